@@ -1,0 +1,218 @@
+"""Reference data the engines work from: species, fertilizers, products, care presets.
+
+The bundled library (YAML) and the user's own species are loaded into these
+frozen dataclasses; engines receive them as arguments and never look anything
+up by themselves.
+
+Units: EC in mS/cm, temperatures in degrees Celsius, GDD in degree-days
+(Celsius), PPFD in umol/m2/s, DLI in mol/m2/day, durations in days or hours as
+the field name says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """Growth phases, in their natural order."""
+
+    GERMINATION = "germination"
+    SEEDLING = "seedling"
+    VEGETATIVE = "vegetative"
+    FLOWERING = "flowering"
+    FRUITING = "fruiting"
+    RIPENING = "ripening"
+    HARVEST = "harvest"
+    DORMANCY = "dormancy"
+
+
+class System(StrEnum):
+    """How a tank's solution reaches the roots."""
+
+    HYDRO = "hydro"
+    COCO = "coco"
+    SOIL = "soil"
+
+
+class TankType(StrEnum):
+    """What a tank is for."""
+
+    NUTRIENT = "nutrient"
+    RECIRCULATION = "recirculation"
+    IRRIGATION = "irrigation"
+    RESERVOIR = "reservoir"
+    STOCK = "stock"
+
+
+class Hemisphere(StrEnum):
+    """Which half of the globe the farm is in (decides when winter is)."""
+
+    NORTH = "north"
+    SOUTH = "south"
+
+
+class FertilizerKind(StrEnum):
+    """What a fertilizer is, which decides where it goes in the mixing order."""
+
+    SILICATE = "silicate"
+    CALMAG = "calmag"
+    BASE = "base"  # one- or multi-part base nutrient (A/B, grow, bloom)
+    ADDITIVE = "additive"  # boosters, enzymes, biostimulants
+    PH_DOWN = "ph_down"
+    PH_UP = "ph_up"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PhaseProfile:
+    """What a species needs during one phase."""
+
+    phase: Phase
+    days: int  # typical days in this phase at good conditions
+    gdd: float  # degree-days above base_temp_c to complete the phase; 0 = by days only
+    ec_min: float  # mS/cm
+    ec_max: float  # mS/cm
+    ph_min: float
+    ph_max: float
+    photoperiod_h: float  # hours of light per day; 0 = dark (germination of some seeds)
+    ppfd: float  # umol/m2/s target at canopy
+    dli: float  # mol/m2/day target
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Family:
+    """A botanical family, used for rotation and companion fallbacks."""
+
+    key: str
+    name: str
+    companions: frozenset[str] = frozenset()  # family keys that grow well alongside
+    antagonists: frozenset[str] = frozenset()  # family keys to keep apart
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Species:
+    """A plant species (or crop type) and its phase sequence."""
+
+    key: str
+    name: str
+    family: str  # Family.key
+    base_temp_c: float  # GDD base temperature
+    phases: tuple[PhaseProfile, ...]  # in order; the sequence this species goes through
+    perennial: bool = False  # may restart its cycle after the last phase
+    care_preset: str = "annual_vegetable"
+    companions: frozenset[str] = frozenset()  # species keys
+    antagonists: frozenset[str] = frozenset()  # species keys
+    water_factor: float = 1.0  # relative thirst: 0.5 succulent .. 1.5 tomato in fruit
+    temp_min_c: float = 15.0  # air temperature band the species tolerates well
+    temp_max_c: float = 28.0
+    humidity_min: float = 40.0  # relative humidity band, %
+    humidity_max: float = 80.0
+
+    def phase(self, phase: Phase) -> PhaseProfile | None:
+        """Return the profile of one phase, or None if the species skips it."""
+        for profile in self.phases:
+            if profile.phase == phase:
+                return profile
+        return None
+
+    @property
+    def sequence(self) -> tuple[Phase, ...]:
+        """The phases in order."""
+        return tuple(profile.phase for profile in self.phases)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Fertilizer:
+    """A nutrient product as dosed into a tank."""
+
+    key: str
+    name: str
+    kind: FertilizerKind
+    ec_per_ml: float  # mS/cm added by 1 ml per litre of water (0 for pH adjusters)
+    mixing_priority: int  # lower goes in first
+    tank_safe: bool = True  # safe to leave in a recirculating tank
+    max_ml_per_l: float = 5.0  # the most a grower should ever dose
+    contains_sulfate: bool = False
+    contains_calcium: bool = False
+    acidic: bool = False  # strongly acidic concentrate
+    alkaline: bool = False  # strongly alkaline concentrate
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProtectionProduct:
+    """A plant protection product and its pre-harvest interval."""
+
+    key: str
+    name: str
+    active_ingredient: str
+    interval_days: int  # pre-harvest interval
+    organic: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CarePreset:
+    """Care intervals for a kind of plant, in days (0 = never)."""
+
+    key: str
+    water_days: float
+    fertilize_days: float
+    repot_days: float
+    pest_check_days: float
+    winter_water_factor: float = 1.0  # multiply intervals in winter (> 1 = less often)
+    winter_fertilize_factor: float = 1.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KitRack:
+    """A rack a starter kit creates."""
+
+    name: str
+    shelves: int
+    tank: str | None = None  # KitTank.name
+    photoperiod_h: float | None = None  # fixed mode when set, else auto
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KitTank:
+    """A tank a starter kit creates."""
+
+    name: str
+    tank_type: TankType
+    volume_l: float
+    system: System
+    fertilizers: tuple[tuple[str, float], ...] = ()  # (fertilizer key, ml per litre)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KitPlant:
+    """A plant record a starter kit creates."""
+
+    species: str
+    quantity: int
+    rack: str | None = None  # KitRack.name; None = standalone pot
+    shelf: int | None = None
+    container_l: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StarterKit:
+    """A ready-made farm layout."""
+
+    key: str
+    name: str
+    racks: tuple[KitRack, ...] = ()
+    tanks: tuple[KitTank, ...] = ()
+    plants: tuple[KitPlant, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Library:
+    """Everything the engines look up, keyed by library key."""
+
+    families: dict[str, Family] = field(default_factory=dict)
+    species: dict[str, Species] = field(default_factory=dict)
+    fertilizers: dict[str, Fertilizer] = field(default_factory=dict)
+    products: dict[str, ProtectionProduct] = field(default_factory=dict)
+    care_presets: dict[str, CarePreset] = field(default_factory=dict)
+    kits: dict[str, StarterKit] = field(default_factory=dict)

@@ -1,0 +1,162 @@
+"""The farm's durable record: a versioned Store with the journal and runtime state.
+
+The journal holds what happened (phase changes, waterings, feedings,
+treatments, harvests, tank fills, maintenance, care confirmations), one record
+each, keyed by the subentry it is about. User-made records are written before
+the call that made them returns, so an acknowledged record survives a crash;
+state derived from readings (GDD so far, level history) is batched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypedDict, cast
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import ulid as ulid_util
+
+from .const import SAVE_DELAY_S, STORAGE_KEY, STORAGE_MINOR_VERSION, STORAGE_VERSION
+
+
+class JournalRecord(TypedDict):
+    """One thing that happened, as stored."""
+
+    id: str  # ULID: unique, sortable, also the idempotency key for the planner
+    at: str  # ISO 8601 aware datetime
+    kind: str  # e.g. "watered", "phase_changed", "treated"
+    subject: str  # subentry id (or entry id for farm-wide records)
+    data: dict[str, Any]
+
+
+class StoredFarm(TypedDict):
+    """The whole stored document (version 1.2)."""
+
+    journal: list[JournalRecord]
+    state: dict[str, dict[str, Any]]
+
+
+def _empty() -> StoredFarm:
+    return {"journal": [], "state": {}}
+
+
+class _FarmStore(Store[StoredFarm]):
+    """Store with our migrations."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> StoredFarm:
+        return migrate(old_major_version, old_minor_version, old_data)
+
+
+def migrate(
+    old_major_version: int, old_minor_version: int, old_data: Mapping[str, Any]
+) -> StoredFarm:
+    """Bring stored data of an older layout up to the current one.
+
+    1.1 (first release) kept only the journal, and its records had no ids;
+    1.2 gives every record a ULID (idempotent sync with the planner) and adds
+    the per-subentry runtime state.
+    """
+    if old_major_version > STORAGE_VERSION:
+        raise NotImplementedError(f"storage version {old_major_version} is newer")
+    data = cast(dict[str, Any], dict(old_data))
+    if old_major_version == 1 and old_minor_version < 2:
+        data["journal"] = [
+            {
+                **record,
+                "id": record.get("id")
+                or ulid_util.ulid_at_time(
+                    datetime.fromisoformat(record["at"]).timestamp()
+                ),
+            }
+            for record in data.get("journal", [])
+        ]
+        data.setdefault("state", {})
+    return cast(StoredFarm, data)
+
+
+@dataclass(slots=True)
+class FarmStore:
+    """The journal and runtime state of one farm."""
+
+    hass: HomeAssistant
+    entry_id: str
+    _store: _FarmStore = field(init=False)
+    _data: StoredFarm = field(init=False, default_factory=_empty)
+
+    def __post_init__(self) -> None:
+        """Create the underlying Store (nothing is read yet)."""
+        self._store = _FarmStore(
+            self.hass,
+            STORAGE_VERSION,
+            f"{STORAGE_KEY}.{self.entry_id}",
+            minor_version=STORAGE_MINOR_VERSION,
+            atomic_writes=True,
+        )
+
+    async def async_load(self) -> None:
+        """Read the stored document, migrating it if it is older."""
+        self._data = await self._store.async_load() or _empty()
+
+    @property
+    def journal(self) -> list[JournalRecord]:
+        """All records, oldest first."""
+        return self._data["journal"]
+
+    def records(
+        self, subject: str | None = None, kinds: Iterable[str] | None = None
+    ) -> list[JournalRecord]:
+        """Records about one subject and/or of some kinds, oldest first."""
+        wanted = None if kinds is None else set(kinds)
+        return [
+            record
+            for record in self._data["journal"]
+            if (subject is None or record["subject"] == subject)
+            and (wanted is None or record["kind"] in wanted)
+        ]
+
+    async def async_record(
+        self,
+        kind: str,
+        subject: str,
+        at: datetime,
+        data: Mapping[str, Any] | None = None,
+    ) -> JournalRecord:
+        """Append a record and write it to disk before returning."""
+        record: JournalRecord = {
+            "id": ulid_util.ulid_now(),
+            "at": at.isoformat(),
+            "kind": kind,
+            "subject": subject,
+            "data": dict(data or {}),
+        }
+        self._data["journal"].append(record)
+        await self._store.async_save(self._data)
+        return record
+
+    def state(self, subject: str) -> dict[str, Any]:
+        """The runtime state of one subject (a live dict: change it, then save)."""
+        return self._data["state"].setdefault(subject, {})
+
+    def async_schedule_save(self) -> None:
+        """Batch a save of derived state (readings, counters)."""
+        self._store.async_delay_save(lambda: self._data, SAVE_DELAY_S)
+
+    async def async_forget(self, subjects: Iterable[str]) -> None:
+        """Drop the runtime state of removed subentries (their journal stays)."""
+        changed = False
+        for subject in subjects:
+            changed |= self._data["state"].pop(subject, None) is not None
+        if changed:
+            await self._store.async_save(self._data)
+
+    async def async_flush(self) -> None:
+        """Write now (on unload), so nothing batched is lost."""
+        await self._store.async_save(self._data)
+
+    async def async_remove(self) -> None:
+        """Delete the file (the farm was removed)."""
+        await self._store.async_remove()

@@ -1,0 +1,270 @@
+"""Checks and normalisation of farm, rack, tank and plant data.
+
+One place for the rules that a form schema cannot express (names unique in
+the farm, links to records that exist, shelves that exist, positive volumes,
+library keys), used by the config flows and by the actions that create
+records, so a record is accepted or refused the same way everywhere. Ranges
+and choices are enforced by the forms' selectors before these run. Each check
+returns `{field: error_key}`; the keys are translated under `config.error` /
+`config_subentries.<type>.error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.util import slugify
+
+from .const import (
+    CONF_ALKALINITY,
+    CONF_AREA,
+    CONF_CARE_PRESET,
+    CONF_CONTAINER_L,
+    CONF_CULTIVAR,
+    CONF_EC_SENSOR,
+    CONF_FERTILIZER,
+    CONF_FERTILIZERS,
+    CONF_HEMISPHERE,
+    CONF_HUMIDITY_SENSOR,
+    CONF_LEVEL_SENSOR,
+    CONF_LIGHT_ENTITY,
+    CONF_LIGHT_MODE,
+    CONF_LIGHT_SENSOR,
+    CONF_LIGHTS_ON,
+    CONF_ML_PER_L,
+    CONF_MOISTURE_SENSOR,
+    CONF_NAME,
+    CONF_PH_SENSOR,
+    CONF_PHASE,
+    CONF_PHOTOPERIOD_H,
+    CONF_PLANTED,
+    CONF_PUMP_ENTITY,
+    CONF_PUMP_OFF_MIN,
+    CONF_PUMP_ON_MIN,
+    CONF_QUANTITY,
+    CONF_RACK,
+    CONF_RO_EC,
+    CONF_SHELF,
+    CONF_SHELVES,
+    CONF_SPECIES,
+    CONF_SYSTEM,
+    CONF_TANK,
+    CONF_TANK_TYPE,
+    CONF_TAP_EC,
+    CONF_TAP_PH,
+    CONF_TEMPERATURE_SENSOR,
+    CONF_VOLUME_L,
+    DEFAULT_ALKALINITY,
+    DEFAULT_LIGHTS_ON,
+    DEFAULT_PHOTOPERIOD_H,
+    DEFAULT_PUMP_OFF_MIN,
+    DEFAULT_PUMP_ON_MIN,
+    DEFAULT_SHELVES,
+    DEFAULT_TAP_EC,
+    DEFAULT_TAP_PH,
+    LIGHT_MODE_AUTO,
+    SUBENTRY_PLANT,
+    SUBENTRY_RACK,
+    SUBENTRY_TANK,
+)
+from .engine.profiles import Hemisphere, Library, Phase, System, TankType
+
+type Errors = dict[str, str]
+
+
+def name_key(name: str) -> str:
+    """The key two names collide on: case, spaces and punctuation ignored."""
+    return slugify(name.strip())
+
+
+def _text(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def normalize_farm(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
+    """The farm's entry data from a form or a caller, and what is wrong with it."""
+    errors: Errors = {}
+    name = _text(user_input.get(CONF_NAME))
+    if name is None or not name_key(name):
+        errors[CONF_NAME] = "name_invalid"
+    ro_ec = user_input.get(CONF_RO_EC)
+    tap_ec = float(user_input.get(CONF_TAP_EC, DEFAULT_TAP_EC))
+    if ro_ec is not None and float(ro_ec) >= tap_ec:
+        errors[CONF_RO_EC] = "ro_not_below_tap"
+    data = {
+        CONF_NAME: name or "",
+        CONF_HEMISPHERE: str(user_input.get(CONF_HEMISPHERE, Hemisphere.NORTH)),
+        CONF_TAP_EC: tap_ec,
+        CONF_TAP_PH: float(user_input.get(CONF_TAP_PH, DEFAULT_TAP_PH)),
+        CONF_ALKALINITY: float(user_input.get(CONF_ALKALINITY, DEFAULT_ALKALINITY)),
+        CONF_RO_EC: None if ro_ec is None else float(ro_ec),
+    }
+    return data, errors
+
+
+def _siblings(
+    entry: ConfigEntry, subentry_type: str, exclude: str | None
+) -> dict[str, Mapping[str, Any]]:
+    return {
+        subentry_id: subentry.data
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == subentry_type and subentry_id != exclude
+    }
+
+
+def _check_unique_name(
+    entry: ConfigEntry, subentry_type: str, name: str | None, exclude: str | None
+) -> Errors:
+    if name is None or not name_key(name):
+        return {CONF_NAME: "name_invalid"}
+    taken = {
+        name_key(str(data.get(CONF_NAME, "")))
+        for data in _siblings(entry, subentry_type, exclude).values()
+    }
+    return {CONF_NAME: "name_exists"} if name_key(name) in taken else {}
+
+
+def normalize_rack(
+    entry: ConfigEntry, user_input: Mapping[str, Any], exclude: str | None = None
+) -> tuple[dict[str, Any], Errors]:
+    """A rack's subentry data, and what is wrong with it."""
+    name = _text(user_input.get(CONF_NAME))
+    errors = _check_unique_name(entry, SUBENTRY_RACK, name, exclude)
+    shelves = int(user_input.get(CONF_SHELVES, DEFAULT_SHELVES))
+    # Fewer shelves than plants stand on would strand them.
+    used = [
+        int(data[CONF_SHELF])
+        for data in _siblings(entry, SUBENTRY_PLANT, None).values()
+        if exclude is not None
+        and data.get(CONF_RACK) == exclude
+        and data.get(CONF_SHELF) is not None
+    ]
+    if used and max(used) > shelves:
+        errors[CONF_SHELVES] = "shelves_in_use"
+    tank = _text(user_input.get(CONF_TANK))
+    if tank is not None and tank not in _siblings(entry, SUBENTRY_TANK, None):
+        errors[CONF_TANK] = "unknown_tank"
+    data = {
+        CONF_NAME: name or "",
+        CONF_SHELVES: shelves,
+        CONF_TANK: tank,
+        CONF_LIGHT_ENTITY: _text(user_input.get(CONF_LIGHT_ENTITY)),
+        CONF_LIGHT_MODE: str(user_input.get(CONF_LIGHT_MODE, LIGHT_MODE_AUTO)),
+        CONF_LIGHTS_ON: time.fromisoformat(
+            str(user_input.get(CONF_LIGHTS_ON) or DEFAULT_LIGHTS_ON)
+        ).isoformat(timespec="seconds"),
+        CONF_PHOTOPERIOD_H: float(
+            user_input.get(CONF_PHOTOPERIOD_H, DEFAULT_PHOTOPERIOD_H)
+        ),
+        CONF_PUMP_ENTITY: _text(user_input.get(CONF_PUMP_ENTITY)),
+        CONF_PUMP_ON_MIN: int(user_input.get(CONF_PUMP_ON_MIN, DEFAULT_PUMP_ON_MIN)),
+        CONF_PUMP_OFF_MIN: int(user_input.get(CONF_PUMP_OFF_MIN, DEFAULT_PUMP_OFF_MIN)),
+        CONF_TEMPERATURE_SENSOR: _text(user_input.get(CONF_TEMPERATURE_SENSOR)),
+        CONF_HUMIDITY_SENSOR: _text(user_input.get(CONF_HUMIDITY_SENSOR)),
+        CONF_LIGHT_SENSOR: _text(user_input.get(CONF_LIGHT_SENSOR)),
+        CONF_AREA: _text(user_input.get(CONF_AREA)),
+    }
+    return data, errors
+
+
+def normalize_tank(
+    entry: ConfigEntry,
+    library: Library,
+    user_input: Mapping[str, Any],
+    exclude: str | None = None,
+) -> tuple[dict[str, Any], Errors]:
+    """A tank's subentry data, and what is wrong with it."""
+    name = _text(user_input.get(CONF_NAME))
+    errors = _check_unique_name(entry, SUBENTRY_TANK, name, exclude)
+    volume_l = float(user_input.get(CONF_VOLUME_L, 0))
+    if volume_l <= 0:
+        errors[CONF_VOLUME_L] = "volume_invalid"
+    fertilizers: list[dict[str, Any]] = []
+    for item in user_input.get(CONF_FERTILIZERS) or ():
+        key = str(item.get(CONF_FERTILIZER, "")) if isinstance(item, Mapping) else ""
+        fertilizer = library.fertilizers.get(key)
+        if fertilizer is None:
+            errors[CONF_FERTILIZERS] = "unknown_fertilizer"
+            continue
+        dose = float(item.get(CONF_ML_PER_L, 0))
+        if not 0 < dose <= fertilizer.max_ml_per_l:
+            errors[CONF_FERTILIZERS] = "dose_out_of_range"
+        fertilizers.append({CONF_FERTILIZER: key, CONF_ML_PER_L: dose})
+    data = {
+        CONF_NAME: name or "",
+        CONF_TANK_TYPE: str(user_input.get(CONF_TANK_TYPE, TankType.NUTRIENT)),
+        CONF_VOLUME_L: volume_l,
+        CONF_SYSTEM: str(user_input.get(CONF_SYSTEM, System.HYDRO)),
+        CONF_EC_SENSOR: _text(user_input.get(CONF_EC_SENSOR)),
+        CONF_PH_SENSOR: _text(user_input.get(CONF_PH_SENSOR)),
+        CONF_TEMPERATURE_SENSOR: _text(user_input.get(CONF_TEMPERATURE_SENSOR)),
+        CONF_LEVEL_SENSOR: _text(user_input.get(CONF_LEVEL_SENSOR)),
+        CONF_FERTILIZERS: fertilizers,
+        CONF_AREA: _text(user_input.get(CONF_AREA)),
+    }
+    return data, errors
+
+
+def normalize_plant(
+    entry: ConfigEntry,
+    library: Library,
+    user_input: Mapping[str, Any],
+    today: date,
+    exclude: str | None = None,
+) -> tuple[dict[str, Any], Errors]:
+    """A plant's subentry data, and what is wrong with it."""
+    name = _text(user_input.get(CONF_NAME))
+    errors = _check_unique_name(entry, SUBENTRY_PLANT, name, exclude)
+    species_key = _text(user_input.get(CONF_SPECIES))
+    species = library.species.get(species_key or "")
+    if species_key is not None and species is None:
+        errors[CONF_SPECIES] = "unknown_species"
+    rack = _text(user_input.get(CONF_RACK))
+    shelf_value = user_input.get(CONF_SHELF)
+    shelf = None if shelf_value in (None, "") else int(shelf_value)
+    racks = _siblings(entry, SUBENTRY_RACK, None)
+    if rack is not None and rack not in racks:
+        errors[CONF_RACK] = "unknown_rack"
+    elif shelf is not None:
+        if rack is None:
+            errors[CONF_SHELF] = "shelf_without_rack"
+        elif not 1 <= shelf <= int(racks[rack].get(CONF_SHELVES, DEFAULT_SHELVES)):
+            errors[CONF_SHELF] = "shelf_out_of_range"
+    planted = date.fromisoformat(str(user_input.get(CONF_PLANTED) or today.isoformat()))
+    if planted > today:
+        errors[CONF_PLANTED] = "planted_in_future"
+    phase = _text(user_input.get(CONF_PHASE))
+    if (
+        phase is not None
+        and species is not None
+        and Phase(phase) not in species.sequence
+    ):
+        errors[CONF_PHASE] = "phase_not_in_sequence"
+    if phase is None and species is not None:
+        phase = species.sequence[0]
+    care_preset = _text(user_input.get(CONF_CARE_PRESET))
+    if care_preset is None and species is not None:
+        care_preset = species.care_preset
+    container_value = user_input.get(CONF_CONTAINER_L)
+    container_l = None if container_value in (None, "") else float(container_value)
+    if container_l is not None and container_l <= 0:
+        errors[CONF_CONTAINER_L] = "volume_invalid"
+    data = {
+        CONF_NAME: name or "",
+        CONF_SPECIES: species_key,
+        CONF_CULTIVAR: _text(user_input.get(CONF_CULTIVAR)),
+        CONF_QUANTITY: int(user_input.get(CONF_QUANTITY, 1)),
+        CONF_RACK: rack,
+        CONF_SHELF: shelf,
+        CONF_PLANTED: planted.isoformat(),
+        CONF_PHASE: phase,
+        CONF_CARE_PRESET: care_preset,
+        CONF_CONTAINER_L: container_l,
+        CONF_MOISTURE_SENSOR: _text(user_input.get(CONF_MOISTURE_SENSOR)),
+        CONF_AREA: _text(user_input.get(CONF_AREA)),
+    }
+    return data, errors

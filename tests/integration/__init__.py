@@ -1,0 +1,1 @@
+"""Tests of the integration through a real Home Assistant."""

@@ -1,0 +1,106 @@
+"""Fixtures: a farm entry with a rack, a tank and plants, set up in a real hass."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryDataWithId
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.vertical_farm.const import DOMAIN
+
+FARM_DATA: dict[str, Any] = {
+    "name": "Basement",
+    "hemisphere": "north",
+    "tap_ec": 0.4,
+    "tap_ph": 7.6,
+    "alkalinity": 120.0,
+    "ro_ec": None,
+}
+TANK_ID = "01TANKA000000000000000000A"
+RACK_ID = "01RACK1000000000000000000A"
+PLANT_ID = "01PLANTBASIL00000000000000"
+POT_ID = "01PLANTMONSTERA00000000000"
+
+
+def subentry(
+    subentry_id: str, subentry_type: str, data: Mapping[str, Any]
+) -> ConfigSubentryDataWithId:
+    """A stored subentry as Home Assistant keeps it."""
+    return ConfigSubentryDataWithId(
+        subentry_id=subentry_id,
+        subentry_type=subentry_type,
+        title=str(data["name"]),
+        unique_id=None,
+        data=dict(data),
+    )
+
+
+TANK_DATA = {
+    "name": "Tank A",
+    "tank_type": "recirculation",
+    "volume_l": 60.0,
+    "system": "hydro",
+    "fertilizers": [],
+}
+RACK_DATA = {
+    "name": "Rack one",
+    "shelves": 4,
+    "tank": TANK_ID,
+    "light_mode": "auto",
+    "lights_on": "06:00:00",
+    "photoperiod_h": 16.0,
+    "pump_on_min": 15,
+    "pump_off_min": 45,
+}
+BASIL_DATA = {
+    "name": "Basil tray",
+    "species": "basil",
+    "quantity": 12,
+    "rack": RACK_ID,
+    "shelf": 2,
+    "planted": "2026-11-01",
+    "phase": "seedling",
+    "care_preset": "herb",
+}
+MONSTERA_DATA = {
+    "name": "Monstera",
+    "species": "monstera",
+    "quantity": 1,
+    "rack": None,
+    "shelf": None,
+    "planted": "2026-01-15",
+    "phase": "vegetative",
+    "care_preset": "tropical",
+    "container_l": 12.0,
+}
+
+
+@pytest.fixture
+def farm_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """A farm with one tank, one rack, a tray of basil on it and a monstera pot."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Basement",
+        unique_id="basement",
+        data=FARM_DATA,
+        subentries_data=[
+            subentry(TANK_ID, "tank", TANK_DATA),
+            subentry(RACK_ID, "rack", RACK_DATA),
+            subentry(PLANT_ID, "plant", BASIL_DATA),
+            subentry(POT_ID, "plant", MONSTERA_DATA),
+        ],
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def loaded_farm(
+    hass: HomeAssistant, farm_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The farm, set up."""
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    return farm_entry

@@ -1,0 +1,327 @@
+"""The farm config flow: by hand, from a kit, reconfigure, discovery, options."""
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_HASSIO, SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.vertical_farm.config_flow import kit_subentries
+from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.profiles import (
+    KitPlant,
+    KitRack,
+    StarterKit,
+)
+from custom_components.vertical_farm.farm import async_get_bundled_library
+
+from .conftest import FARM_DATA
+
+WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
+KITS = [
+    "windowsill_herbs",
+    "lettuce_nft_rack",
+    "microgreens_shelf",
+    "chili_tent",
+    "strawberry_tower",
+    "houseplant_corner",
+]
+
+
+async def _start(hass: HomeAssistant, step: str) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["farm", "kit"]
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+
+
+def _suggested(result: dict[str, Any], key: str) -> Any:
+    for marker in result["data_schema"].schema:
+        if marker == key:
+            return (marker.description or {}).get("suggested_value")
+    raise KeyError(key)
+
+
+async def test_create_farm_by_hand(hass: HomeAssistant) -> None:
+    """The farm step stores the SPEC keys and titles the entry with the name."""
+    result = await _start(hass, "farm")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "farm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "  Basement ", **WATER, "ro_ec": 0.02}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Basement"
+    assert result["data"] == {
+        "name": "Basement",
+        "hemisphere": "north",
+        "tap_ec": 0.35,
+        "tap_ph": 7.2,
+        "alkalinity": 90.0,
+        "ro_ec": 0.02,
+    }
+    entry = result["result"]
+    assert entry.unique_id == "basement"
+    await hass.async_block_till_done()
+    hub = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert hub is not None
+    assert hub.name == "Basement"
+
+
+@pytest.mark.parametrize(("latitude", "expected"), [(52.1, "north"), (-33.9, "south")])
+async def test_hemisphere_defaults_from_location(
+    hass: HomeAssistant, latitude: float, expected: str
+) -> None:
+    """The hemisphere is suggested from Home Assistant's latitude."""
+    hass.config.latitude = latitude
+    result = await _start(hass, "farm")
+    assert _suggested(result, "hemisphere") == expected
+    result = await _start(hass, "kit")
+    assert _suggested(result, "hemisphere") == expected
+
+
+async def test_farm_errors_then_success(hass: HomeAssistant) -> None:
+    """Blank names, RO above tap and taken names are refused with translated errors."""
+    MockConfigEntry(
+        domain=DOMAIN, title="Basement", unique_id="basement", data=FARM_DATA
+    ).add_to_hass(hass)
+    result = await _start(hass, "farm")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "   ", **WATER, "ro_ec": 0.5}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_invalid", "ro_ec": "ro_not_below_tap"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "BASEMENT", **WATER}
+    )
+    assert result["errors"] == {"name": "name_exists"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Attic", **WATER}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+
+
+@pytest.mark.parametrize("kit", KITS)
+async def test_starter_kit_creates_linked_farm(hass: HomeAssistant, kit: str) -> None:
+    """Each kit creates its racks, tanks and plants, linked and with devices."""
+    result = await _start(hass, "kit")
+    assert result["step_id"] == "kit"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"kit": kit, "name": "Kit farm", **WATER}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = result["result"]
+    by_type: dict[str, dict[str, Any]] = {"rack": {}, "tank": {}, "plant": {}}
+    for subentry_id, subentry in entry.subentries.items():
+        by_type[subentry.subentry_type][subentry_id] = subentry
+    assert by_type["plant"], "every kit has plants"
+    names = [subentry.title for subentry in entry.subentries.values()]
+    assert len(names) == len(set(names)), "names are unique"
+    for rack in by_type["rack"].values():
+        assert rack.data["tank"] is None or rack.data["tank"] in by_type["tank"]
+    devices = dr.async_get(hass)
+    hub = devices.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert hub is not None
+    for plant_id, plant in by_type["plant"].items():
+        assert plant.data["planted"]
+        assert plant.data["phase"]
+        device = devices.async_get_device_by_identifier(
+            (DOMAIN, plant_id), entry.entry_id
+        )
+        assert device is not None
+        if plant.data["rack"] is None:
+            assert device.via_device_id == hub.id
+        else:
+            assert plant.data["rack"] in by_type["rack"]
+            rack_device = devices.async_get_device_by_identifier(
+                (DOMAIN, plant.data["rack"]), entry.entry_id
+            )
+            assert rack_device is not None
+            assert device.via_device_id == rack_device.id
+            shelves = by_type["rack"][plant.data["rack"]].data["shelves"]
+            assert 1 <= plant.data["shelf"] <= shelves
+
+
+async def test_kit_refuses_taken_name(hass: HomeAssistant) -> None:
+    """The kit step checks the name like the farm step."""
+    MockConfigEntry(
+        domain=DOMAIN, title="Basement", unique_id="basement", data=FARM_DATA
+    ).add_to_hass(hass)
+    result = await _start(hass, "kit")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"kit": KITS[0], "name": "basement", **WATER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_exists"}
+
+
+async def test_reconfigure(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> None:
+    """Reconfigure renames the farm (title, unique id, hub device) and its water."""
+    MockConfigEntry(
+        domain=DOMAIN,
+        title="Attic",
+        unique_id="attic",
+        data={**FARM_DATA, "name": "Attic"},
+    ).add_to_hass(hass)
+    result = await loaded_farm.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, "tap_ec") == 0.4
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "attic", **WATER}
+    )
+    assert result["errors"] == {"name": "name_exists"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Cellar", **WATER}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_farm.title == "Cellar"
+    assert loaded_farm.unique_id == "cellar"
+    assert loaded_farm.data["tap_ec"] == 0.35
+    hub = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, loaded_farm.entry_id), loaded_farm.entry_id
+    )
+    assert hub is not None
+    assert hub.name == "Cellar"
+
+
+def _discovery(token: str = "s3cret") -> HassioServiceInfo:
+    return HassioServiceInfo(
+        config={"host": "a0d7b954-vertical-farm-planner", "port": 8765, "token": token},
+        name="Vertical Farm Planner",
+        slug="vertical_farm_planner",
+        uuid="1234",
+    )
+
+
+async def test_hassio_discovery_without_farm_creates_one(hass: HomeAssistant) -> None:
+    """With no farm yet, confirming the planner leads on to creating the farm."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "hassio_confirm"
+    assert result["description_placeholders"] == {
+        "url": "http://a0d7b954-vertical-farm-planner:8765"
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "farm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Basement", **WATER}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {
+        "planner_url": "http://a0d7b954-vertical-farm-planner:8765",
+        "planner_token": "s3cret",
+    }
+
+
+async def test_hassio_discovery_links_existing_farms(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Confirming links every farm; discovering the same planner again aborts."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+    )
+    assert result["step_id"] == "hassio_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "planner_linked"
+    await hass.async_block_till_done()
+    assert (
+        loaded_farm.options["planner_url"]
+        == "http://a0d7b954-vertical-farm-planner:8765"
+    )
+    assert loaded_farm.options["planner_token"] == "s3cret"
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+    # A new token (the add-on was reinstalled) is offered again.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery("n3w")
+    )
+    assert result["step_id"] == "hassio_confirm"
+
+
+async def test_options_planner(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The planner connection is validated, stored, and cleared when emptied."""
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    assert result["step_id"] == "planner"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_url": "ftp://planner", "planner_token": "x"}
+    )
+    assert result["errors"] == {"planner_url": "invalid_url"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_url": "http://planner.local:8765/"}
+    )
+    assert result["errors"] == {"planner_token": "token_required"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": "http://planner.local:8765/", "planner_token": "abc"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_farm.options == {
+        "planner_url": "http://planner.local:8765",
+        "planner_token": "abc",
+    }
+    # Emptying both disconnects.
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_farm.options == {}
+
+
+async def test_kit_names_stay_unique(hass: HomeAssistant) -> None:
+    """Two trays of one species on one shelf get numbered names."""
+    library = await async_get_bundled_library(hass)
+    kit = StarterKit(
+        key="twins",
+        name="Twins",
+        racks=(KitRack(name="Rack", shelves=2),),
+        plants=(
+            KitPlant(species="basil", quantity=6, rack="Rack", shelf=1),
+            KitPlant(species="basil", quantity=6, rack="Rack", shelf=1),
+            KitPlant(species="mint", quantity=1),
+        ),
+    )
+    subentries = kit_subentries(kit, library, "2026-11-23")
+    titles = [subentry["title"] for subentry in subentries]
+    assert titles == [
+        "Rack",
+        "Basil (Rack, shelf 1)",
+        "Basil (Rack, shelf 1) 2",
+        "Mint",
+    ]
+    rack_id = subentries[0]["subentry_id"]
+    assert [s["data"]["rack"] for s in subentries[1:]] == [rack_id, rack_id, None]
+    assert subentries[3]["data"]["phase"] == library.species["mint"].sequence[0]
