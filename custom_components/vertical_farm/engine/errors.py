@@ -15,6 +15,6 @@ class FarmError(Exception):
     def __init__(self, code: str, **params: str | float) -> None:
         """Store the code and its placeholders."""
         self.code = code
-        self.params: Mapping[str, str | int | float] = params
+        self.params: Mapping[str, str | float] = params
         detail = ", ".join(f"{key}={value}" for key, value in params.items())
         super().__init__(f"{code}: {detail}" if detail else code)

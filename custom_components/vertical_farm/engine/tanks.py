@@ -1,0 +1,605 @@
+"""Tank upkeep: targets, deviations, drift, water temperature, age, maintenance, water use, probes.
+
+Units: EC in mS/cm, temperatures in degrees Celsius, volumes in litres,
+durations in days unless the name says otherwise. Datetimes are
+timezone-aware; readings are (aware datetime, value) pairs in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+import math
+
+from .errors import FarmError
+from .phases import Reading
+from .profiles import PhaseProfile, System, TankType
+
+# Deviation levels, in % of target: exactly 20 % is still ok.
+WARNING_PERCENT = 20.0
+ALARM_PERCENT = 30.0
+# Percentages are compared after rounding this far, so float noise cannot turn 20 % into a warning.
+_PRECISION = 9
+
+# Soil buffers the root zone, so the feed is run about 0.5 pH higher than in
+# soilless culture (5.5-6.5 hydro/coco vs 6.0-7.0 soil, the usual grower convention).
+SOIL_PH_OFFSET = 0.5
+# A plain-water reservoir: tap water rarely leaves this band; drifting out means
+# algae (pH up) or contamination.
+RESERVOIR_PH = (5.5, 8.0)
+# Plain water should stay within this much of the base water EC (mS/cm);
+# more means contamination or salts concentrating as it evaporates.
+RESERVOIR_EC_MARGIN = 0.2
+
+# Below 16 C roots take up less and growth slows; above 24 C dissolved oxygen
+# falls (saturation about 9.9 mg/L at 16 C, 8.4 at 24 C) and Pythium root rot
+# thrives. The usual hydroponic band.
+WATER_MIN_C = 16.0
+WATER_MAX_C = 24.0
+
+# A mineral solution lasts 10 days at 20 C and half as long for each 10 C
+# warmer (microbial growth and nutrient uptake imbalance roughly double per 10 C, Q10 = 2).
+SOLUTION_LIFE_DAYS_AT_20C = 10.0
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+class TargetReason(StrEnum):
+    """What a tank's targets are based on."""
+
+    OK = "ok"
+    STOCK = "stock"  # concentrate: no targets
+    NO_PLANTS = "no_plants"  # feeds nothing yet: no targets
+    NO_OVERLAP = "no_overlap"  # the plants' ranges do not overlap
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TargetRange:
+    """An inclusive band of acceptable values."""
+
+    low: float
+    high: float
+
+    @property
+    def midpoint(self) -> float:
+        """The middle of the band, used as the set point."""
+        return (self.low + self.high) / 2
+
+    def contains(self, value: float) -> bool:
+        """Return True when the value is inside the band (edges included)."""
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TankTargets:
+    """EC and pH targets of a tank; None where the tank has none."""
+
+    ec: TargetRange | None
+    ph: TargetRange | None
+    ec_target: float | None  # mS/cm set point
+    ph_target: float | None
+    reason: TargetReason
+    ec_conflict: bool = False  # the plants' EC ranges do not overlap
+    ph_conflict: bool = False  # the plants' pH ranges do not overlap
+
+
+class DeviationLevel(StrEnum):
+    """How far a reading is from its target."""
+
+    OK = "ok"
+    WARNING = "warning"  # more than 20 % off
+    ALARM = "alarm"  # more than 30 % off
+
+
+class DeviationDirection(StrEnum):
+    """Which side of the target a reading is on."""
+
+    LOW = "low"
+    HIGH = "high"
+    ON_TARGET = "on_target"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Deviation:
+    """A reading compared with its target."""
+
+    percent: float  # signed: (value - target) / target x 100
+    level: DeviationLevel
+    direction: DeviationDirection
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PhDrift:
+    """How the pH has moved since the tank was filled."""
+
+    change: float  # current pH - pH at fill
+    per_day: float | None  # None until enough time has passed to tell
+
+
+class WaterTemperature(StrEnum):
+    """Water temperature verdict."""
+
+    OK = "ok"
+    TOO_COLD = "too_cold"
+    TOO_WARM = "too_warm"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SolutionAge:
+    """How much of a solution's useful life is used up."""
+
+    age_days: float  # calendar days since the fill
+    used_fraction: float  # 1.0 = life used up; may exceed 1
+    days_left: float  # at the latest water temperature, never negative
+    due_at: datetime  # when the life runs out at the latest temperature
+    due: bool
+    assumed_temperature: bool  # no reading: the default temperature was used
+
+
+class MaintenanceKind(StrEnum):
+    """Recurring tank chores."""
+
+    CHANGE_WATER = "change_water"
+    CLEAN_TANK = "clean_tank"
+    CALIBRATE_PROBES = "calibrate_probes"
+
+
+# Hobby hydroponics practice: fresh solution every 2 weeks, scrub the tank
+# every 4, calibrate EC and pH probes monthly.
+DEFAULT_MAINTENANCE_INTERVAL_DAYS: dict[MaintenanceKind, float] = {
+    MaintenanceKind.CHANGE_WATER: 14.0,
+    MaintenanceKind.CLEAN_TANK: 28.0,
+    MaintenanceKind.CALIBRATE_PROBES: 30.0,
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MaintenanceTask:
+    """A chore with its interval and when it was last done."""
+
+    kind: MaintenanceKind
+    interval_days: float  # 0 or less = not scheduled
+    last_done: datetime | None  # None = never done
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MaintenanceDue:
+    """When a chore is next due."""
+
+    kind: MaintenanceKind
+    due_at: datetime | None  # None = never done, so due now
+    due: bool
+    overdue_days: float  # 0 unless past due
+
+
+class BalanceReason(StrEnum):
+    """Why a water balance has or lacks figures."""
+
+    OK = "ok"
+    NOT_ENOUGH_DATA = "not_enough_data"
+    NO_USE = "no_use"  # level steady: never empties
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaterBalance:
+    """Water use worked out from a level history."""
+
+    use_l_per_day: float | None
+    days_until_empty: float | None  # never negative; None without use or data
+    level_l: float | None  # latest level in litres
+    refills: int  # rises counted as refills, not as negative use
+    reason: BalanceReason
+
+
+class LevelUnit(StrEnum):
+    """Unit a level sensor reports in."""
+
+    LITRES = "l"
+    PERCENT = "percent"
+
+
+class ProbeKind(StrEnum):
+    """What a probe measures."""
+
+    EC = "ec"
+    PH = "ph"
+    TEMPERATURE = "temperature"
+    LEVEL = "level"
+
+
+class ProbeReason(StrEnum):
+    """Whether a probe's latest value may drive an action, and why not."""
+
+    OK = "ok"
+    NO_READING = "no_reading"
+    STALE = "stale"
+    OUT_OF_RANGE = "out_of_range"
+    SUDDEN_JUMP = "sudden_jump"
+
+
+# Physically possible values: EC of even a strong nutrient solution stays
+# under 10 mS/cm, pH is 0-14, liquid water in a tank 0-50 C, levels are not negative.
+PLAUSIBLE_RANGES: dict[ProbeKind, TargetRange] = {
+    ProbeKind.EC: TargetRange(low=0.0, high=10.0),
+    ProbeKind.PH: TargetRange(low=0.0, high=14.0),
+    ProbeKind.TEMPERATURE: TargetRange(low=0.0, high=50.0),
+    ProbeKind.LEVEL: TargetRange(low=0.0, high=math.inf),
+}
+# Largest believable change between consecutive readings; a tank's mass of
+# water cannot swing further between two reports. Levels jump on refills: not checked.
+MAX_JUMPS: dict[ProbeKind, float | None] = {
+    ProbeKind.EC: 1.0,
+    ProbeKind.PH: 1.0,
+    ProbeKind.TEMPERATURE: 5.0,
+    ProbeKind.LEVEL: None,
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProbeStatus:
+    """A probe's latest value and whether it may be acted on."""
+
+    usable: bool
+    reason: ProbeReason
+    value: float | None
+
+
+def _overlap(ranges: list[TargetRange]) -> TargetRange | None:
+    """Return the band common to all ranges, or None when they do not overlap."""
+    low = max(item.low for item in ranges)
+    high = min(item.high for item in ranges)
+    return TargetRange(low=low, high=high) if low <= high else None
+
+
+def tank_targets(
+    tank_type: TankType,
+    profiles: Iterable[PhaseProfile],
+    *,
+    system: System = System.HYDRO,
+    base_ec: float = 0.0,
+) -> TankTargets:
+    """Return a tank's EC and pH targets from the plants it feeds.
+
+    `profiles` are the current phase profiles of those plants. Nutrient,
+    recirculation and irrigation tanks use the overlap of the plants' ranges
+    (set point = middle of the overlap); for soil the pH band moves up by 0.5.
+    A reservoir of plain water has a pH band and an EC band up to 0.2 mS/cm
+    above `base_ec` (set point: the base water). A stock concentrate has no
+    targets. Ranges that do not overlap are reported as conflicts, with no
+    target for that quantity.
+    """
+    if tank_type is TankType.STOCK:
+        return TankTargets(
+            ec=None, ph=None, ec_target=None, ph_target=None, reason=TargetReason.STOCK
+        )
+    if tank_type is TankType.RESERVOIR:
+        water_ph = TargetRange(low=RESERVOIR_PH[0], high=RESERVOIR_PH[1])
+        return TankTargets(
+            ec=TargetRange(low=0.0, high=base_ec + RESERVOIR_EC_MARGIN),
+            ph=water_ph,
+            ec_target=base_ec,
+            ph_target=water_ph.midpoint,
+            reason=TargetReason.OK,
+        )
+    needs = list(profiles)
+    if not needs:
+        return TankTargets(
+            ec=None,
+            ph=None,
+            ec_target=None,
+            ph_target=None,
+            reason=TargetReason.NO_PLANTS,
+        )
+    offset = SOIL_PH_OFFSET if system is System.SOIL else 0.0
+    ec = _overlap([TargetRange(low=item.ec_min, high=item.ec_max) for item in needs])
+    ph = _overlap(
+        [
+            TargetRange(low=item.ph_min + offset, high=item.ph_max + offset)
+            for item in needs
+        ]
+    )
+    return TankTargets(
+        ec=ec,
+        ph=ph,
+        ec_target=ec.midpoint if ec is not None else None,
+        ph_target=ph.midpoint if ph is not None else None,
+        reason=TargetReason.OK
+        if ec is not None and ph is not None
+        else TargetReason.NO_OVERLAP,
+        ec_conflict=ec is None,
+        ph_conflict=ph is None,
+    )
+
+
+def deviation(value: float, target: float) -> Deviation:
+    """Return how far `value` is from `target`, in % of the target, and its level.
+
+    Level: `alarm` above 30 %, `warning` above 20 %, else `ok` (exactly 20 %
+    and exactly 30 % fall in the lower level).
+
+    Raises:
+        FarmError: `invalid_target` unless the target is positive.
+    """
+    if not math.isfinite(target) or target <= 0:
+        raise FarmError("invalid_target", target=target)
+    percent = (value - target) / target * 100
+    size = round(abs(percent), _PRECISION)
+    if size > ALARM_PERCENT:
+        level = DeviationLevel.ALARM
+    elif size > WARNING_PERCENT:
+        level = DeviationLevel.WARNING
+    else:
+        level = DeviationLevel.OK
+    if size == 0:
+        direction = DeviationDirection.ON_TARGET
+    else:
+        direction = DeviationDirection.HIGH if percent > 0 else DeviationDirection.LOW
+    return Deviation(percent=percent, level=level, direction=direction)
+
+
+def ph_drift(
+    *,
+    ph_at_fill: float,
+    filled_at: datetime,
+    current_ph: float,
+    now: datetime,
+    min_hours: float = 12.0,
+) -> PhDrift:
+    """Return the pH change since the last fill and its rate per day.
+
+    The rate is None until `min_hours` have passed: over a few minutes it
+    mostly shows the probe settling and the nutrients dissolving.
+    """
+    change = current_ph - ph_at_fill
+    elapsed_s = (now - filled_at).total_seconds()
+    if elapsed_s < min_hours * 3600:
+        return PhDrift(change=change, per_day=None)
+    return PhDrift(change=change, per_day=change / (elapsed_s / _SECONDS_PER_DAY))
+
+
+def water_temperature(
+    temperature_c: float,
+    *,
+    min_c: float = WATER_MIN_C,
+    max_c: float = WATER_MAX_C,
+) -> WaterTemperature:
+    """Return whether hydroponic water is too cold (below 16 C), too warm (above 24 C) or ok.
+
+    Too warm: less dissolved oxygen and more Pythium; too cold: slow uptake.
+    The limits themselves are ok.
+    """
+    if temperature_c < min_c:
+        return WaterTemperature.TOO_COLD
+    if temperature_c > max_c:
+        return WaterTemperature.TOO_WARM
+    return WaterTemperature.OK
+
+
+def solution_life_days(temperature_c: float) -> float:
+    """Return how long a mineral solution lasts at a steady temperature, in days.
+
+    10 x 2 ** (-(T - 20) / 10): 10 days at 20 C, 5 at 30 C, 20 at 10 C.
+    """
+    return SOLUTION_LIFE_DAYS_AT_20C * 2 ** (-(temperature_c - 20) / 10)
+
+
+def solution_age(
+    *,
+    filled_at: datetime,
+    now: datetime,
+    temperatures: Iterable[Reading] = (),
+    default_temperature_c: float = 20.0,
+) -> SolutionAge:
+    """Return how much of a solution's life is used, integrating over its temperatures.
+
+    Each water temperature reading (degrees C) holds until the next one; the
+    time from the fill to the first reading after it uses the last reading
+    before the fill, or else that first reading. Every stretch uses up
+    (its days / solution_life_days(T)) of the life; summing them, rather than
+    applying the life at the mean temperature, counts warm spells fully
+    (the life curve is convex, so a mean would understate them). Days left
+    assume the latest temperature holds. Without readings,
+    `default_temperature_c` is used and flagged. Readings after `now` and
+    non-finite values are ignored.
+    """
+    used = 0.0
+    cursor = filled_at
+    temperature: float | None = None
+    for at, value in sorted(
+        item for item in temperatures if item[0] <= now and math.isfinite(item[1])
+    ):
+        if at <= filled_at:
+            temperature = value
+            continue
+        if temperature is None:
+            temperature = value
+        used += (
+            (at - cursor).total_seconds()
+            / _SECONDS_PER_DAY
+            / solution_life_days(temperature)
+        )
+        cursor = at
+        temperature = value
+    assumed = temperature is None
+    latest = default_temperature_c if temperature is None else temperature
+    if now > cursor:
+        used += (
+            (now - cursor).total_seconds()
+            / _SECONDS_PER_DAY
+            / solution_life_days(latest)
+        )
+    days_left = max(0.0, (1 - used) * solution_life_days(latest))
+    return SolutionAge(
+        age_days=max(0.0, (now - filled_at).total_seconds() / _SECONDS_PER_DAY),
+        used_fraction=used,
+        days_left=days_left,
+        due_at=now + timedelta(days=days_left),
+        due=round(used, _PRECISION) >= 1,
+        assumed_temperature=assumed,
+    )
+
+
+def maintenance_due(
+    tasks: Iterable[MaintenanceTask], now: datetime
+) -> tuple[MaintenanceDue, ...]:
+    """Return when each scheduled chore is due, soonest first.
+
+    A chore never done is due now (listed first); one with an interval of 0
+    days or less is not scheduled and left out. A chore is due from
+    last_done + interval onwards.
+    """
+    result: list[MaintenanceDue] = []
+    for task in tasks:
+        if task.interval_days <= 0:
+            continue
+        if task.last_done is None:
+            result.append(
+                MaintenanceDue(kind=task.kind, due_at=None, due=True, overdue_days=0.0)
+            )
+            continue
+        due_at = task.last_done + timedelta(days=task.interval_days)
+        late_s = (now - due_at).total_seconds()
+        result.append(
+            MaintenanceDue(
+                kind=task.kind,
+                due_at=due_at,
+                due=late_s >= 0,
+                overdue_days=max(0.0, late_s / _SECONDS_PER_DAY),
+            )
+        )
+    # never-done chores sort before any date
+    result.sort(key=lambda item: (item.due_at is not None, item.due_at or now))
+    return tuple(result)
+
+
+def next_maintenance(
+    tasks: Iterable[MaintenanceTask], now: datetime
+) -> MaintenanceDue | None:
+    """Return the chore due soonest, or None when nothing is scheduled."""
+    due = maintenance_due(tasks, now)
+    return due[0] if due else None
+
+
+def water_balance(
+    readings: Iterable[Reading],
+    *,
+    now: datetime,
+    volume_l: float,
+    unit: LevelUnit = LevelUnit.LITRES,
+    noise_l: float | None = None,
+    window_days: float = 7.0,
+    min_hours: float = 12.0,
+    reserve_l: float = 0.0,
+) -> WaterBalance:
+    """Return water use per day and days until empty from a level history.
+
+    Readings (litres, or % of `volume_l`) within `window_days` before `now`
+    are taken in time order against a reference level: a fall of at least
+    `noise_l` (default 2 % of the volume, about a level sensor's jitter) counts
+    as use and moves the reference; a rise of at least `noise_l` is a refill
+    (not negative use): it moves the reference and the time since the reading
+    before it is left out, as the use in it is unknown; smaller moves count for
+    nothing. Use per day = use / counted days; gaps without a refill count
+    normally, since the level difference across them is real. Days until empty
+    = (latest level - `reserve_l`) / use per day, never negative. With fewer
+    than `min_hours` of counted time there is no figure (`not_enough_data`);
+    with no use, `no_use`.
+
+    Raises:
+        FarmError: `invalid_volume` unless the volume is positive.
+    """
+    if not math.isfinite(volume_l) or volume_l <= 0:
+        raise FarmError("invalid_volume", volume_l=volume_l)
+    threshold = noise_l if noise_l is not None else 0.02 * volume_l
+    scale = volume_l / 100 if unit is LevelUnit.PERCENT else 1.0
+    oldest = now - timedelta(days=window_days)
+    points = sorted(
+        (at, value * scale)
+        for at, value in readings
+        if oldest <= at <= now and math.isfinite(value)
+    )
+    if not points:
+        return WaterBalance(
+            use_l_per_day=None,
+            days_until_empty=None,
+            level_l=None,
+            refills=0,
+            reason=BalanceReason.NOT_ENOUGH_DATA,
+        )
+    reference = points[0][1]
+    previous_at = points[0][0]
+    used_l = 0.0
+    counted_s = 0.0
+    refills = 0
+    for at, level in points[1:]:
+        step_s = (at - previous_at).total_seconds()
+        previous_at = at
+        if level >= reference + threshold:
+            refills += 1
+            reference = level
+            continue
+        counted_s += step_s
+        if level <= reference - threshold:
+            used_l += reference - level
+            reference = level
+    level_l = points[-1][1]
+    if counted_s < min_hours * 3600:
+        return WaterBalance(
+            use_l_per_day=None,
+            days_until_empty=None,
+            level_l=level_l,
+            refills=refills,
+            reason=BalanceReason.NOT_ENOUGH_DATA,
+        )
+    use_per_day = used_l / (counted_s / _SECONDS_PER_DAY)
+    if use_per_day <= 0:
+        return WaterBalance(
+            use_l_per_day=0.0,
+            days_until_empty=None,
+            level_l=level_l,
+            refills=refills,
+            reason=BalanceReason.NO_USE,
+        )
+    return WaterBalance(
+        use_l_per_day=use_per_day,
+        days_until_empty=max(0.0, (level_l - reserve_l) / use_per_day),
+        level_l=level_l,
+        refills=refills,
+        reason=BalanceReason.OK,
+    )
+
+
+def probe_status(
+    kind: ProbeKind,
+    latest: Reading | None,
+    *,
+    now: datetime,
+    previous: Reading | None = None,
+    max_age: timedelta = timedelta(hours=1),
+    plausible: TargetRange | None = None,
+    max_jump: float | None = None,
+) -> ProbeStatus:
+    """Return whether a probe's latest reading may drive an action.
+
+    Checked in order: a reading exists; it is not older than `max_age`
+    (exactly `max_age` is still fresh); it is finite and within `plausible`
+    (default by kind: EC 0-10 mS/cm, pH 0-14, water 0-50 C, level >= 0); it
+    differs from the `previous` reading by no more than `max_jump` (default by
+    kind: EC 1.0 mS/cm, pH 1.0, 5 C; levels unchecked). A real step change,
+    such as a fresh fill, is held back for one reading only: the next one
+    agrees with it. Pass no `previous` right after a logged fill or dose.
+    """
+    if latest is None:
+        return ProbeStatus(usable=False, reason=ProbeReason.NO_READING, value=None)
+    at, value = latest
+    if now - at > max_age:
+        return ProbeStatus(usable=False, reason=ProbeReason.STALE, value=value)
+    band = plausible if plausible is not None else PLAUSIBLE_RANGES[kind]
+    if not math.isfinite(value) or not band.contains(value):
+        return ProbeStatus(usable=False, reason=ProbeReason.OUT_OF_RANGE, value=value)
+    jump = max_jump if max_jump is not None else MAX_JUMPS[kind]
+    if previous is not None and jump is not None and abs(value - previous[1]) > jump:
+        return ProbeStatus(usable=False, reason=ProbeReason.SUDDEN_JUMP, value=value)
+    return ProbeStatus(usable=True, reason=ProbeReason.OK, value=value)
