@@ -1,0 +1,220 @@
+"""The planner API over real HTTP on 127.0.0.1: health, auth, OpenAPI, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+
+from vertical_farm_planner import __version__
+from vertical_farm_planner.api import PUBLIC_ROUTES
+from vertical_farm_planner.keys import DATABASE_KEY
+
+from .conftest import TOKEN, ConfigFactory, RunningPlanner, auth, serve_planner
+
+HEALTH = "/api/v1/health"
+OPENAPI = "/api/v1/openapi.json"
+
+
+def assert_error(body: object, code: str) -> None:
+    """Assert ``body`` is exactly the error shape with ``code``."""
+    assert isinstance(body, dict)
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+
+
+async def test_health_needs_no_token(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.get(planner.url(HEALTH)) as response:
+        assert response.status == 200
+        assert response.content_type == "application/json"
+        body = await response.json()
+    assert body == {"status": "ok", "version": __version__, "database": "ok"}
+
+
+async def test_health_ignores_a_wrong_token(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.get(planner.url(HEALTH), headers=auth("wrong")) as response:
+        assert response.status == 200
+
+
+async def test_health_over_a_raw_tcp_connection(planner: RunningPlanner) -> None:
+    # Proves a real socket: a hand-written HTTP/1.1 request on a plain stream.
+    reader, writer = await asyncio.open_connection(
+        planner.config.host, planner.config.port
+    )
+    try:
+        writer.write(
+            f"GET {HEALTH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert json.loads(payload)["status"] == "ok"
+
+
+def test_only_health_is_public() -> None:
+    assert {("GET", HEALTH)} == PUBLIC_ROUTES
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        auth("not-the-token-at-all"),
+        auth(TOKEN + "x"),
+        auth(TOKEN[:-1]),
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": TOKEN},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer é"},
+    ],
+)
+async def test_protected_route_refuses_without_the_token(
+    planner: RunningPlanner, session: aiohttp.ClientSession, headers: dict[str, str]
+) -> None:
+    async with session.get(planner.url(OPENAPI), headers=headers) as response:
+        assert response.status == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert_error(await response.json(), "unauthorized")
+
+
+async def test_token_scheme_is_case_insensitive(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    headers = {"Authorization": f"bearer {TOKEN}"}
+    async with session.get(planner.url(OPENAPI), headers=headers) as response:
+        assert response.status == 200
+
+
+async def test_openapi_describes_the_routes_that_exist(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.get(planner.url(OPENAPI), headers=auth()) as response:
+        assert response.status == 200
+        document = await response.json()
+
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["version"] == __version__
+    routes = {
+        (route.method, route.resource.canonical)
+        for route in planner.app.router.routes()
+        if route.resource is not None
+    }
+    described = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+    }
+    assert described == routes == {("GET", HEALTH), ("GET", OPENAPI)}
+
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert scheme["type"] == "http"
+    assert scheme["scheme"] == "bearer"
+    assert document["security"] == [{"bearerAuth": []}]
+    health = document["paths"][HEALTH]["get"]
+    assert health["security"] == []
+    assert set(health["responses"]) == {"200", "503"}
+    openapi = document["paths"][OPENAPI]["get"]
+    assert "security" not in openapi
+    assert set(openapi["responses"]) == {"200", "401"}
+
+    # Every reference points at a schema the document defines.
+    schemas = document["components"]["schemas"]
+    text = json.dumps(document)
+    for ref in {
+        part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]
+    }:
+        assert ref in schemas
+
+
+async def test_unknown_path_is_a_json_404(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.get(planner.url("/api/v1/nothing"), headers=auth()) as response:
+        assert response.status == 404
+        assert response.content_type == "application/json"
+        body = await response.json()
+    assert_error(body, "not_found")
+    assert "/api/v1/nothing" in body["error"]["message"]
+
+
+async def test_unknown_path_without_token_is_refused_first(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.get(planner.url("/api/v1/nothing")) as response:
+        assert response.status == 401
+        assert_error(await response.json(), "unauthorized")
+
+
+async def test_wrong_method_is_a_json_405(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    async with session.post(planner.url(HEALTH), headers=auth()) as response:
+        assert response.status == 405
+        assert response.headers["Allow"] == "GET"
+        assert response.content_type == "application/json"
+        assert_error(await response.json(), "method_not_allowed")
+
+
+async def test_oversized_body_is_a_json_413(
+    make_config: ConfigFactory, session: aiohttp.ClientSession
+) -> None:
+    async with serve_planner(make_config(max_body_bytes=1024)) as running:
+        # One byte over the limit is refused, before the token is even looked at.
+        for headers in (auth(), {}):
+            async with session.post(
+                running.url(OPENAPI), data=b"x" * 1025, headers=headers
+            ) as response:
+                assert response.status == 413
+                body = await response.json()
+            assert_error(body, "payload_too_large")
+            assert "1024" in body["error"]["message"]
+        # Exactly at the limit passes the size check and reaches routing (405).
+        async with session.post(
+            running.url(OPENAPI), data=b"x" * 1024, headers=auth()
+        ) as response:
+            assert response.status == 405
+
+
+async def test_health_reports_a_broken_database(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    await planner.app[DATABASE_KEY].close()
+    async with session.get(planner.url(HEALTH)) as response:
+        assert response.status == 503
+        assert_error(await response.json(), "database_unavailable")
+
+
+async def test_ingress_requests_need_no_token(
+    make_config: ConfigFactory, session: aiohttp.ClientSession
+) -> None:
+    ingress = {"X-Ingress-Path": "/api/hassio_ingress/abc"}
+    async with serve_planner(make_config(ingress_proxy="127.0.0.1")) as running:
+        async with session.get(running.url(OPENAPI), headers=ingress) as response:
+            assert response.status == 200
+        # From the proxy's address but not an ingress request: token needed.
+        async with session.get(running.url(OPENAPI)) as response:
+            assert response.status == 401
+
+
+async def test_ingress_header_from_elsewhere_is_not_trusted(
+    make_config: ConfigFactory, session: aiohttp.ClientSession
+) -> None:
+    ingress = {"X-Ingress-Path": "/api/hassio_ingress/abc"}
+    async with (
+        serve_planner(make_config(ingress_proxy="172.30.32.2")) as running,
+        session.get(running.url(OPENAPI), headers=ingress) as response,
+    ):
+        assert response.status == 401
