@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -87,6 +86,12 @@ from .const import (
 from .engine.profiles import Hemisphere, Library, Phase, StarterKit, System, TankType
 from .farm import FarmConfigEntry, async_get_bundled_library, farm_library
 from .options_flow import FarmOptionsFlow
+from .selectors import (
+    choice_selector,
+    entity_selector,
+    labelled_selector,
+    number_selector,
+)
 from .validation import (
     Errors,
     name_key,
@@ -99,51 +104,6 @@ from .validation import (
 EC_UNIT = "mS/cm"
 
 
-def _number(
-    minimum: float, maximum: float, step: float, unit: str | None = None
-) -> selector.NumberSelector:
-    config = selector.NumberSelectorConfig(
-        min=minimum, max=maximum, step=step, mode=selector.NumberSelectorMode.BOX
-    )
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return selector.NumberSelector(config)
-
-
-def _choice(options: list[str], translation_key: str) -> selector.SelectSelector:
-    return selector.SelectSelector(
-        selector.SelectSelectorConfig(
-            options=options,
-            translation_key=translation_key,
-            mode=selector.SelectSelectorMode.DROPDOWN,
-        )
-    )
-
-
-def _labelled(options: Mapping[str, str]) -> selector.SelectSelector:
-    # custom_value: type to filter long lists; an unknown value then gets our
-    # translated error instead of a bare schema rejection.
-    return selector.SelectSelector(
-        selector.SelectSelectorConfig(
-            options=[
-                selector.SelectOptionDict(value=value, label=label)
-                for value, label in sorted(options.items(), key=lambda item: item[1])
-            ],
-            custom_value=True,
-            mode=selector.SelectSelectorMode.DROPDOWN,
-        )
-    )
-
-
-def _entity(
-    domain: str | list[str], device_class: str | list[str] | None = None
-) -> selector.EntitySelector:
-    config = selector.EntitySelectorConfig(domain=domain)
-    if device_class is not None:
-        config["device_class"] = device_class
-    return selector.EntitySelector(config)
-
-
 _TEXT = selector.TextSelector()
 _AREA = selector.AreaSelector()
 
@@ -151,15 +111,19 @@ _AREA = selector.AreaSelector()
 def water_schema() -> dict[probatio.Marker, Any]:
     """The farm's water fields."""
     return {
-        probatio.Required(CONF_HEMISPHERE): _choice(list(Hemisphere), CONF_HEMISPHERE),
-        probatio.Required(CONF_TAP_EC, default=DEFAULT_TAP_EC): _number(
+        probatio.Required(CONF_HEMISPHERE): choice_selector(
+            list(Hemisphere), CONF_HEMISPHERE
+        ),
+        probatio.Required(CONF_TAP_EC, default=DEFAULT_TAP_EC): number_selector(
             0, MAX_EC, 0.01, EC_UNIT
         ),
-        probatio.Required(CONF_TAP_PH, default=DEFAULT_TAP_PH): _number(0, 14, 0.1),
-        probatio.Required(CONF_ALKALINITY, default=DEFAULT_ALKALINITY): _number(
+        probatio.Required(CONF_TAP_PH, default=DEFAULT_TAP_PH): number_selector(
+            0, 14, 0.1
+        ),
+        probatio.Required(CONF_ALKALINITY, default=DEFAULT_ALKALINITY): number_selector(
             0, MAX_ALKALINITY, 1, "ppm"
         ),
-        probatio.Optional(CONF_RO_EC): _number(0, MAX_EC, 0.01, EC_UNIT),
+        probatio.Optional(CONF_RO_EC): number_selector(0, MAX_EC, 0.01, EC_UNIT),
     }
 
 
@@ -261,7 +225,7 @@ class VerticalFarmConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         schema = probatio.Schema(
             {
-                probatio.Required("kit"): _choice(sorted(library.kits), "kit"),
+                probatio.Required("kit"): choice_selector(sorted(library.kits), "kit"),
                 probatio.Required(CONF_NAME): _TEXT,
                 **water_schema(),
             }
@@ -501,33 +465,39 @@ class RackSubentryFlow(_FarmSubentryFlow):
         return probatio.Schema(
             {
                 probatio.Required(CONF_NAME): _TEXT,
-                probatio.Required(CONF_SHELVES, default=DEFAULT_SHELVES): _number(
-                    1, MAX_SHELVES, 1
-                ),
-                probatio.Optional(CONF_TANK): _labelled(tanks),
+                probatio.Required(
+                    CONF_SHELVES, default=DEFAULT_SHELVES
+                ): number_selector(1, MAX_SHELVES, 1),
+                probatio.Optional(CONF_TANK): labelled_selector(tanks),
                 probatio.Optional(CONF_AREA): _AREA,
-                probatio.Optional(CONF_LIGHT_ENTITY): _entity(["light", "switch"]),
-                probatio.Required(CONF_LIGHT_MODE, default=LIGHT_MODE_AUTO): _choice(
-                    list(LIGHT_MODES), CONF_LIGHT_MODE
+                probatio.Optional(CONF_LIGHT_ENTITY): entity_selector(
+                    ["light", "switch"]
                 ),
+                probatio.Required(
+                    CONF_LIGHT_MODE, default=LIGHT_MODE_AUTO
+                ): choice_selector(list(LIGHT_MODES), CONF_LIGHT_MODE),
                 probatio.Required(
                     CONF_LIGHTS_ON, default=DEFAULT_LIGHTS_ON
                 ): selector.TimeSelector(),
                 probatio.Required(
                     CONF_PHOTOPERIOD_H, default=DEFAULT_PHOTOPERIOD_H
-                ): _number(0, 24, 0.5, UnitOfTime.HOURS),
-                probatio.Optional(CONF_PUMP_ENTITY): _entity(["switch", "valve"]),
+                ): number_selector(0, 24, 0.5, UnitOfTime.HOURS),
+                probatio.Optional(CONF_PUMP_ENTITY): entity_selector(
+                    ["switch", "valve"]
+                ),
                 probatio.Required(
                     CONF_PUMP_ON_MIN, default=DEFAULT_PUMP_ON_MIN
-                ): _number(1, MAX_PUMP_MIN, 1, UnitOfTime.MINUTES),
+                ): number_selector(1, MAX_PUMP_MIN, 1, UnitOfTime.MINUTES),
                 probatio.Required(
                     CONF_PUMP_OFF_MIN, default=DEFAULT_PUMP_OFF_MIN
-                ): _number(0, MAX_PUMP_MIN, 1, UnitOfTime.MINUTES),
-                probatio.Optional(CONF_TEMPERATURE_SENSOR): _entity(
+                ): number_selector(0, MAX_PUMP_MIN, 1, UnitOfTime.MINUTES),
+                probatio.Optional(CONF_TEMPERATURE_SENSOR): entity_selector(
                     "sensor", "temperature"
                 ),
-                probatio.Optional(CONF_HUMIDITY_SENSOR): _entity("sensor", "humidity"),
-                probatio.Optional(CONF_LIGHT_SENSOR): _entity("sensor"),
+                probatio.Optional(CONF_HUMIDITY_SENSOR): entity_selector(
+                    "sensor", "humidity"
+                ),
+                probatio.Optional(CONF_LIGHT_SENSOR): entity_selector("sensor"),
             }
         )
 
@@ -545,23 +515,27 @@ class TankSubentryFlow(_FarmSubentryFlow):
         return probatio.Schema(
             {
                 probatio.Required(CONF_NAME): _TEXT,
-                probatio.Required(CONF_TANK_TYPE, default=TankType.NUTRIENT): _choice(
-                    list(TankType), CONF_TANK_TYPE
-                ),
+                probatio.Required(
+                    CONF_TANK_TYPE, default=TankType.NUTRIENT
+                ): choice_selector(list(TankType), CONF_TANK_TYPE),
                 # No lower bound here: "volume <= 0" gets our translated error.
-                probatio.Required(CONF_VOLUME_L): _number(
+                probatio.Required(CONF_VOLUME_L): number_selector(
                     -MAX_VOLUME_L, MAX_VOLUME_L, 0.1, UnitOfVolume.LITERS
                 ),
-                probatio.Required(CONF_SYSTEM, default=System.HYDRO): _choice(
+                probatio.Required(CONF_SYSTEM, default=System.HYDRO): choice_selector(
                     list(System), CONF_SYSTEM
                 ),
                 probatio.Optional(CONF_AREA): _AREA,
-                probatio.Optional(CONF_EC_SENSOR): _entity("sensor", "conductivity"),
-                probatio.Optional(CONF_PH_SENSOR): _entity("sensor", "ph"),
-                probatio.Optional(CONF_TEMPERATURE_SENSOR): _entity(
+                probatio.Optional(CONF_EC_SENSOR): entity_selector(
+                    "sensor", "conductivity"
+                ),
+                probatio.Optional(CONF_PH_SENSOR): entity_selector("sensor", "ph"),
+                probatio.Optional(CONF_TEMPERATURE_SENSOR): entity_selector(
                     "sensor", "temperature"
                 ),
-                probatio.Optional(CONF_LEVEL_SENSOR): _entity(["sensor", "number"]),
+                probatio.Optional(CONF_LEVEL_SENSOR): entity_selector(
+                    ["sensor", "number"]
+                ),
                 probatio.Optional(CONF_FERTILIZERS): selector.ObjectSelector(
                     selector.ObjectSelectorConfig(
                         multiple=True,
@@ -570,7 +544,7 @@ class TankSubentryFlow(_FarmSubentryFlow):
                         fields={
                             CONF_FERTILIZER: {
                                 "required": True,
-                                "selector": _labelled(
+                                "selector": labelled_selector(
                                     {
                                         key: fertilizer.name
                                         for key, fertilizer in library.fertilizers.items()
@@ -579,7 +553,7 @@ class TankSubentryFlow(_FarmSubentryFlow):
                             },
                             CONF_ML_PER_L: {
                                 "required": True,
-                                "selector": _number(0.01, 50, 0.01, "ml/L"),
+                                "selector": number_selector(0.01, 50, 0.01, "ml/L"),
                             },
                         },
                     )
@@ -603,25 +577,29 @@ class PlantSubentryFlow(_FarmSubentryFlow):
         return probatio.Schema(
             {
                 probatio.Required(CONF_NAME): _TEXT,
-                probatio.Required(CONF_SPECIES): _labelled(
+                probatio.Required(CONF_SPECIES): labelled_selector(
                     {key: species.name for key, species in library.species.items()}
                 ),
                 probatio.Optional(CONF_CULTIVAR): _TEXT,
-                probatio.Required(CONF_QUANTITY, default=1): _number(
+                probatio.Required(CONF_QUANTITY, default=1): number_selector(
                     1, MAX_QUANTITY, 1
                 ),
-                probatio.Optional(CONF_RACK): _labelled(self._siblings(SUBENTRY_RACK)),
-                probatio.Optional(CONF_SHELF): _number(1, MAX_SHELVES, 1),
+                probatio.Optional(CONF_RACK): labelled_selector(
+                    self._siblings(SUBENTRY_RACK)
+                ),
+                probatio.Optional(CONF_SHELF): number_selector(1, MAX_SHELVES, 1),
                 probatio.Optional(CONF_AREA): _AREA,
                 probatio.Optional(CONF_PLANTED): selector.DateSelector(),
-                probatio.Optional(CONF_PHASE): _choice(list(Phase), CONF_PHASE),
-                probatio.Optional(CONF_CARE_PRESET): _choice(
+                probatio.Optional(CONF_PHASE): choice_selector(list(Phase), CONF_PHASE),
+                probatio.Optional(CONF_CARE_PRESET): choice_selector(
                     sorted(library.care_presets), CONF_CARE_PRESET
                 ),
-                probatio.Optional(CONF_CONTAINER_L): _number(
+                probatio.Optional(CONF_CONTAINER_L): number_selector(
                     0, MAX_CONTAINER_L, 0.05, UnitOfVolume.LITERS
                 ),
-                probatio.Optional(CONF_MOISTURE_SENSOR): _entity("sensor", "moisture"),
+                probatio.Optional(CONF_MOISTURE_SENSOR): entity_selector(
+                    "sensor", "moisture"
+                ),
             }
         )
 

@@ -9,17 +9,96 @@ from homeassistant.helpers import selector
 import probatio
 from yarl import URL
 
-from .const import CONF_PLANNER_TOKEN, CONF_PLANNER_URL
+from .const import (
+    CONF_FERTILIZER,
+    CONF_FERTILIZERS,
+    CONF_NAME,
+    CONF_PLANNER_TOKEN,
+    CONF_PLANNER_URL,
+    CONF_SPECIES,
+    CONF_USER_FERTILIZERS,
+    CONF_USER_SPECIES,
+    SUBENTRY_PLANT,
+    SUBENTRY_TANK,
+)
+from .engine.profiles import FertilizerKind, Library, Species
+from .farm import async_get_bundled_library, farm_library
+from .library import LibraryError, merge_user_entries
+from .selectors import choice_selector, labelled_selector, number_selector
+from .validation import name_key
+
+# Where a new fertilizer goes in the mixing order, by kind (see fertilizers.yaml).
+DEFAULT_PRIORITY = {
+    FertilizerKind.SILICATE: 10,
+    FertilizerKind.CALMAG: 20,
+    FertilizerKind.BASE: 30,
+    FertilizerKind.ADDITIVE: 50,
+    FertilizerKind.PH_DOWN: 90,
+    FertilizerKind.PH_UP: 90,
+}
+
+
+def _species_data(template: Species, user_input: dict[str, Any]) -> dict[str, Any]:
+    """A new species as stored in the options: the template's phases, the user's ranges."""
+    overrides = {
+        key: float(user_input[key])
+        for key in ("ec_min", "ec_max", "ph_min", "ph_max")
+        if user_input.get(key) is not None
+    }
+    return {
+        "name": str(user_input[CONF_NAME]).strip(),
+        "family": str(user_input.get("family") or template.family),
+        "base_temp_c": float(user_input.get("base_temp_c", template.base_temp_c)),
+        "perennial": bool(user_input.get("perennial", template.perennial)),
+        "care_preset": str(user_input.get("care_preset") or template.care_preset),
+        "water_factor": template.water_factor,
+        "temp_min_c": template.temp_min_c,
+        "temp_max_c": template.temp_max_c,
+        "humidity_min": template.humidity_min,
+        "humidity_max": template.humidity_max,
+        "phases": [
+            {
+                "phase": str(profile.phase),
+                "days": profile.days,
+                "gdd": profile.gdd,
+                "ec_min": profile.ec_min,
+                "ec_max": profile.ec_max,
+                "ph_min": profile.ph_min,
+                "ph_max": profile.ph_max,
+                "photoperiod_h": profile.photoperiod_h,
+                "ppfd": profile.ppfd,
+                "dli": profile.dli,
+            }
+            | overrides
+            for profile in template.phases
+        ],
+    }
 
 
 class FarmOptionsFlow(OptionsFlowWithReload):
     """Change a farm's options; the farm reloads when they change."""
 
+    async def _async_library(self) -> Library:
+        return farm_library(
+            await async_get_bundled_library(self.hass), self.config_entry.options
+        )
+
+    def _save(self, **changes: Any) -> ConfigFlowResult:
+        options = {**self.config_entry.options, **changes}
+        return self.async_create_entry(
+            data={key: value for key, value in options.items() if value}
+        )
+
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Choose what to change."""
-        return self.async_show_menu(step_id="init", menu_options=["planner"])
+        menu = ["planner", "add_species", "add_fertilizer"]
+        if self.config_entry.options.get(
+            CONF_USER_SPECIES
+        ) or self.config_entry.options.get(CONF_USER_FERTILIZERS):
+            menu.append("remove_custom")
+        return self.async_show_menu(step_id="init", menu_options=menu)
 
     async def async_step_planner(
         self, user_input: dict[str, Any] | None = None
@@ -34,14 +113,9 @@ class FarmOptionsFlow(OptionsFlowWithReload):
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"
             else:
-                options = {
-                    key: value
-                    for key, value in self.config_entry.options.items()
-                    if key not in (CONF_PLANNER_URL, CONF_PLANNER_TOKEN)
-                }
-                if url:
-                    options |= {CONF_PLANNER_URL: url, CONF_PLANNER_TOKEN: token}
-                return self.async_create_entry(data=options)
+                return self._save(
+                    **{CONF_PLANNER_URL: url or None, CONF_PLANNER_TOKEN: token or None}
+                )
         schema = probatio.Schema(
             {
                 probatio.Optional(CONF_PLANNER_URL): selector.TextSelector(
@@ -58,4 +132,184 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 schema, user_input or dict(self.config_entry.options)
             ),
             errors=errors,
+        )
+
+    async def async_step_add_species(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a species of your own, starting from the closest one in the library."""
+        library = await self._async_library()
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            key = name_key(str(user_input[CONF_NAME]))
+            template = library.species.get(str(user_input["based_on"]))
+            if not key:
+                errors[CONF_NAME] = "name_invalid"
+            elif key in library.species:
+                errors[CONF_NAME] = "key_exists"
+            elif template is None:
+                errors["based_on"] = "unknown_species"
+            else:
+                data = _species_data(template, user_input)
+                user_species = {
+                    **self.config_entry.options.get(CONF_USER_SPECIES, {}),
+                    key: data,
+                }
+                try:
+                    merge_user_entries(library, species={key: data})
+                except LibraryError as err:
+                    errors["base"] = "invalid_entry"
+                    placeholders["error"] = err.message
+                else:
+                    return self._save(**{CONF_USER_SPECIES: user_species})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_NAME): selector.TextSelector(),
+                probatio.Required("based_on"): labelled_selector(
+                    {key: species.name for key, species in library.species.items()}
+                ),
+                probatio.Optional("family"): labelled_selector(
+                    {key: family.name for key, family in library.families.items()}
+                ),
+                probatio.Optional("care_preset"): choice_selector(
+                    sorted(library.care_presets), "care_preset"
+                ),
+                probatio.Optional("perennial"): selector.BooleanSelector(),
+                probatio.Optional("base_temp_c"): number_selector(-5, 25, 0.5, "°C"),
+                probatio.Optional("ec_min"): number_selector(0, 10, 0.05, "mS/cm"),
+                probatio.Optional("ec_max"): number_selector(0, 10, 0.05, "mS/cm"),
+                probatio.Optional("ph_min"): number_selector(0, 14, 0.1),
+                probatio.Optional("ph_max"): number_selector(0, 14, 0.1),
+            }
+        )
+        return self.async_show_form(
+            step_id="add_species",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_add_fertilizer(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a nutrient product of your own."""
+        library = await self._async_library()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            key = name_key(str(user_input[CONF_NAME]))
+            kind = FertilizerKind(user_input["kind"])
+            if not key:
+                errors[CONF_NAME] = "name_invalid"
+            elif key in library.fertilizers:
+                errors[CONF_NAME] = "key_exists"
+            else:
+                data = {
+                    "name": str(user_input[CONF_NAME]).strip(),
+                    "kind": str(kind),
+                    "ec_per_ml": float(user_input["ec_per_ml"]),
+                    "mixing_priority": int(
+                        user_input.get("mixing_priority", DEFAULT_PRIORITY[kind])
+                    ),
+                    "tank_safe": bool(user_input.get("tank_safe", True)),
+                    "max_ml_per_l": float(user_input.get("max_ml_per_l", 5.0)),
+                }
+                # The selectors bound every field, so the entry is valid as built.
+                return self._save(
+                    **{
+                        CONF_USER_FERTILIZERS: {
+                            **self.config_entry.options.get(CONF_USER_FERTILIZERS, {}),
+                            key: data,
+                        }
+                    }
+                )
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_NAME): selector.TextSelector(),
+                probatio.Required("kind", default=FertilizerKind.BASE): choice_selector(
+                    list(FertilizerKind), "fertilizer_kind"
+                ),
+                probatio.Required("ec_per_ml"): number_selector(0, 5, 0.01, "mS/cm"),
+                probatio.Optional("mixing_priority"): number_selector(1, 99, 1),
+                probatio.Optional(
+                    "tank_safe", default=True
+                ): selector.BooleanSelector(),
+                probatio.Optional("max_ml_per_l", default=5.0): number_selector(
+                    0.01, 50, 0.01, "ml/L"
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="add_fertilizer",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+        )
+
+    async def async_step_remove_custom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Remove your own species or fertilizers that nothing uses any more."""
+        options = self.config_entry.options
+        species: dict[str, Any] = dict(options.get(CONF_USER_SPECIES, {}))
+        fertilizers: dict[str, Any] = dict(options.get(CONF_USER_FERTILIZERS, {}))
+        errors: dict[str, str] = {}
+        placeholders = {"in_use": ""}
+        if user_input is not None:
+            chosen = set(user_input.get("entries", []))
+            in_use = sorted(
+                subentry.title
+                for subentry in self.config_entry.subentries.values()
+                if (
+                    subentry.subentry_type == SUBENTRY_PLANT
+                    and f"species:{subentry.data.get(CONF_SPECIES)}" in chosen
+                )
+                or (
+                    subentry.subentry_type == SUBENTRY_TANK
+                    and any(
+                        f"fertilizer:{item.get(CONF_FERTILIZER)}" in chosen
+                        for item in subentry.data.get(CONF_FERTILIZERS) or ()
+                    )
+                )
+            )
+            if in_use:
+                errors["entries"] = "entry_in_use"
+                placeholders["in_use"] = ", ".join(in_use)
+            else:
+                return self._save(
+                    **{
+                        CONF_USER_SPECIES: {
+                            key: value
+                            for key, value in species.items()
+                            if f"species:{key}" not in chosen
+                        },
+                        CONF_USER_FERTILIZERS: {
+                            key: value
+                            for key, value in fertilizers.items()
+                            if f"fertilizer:{key}" not in chosen
+                        },
+                    }
+                )
+        choices = {f"species:{key}": value["name"] for key, value in species.items()}
+        choices |= {
+            f"fertilizer:{key}": value["name"] for key, value in fertilizers.items()
+        }
+        schema = probatio.Schema(
+            {
+                probatio.Required("entries"): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(value=value, label=label)
+                            for value, label in sorted(choices.items())
+                        ],
+                        multiple=True,
+                        mode=selector.SelectSelectorMode.LIST,
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="remove_custom",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
         )

@@ -76,8 +76,11 @@ type Errors = dict[str, str]
 
 
 def name_key(name: str) -> str:
-    """The key two names collide on: case, spaces and punctuation ignored."""
-    return slugify(name.strip())
+    """The key two names collide on (and a user library key): lower snake case.
+
+    Empty when the name has no letters or digits.
+    """
+    return "" if not any(char.isalnum() for char in name) else slugify(name.strip())
 
 
 def _text(value: Any) -> str | None:

@@ -325,3 +325,143 @@ async def test_kit_names_stay_unique(hass: HomeAssistant) -> None:
     rack_id = subentries[0]["subentry_id"]
     assert [s["data"]["rack"] for s in subentries[1:]] == [rack_id, rack_id, None]
     assert subentries[3]["data"]["phase"] == library.species["mint"].sequence[0]
+
+
+async def _options_step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> Any:
+    menu = await hass.config_entries.options.async_init(entry.entry_id)
+    assert step in menu["menu_options"]
+    return await hass.config_entries.options.async_configure(
+        menu["flow_id"], {"next_step_id": step}
+    )
+
+
+async def test_options_own_species(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A user species copies its template's phases with the user's ranges, then can be planted."""
+    options = hass.config_entries.options
+    result = await _options_step(hass, loaded_farm, "add_species")
+    result = await options.async_configure(
+        result["flow_id"], {"name": "Basil", "based_on": "basil"}
+    )
+    assert result["errors"] == {"name": "key_exists"}
+    result = await options.async_configure(
+        result["flow_id"], {"name": "Shiso", "based_on": "nothing"}
+    )
+    assert result["errors"] == {"based_on": "unknown_species"}
+    result = await options.async_configure(
+        result["flow_id"], {"name": "!!", "based_on": "basil"}
+    )
+    assert result["errors"] == {"name": "name_invalid"}
+    result = await options.async_configure(
+        result["flow_id"],
+        {"name": "Shiso", "based_on": "basil", "ec_min": 2.0, "ec_max": 1.0},
+    )
+    assert result["errors"] == {"base": "invalid_entry"}
+    assert "ec_max" in result["description_placeholders"]["error"]
+    result = await options.async_configure(
+        result["flow_id"],
+        {
+            "name": "Shiso",
+            "based_on": "basil",
+            "family": "lamiaceae",
+            "ec_min": 0.8,
+            "ec_max": 1.4,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    stored = loaded_farm.options["species"]["shiso"]
+    assert stored["name"] == "Shiso"
+    assert {phase["ec_min"] for phase in stored["phases"]} == {0.8}
+    library = loaded_farm.runtime_data.library
+    assert library.species["shiso"].sequence == library.species["basil"].sequence
+
+    # The farm reloaded with it: it can be planted.
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_farm.entry_id, "plant"), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Shiso pot", "species": "shiso"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    # In use: it cannot be removed until the plant goes.
+    result = await _options_step(hass, loaded_farm, "remove_custom")
+    result = await options.async_configure(
+        result["flow_id"], {"entries": ["species:shiso"]}
+    )
+    assert result["errors"] == {"entries": "entry_in_use"}
+    assert result["description_placeholders"] == {"in_use": "Shiso pot"}
+    plant_id = next(
+        k for k, v in loaded_farm.subentries.items() if v.title == "Shiso pot"
+    )
+    hass.config_entries.async_remove_subentry(loaded_farm, plant_id)
+    await hass.async_block_till_done()
+    result = await _options_step(hass, loaded_farm, "remove_custom")
+    result = await options.async_configure(
+        result["flow_id"], {"entries": ["species:shiso"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "species" not in loaded_farm.options
+    assert "shiso" not in loaded_farm.runtime_data.library.species
+
+
+async def test_options_own_fertilizer(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A user fertilizer gets a default mixing order from its kind and can be dosed."""
+    options = hass.config_entries.options
+    result = await _options_step(hass, loaded_farm, "add_fertilizer")
+    result = await options.async_configure(
+        result["flow_id"], {"name": "CalMag", "kind": "calmag", "ec_per_ml": 0.3}
+    )
+    assert result["errors"] == {"name": "key_exists"}
+    result = await options.async_configure(
+        result["flow_id"], {"name": "??", "kind": "base", "ec_per_ml": 0.3}
+    )
+    assert result["errors"] == {"name": "name_invalid"}
+    result = await options.async_configure(
+        result["flow_id"],
+        {
+            "name": "Fish hydrolysate",
+            "kind": "additive",
+            "ec_per_ml": 0.2,
+            "tank_safe": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_farm.options["fertilizers"]["fish_hydrolysate"] == {
+        "name": "Fish hydrolysate",
+        "kind": "additive",
+        "ec_per_ml": 0.2,
+        "mixing_priority": 50,
+        "tank_safe": False,
+        "max_ml_per_l": 5.0,
+    }
+    fertilizer = loaded_farm.runtime_data.library.fertilizers["fish_hydrolysate"]
+    assert fertilizer.mixing_priority == 50
+    # A tank that uses it keeps it from being removed.
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_farm.entry_id, "tank"), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Soil can",
+            "volume_l": 10,
+            "tank_type": "irrigation",
+            "system": "soil",
+            "fertilizers": [{"fertilizer": "fish_hydrolysate", "ml_per_l": 2}],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await _options_step(hass, loaded_farm, "remove_custom")
+    result = await options.async_configure(
+        result["flow_id"], {"entries": ["fertilizer:fish_hydrolysate"]}
+    )
+    assert result["description_placeholders"] == {"in_use": "Soil can"}

@@ -1,0 +1,61 @@
+"""Form selectors shared by the config, subentry and options flows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from homeassistant.helpers import selector
+
+
+def number_selector(
+    minimum: float, maximum: float, step: float, unit: str | None = None
+) -> selector.NumberSelector:
+    """A number box with bounds and an optional unit."""
+    config = selector.NumberSelectorConfig(
+        min=minimum, max=maximum, step=step, mode=selector.NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+def choice_selector(
+    options: list[str], translation_key: str, *, multiple: bool = False
+) -> selector.SelectSelector:
+    """A fixed list of choices, labelled by translations."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=options,
+            translation_key=translation_key,
+            multiple=multiple,
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def labelled_selector(options: Mapping[str, str]) -> selector.SelectSelector:
+    """A searchable list of records (species, racks, fertilizers) by their names.
+
+    custom_value lets a long list be filtered by typing; an unknown value then
+    gets the flow's translated error instead of a bare schema rejection.
+    """
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[
+                selector.SelectOptionDict(value=value, label=label)
+                for value, label in sorted(options.items(), key=lambda item: item[1])
+            ],
+            custom_value=True,
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def entity_selector(
+    domain: str | list[str], device_class: str | list[str] | None = None
+) -> selector.EntitySelector:
+    """An entity picker filtered to the domains and device classes that fit."""
+    config = selector.EntitySelectorConfig(domain=domain)
+    if device_class is not None:
+        config["device_class"] = device_class
+    return selector.EntitySelector(config)
