@@ -57,6 +57,10 @@ logger:
   default: warning
   logs:
     custom_components.vertical_farm: debug
+    # The demo has no camera or audio hardware; a virtualenv lacks their
+    # native libraries (libturbojpeg, ffmpeg), which is harmless here.
+    homeassistant.components.camera.img_util: critical
+    haffmpeg: critical
 
 # Simulated hardware: move the sliders to play the probes.
 input_number:

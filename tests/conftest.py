@@ -1,8 +1,6 @@
-"""Shared test setup: load our custom integration in every Home Assistant test."""
+"""Shared test setup.
 
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant find custom_components/vertical_farm."""
+Home Assistant fixtures are only pulled in by the integration tests
+(tests/integration/conftest.py); engine, library and add-on tests run without
+a hass instance.
+"""

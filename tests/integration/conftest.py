@@ -77,6 +77,11 @@ MONSTERA_DATA = {
 }
 
 
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant find custom_components/vertical_farm."""
+
+
 @pytest.fixture
 def farm_entry(hass: HomeAssistant) -> MockConfigEntry:
     """A farm with one tank, one rack, a tray of basil on it and a monstera pot."""
