@@ -1,0 +1,354 @@
+"""Care reminders: intervals from presets, winter, snoozes, urgency and learning.
+
+Units: intervals in days, dates as `date` (care is planned by the day). A task's
+interval comes from its care preset, is stretched in winter by the preset's
+factor, and slowly adapts to how often the grower actually does the task.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from itertools import pairwise
+import math
+from types import MappingProxyType
+
+from .errors import FarmError
+from .profiles import CarePreset, Hemisphere, Phase
+
+UPCOMING_DAYS = 2  # a task due within this many days is "upcoming"
+MIN_CONFIRMATIONS = 3  # learning starts with the third confirmation
+MAX_STEP_DAYS = 1.0  # the learned interval moves at most this much per confirmation
+LEARN_BAND = 0.3  # the learned interval stays within +-30 % of the preset
+LEARN_WINDOW = 3  # the target is the mean of this many latest observed intervals
+# Meteorological winter (whole months, as weather services count it).
+WINTER_MONTHS: Mapping[Hemisphere, frozenset[int]] = MappingProxyType(
+    {
+        Hemisphere.NORTH: frozenset({12, 1, 2}),
+        Hemisphere.SOUTH: frozenset({6, 7, 8}),
+    }
+)
+
+
+class CareKind(StrEnum):
+    """What a care task asks the grower to do."""
+
+    WATER = "water"
+    FERTILIZE = "fertilize"
+    REPOT = "repot"
+    PEST_CHECK = "pest_check"
+
+
+class Urgency(StrEnum):
+    """How soon a task is due, relative to today."""
+
+    OVERDUE = "overdue"  # due date before today
+    TODAY = "today"
+    UPCOMING = "upcoming"  # due within UPCOMING_DAYS
+    LATER = "later"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CareTask:
+    """One recurring care task of one plant, as stored between confirmations."""
+
+    kind: CareKind
+    interval_days: float  # the preset's interval outside winter
+    last_done: date  # last confirmation, or the day care started
+    winter_factor: float = 1.0  # interval multiplier in winter (> 1 = less often)
+    snoozed_until: date | None = None
+    # From learned_interval_days(); None = use the preset interval.
+    learned_interval_days: float | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse intervals and factors that would never or always be due."""
+        if not self.interval_days > 0:
+            raise FarmError("invalid_interval", interval_days=self.interval_days)
+        if not self.winter_factor > 0:
+            raise FarmError("invalid_winter_factor", winter_factor=self.winter_factor)
+        learned = self.learned_interval_days
+        if learned is not None and not learned > 0:
+            raise FarmError("invalid_interval", interval_days=learned)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CarePlant:
+    """A plant's care tasks and the facts that silence some of them."""
+
+    plant_id: str
+    phase: Phase
+    tasks: tuple[CareTask, ...]
+    # Set when a recirculating (hydro) tank keeps the roots wet: no watering reminders.
+    on_recirculating_tank: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DueTask:
+    """When a task is next due and how urgent it is."""
+
+    plant_id: str
+    kind: CareKind
+    due: date
+    urgency: Urgency
+    interval_days: float  # effective interval used, rounded to 0.1
+    snoozed: bool  # the due date is a snooze, not the interval
+
+
+def preset_interval_days(preset: CarePreset, kind: CareKind) -> float:
+    """The preset's interval for one kind of task, in days (0 = never)."""
+    match kind:
+        case CareKind.WATER:
+            return preset.water_days
+        case CareKind.FERTILIZE:
+            return preset.fertilize_days
+        case CareKind.REPOT:
+            return preset.repot_days
+        case _:  # CareKind.PEST_CHECK
+            return preset.pest_check_days
+
+
+def preset_winter_factor(preset: CarePreset, kind: CareKind) -> float:
+    """The preset's winter multiplier for one kind of task.
+
+    Only watering and feeding slow down in winter; repotting and pest checks
+    keep their interval.
+    """
+    match kind:
+        case CareKind.WATER:
+            return preset.winter_water_factor
+        case CareKind.FERTILIZE:
+            return preset.winter_fertilize_factor
+        case _:
+            return 1.0
+
+
+def is_winter(on: date, hemisphere: Hemisphere) -> bool:
+    """Tell whether a date falls in meteorological winter.
+
+    North: December to February; south: June to August.
+    """
+    return on.month in WINTER_MONTHS[hemisphere]
+
+
+def care_tasks(
+    preset: CarePreset,
+    *,
+    started: date,
+    last_done: Mapping[CareKind, date] | None = None,
+    snoozed_until: Mapping[CareKind, date] | None = None,
+    learned_interval_days: Mapping[CareKind, float] | None = None,
+) -> tuple[CareTask, ...]:
+    """Build a plant's tasks from its care preset.
+
+    Kinds whose preset interval is 0 (never) are left out. A task that was
+    never confirmed counts from `started`.
+
+    Raises:
+        FarmError: `invalid_interval` or `invalid_winter_factor` from a bad preset.
+    """
+    done = last_done or {}
+    snoozes = snoozed_until or {}
+    learned = learned_interval_days or {}
+    return tuple(
+        CareTask(
+            kind=kind,
+            interval_days=preset_interval_days(preset, kind),
+            winter_factor=preset_winter_factor(preset, kind),
+            last_done=done.get(kind, started),
+            snoozed_until=snoozes.get(kind),
+            learned_interval_days=learned.get(kind),
+        )
+        for kind in CareKind
+        if preset_interval_days(preset, kind) != 0
+    )
+
+
+def _season_factor(on: date, winter_factor: float, hemisphere: Hemisphere) -> float:
+    """The multiplier in force on a date."""
+    return winter_factor if is_winter(on, hemisphere) else 1.0
+
+
+def learned_interval_days(
+    preset_interval_days: float,
+    confirmations: Iterable[date],
+    *,
+    hemisphere: Hemisphere,
+    winter_factor: float = 1.0,
+) -> float:
+    """Learn a task's interval (outside winter) from when it was actually done.
+
+    Replays the confirmations in date order (same-day duplicates count once).
+    Each observed interval is divided by the winter factor in force when it
+    started, so winter slowness is not learned twice. From the third
+    confirmation on, each confirmation moves the learned interval toward the
+    mean of the latest `LEARN_WINDOW` observed intervals by at most
+    `MAX_STEP_DAYS`, and the result is clamped to +-30 % of the preset.
+    With fewer than three confirmations the preset is returned.
+
+    Call it when a confirmation is recorded and keep the result in
+    `CareTask.learned_interval_days`: it walks the whole history.
+
+    Raises:
+        FarmError: `invalid_interval` for a non-positive preset interval,
+            `invalid_winter_factor` for a non-positive factor.
+    """
+    if not preset_interval_days > 0:
+        raise FarmError("invalid_interval", interval_days=preset_interval_days)
+    if not winter_factor > 0:
+        raise FarmError("invalid_winter_factor", winter_factor=winter_factor)
+    dates = sorted(set(confirmations))
+    low = preset_interval_days * (1 - LEARN_BAND)
+    high = preset_interval_days * (1 + LEARN_BAND)
+    learned = preset_interval_days
+    recent: deque[float] = deque(maxlen=LEARN_WINDOW)
+    for index, (previous, current) in enumerate(pairwise(dates)):
+        factor = _season_factor(previous, winter_factor, hemisphere)
+        recent.append((current - previous).days / factor)
+        # Two confirmations give one interval: learning waits for the third.
+        if index + 2 < MIN_CONFIRMATIONS:
+            continue
+        target = sum(recent) / len(recent)
+        step = min(MAX_STEP_DAYS, max(-MAX_STEP_DAYS, target - learned))
+        learned = min(high, max(low, learned + step))
+    return learned
+
+
+def effective_interval_days(task: CareTask, hemisphere: Hemisphere) -> float:
+    """The interval counted from the task's last done date, in days.
+
+    The learned interval (or the preset) times the winter factor when the last
+    done date falls in winter: the season the interval starts in decides.
+    """
+    base = (
+        task.interval_days
+        if task.learned_interval_days is None
+        else task.learned_interval_days
+    )
+    return base * _season_factor(task.last_done, task.winter_factor, hemisphere)
+
+
+def _due_from_interval(task: CareTask, interval_days: float) -> tuple[date, bool]:
+    """The due date for an effective interval, and whether a snooze set it."""
+    days = max(1, math.floor(interval_days + 0.5))
+    # Ordinal arithmetic: timedelta's calendar maths, cheaper in a whole-farm pass.
+    due = date.fromordinal(task.last_done.toordinal() + days)
+    if task.snoozed_until is not None and task.snoozed_until > due:
+        return task.snoozed_until, True
+    return due, False
+
+
+def next_due(task: CareTask, hemisphere: Hemisphere) -> date:
+    """The date a task is next due.
+
+    Last done + the effective interval rounded half up to whole days (at least
+    one day). A snooze that ends later than that overrides it: the task is due
+    on the snoozed-until date, and stays due from then on (overdue after it).
+    Confirming a task clears its snooze (`confirm_task`).
+    """
+    return _due_from_interval(task, effective_interval_days(task, hemisphere))[0]
+
+
+def urgency(due: date, today: date) -> Urgency:
+    """How urgent a due date is today."""
+    days_left = due.toordinal() - today.toordinal()
+    if days_left < 0:
+        return Urgency.OVERDUE
+    if days_left == 0:
+        return Urgency.TODAY
+    if days_left <= UPCOMING_DAYS:
+        return Urgency.UPCOMING
+    return Urgency.LATER
+
+
+_ALL_KINDS = frozenset(CareKind)
+_DORMANT_KINDS = frozenset({CareKind.PEST_CHECK})
+_RECIRCULATING_KINDS = _ALL_KINDS - {CareKind.WATER}
+
+
+def active_kinds(plant: CarePlant) -> frozenset[CareKind]:
+    """The kinds of task that may remind for this plant right now.
+
+    A dormant plant only gets pest checks; a plant on a recirculating tank gets
+    no watering reminders (the tank keeps its roots wet).
+    """
+    if plant.phase == Phase.DORMANCY:
+        return _DORMANT_KINDS
+    if plant.on_recirculating_tank:
+        return _RECIRCULATING_KINDS
+    return _ALL_KINDS
+
+
+def _schedule(
+    plant: CarePlant, today: date, hemisphere: Hemisphere, *, include_later: bool
+) -> tuple[DueTask, ...]:
+    """The plant's applicable tasks, soonest first, optionally without later ones."""
+    kinds = active_kinds(plant)
+    schedule: list[DueTask] = []
+    for task in plant.tasks:
+        if task.kind not in kinds:
+            continue
+        interval = effective_interval_days(task, hemisphere)
+        due, snoozed = _due_from_interval(task, interval)
+        when = urgency(due, today)
+        if when is Urgency.LATER and not include_later:
+            continue
+        schedule.append(
+            DueTask(
+                plant_id=plant.plant_id,
+                kind=task.kind,
+                due=due,
+                urgency=when,
+                interval_days=round(interval, 1),
+                snoozed=snoozed,
+            )
+        )
+    schedule.sort(key=lambda item: item.due)
+    return tuple(schedule)
+
+
+def care_schedule(
+    plant: CarePlant, *, today: date, hemisphere: Hemisphere
+) -> tuple[DueTask, ...]:
+    """Every task that applies to the plant, with its due date, soonest first."""
+    return _schedule(plant, today, hemisphere, include_later=True)
+
+
+def due_tasks(
+    plant: CarePlant, *, today: date, hemisphere: Hemisphere
+) -> tuple[DueTask, ...]:
+    """The plant's tasks that are overdue, due today or upcoming, soonest first."""
+    return _schedule(plant, today, hemisphere, include_later=False)
+
+
+def confirm_task(
+    task: CareTask,
+    on: date,
+    *,
+    history: Sequence[date],
+    hemisphere: Hemisphere,
+) -> CareTask:
+    """The task after the grower confirms doing it on a date.
+
+    The last done date moves to `on` (never backwards), the snooze is cleared
+    and the learned interval is recomputed from `history` plus `on`.
+
+    Args:
+        task: The task as it stands.
+        on: The day it was done.
+        history: Earlier confirmation dates of this task.
+        hemisphere: Decides which observed intervals started in winter.
+    """
+    return replace(
+        task,
+        last_done=max(task.last_done, on),
+        snoozed_until=None,
+        learned_interval_days=learned_interval_days(
+            task.interval_days,
+            (*history, on),
+            hemisphere=hemisphere,
+            winter_factor=task.winter_factor,
+        ),
+    )

@@ -1,0 +1,183 @@
+"""Compatibility: can these plants share one tank, or one light?
+
+Plants on one tank drink one solution, so their current phases' EC and pH
+ranges must overlap; plants under one light get one photoperiod, decided by
+`lighting.shelf_photoperiod`. A conflict is a result to show (an entity state,
+a repair issue), never an exception. EC in mS/cm, pH unitless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .lighting import (
+    DEFAULT_TOLERANCE_H,
+    PhotoperiodPlan,
+    PlantInPhase,
+    shelf_photoperiod,
+)
+from .profiles import Phase, PhaseProfile
+
+
+class Parameter(StrEnum):
+    """A solution value plants on one tank must agree on."""
+
+    EC = "ec"
+    PH = "ph"
+
+
+class TankReason(StrEnum):
+    """The verdict on a tank's plants."""
+
+    OK = "ok"
+    CONFLICT = "conflict"
+    NO_PLANTS = "no_plants"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ValueRange:
+    """A closed range of EC (mS/cm) or pH, rounded to 0.01."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RangeGroup:
+    """Plants whose current phase asks for the same range."""
+
+    plant_ids: tuple[str, ...]
+    range: ValueRange
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RangeConflict:
+    """Two groups of plants whose ranges do not meet."""
+
+    parameter: Parameter
+    lower: RangeGroup  # its whole range lies below the other's
+    higher: RangeGroup
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TankCompatibility:
+    """Whether plants can share one tank, and the solution window they share."""
+
+    reason: TankReason
+    ec_range: ValueRange | None  # common EC window; None if EC conflicts or no plants
+    ph_range: ValueRange | None  # common pH window; None if pH conflicts or no plants
+    conflicts: tuple[RangeConflict, ...] = ()
+
+    @property
+    def compatible(self) -> bool:
+        """True when no pair of plants conflicts."""
+        return not self.conflicts
+
+
+def _ec_range(profile: PhaseProfile) -> tuple[float, float]:
+    return profile.ec_min, profile.ec_max
+
+
+def _ph_range(profile: PhaseProfile) -> tuple[float, float]:
+    return profile.ph_min, profile.ph_max
+
+
+def _group_by_range(
+    profiles: Sequence[tuple[str, PhaseProfile]],
+    bounds: Callable[[PhaseProfile], tuple[float, float]],
+) -> dict[tuple[float, float], list[str]]:
+    """Plant ids by the range they ask for, in first-seen order."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for plant_id, profile in profiles:
+        groups.setdefault(bounds(profile), []).append(plant_id)
+    return groups
+
+
+def _shared_range(
+    parameter: Parameter, groups: dict[tuple[float, float], list[str]]
+) -> tuple[ValueRange | None, list[RangeConflict]]:
+    """The common window of all ranges, or every pair of ranges that do not meet.
+
+    Ranges on a line all share a point exactly when every pair does (Helly, in
+    one dimension), so pairs are only searched when the common window is empty.
+    """
+    low = max(bounds[0] for bounds in groups)
+    high = min(bounds[1] for bounds in groups)
+    if low <= high:
+        return ValueRange(low=round(low, 2), high=round(high, 2)), []
+    ordered = sorted(groups.items())
+    conflicts = [
+        RangeConflict(
+            parameter=parameter,
+            lower=_range_group(lower_bounds, lower_ids),
+            higher=_range_group(higher_bounds, higher_ids),
+        )
+        for index, (lower_bounds, lower_ids) in enumerate(ordered)
+        for higher_bounds, higher_ids in ordered[index + 1 :]
+        if lower_bounds[1] < higher_bounds[0]
+    ]
+    return None, conflicts
+
+
+def _range_group(bounds: tuple[float, float], plant_ids: list[str]) -> RangeGroup:
+    return RangeGroup(
+        plant_ids=tuple(plant_ids),
+        range=ValueRange(low=round(bounds[0], 2), high=round(bounds[1], 2)),
+    )
+
+
+def tank_compatibility(plants: Iterable[PlantInPhase]) -> TankCompatibility:
+    """Check that plants sharing a tank agree on EC and pH for their current phases.
+
+    Returns:
+        Per parameter, the common window when every range meets (the highest
+        minimum to the lowest maximum; ranges that only touch share that one
+        value), otherwise every pair of plant groups whose ranges do not meet,
+        lower range first.
+
+    Raises:
+        FarmError: `phase_not_in_species` when a plant's phase is not in its
+            species (bad data, not a conflict).
+    """
+    # Profiles are looked up once per (species, phase), not once per plant.
+    profile_by_kind: dict[tuple[str, Phase], PhaseProfile] = {}
+    profiles: list[tuple[str, PhaseProfile]] = []
+    for plant in plants:
+        kind = (plant.species.key, plant.phase)
+        profile = profile_by_kind.get(kind)
+        if profile is None:
+            profile = profile_by_kind[kind] = plant.profile
+        profiles.append((plant.plant_id, profile))
+    if not profiles:
+        return TankCompatibility(
+            reason=TankReason.NO_PLANTS, ec_range=None, ph_range=None
+        )
+    ec_range, ec_conflicts = _shared_range(
+        Parameter.EC, _group_by_range(profiles, _ec_range)
+    )
+    ph_range, ph_conflicts = _shared_range(
+        Parameter.PH, _group_by_range(profiles, _ph_range)
+    )
+    conflicts = (*ec_conflicts, *ph_conflicts)
+    return TankCompatibility(
+        reason=TankReason.CONFLICT if conflicts else TankReason.OK,
+        ec_range=ec_range,
+        ph_range=ph_range,
+        conflicts=conflicts,
+    )
+
+
+def light_compatibility(
+    plants: Iterable[PlantInPhase], *, tolerance_h: float = DEFAULT_TOLERANCE_H
+) -> PhotoperiodPlan:
+    """Check that plants sharing a light agree on a photoperiod.
+
+    The rule is lighting's (`shelf_photoperiod`): the longest need rules and a
+    plant needing more than `tolerance_h` hours less conflicts.
+
+    Raises:
+        FarmError: as `shelf_photoperiod` (bad data, never for a conflict).
+    """
+    return shelf_photoperiod(plants, tolerance_h=tolerance_h)
