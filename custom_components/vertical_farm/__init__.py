@@ -7,6 +7,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryChange,
 )
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
@@ -19,6 +20,17 @@ from .farm import (
 )
 from .store import FarmStore
 
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]
+
 
 async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool:
     """Set up a farm from its config entry."""
@@ -27,7 +39,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     await store.async_load()
     farm = Farm(hass, entry, library, store)
     entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
-    farm.async_sync_devices()
+    # Devices and current readings first: entities show real values from the start.
+    farm.async_start()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     @callback
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
@@ -44,7 +58,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
 
 async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool:
     """Unload a farm, writing anything batched first."""
-    await entry.runtime_data.store.async_flush()
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    farm = entry.runtime_data.farm
+    await farm.async_stop_drivers()
+    farm.async_stop()
+    await entry.runtime_data.store.async_save_now()
     return True
 
 

@@ -92,3 +92,9 @@ SAVE_DELAY_S: Final = 10  # batches readings-derived state; user records save at
 
 # Supervisor discovery of the planner add-on.
 PLANNER_ADDON_SLUG: Final = "vertical_farm_planner"
+
+# Events for automations (SPEC section 7).
+EVENT_PHASE_CHANGED: Final = f"{DOMAIN}_phase_changed"
+EVENT_CARE_DUE: Final = f"{DOMAIN}_care_due"
+EVENT_TANK_ALERT: Final = f"{DOMAIN}_tank_alert"
+EVENT_HARVEST_BLOCKED: Final = f"{DOMAIN}_harvest_blocked"

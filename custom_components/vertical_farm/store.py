@@ -86,6 +86,9 @@ class FarmStore:
     entry_id: str
     _store: _FarmStore = field(init=False)
     _data: StoredFarm = field(init=False, default_factory=_empty)
+    _by_subject: dict[str, list[JournalRecord]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         """Create the underlying Store (nothing is read yet)."""
@@ -100,6 +103,9 @@ class FarmStore:
     async def async_load(self) -> None:
         """Read the stored document, migrating it if it is older."""
         self._data = await self._store.async_load() or _empty()
+        self._by_subject = {}
+        for record in self._data["journal"]:
+            self._by_subject.setdefault(record["subject"], []).append(record)
 
     @property
     def journal(self) -> list[JournalRecord]:
@@ -111,11 +117,13 @@ class FarmStore:
     ) -> list[JournalRecord]:
         """Records about one subject and/or of some kinds, oldest first."""
         wanted = None if kinds is None else set(kinds)
+        source = (
+            self._data["journal"]
+            if subject is None
+            else self._by_subject.get(subject, [])
+        )
         return [
-            record
-            for record in self._data["journal"]
-            if (subject is None or record["subject"] == subject)
-            and (wanted is None or record["kind"] in wanted)
+            record for record in source if wanted is None or record["kind"] in wanted
         ]
 
     async def async_record(
@@ -126,16 +134,29 @@ class FarmStore:
         data: Mapping[str, Any] | None = None,
     ) -> JournalRecord:
         """Append a record and write it to disk before returning."""
-        record: JournalRecord = {
-            "id": ulid_util.ulid_now(),
-            "at": at.isoformat(),
-            "kind": kind,
-            "subject": subject,
-            "data": dict(data or {}),
-        }
-        self._data["journal"].append(record)
-        await self._store.async_save(self._data)
+        (record,) = await self.async_record_many([(kind, subject, at, data)])
         return record
+
+    async def async_record_many(
+        self,
+        items: Iterable[tuple[str, str, datetime, Mapping[str, Any] | None]],
+    ) -> list[JournalRecord]:
+        """Append several records with one write, done before returning."""
+        records: list[JournalRecord] = [
+            {
+                "id": ulid_util.ulid_now(),
+                "at": at.isoformat(),
+                "kind": kind,
+                "subject": subject,
+                "data": dict(data or {}),
+            }
+            for kind, subject, at, data in items
+        ]
+        self._data["journal"].extend(records)
+        for record in records:
+            self._by_subject.setdefault(record["subject"], []).append(record)
+        await self._store.async_save(self._data)
+        return records
 
     def state(self, subject: str) -> dict[str, Any]:
         """The runtime state of one subject (a live dict: change it, then save)."""
@@ -153,8 +174,8 @@ class FarmStore:
         if changed:
             await self._store.async_save(self._data)
 
-    async def async_flush(self) -> None:
-        """Write now (on unload), so nothing batched is lost."""
+    async def async_save_now(self) -> None:
+        """Write now: on unload, and when a user's choice (a switch, a target) is made."""
         await self._store.async_save(self._data)
 
     async def async_remove(self) -> None:

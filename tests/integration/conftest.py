@@ -5,6 +5,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -70,16 +71,29 @@ MONSTERA_DATA = {
     "quantity": 1,
     "rack": None,
     "shelf": None,
-    "planted": "2026-01-15",
+    "planted": "2026-06-15",
     "phase": "vegetative",
     "care_preset": "tropical",
     "container_l": 12.0,
 }
 
 
+# Tests run on a fixed day (Home Assistant's test time zone is US/Pacific), two
+# days after the basil was sown, so no phase is due to advance unless a test
+# moves time on.
+TODAY = "2026-11-03T10:00:00-08:00"
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant find custom_components/vertical_farm."""
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Start every test at TODAY."""
+    freezer.move_to(TODAY)
+    return freezer
 
 
 @pytest.fixture

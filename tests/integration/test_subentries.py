@@ -155,7 +155,7 @@ async def test_add_rack_tank_plant(
             "quantity": 24,
             "rack": rack_id,
             "shelf": 3,
-            "planted": "2026-11-20",
+            "planted": "2026-11-02",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -1,0 +1,228 @@
+"""Binary sensors: problems to look at, and whether harvest is blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import CONF_PLANNER_URL
+from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
+from .farm import Farm, FarmConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class FarmBinarySensorDescription(BinarySensorEntityDescription, FarmEntityDescription):
+    """A Vertical Farm binary sensor: how to read it from the farm."""
+
+    is_on_fn: Callable[[Farm, str], bool | None]
+    attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
+
+
+def _known(fn: Callable[[Farm, str], bool | None]) -> Callable[[Farm, str], bool]:
+    """Available while the value can be worked out (its inputs are there)."""
+    return lambda farm, subject_id: fn(farm, subject_id) is not None
+
+
+def _rack_climate(farm: Farm, rack_id: str) -> bool | None:
+    problems = farm.rack_view(rack_id).climate_problems
+    return None if problems is None else bool(problems)
+
+
+def _tank_ec(farm: Farm, tank_id: str) -> bool | None:
+    return farm.tank_view(tank_id).ec_problem
+
+
+def _tank_ph(farm: Farm, tank_id: str) -> bool | None:
+    return farm.tank_view(tank_id).ph_problem
+
+
+def _tank_level(farm: Farm, tank_id: str) -> bool | None:
+    return farm.tank_view(tank_id).level_low
+
+
+def _light_conflicts(farm: Farm, rack_id: str) -> list[str]:
+    plan = farm.rack_view(rack_id).light_plan
+    return [
+        farm.config.plants[conflict.plant_id].name
+        for conflict in (plan.conflicts if plan is not None else ())
+        if conflict.plant_id in farm.config.plants
+    ]
+
+
+def _tank_probes(farm: Farm, tank_id: str) -> bool | None:
+    tank = farm.config.tanks[tank_id]
+    if not (tank.ec_sensor or tank.ph_sensor or tank.temperature_sensor):
+        return None
+    return bool(farm.tank_view(tank_id).stale_probes)
+
+
+BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
+    FarmBinarySensorDescription(
+        key="planner_connected",
+        translation_key="planner_connected",
+        subject="farm",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # Until the planner client lands this only says whether one is configured.
+        is_on_fn=lambda farm, _: bool(farm.entry.options.get(CONF_PLANNER_URL)),
+    ),
+    FarmBinarySensorDescription(
+        key="climate_problem",
+        translation_key="climate_problem",
+        subject="rack",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        available_fn=_known(_rack_climate),
+        is_on_fn=_rack_climate,
+        attributes_fn=lambda farm, rack_id: {
+            "problems": list(farm.rack_view(rack_id).climate_problems or ())
+        },
+    ),
+    FarmBinarySensorDescription(
+        key="conflict",
+        translation_key="light_conflict",
+        subject="rack",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda farm, rack_id: farm.rack_view(rack_id).conflict,
+        attributes_fn=lambda farm, rack_id: {"plants": _light_conflicts(farm, rack_id)},
+    ),
+    FarmBinarySensorDescription(
+        key="ec_problem",
+        translation_key="ec_problem",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        available_fn=_known(_tank_ec),
+        is_on_fn=_tank_ec,
+    ),
+    FarmBinarySensorDescription(
+        key="ph_problem",
+        translation_key="ph_problem",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        available_fn=_known(_tank_ph),
+        is_on_fn=_tank_ph,
+    ),
+    FarmBinarySensorDescription(
+        key="level_low",
+        translation_key="level_low",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        available_fn=_known(_tank_level),
+        is_on_fn=_tank_level,
+    ),
+    FarmBinarySensorDescription(
+        key="maintenance_due",
+        translation_key="maintenance_due",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda farm, tank_id: any(
+            task.due for task in farm.tank_view(tank_id).maintenance
+        ),
+        attributes_fn=lambda farm, tank_id: {
+            "tasks": [
+                str(task.kind)
+                for task in farm.tank_view(tank_id).maintenance
+                if task.due
+            ]
+        },
+    ),
+    FarmBinarySensorDescription(
+        key="probe_stale",
+        translation_key="probe_stale",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        available_fn=_known(_tank_probes),
+        is_on_fn=_tank_probes,
+        attributes_fn=lambda farm, tank_id: {
+            "probes": list(farm.tank_view(tank_id).stale_probes)
+        },
+    ),
+    FarmBinarySensorDescription(
+        key="conflict",
+        translation_key="tank_conflict",
+        subject="tank",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda farm, tank_id: farm.tank_view(tank_id).conflict,
+        attributes_fn=lambda farm, tank_id: {
+            "conflicts": [
+                {
+                    "parameter": str(conflict.parameter),
+                    "plants": sorted(
+                        farm.config.plants[plant_id].name
+                        for group in (conflict.lower, conflict.higher)
+                        for plant_id in group.plant_ids
+                        if plant_id in farm.config.plants
+                    ),
+                }
+                for conflict in farm.tank_view(tank_id).compatibility.conflicts
+            ]
+        },
+    ),
+    FarmBinarySensorDescription(
+        key="harvest_blocked",
+        translation_key="harvest_blocked",
+        subject="plant",
+        device_class=BinarySensorDeviceClass.SAFETY,
+        is_on_fn=lambda farm, plant_id: farm.plant_view(plant_id).harvest_blocked,
+        attributes_fn=lambda farm, plant_id: {
+            "safe_date": (
+                None
+                if (harvest := farm.plant_view(plant_id).harvest).safe_on is None
+                else harvest.safe_on.isoformat()
+            ),
+            "blocking_products": list(harvest.blocking_products),
+        },
+    ),
+    FarmBinarySensorDescription(
+        key="needs_attention",
+        translation_key="needs_attention",
+        subject="plant",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda farm, plant_id: bool(farm.plant_view(plant_id).attention),
+        attributes_fn=lambda farm, plant_id: {
+            "reasons": list(farm.plant_view(plant_id).attention)
+        },
+    ),
+)
+
+
+class FarmBinarySensor(FarmEntity, BinarySensorEntity):
+    """A yes/no the farm works out."""
+
+    entity_description: FarmBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The farm's verdict."""
+        return self.entity_description.is_on_fn(self.farm, self.subject_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """What the verdict is about."""
+        attributes_fn = self.entity_description.attributes_fn
+        return (
+            None if attributes_fn is None else attributes_fn(self.farm, self.subject_id)
+        )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FarmConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the farm's binary sensors."""
+    async_setup_platform_entities(
+        entry, async_add_entities, BINARY_SENSORS, FarmBinarySensor
+    )

@@ -1,0 +1,111 @@
+"""The base entity of Vertical Farm and how platforms create entities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN
+from .farm import Farm, FarmConfigEntry
+
+type Subject = Literal["farm", "rack", "tank", "plant"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FarmEntityDescription(EntityDescription):
+    """What every Vertical Farm entity description adds: whose it is."""
+
+    subject: Subject
+    # False while the input the entity shows is missing (no sensor linked, no
+    # reading yet); such entities exist but are unavailable.
+    available_fn: Callable[[Farm, str], bool] | None = None
+
+
+class FarmEntity(Entity):
+    """An entity of a farm, a rack, a tank or a plant; it follows the farm's views."""
+
+    entity_description: FarmEntityDescription
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self, farm: Farm, subject_id: str, description: FarmEntityDescription
+    ) -> None:
+        """Tie the entity to its subject's device."""
+        self.farm = farm
+        self.subject_id = subject_id
+        self.entity_description = description
+        self._attr_unique_id = f"{subject_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, subject_id)})
+        self._written: tuple[Any, ...] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the subject's changes."""
+        self.async_on_remove(
+            self.farm.async_listen(self.subject_id, self._async_subject_changed)
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the input it shows is missing."""
+        available_fn = self.entity_description.available_fn
+        return available_fn is None or available_fn(self.farm, self.subject_id)
+
+    def signature(self) -> tuple[Any, ...]:
+        """What the state shows; the state is written only when this changes."""
+        return (self.available, self.state, self.extra_state_attributes)
+
+    @callback
+    def _async_subject_changed(self) -> None:
+        signature = self.signature()
+        if signature != self._written:
+            self._written = signature
+            self.async_write_ha_state()
+
+
+def async_setup_platform_entities[D: FarmEntityDescription](
+    entry: FarmConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Iterable[D],
+    factory: Callable[[Farm, str, D], Entity],
+) -> None:
+    """Add a platform's entities now, and for racks, tanks and plants added later."""
+    farm = entry.runtime_data.farm
+    descriptions = tuple(descriptions)
+    by_subject: Mapping[str, list[D]] = {
+        subject: [d for d in descriptions if d.subject == subject]
+        for subject in ("farm", "rack", "tank", "plant")
+    }
+
+    def entities_for(subject_id: str, subject: Subject) -> list[Entity]:
+        return [
+            factory(farm, subject_id, description)
+            for description in by_subject[subject]
+        ]
+
+    farm_entities = entities_for(farm.entry.entry_id, "farm")
+    if farm_entities:
+        async_add_entities(farm_entities)
+
+    @callback
+    def add_subentries(subentry_ids: Iterable[str]) -> None:
+        config = farm.config
+        for subentry_id in subentry_ids:
+            subject: Subject = (
+                "rack"
+                if subentry_id in config.racks
+                else "tank"
+                if subentry_id in config.tanks
+                else "plant"
+            )
+            if entities := entities_for(subentry_id, subject):
+                async_add_entities(entities, config_subentry_id=subentry_id)
+
+    add_subentries([*farm.config.racks, *farm.config.tanks, *farm.config.plants])
+    entry.async_on_unload(farm.async_on_new_subentries(add_subentries))

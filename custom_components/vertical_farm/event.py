@@ -1,0 +1,57 @@
+"""Event: what happens to a plant (phase changes, waterings, feedings, treatments, harvests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
+from .farm import FarmConfigEntry
+
+PARALLEL_UPDATES = 0
+ACTIVITY_TYPES = ["phase_changed", "watered", "fed", "treated", "harvested"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FarmEventDescription(EventEntityDescription, FarmEntityDescription):
+    """The activity event of a plant."""
+
+
+EVENTS: tuple[FarmEventDescription, ...] = (
+    FarmEventDescription(
+        key="activity",
+        translation_key="activity",
+        subject="plant",
+        event_types=ACTIVITY_TYPES,
+    ),
+)
+
+
+class ActivityEvent(FarmEntity, EventEntity):
+    """Fires once for each thing that happens to the plant."""
+
+    entity_description: FarmEventDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the plant's activity (not its view: events are not states)."""
+        self.async_on_remove(
+            self.farm.async_listen_activity(self.subject_id, self._async_activity)
+        )
+
+    @callback
+    def _async_activity(self, event_type: str, data: dict[str, Any]) -> None:
+        self._trigger_event(event_type, data)
+        self.async_write_ha_state()
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FarmConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the plants' activity events."""
+    async_setup_platform_entities(entry, async_add_entities, EVENTS, ActivityEvent)

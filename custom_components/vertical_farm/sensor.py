@@ -1,0 +1,316 @@
+"""Sensors: the farm's task counts, rack light, tank solution and plant progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfConductivity,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .engine.care import Urgency
+from .engine.profiles import Phase
+from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
+from .farm import Farm, FarmConfigEntry
+
+PARALLEL_UPDATES = 0
+
+type Value = float | int | str | date | datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FarmSensorDescription(SensorEntityDescription, FarmEntityDescription):
+    """A Vertical Farm sensor: how to read its value from the farm."""
+
+    value_fn: Callable[[Farm, str], Value]
+    attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
+
+
+def _count(farm: Farm, urgencies: tuple[Urgency, ...]) -> int:
+    return sum(item.urgency in urgencies for item in farm.care_items())
+
+
+def _tank_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
+    return lambda farm, tank_id: fn(farm.tank_view(tank_id))
+
+
+def _plant_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
+    return lambda farm, plant_id: fn(farm.plant_view(plant_id))
+
+
+def _rack_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
+    return lambda farm, rack_id: fn(farm.rack_view(rack_id))
+
+
+SENSORS: tuple[FarmSensorDescription, ...] = (
+    # Farm
+    FarmSensorDescription(
+        key="tasks_due",
+        translation_key="tasks_due",
+        subject="farm",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda farm, _: _count(farm, (Urgency.OVERDUE, Urgency.TODAY)),
+    ),
+    FarmSensorDescription(
+        key="tasks_overdue",
+        translation_key="tasks_overdue",
+        subject="farm",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda farm, _: _count(farm, (Urgency.OVERDUE,)),
+    ),
+    # Rack
+    FarmSensorDescription(
+        key="photoperiod",
+        translation_key="photoperiod",
+        subject="rack",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=1,
+        value_fn=_rack_value(lambda view: view.photoperiod_h),
+    ),
+    FarmSensorDescription(
+        key="dli",
+        translation_key="dli",
+        subject="rack",
+        native_unit_of_measurement="mol/(m²·d)",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, rack_id: farm.rack_view(rack_id).dli is not None,
+        value_fn=_rack_value(lambda view: view.dli),
+    ),
+    FarmSensorDescription(
+        key="next_light_change",
+        translation_key="next_light_change",
+        subject="rack",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        available_fn=lambda farm, rack_id: (
+            farm.config.racks[rack_id].light_entity is not None
+        ),
+        value_fn=_rack_value(lambda view: view.next_light_change),
+    ),
+    FarmSensorDescription(
+        key="next_irrigation",
+        translation_key="next_irrigation",
+        subject="rack",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        available_fn=lambda farm, rack_id: (
+            farm.config.racks[rack_id].pump_entity is not None
+        ),
+        value_fn=_rack_value(
+            lambda view: None if view.pump_cycle is None else view.pump_cycle.start
+        ),
+    ),
+    # Tank
+    FarmSensorDescription(
+        key="target_ec",
+        translation_key="target_ec",
+        subject="tank",
+        device_class=SensorDeviceClass.CONDUCTIVITY,
+        native_unit_of_measurement=UnitOfConductivity.MILLISIEMENS_PER_CM,
+        suggested_display_precision=2,
+        available_fn=lambda farm, tank_id: (
+            farm.tank_view(tank_id).target_ec is not None
+        ),
+        value_fn=_tank_value(lambda view: view.target_ec),
+    ),
+    FarmSensorDescription(
+        key="ec_deviation",
+        translation_key="ec_deviation",
+        subject="tank",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        available_fn=lambda farm, tank_id: (
+            farm.tank_view(tank_id).ec_deviation is not None
+        ),
+        value_fn=_tank_value(
+            lambda view: (
+                None if view.ec_deviation is None else view.ec_deviation.percent
+            )
+        ),
+    ),
+    FarmSensorDescription(
+        key="ph_deviation",
+        translation_key="ph_deviation",
+        subject="tank",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        available_fn=lambda farm, tank_id: (
+            farm.tank_view(tank_id).ph_deviation is not None
+        ),
+        value_fn=_tank_value(lambda view: view.ph_deviation),
+    ),
+    FarmSensorDescription(
+        key="solution_age",
+        translation_key="solution_age",
+        subject="tank",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).solution is not None,
+        value_fn=_tank_value(
+            lambda view: (
+                None if view.solution is None else round(view.solution.age_days, 2)
+            )
+        ),
+        attributes_fn=lambda farm, tank_id: (
+            {}
+            if (solution := farm.tank_view(tank_id).solution) is None
+            else {
+                "days_left": round(solution.days_left, 1),
+                "change_due": solution.due_at.isoformat(),
+            }
+        ),
+    ),
+    FarmSensorDescription(
+        key="water_use",
+        translation_key="water_use",
+        subject="tank",
+        native_unit_of_measurement="L/d",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: (
+            (balance := farm.tank_view(tank_id).balance) is not None
+            and balance.use_l_per_day is not None
+        ),
+        value_fn=_tank_value(
+            lambda view: None if view.balance is None else view.balance.use_l_per_day
+        ),
+    ),
+    FarmSensorDescription(
+        key="days_until_empty",
+        translation_key="days_until_empty",
+        subject="tank",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: (
+            (balance := farm.tank_view(tank_id).balance) is not None
+            and balance.days_until_empty is not None
+        ),
+        value_fn=_tank_value(
+            lambda view: None if view.balance is None else view.balance.days_until_empty
+        ),
+    ),
+    FarmSensorDescription(
+        key="next_maintenance",
+        translation_key="next_maintenance",
+        subject="tank",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_tank_value(
+            lambda view: (
+                None if view.next_maintenance is None else view.next_maintenance.due_at
+            )
+        ),
+        attributes_fn=lambda farm, tank_id: (
+            {}
+            if (task := farm.tank_view(tank_id).next_maintenance) is None
+            else {"task": str(task.kind)}
+        ),
+    ),
+    # Plant
+    FarmSensorDescription(
+        key="phase",
+        translation_key="phase",
+        subject="plant",
+        device_class=SensorDeviceClass.ENUM,
+        options=[str(phase) for phase in Phase],
+        available_fn=lambda farm, plant_id: farm.plant_view(plant_id).phase is not None,
+        value_fn=_plant_value(
+            lambda view: None if view.phase is None else str(view.phase)
+        ),
+    ),
+    FarmSensorDescription(
+        key="days_in_phase",
+        translation_key="days_in_phase",
+        subject="plant",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_plant_value(lambda view: view.days_in_phase),
+    ),
+    FarmSensorDescription(
+        key="age",
+        translation_key="age",
+        subject="plant",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_plant_value(lambda view: view.age_days),
+    ),
+    FarmSensorDescription(
+        key="gdd",
+        translation_key="gdd",
+        subject="plant",
+        native_unit_of_measurement="°C·d",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        available_fn=lambda farm, plant_id: farm.plant_view(plant_id).gdd is not None,
+        value_fn=_plant_value(lambda view: view.gdd),
+    ),
+    FarmSensorDescription(
+        key="expected_harvest",
+        translation_key="expected_harvest",
+        subject="plant",
+        device_class=SensorDeviceClass.DATE,
+        available_fn=lambda farm, plant_id: (
+            farm.plant_view(plant_id).expected_harvest is not None
+        ),
+        value_fn=_plant_value(lambda view: view.expected_harvest),
+    ),
+    FarmSensorDescription(
+        key="next_watering",
+        translation_key="next_watering",
+        subject="plant",
+        device_class=SensorDeviceClass.DATE,
+        available_fn=lambda farm, plant_id: (
+            farm.plant_view(plant_id).next_watering is not None
+        ),
+        value_fn=_plant_value(lambda view: view.next_watering),
+    ),
+)
+
+
+class FarmSensor(FarmEntity, SensorEntity):
+    """A value the farm computes."""
+
+    entity_description: FarmSensorDescription
+
+    @property
+    def native_value(self) -> Value:
+        """The value from the farm's view."""
+        return self.entity_description.value_fn(self.farm, self.subject_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details that explain the value."""
+        attributes_fn = self.entity_description.attributes_fn
+        return (
+            None if attributes_fn is None else attributes_fn(self.farm, self.subject_id)
+        )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FarmConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the farm's sensors."""
+    async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)

@@ -1,0 +1,414 @@
+"""What each rack, tank and plant looks like right now, computed by the engines.
+
+Pure functions from the farm's records and latest readings to frozen views;
+no Home Assistant imports. The live farm (farm.py) gathers the inputs, calls
+these when an input changes, and entities read the views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from .engine import care, lighting, phases, safety, tanks
+from .engine.compatibility import TankCompatibility, tank_compatibility
+from .engine.irrigation import PumpCycle, pump_cycle
+from .engine.nutrients import ec_at_25
+from .engine.profiles import (
+    CarePreset,
+    Hemisphere,
+    Phase,
+    PhaseProfile,
+    Species,
+    TankType,
+)
+from .models import PlantConfig, RackConfig, TankConfig
+
+type Reading = tuple[datetime, float]
+
+MOISTURE_LOW_PERCENT = 20.0  # below this a pot is dry for most species
+LEVEL_LOW_FRACTION = 0.2  # below a fifth of the tank's volume it is low
+PROBE_MAX_AGE = timedelta(hours=1)
+EC_PLAUSIBLE = tanks.TargetRange(low=0.0, high=10.0)
+PH_PLAUSIBLE = tanks.TargetRange(low=0.0, high=14.0)
+EC_MAX_JUMP = 1.5  # mS/cm between two readings: a probe out of the water, not the tank
+PH_MAX_JUMP = 1.5
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PhaseState:
+    """Where a plant is in its cycle (stored)."""
+
+    phase: Phase
+    started_on: date
+    cycle: int = 1
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlantView:
+    """A plant as its entities show it."""
+
+    phase: Phase | None
+    days_in_phase: int
+    age_days: int
+    gdd: float | None
+    expected_harvest: date | None
+    next_watering: date | None
+    harvest: safety.HarvestSafety
+    care: tuple[care.DueTask, ...]
+    attention: tuple[str, ...]
+    advance: phases.AdvanceDecision | None
+
+    @property
+    def harvest_blocked(self) -> bool:
+        """Whether harvesting now would break a pre-harvest interval."""
+        return not self.harvest.allowed
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlantInputs:
+    """Everything a plant's view is computed from."""
+
+    config: PlantConfig
+    species: Species | None
+    preset: CarePreset | None
+    state: PhaseState | None
+    gdd_so_far: float | None
+    care_state: Mapping[care.CareKind, care.CareTask] = field(default_factory=dict)
+    treatments: tuple[safety.Treatment, ...] = ()
+    recirculating: bool = False
+    moisture: float | None = None
+
+
+def plant_view(
+    inputs: PlantInputs, *, now: datetime, today: date, hemisphere: Hemisphere
+) -> PlantView:
+    """Compute a plant's view."""
+    config, species, state = inputs.config, inputs.species, inputs.state
+    started_on = state.started_on if state is not None else config.planted
+    phase = state.phase if state is not None else None
+    advance = None
+    expected = None
+    if species is not None and phase is not None and phase in species.sequence:
+        advance = phases.advance_decision(
+            species,
+            phase,
+            started_on=started_on,
+            today=today,
+            gdd_so_far=inputs.gdd_so_far,
+        )
+        expected = phases.expected_harvest(
+            species,
+            phase,
+            started_on=started_on,
+            today=today,
+            gdd_so_far=inputs.gdd_so_far,
+        )
+    due: tuple[care.DueTask, ...] = ()
+    if inputs.care_state and phase is not None:
+        due = care.care_schedule(
+            care.CarePlant(
+                plant_id=config.id,
+                phase=phase,
+                tasks=tuple(inputs.care_state.values()),
+                on_recirculating_tank=inputs.recirculating,
+            ),
+            today=today,
+            hemisphere=hemisphere,
+        )
+    watering = next(
+        (task.due for task in due if task.kind is care.CareKind.WATER), None
+    )
+    harvest = safety.safe_harvest(inputs.treatments, now)
+    attention = tuple(
+        reason
+        for reason, active in (
+            (
+                "care_due",
+                any(
+                    task.urgency in (care.Urgency.OVERDUE, care.Urgency.TODAY)
+                    for task in due
+                ),
+            ),
+            ("ready_to_harvest", phase is Phase.HARVEST and harvest.allowed),
+            (
+                "dry",
+                inputs.moisture is not None and inputs.moisture < MOISTURE_LOW_PERCENT,
+            ),
+        )
+        if active
+    )
+    return PlantView(
+        phase=phase,
+        days_in_phase=phases.days_in_phase(started_on, today),
+        age_days=phases.days_in_phase(config.planted, today),
+        gdd=None if inputs.gdd_so_far is None else round(inputs.gdd_so_far, 1),
+        expected_harvest=expected,
+        next_watering=watering,
+        harvest=harvest,
+        care=due,
+        attention=attention,
+        advance=advance,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RackView:
+    """A rack as its entities show it."""
+
+    photoperiod_h: float
+    lights_on: time
+    lights_off: time
+    light_plan: lighting.PhotoperiodPlan | None  # auto mode: from the plants
+    next_light_change: datetime | None
+    pump_cycle: PumpCycle | None
+    dli: float | None
+    climate_problems: tuple[str, ...] | None  # None without climate sensors
+
+    @property
+    def conflict(self) -> bool:
+        """Plants under this light need photoperiods too far apart."""
+        return self.light_plan is not None and not self.light_plan.compatible
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RackInputs:
+    """Everything a rack's view is computed from."""
+
+    config: RackConfig
+    plants: Sequence[lighting.PlantInPhase]
+    temperature: float | None = None
+    humidity: float | None = None
+    dli: float | None = None
+
+
+def _climate_problems(inputs: RackInputs) -> tuple[str, ...] | None:
+    if inputs.temperature is None and inputs.humidity is None:
+        return None
+    problems: list[str] = []
+    species = [plant.species for plant in inputs.plants]
+    if species and inputs.temperature is not None:
+        low = max(item.temp_min_c for item in species)
+        high = min(item.temp_max_c for item in species)
+        if inputs.temperature < low:
+            problems.append("too_cold")
+        elif inputs.temperature > high:
+            problems.append("too_warm")
+    if species and inputs.humidity is not None:
+        low = max(item.humidity_min for item in species)
+        high = min(item.humidity_max for item in species)
+        if inputs.humidity < low:
+            problems.append("too_dry")
+        elif inputs.humidity > high:
+            problems.append("too_humid")
+    return tuple(problems)
+
+
+def rack_view(inputs: RackInputs, *, now: datetime, zone: tzinfo) -> RackView:
+    """Compute a rack's view: its light window, next changes and climate."""
+    config = inputs.config
+    plan = None
+    if config.light_mode == "auto" and inputs.plants:
+        plan = lighting.shelf_photoperiod(inputs.plants)
+        photoperiod_h = plan.photoperiod_h
+    else:
+        photoperiod_h = config.photoperiod_h
+    window = lighting.light_window(config.lights_on, photoperiod_h)
+    has_light = config.light_entity is not None
+    return RackView(
+        photoperiod_h=photoperiod_h,
+        lights_on=config.lights_on,
+        lights_off=window.lights_off,
+        light_plan=plan,
+        next_light_change=lighting.next_light_change(
+            now, config.lights_on, photoperiod_h, zone
+        )
+        if has_light
+        else None,
+        pump_cycle=pump_cycle(
+            now,
+            on_min=config.pump_on_min,
+            off_min=config.pump_off_min,
+            zone=zone,
+            lights_on=config.lights_on if has_light else None,
+            photoperiod_h=photoperiod_h if has_light else None,
+        )
+        if config.pump_entity is not None
+        else None,
+        dli=inputs.dli,
+        climate_problems=_climate_problems(inputs),
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TankView:
+    """A tank as its entities show it."""
+
+    targets: tanks.TankTargets
+    target_ph: float | None
+    ec: float | None  # compensated to 25 C, usable readings only
+    ph: float | None
+    ec_deviation: tanks.Deviation | None
+    ph_deviation: float | None  # pH units, reading minus target
+    ph_problem: bool | None
+    level_low: bool | None
+    balance: tanks.WaterBalance | None
+    solution: tanks.SolutionAge | None
+    maintenance: tuple[tanks.MaintenanceDue, ...]
+    stale_probes: tuple[str, ...]
+    compatibility: TankCompatibility
+
+    @property
+    def target_ec(self) -> float | None:
+        """The EC the plants on this tank want now, mS/cm."""
+        return self.targets.ec_target
+
+    @property
+    def ec_problem(self) -> bool | None:
+        """EC beyond the warning band (more than 20 % from target)."""
+        if self.ec_deviation is None:
+            return None
+        return self.ec_deviation.level is not tanks.DeviationLevel.OK
+
+    @property
+    def conflict(self) -> bool:
+        """Plants on this tank want EC or pH ranges that do not meet."""
+        return bool(self.compatibility.conflicts)
+
+    @property
+    def next_maintenance(self) -> tanks.MaintenanceDue | None:
+        """The maintenance task due soonest."""
+        return self.maintenance[0] if self.maintenance else None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProbeReadings:
+    """A probe's last two readings."""
+
+    latest: Reading | None = None
+    previous: Reading | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TankInputs:
+    """Everything a tank's view is computed from."""
+
+    config: TankConfig
+    plants: Sequence[lighting.PlantInPhase]
+    base_ec: float
+    target_ph: float | None = None
+    ec: ProbeReadings | None = None
+    ph: ProbeReadings | None = None
+    temperature: ProbeReadings | None = None
+    level_history: Sequence[Reading] = ()
+    level_percent: bool = False
+    filled_at: datetime | None = None
+    maintenance: Sequence[tanks.MaintenanceTask] = ()
+
+
+def _usable(
+    kind: tanks.ProbeKind,
+    readings: ProbeReadings | None,
+    now: datetime,
+    plausible: tanks.TargetRange | None,
+    max_jump: float | None,
+) -> tanks.ProbeStatus | None:
+    if readings is None:
+        return None
+    return tanks.probe_status(
+        kind,
+        readings.latest,
+        now=now,
+        previous=readings.previous,
+        max_age=PROBE_MAX_AGE,
+        plausible=plausible,
+        max_jump=max_jump,
+    )
+
+
+def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
+    """Compute a tank's view from its plants' needs and its probes."""
+    config = inputs.config
+    profiles: list[PhaseProfile] = [plant.profile for plant in inputs.plants]
+    targets = tanks.tank_targets(
+        config.tank_type, profiles, system=config.system, base_ec=inputs.base_ec
+    )
+    statuses = {
+        "ec": _usable(tanks.ProbeKind.EC, inputs.ec, now, EC_PLAUSIBLE, EC_MAX_JUMP),
+        "ph": _usable(tanks.ProbeKind.PH, inputs.ph, now, PH_PLAUSIBLE, PH_MAX_JUMP),
+        "temperature": _usable(
+            tanks.ProbeKind.TEMPERATURE, inputs.temperature, now, None, None
+        ),
+    }
+    stale = tuple(
+        name
+        for name, status in statuses.items()
+        if status is not None and not status.usable
+    )
+    value = {
+        name: status.value if status is not None and status.usable else None
+        for name, status in statuses.items()
+    }
+    ec = value["ec"]
+    if ec is not None and value["temperature"] is not None:
+        ec = round(ec_at_25(ec, value["temperature"]), 3)
+    target_ec = targets.ec_target
+    ec_dev = tanks.deviation(ec, target_ec) if ec is not None and target_ec else None
+    target_ph = inputs.target_ph if inputs.target_ph is not None else targets.ph_target
+    ph = value["ph"]
+    ph_dev = (
+        round(ph - target_ph, 2) if ph is not None and target_ph is not None else None
+    )
+    ph_problem = None
+    if ph is not None and targets.ph is not None:
+        ph_problem = not targets.ph.low <= ph <= targets.ph.high
+    balance = None
+    level_low = None
+    if inputs.level_history:
+        unit = (
+            tanks.LevelUnit.PERCENT if inputs.level_percent else tanks.LevelUnit.LITRES
+        )
+        balance = tanks.water_balance(
+            inputs.level_history, now=now, volume_l=config.volume_l, unit=unit
+        )
+        level = inputs.level_history[-1][1]
+        level_l = level / 100 * config.volume_l if inputs.level_percent else level
+        level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
+    solution = None
+    if inputs.filled_at is not None and config.tank_type is not TankType.STOCK:
+        solution = tanks.solution_age(filled_at=inputs.filled_at, now=now)
+    return TankView(
+        targets=targets,
+        target_ph=target_ph,
+        ec=ec,
+        ph=ph,
+        ec_deviation=ec_dev,
+        ph_deviation=ph_dev,
+        ph_problem=ph_problem,
+        level_low=level_low,
+        balance=balance,
+        solution=solution,
+        maintenance=tanks.maintenance_due(inputs.maintenance, now),
+        stale_probes=stale,
+        compatibility=tank_compatibility(inputs.plants),
+    )
+
+
+def plants_in_phase(
+    plants: Iterable[PlantConfig],
+    species: Mapping[str, Species],
+    states: Mapping[str, PhaseState],
+) -> list[lighting.PlantInPhase]:
+    """The plants whose species and phase are known, as the engines take them."""
+    result: list[lighting.PlantInPhase] = []
+    for plant in plants:
+        item = species.get(plant.species or "")
+        state = states.get(plant.id)
+        if item is not None and state is not None and state.phase in item.sequence:
+            result.append(
+                lighting.PlantInPhase(
+                    plant_id=plant.id, species=item, phase=state.phase
+                )
+            )
+    return result
