@@ -23,12 +23,14 @@ from .store import FarmStore
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
     Platform.TIME,
+    Platform.TODO,
 ]
 
 
@@ -41,7 +43,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
     # Devices and current readings first: entities show real values from the start.
     farm.async_start()
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    try:
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except BaseException:
+        farm.async_stop()  # leave no timer or listener behind a failed setup
+        raise
 
     @callback
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
@@ -58,13 +64,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
 
 async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool:
     """Unload a farm, writing anything batched first."""
-    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        return False
-    farm = entry.runtime_data.farm
-    await farm.async_stop_drivers()
-    farm.async_stop()
-    await entry.runtime_data.store.async_save_now()
-    return True
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        farm = entry.runtime_data.farm
+        await farm.async_stop_drivers()
+        farm.async_stop()
+        await entry.runtime_data.store.async_save_now()
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> None:

@@ -25,6 +25,7 @@ from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
     EventStateChangedData,
+    EventStateReportedData,
     HomeAssistant,
     State,
     callback,
@@ -32,6 +33,7 @@ from homeassistant.core import (
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
+    async_track_state_report_event,
     async_track_time_change,
 )
 from homeassistant.util import dt as dt_util
@@ -166,10 +168,6 @@ def _parse_float(state: State | None) -> float | None:
         return None
 
 
-def _date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
 class Farm:
     """One farm, live."""
 
@@ -299,6 +297,9 @@ class Farm:
     def async_config_changed(self) -> None:
         """Follow an entry update: parse again, tidy links, sync devices, refresh."""
         old = self.config
+        # Where each plant stood under the old settings (a settings edit of the
+        # phase is then recorded as a move from there).
+        old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
         self.config = FarmConfig.from_entry(self.entry)
         added = (
             self.config.racks.keys()
@@ -324,6 +325,10 @@ class Farm:
         for plant_id, plant in self.config.plants.items():
             before = old.plants.get(plant_id)
             if before is not None and before.phase != plant.phase and plant.phase:
+                stored = self.store.state(plant_id)
+                if "phase" not in stored and (was := old_phases[plant_id]) is not None:
+                    stored["phase"] = str(was.phase)
+                    stored["phase_started"] = was.started_on.isoformat()
                 self.entry.async_create_task(
                     self.hass,
                     self._async_apply_phase(
@@ -461,9 +466,18 @@ class Farm:
             self._unsub_links = None
         self._links = links
         if links:
-            self._unsub_links = async_track_state_change_event(
+            unsub_changes = async_track_state_change_event(
                 self.hass, list(links), self._async_linked_state_changed
             )
+            unsub_reports = async_track_state_report_event(
+                self.hass, list(links), self._async_linked_state_reported
+            )
+
+            def unsub_both() -> None:
+                unsub_changes()
+                unsub_reports()
+
+            self._unsub_links = unsub_both
         for entity_id in links:
             if entity_id not in self._readings:
                 self._async_take_reading(entity_id, self.hass.states.get(entity_id))
@@ -476,6 +490,26 @@ class Farm:
         for subject in self._links.get(entity_id, ()):
             touched.add(subject)
         self._async_changed(touched)
+
+    @callback
+    def _async_linked_state_reported(
+        self, event: Event[EventStateReportedData]
+    ) -> None:
+        """The same value again: the probe is alive; only staleness can change."""
+        entity_id = event.data["entity_id"]
+        readings = self._readings.get(entity_id)
+        if readings is None or readings.latest is None:
+            return
+        self._readings[entity_id] = replace(
+            readings, latest=(event.data["last_reported"], readings.latest[1])
+        )
+        stale = {
+            subject
+            for subject in self._links.get(entity_id, ())
+            if subject in self.config.tanks and self.tank_view(subject).stale_probes
+        }
+        if stale:
+            self._async_changed(stale)
 
     @callback
     def _async_take_reading(self, entity_id: str, state: State | None) -> None:
@@ -596,6 +630,9 @@ class Farm:
             or state is None
         ):
             return None
+        stored_days = self.store.state(rack.id).get("days", ())
+        if not stored_days or stored_days[-1][0] < state.started_on.isoformat():
+            return None  # no readings since the phase began: go by days instead
         days = [
             phases.DayGDD(
                 on=date.fromisoformat(day[0]),
@@ -604,7 +641,7 @@ class Farm:
                 readings=day[3],
                 gdd=0.0,
             )
-            for day in self.store.state(rack.id).get("days", ())
+            for day in stored_days
         ]
         return phases.gdd_from_days(
             days, species.base_temp_c, start_on=state.started_on
@@ -1049,28 +1086,9 @@ class Farm:
         @callback
         def fire(_now: datetime) -> None:
             self._wakeups.pop(subject, None)
-            self._async_refresh_readings(subject)
             self._async_changed({subject})
 
         self._wakeups[subject] = async_track_point_in_utc_time(self.hass, fire, at)
-
-    @callback
-    def _async_refresh_readings(self, subject: str) -> None:
-        """Read linked sensors again: an unchanged value is still a fresh report."""
-        for entity_id, subjects in self._links.items():
-            if subject in subjects:
-                state = self.hass.states.get(entity_id)
-                readings = self._readings.get(entity_id)
-                if (
-                    state is not None
-                    and readings is not None
-                    and readings.latest is not None
-                    and state.last_reported > readings.latest[0]
-                    and _parse_float(state) == readings.latest[1]
-                ):
-                    self._readings[entity_id] = replace(
-                        readings, latest=(state.last_reported, readings.latest[1])
-                    )
 
     @callback
     def _async_schedule_plant_wakeup(self, plant_id: str) -> None:

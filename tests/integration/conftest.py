@@ -43,6 +43,10 @@ TANK_DATA = {
     "tank_type": "recirculation",
     "volume_l": 60.0,
     "system": "hydro",
+    "ec_sensor": "sensor.tank_a_ec",
+    "ph_sensor": "sensor.tank_a_ph",
+    "temperature_sensor": "sensor.tank_a_water_temperature",
+    "level_sensor": "sensor.tank_a_level",
     "fertilizers": [],
 }
 RACK_DATA = {
@@ -54,6 +58,9 @@ RACK_DATA = {
     "photoperiod_h": 16.0,
     "pump_on_min": 15,
     "pump_off_min": 45,
+    "temperature_sensor": "sensor.rack_one_temperature",
+    "humidity_sensor": "sensor.rack_one_humidity",
+    "light_sensor": "sensor.rack_one_ppfd",
 }
 BASIL_DATA = {
     "name": "Basil tray",

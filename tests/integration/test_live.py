@@ -1,0 +1,265 @@
+"""The live farm's inputs: light, level, moisture, records, stop and failed setups."""
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.errors import FarmError
+from custom_components.vertical_farm.engine.lighting import (
+    PPFD_PER_LUX,
+    LightSource,
+)
+from custom_components.vertical_farm.engine.profiles import Phase
+
+from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID, subentry
+
+
+def _state(
+    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
+) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def test_dli_integrates_the_day(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A constant 250 umol/m2/s for two hours is 250 x 7200 / 1e6 = 1.8 mol/m2."""
+    freezer.move_to("2026-11-03T08:00:00-08:00")
+    hass.states.async_set("sensor.rack_one_ppfd", "250")
+    await hass.async_block_till_done()
+    for minutes in range(10, 121, 10):
+        freezer.move_to(
+            dt_util.parse_datetime("2026-11-03T08:00:00-08:00")
+            + timedelta(minutes=minutes)
+        )
+        hass.states.async_set("sensor.rack_one_ppfd", "250", {"n": minutes})
+        await hass.async_block_till_done()
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(1.8, abs=0.01)
+    # Readings in lux are converted for LED light.
+    farm = loaded_farm.runtime_data.farm
+    hass.states.async_set(
+        "sensor.rack_one_ppfd", "20000", {"unit_of_measurement": "lx"}
+    )
+    await hass.async_block_till_done()
+    stored = farm.store.state(RACK_ID)["ppfd"][-1][1]
+    assert stored == pytest.approx(20000 * PPFD_PER_LUX[LightSource.LED_FULL_SPECTRUM])
+    # A new day starts from nothing.
+    freezer.move_to("2026-11-04T07:00:00-08:00")
+    hass.states.async_set("sensor.rack_one_ppfd", "100")
+    await hass.async_block_till_done()
+    assert farm.store.state(RACK_ID)["ppfd_day"] == "2026-11-04"
+    assert len(farm.store.state(RACK_ID)["ppfd"]) == 1
+
+
+async def test_water_use_from_level(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Falling levels give use per day and days until empty; a refill is not use."""
+    start = dt_util.now()
+    levels = [50, 48, 46, 44, 42, 58, 56, 54]  # 2 L a day, one refill of 18 L
+    for day, level in enumerate(levels):
+        freezer.move_to(start + timedelta(days=day))
+        hass.states.async_set(
+            "sensor.tank_a_level", str(level), {"unit_of_measurement": "L", "d": day}
+        )
+        await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "water_use")) == pytest.approx(2.0, abs=0.05)
+    assert float(_state(hass, TANK_ID, "days_until_empty")) == pytest.approx(
+        54 / 2.0, abs=0.5
+    )
+    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "off"
+    # History older than eight days is dropped.
+    farm = loaded_farm.runtime_data.farm
+    freezer.move_to(start + timedelta(days=20))
+    hass.states.async_set("sensor.tank_a_level", "10", {"unit_of_measurement": "L"})
+    await hass.async_block_till_done()
+    assert len(farm.store.state(TANK_ID)["levels"]) == 1
+    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
+
+
+async def test_level_in_percent(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A level in % of a 60 L tank: 15 % is 9 L, under a fifth of the volume."""
+    hass.states.async_set("sensor.tank_a_level", "15", {"unit_of_measurement": "%"})
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
+
+
+async def test_moisture_sensor_flags_dry_pot(
+    hass: HomeAssistant, farm_entry: MockConfigEntry
+) -> None:
+    """A pot's moisture sensor below 20 % makes it need attention."""
+    pot = farm_entry.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
+    )
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    farm = farm_entry.runtime_data.farm
+    await farm.async_log_watering([POT_ID], dt_util.now())  # nothing else is due
+    await farm.async_complete_care(
+        [POT_ID], farm.parse_task_id(f"{POT_ID}_pest_check")[1], dt_util.now().date()
+    )
+    await farm.async_complete_care(
+        [POT_ID], farm.parse_task_id(f"{POT_ID}_fertilize")[1], dt_util.now().date()
+    )
+    hass.states.async_set("sensor.pot_moisture", "45")
+    await hass.async_block_till_done()
+    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "off"
+    hass.states.async_set("sensor.pot_moisture", "12")
+    await hass.async_block_till_done()
+    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
+    assert (
+        "dry"
+        in hass.states.get(
+            er.async_get(hass).async_get_entity_id(
+                "binary_sensor", DOMAIN, f"{POT_ID}_needs_attention"
+            )
+        ).attributes["reasons"]
+    )
+
+
+async def test_final_harvest_ends_treatments(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Treatments before a final harvest no longer count for the next crop."""
+    farm = loaded_farm.runtime_data.farm
+    now = dt_util.now()
+    await farm.store.async_record(
+        "treated",
+        PLANT_ID,
+        now - timedelta(days=1),
+        {"product": "neem", "active_ingredient": "azadirachtin", "interval_days": 7},
+    )
+    assert [t.product for t in farm.treatments(PLANT_ID)] == ["neem"]
+    await farm.store.async_record("harvested", PLANT_ID, now, {"final": False})
+    assert [t.product for t in farm.treatments(PLANT_ID)] == ["neem"]
+    await farm.store.async_record("harvested", PLANT_ID, now, {"final": True})
+    assert farm.treatments(PLANT_ID) == ()
+
+
+async def test_set_phase_rules(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Backward needs force; a perennial restarts its cycle; unknown species refuse."""
+    farm = loaded_farm.runtime_data.farm
+    with pytest.raises(FarmError) as err:
+        await farm.async_set_phase(PLANT_ID, Phase.GERMINATION)
+    assert err.value.code == "transition_backward"
+    assert await farm.async_set_phase(PLANT_ID, Phase.GERMINATION, force=True) == (
+        Phase.SEEDLING,
+        Phase.GERMINATION,
+    )
+    monstera = loaded_farm.runtime_data.library.species["monstera"]
+    last, first = monstera.sequence[-1], monstera.sequence[0]
+    await farm.async_set_phase(POT_ID, last)
+    await farm.async_set_phase(POT_ID, first)
+    assert farm.phase_state(POT_ID).cycle == 2
+    records = farm.store.records(POT_ID, ["phase_changed"])
+    assert [r["data"]["to_phase"] for r in records] == [str(last), str(first)]
+
+
+async def test_unknown_species_plant(
+    hass: HomeAssistant, farm_entry: MockConfigEntry
+) -> None:
+    """A plant whose species left the library shows no phase and refuses phase moves."""
+    hass.config_entries.async_add_subentry(
+        farm_entry,
+        ConfigSubentry(
+            data={
+                "name": "Mystery",
+                "species": "gone",
+                "quantity": 1,
+                "planted": "2026-11-01",
+            },
+            subentry_type="plant",
+            title="Mystery",
+            unique_id=None,
+        ),
+    )
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    farm = farm_entry.runtime_data.farm
+    plant_id = next(k for k, v in farm_entry.subentries.items() if v.title == "Mystery")
+    assert farm.phase_state(plant_id) is None
+    assert _state(hass, plant_id, "phase") == STATE_UNAVAILABLE
+    with pytest.raises(FarmError) as err:
+        await farm.async_set_phase(plant_id, Phase.SEEDLING)
+    assert err.value.code == "unknown_species"
+
+
+async def test_phase_edited_in_plant_settings(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Changing the phase in the plant's settings is recorded like any phase change."""
+    plant = loaded_farm.subentries[PLANT_ID]
+    hass.config_entries.async_update_subentry(
+        loaded_farm, plant, data={**plant.data, "phase": "vegetative"}
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, PLANT_ID, "phase") == "vegetative"
+    farm = loaded_farm.runtime_data.farm
+    assert (
+        farm.store.records(PLANT_ID, ["phase_changed"])[-1]["data"]["how"] == "edited"
+    )
+
+
+async def test_water_change_notes_ph(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A water change with a pH probe reading keeps the pH at fill for drift."""
+    hass.states.async_set("sensor.tank_a_ph", "6.1")
+    await hass.async_block_till_done()
+    farm = loaded_farm.runtime_data.farm
+    await farm.async_log_water_change(TANK_ID, dt_util.now())
+    assert farm.store.state(TANK_ID)["ph_at_fill"] == 6.1
+
+
+async def test_hass_stop_stops_drivers(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Home Assistant stopping puts the farm's drivers in their safe state."""
+    farm = loaded_farm.runtime_data.farm
+    assert farm._drivers
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert farm._drivers == {}
+
+
+async def test_failed_setup_leaves_nothing(hass: HomeAssistant) -> None:
+    """A setup that fails half way leaves no timer or listener (the test would linger)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Broken",
+        data={
+            "name": "Broken",
+            "hemisphere": "north",
+            "tap_ec": 0.4,
+            "tap_ph": 7,
+            "alkalinity": 100,
+        },
+        subentries_data=[
+            subentry(
+                RACK_ID, "rack", {"name": "R", "shelves": 2, "lights_on": "not a time"}
+            ),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
