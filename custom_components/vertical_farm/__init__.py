@@ -9,8 +9,10 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
+from .const import DOMAIN
 from .farm import (
     Farm,
     FarmConfigEntry,
@@ -74,5 +76,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> None:
-    """Delete the farm's stored journal with the farm."""
+    """Delete the farm's stored journal and its repair issues with the farm."""
     await FarmStore(hass, entry.entry_id).async_remove()
+    ours = {entry.entry_id, *entry.subentries}
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and any(key in issue_id for key in ours):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

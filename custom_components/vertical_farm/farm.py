@@ -30,12 +30,14 @@ from homeassistant.core import (
     State,
     callback,
 )
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
     async_track_state_report_event,
     async_track_time_change,
 )
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -195,6 +197,7 @@ class Farm:
         self._unsub: list[CALLBACK_TYPE] = []
         self._unsub_links: CALLBACK_TYPE | None = None
         self._drivers: dict[str, RackDriver] = {}
+        self._issues: set[str] = set()
 
     # --- Topology -------------------------------------------------------------
 
@@ -258,6 +261,12 @@ class Farm:
         )
         self._async_catch_up(dt_util.now())
         self._async_sync_drivers()
+        @callback
+        def _started(_hass: HomeAssistant) -> None:
+            # Linked entities may appear late while Home Assistant starts.
+            self._async_check_links_exist()
+
+        self._unsub.append(async_at_started(self.hass, _started))
 
         async def _async_hass_stopping(_event: Event) -> None:
             # HA stop does not unload entries: put pumps in their safe state here.
@@ -339,6 +348,8 @@ class Farm:
         self.async_sync_devices()
         self._async_follow_links()
         self._async_sync_drivers()
+        if self.hass.is_running:
+            self._async_check_links_exist()
         changed = {
             key
             for key in self.config.racks.keys()
@@ -425,8 +436,91 @@ class Farm:
         for subject in subjects:
             if subject in self.config.tanks:
                 self._async_check_tank_alerts(subject)
+                tank_view = self.tank_view(subject)
+                self._async_issue(
+                    f"tank_conflict_{subject}",
+                    "tank_conflict",
+                    tank_view.conflict,
+                    name=self.config.tanks[subject].name,
+                    plants=", ".join(
+                        sorted(
+                            {
+                                self.config.plants[plant_id].name
+                                for conflict in tank_view.compatibility.conflicts
+                                for group in (conflict.lower, conflict.higher)
+                                for plant_id in group.plant_ids
+                                if plant_id in self.config.plants
+                            }
+                        )
+                    ),
+                )
+            elif subject in self.config.racks:
+                plan = self.rack_view(subject).light_plan
+                self._async_issue(
+                    f"light_conflict_{subject}",
+                    "light_conflict",
+                    plan is not None and not plan.compatible,
+                    name=self.config.racks[subject].name,
+                    plants=", ".join(
+                        sorted(
+                            self.config.plants[conflict.plant_id].name
+                            for conflict in (plan.conflicts if plan else ())
+                            if conflict.plant_id in self.config.plants
+                        )
+                    ),
+                )
             elif subject in self.config.plants:
                 self._async_schedule_plant_wakeup(subject)
+
+    @callback
+    def _async_issue(
+        self, issue_id: str, translation_key: str, active: bool, **placeholders: str
+    ) -> None:
+        """Raise a repair issue while a problem lasts; remove it when it is gone."""
+        if active and issue_id not in self._issues:
+            self._issues.add(issue_id)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=translation_key,
+                translation_placeholders={"farm": self.settings.name, **placeholders},
+            )
+        elif not active and issue_id in self._issues:
+            self._issues.discard(issue_id)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
+    def _async_check_links_exist(self) -> None:
+        """A repair issue for each linked entity that does not exist (any more)."""
+        registry = er.async_get(self.hass)
+        names = {
+            subject: config.name
+            for configs in (self.config.racks, self.config.tanks, self.config.plants)
+            for subject, config in configs.items()
+        }
+        wanted = set()
+        for entity_id, subjects in self._links.items():
+            missing = (
+                self.hass.states.get(entity_id) is None
+                and registry.async_get(entity_id) is None
+            )
+            issue_id = f"missing_entity_{self.entry.entry_id}_{entity_id}"
+            wanted.add(issue_id)
+            self._async_issue(
+                issue_id,
+                "missing_entity",
+                missing,
+                entity=entity_id,
+                name=", ".join(sorted(names[subject] for subject in subjects)),
+            )
+        for issue_id in [
+            issue for issue in self._issues if issue.startswith("missing_entity_")
+        ]:
+            if issue_id not in wanted:
+                self._async_issue(issue_id, "missing_entity", False)
 
     # --- Linked sensors -------------------------------------------------------
 
@@ -485,6 +579,12 @@ class Farm:
     @callback
     def _async_linked_state_changed(self, event: Event[EventStateChangedData]) -> None:
         entity_id = event.data["entity_id"]
+        if event.data["new_state"] is not None:
+            self._async_issue(
+                f"missing_entity_{self.entry.entry_id}_{entity_id}",
+                "missing_entity",
+                False,
+            )
         self._async_take_reading(entity_id, event.data["new_state"])
         touched: set[str] = set()
         for subject in self._links.get(entity_id, ()):

@@ -6,7 +6,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -263,3 +263,67 @@ async def test_failed_setup_leaves_nothing(hass: HomeAssistant) -> None:
     assert not await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
+
+
+async def test_conflict_repairs_come_and_go(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Plants that cannot share a tank raise a repair issue, gone when fixed."""
+    issues = ir.async_get(hass)
+    farm = loaded_farm.runtime_data.farm
+    assert issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}") is None
+    # Germinating basil wants EC 0.3-0.6; basil in harvest wants 1.0-1.6.
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_farm.entry_id, "plant"), context={"source": "user"}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Old basil",
+            "species": "basil",
+            "rack": RACK_ID,
+            "shelf": 1,
+            "phase": "harvest",
+        },
+    )
+    await hass.async_block_till_done()
+    await farm.async_set_phase(PLANT_ID, Phase.GERMINATION, force=True)
+    await hass.async_block_till_done()
+    issue = issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}")
+    assert issue is not None
+    assert issue.translation_placeholders["plants"] == "Basil tray, Old basil"
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    await farm.async_set_phase(PLANT_ID, Phase.HARVEST)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}") is None
+
+
+async def test_missing_linked_entity_repair(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A linked entity that does not exist raises a repair; it goes when the entity appears."""
+    issues = ir.async_get(hass)
+    issue_id = f"missing_entity_{loaded_farm.entry_id}_sensor.tank_a_ec"
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "entity": "sensor.tank_a_ec",
+        "name": "Tank A",
+    }
+    hass.states.async_set("sensor.tank_a_ec", "1.1")
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    # Unlinking a missing entity clears its notice too.
+    other = f"missing_entity_{loaded_farm.entry_id}_sensor.tank_a_ph"
+    assert issues.async_get_issue(DOMAIN, other) is not None
+    tank = loaded_farm.subentries[TANK_ID]
+    hass.config_entries.async_update_subentry(
+        loaded_farm, tank, data={**tank.data, "ph_sensor": None}
+    )
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, other) is None
+    # Removing the farm removes its notices.
+    assert await hass.config_entries.async_remove(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    assert not [key for key in issues.issues if key[0] == DOMAIN]
