@@ -48,6 +48,7 @@ from .const import (
     CONF_USER_SPECIES,
     DOMAIN,
     EVENT_CARE_DUE,
+    EVENT_HARVEST_BLOCKED,
     EVENT_PHASE_CHANGED,
     EVENT_TANK_ALERT,
     SUBENTRY_PLANT,
@@ -59,7 +60,7 @@ from .driver import RackDriver
 from .engine import care, lighting, phases, tanks
 from .engine.errors import FarmError
 from .engine.profiles import Library, Phase, Species, TankType
-from .engine.safety import Treatment
+from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
 from .store import FarmStore
@@ -261,6 +262,7 @@ class Farm:
         )
         self._async_catch_up(dt_util.now())
         self._async_sync_drivers()
+
         @callback
         def _started(_hass: HomeAssistant) -> None:
             # Linked entities may appear late while Home Assistant starts.
@@ -1126,16 +1128,89 @@ class Farm:
 
     async def async_log_water_change(self, tank_id: str, at: datetime) -> None:
         """Record a full change of a tank's solution (age and schedule restart)."""
-        await self.store.async_record("fed", tank_id, at, {"kind": "full_change"})
+        await self.async_log_feeding(tank_id, "full_change", at, {})
+
+    async def async_log_feeding(
+        self, tank_id: str, kind: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
+
+        A full change restarts the solution's age and the water-change
+        schedule; any feeding confirms the fertilize task of the plants it feeds.
+        """
+        await self.store.async_record("fed", tank_id, at, {"kind": kind, **data})
         stored = self.store.state(tank_id)
-        stored["filled_at"] = at.isoformat()
-        stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
-            at.isoformat()
+        if kind == "full_change":
+            stored["filled_at"] = at.isoformat()
+            stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
+                at.isoformat()
+            )
+            ph = data.get("ph", self.reading(self.config.tanks[tank_id].ph_sensor))
+            if ph is not None:
+                stored["ph_at_fill"] = ph
+        plants = [plant.id for plant in self.plants_on_tank(tank_id)]
+        for plant_id in plants:
+            self._async_activity(plant_id, "fed", {"tank": tank_id, "kind": kind})
+        await self.async_complete_care(
+            plants, care.CareKind.FERTILIZE, at.astimezone(self.zone).date()
         )
-        if (ph := self.reading(self.config.tanks[tank_id].ph_sensor)) is not None:
-            stored["ph_at_fill"] = ph
-        await self.store.async_save_now()
         self._async_changed({tank_id})
+
+    async def async_apply_treatment(
+        self,
+        plant_ids: Iterable[str],
+        *,
+        product: str,
+        active_ingredient: str,
+        interval_days: float,
+        at: datetime,
+    ) -> datetime:
+        """Record a plant protection treatment; returns the instant harvest is safe."""
+        plant_ids = list(plant_ids)
+        data = {
+            "product": product,
+            "active_ingredient": active_ingredient,
+            "interval_days": interval_days,
+        }
+        await self.store.async_record_many(
+            ("treated", plant_id, at, data) for plant_id in plant_ids
+        )
+        for plant_id in plant_ids:
+            self._async_activity(plant_id, "treated", data)
+        touched: set[str] = set()
+        for plant_id in plant_ids:
+            touched |= self._dependents(plant_id)
+        self._async_changed(touched)
+        return Treatment(
+            product=product,
+            active_ingredient=active_ingredient,
+            interval_days=interval_days,
+            applied=at,
+        ).safe_utc
+
+    async def async_record_harvest(
+        self, plant_id: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Record a harvest, refused while a pre-harvest interval runs.
+
+        Raises:
+            FarmError: `harvest_blocked` with the safe date and the products.
+        """
+        verdict = safe_harvest(self.treatments(plant_id), at)
+        if not verdict.allowed:
+            safe_date = verdict.safe_on.isoformat() if verdict.safe_on else ""
+            self.hass.bus.async_fire(
+                EVENT_HARVEST_BLOCKED, {"plant_id": plant_id, "safe_date": safe_date}
+            )
+            raise FarmError(
+                "harvest_blocked",
+                plant=self.config.plants[plant_id].name,
+                safe_date=safe_date,
+                products=", ".join(verdict.blocking_products),
+            )
+        await self.store.async_record("harvested", plant_id, at, dict(data))
+        self._async_activity(plant_id, "harvested", dict(data))
+        self._async_changed(self._dependents(plant_id))
 
     async def async_set_target_ph(self, tank_id: str, value: float) -> None:
         """Set the pH a tank is held at."""
