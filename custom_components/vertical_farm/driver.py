@@ -1,0 +1,575 @@
+"""The rack driver: a rack's grow light and irrigation pump on their schedules.
+
+One `RackDriver` per rack. While the rack's `light_schedule` switch is on, the
+light entity (`light` or `switch` domain) is on inside the photoperiod window
+and off outside it; while `irrigation_schedule` is on, the pump (`switch`, or
+`valve` driven with open/close) runs its on-minutes every on + off minutes
+inside the light window (around the clock for racks without a light).
+
+Nothing polls. One timer waits for the next instant the schedule changes (a
+light change, a cycle start or end) and is laid out again whenever the farm
+says the rack's view may have changed (schedule switches, photoperiod, the
+plants' phases, the rack's configuration). State listeners on the linked
+entities put a manually toggled light back, and turn off a pump left running
+outside its cycle, after a short grace period.
+
+Declared safe states:
+
+- Pump: off. Every pump this driver runs is turned off on unload, on Home
+  Assistant stop, when its rack is removed and when the irrigation schedule
+  is switched off. Each turn-off is checked back and retried with backoff; a
+  pump that still will not stop raises the `pump_stuck` repair issue, which
+  goes away once the pump is seen off.
+- Light: as the schedule requires. Lights are not switched at unload or
+  stop, so a restart at midday does not plunge the plants into darkness; on
+  start (setup, reload, Home Assistant start) the driver asserts the state
+  the window requires.
+
+Switching a schedule off hands the entity back to the user: the driver then
+leaves it alone (the pump gets one turn-off first). A pump someone turns off
+during its cycle stays off until the next cycle: the driver never restarts a
+pump against a person's hand. Missing or unavailable entities are logged
+once and skipped; the driver tries again at the next planned instant or as
+soon as the entity reports back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import datetime, time, timedelta
+from functools import partial
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_CLOSE_VALVE,
+    SERVICE_OPEN_VALVE,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_CLOSED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+)
+from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .engine import lighting
+from .engine.irrigation import PumpCycle, pump_cycle
+
+if TYPE_CHECKING:
+    from .farm import Farm
+    from .models import RackConfig
+    from .views import RackView
+
+_LOGGER = logging.getLogger(__name__)
+
+LIGHT_SCHEDULE = "light_schedule"
+IRRIGATION_SCHEDULE = "irrigation_schedule"
+VALVE_DOMAIN = "valve"
+ISSUE_PUMP_STUCK = "pump_stuck"
+
+# How long a manual deviation is tolerated before the schedule puts it back.
+GRACE = timedelta(seconds=30)
+# Checks after a pump turn-off; the last delay repeats while the pump stays on.
+PUMP_CHECK_DELAYS = (
+    timedelta(seconds=15),
+    timedelta(seconds=30),
+    timedelta(seconds=60),
+    timedelta(seconds=120),
+)
+# Failed checks (pump still on) before the user is told through a repair issue.
+PUMP_STUCK_AFTER = len(PUMP_CHECK_DELAYS)
+COMMAND_TIMEOUT_S = 10  # a hung integration must not hold up unload or stop
+
+type PlanKey = tuple[RackConfig, time, float, bool, bool]
+
+
+def pump_stuck_issue_id(rack_id: str) -> str:
+    """The repair issue id raised for a rack's pump that will not turn off."""
+    return f"{ISSUE_PUMP_STUCK}_{rack_id}"
+
+
+def _pump_is_off(state: State | None) -> bool | None:
+    """Whether a pump or valve is off; None when it cannot be told."""
+    if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+        return None
+    return state.state in (STATE_OFF, STATE_CLOSED)
+
+
+def _light_is_on(state: State | None) -> bool | None:
+    """Whether a light is on; None when it cannot be told."""
+    if state is None or state.state not in (STATE_ON, STATE_OFF):
+        return None
+    return state.state == STATE_ON
+
+
+class RackDriver:
+    """Drives one rack's light and pump on the rack's schedules."""
+
+    def __init__(self, farm: Farm, rack_id: str) -> None:
+        """Remember the rack; nothing runs until `async_start`."""
+        self.farm = farm
+        self.rack_id = rack_id
+        self.hass: HomeAssistant = farm.hass
+        self._light: str | None = None  # entity ids followed now
+        self._pump: str | None = None
+        self._following: tuple[str | None, str | None] | None = None
+        self._rack_name = ""
+        self._plan_key: PlanKey | None = None
+        # What the schedule requires now; None while that schedule is off.
+        self._light_wanted: bool | None = None
+        self._pump_wanted: bool | None = None
+        self._pump_off_pending = False  # a turn-off not yet seen to take
+        self._pump_failures = 0  # checks that found the pump still on
+        self._issue_raised = False
+        self._started = False
+        self._stopped = False
+        self._complained: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unsub_started: CALLBACK_TYPE | None = None
+        self._unsub_farm: CALLBACK_TYPE | None = None
+        self._unsub_states: CALLBACK_TYPE | None = None
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        self._unsub_light_grace: CALLBACK_TYPE | None = None
+        self._unsub_pump_grace: CALLBACK_TYPE | None = None
+        self._unsub_pump_check: CALLBACK_TYPE | None = None
+
+    # --- Lifecycle ------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Start driving once Home Assistant has started.
+
+        Linked lights and pumps may not exist while Home Assistant is still
+        starting, so the first commands wait for it.
+        """
+        self._unsub_started = async_at_started(self.hass, self._async_begin)
+
+    @callback
+    def _async_begin(self, _hass: HomeAssistant) -> None:
+        self._unsub_started = None
+        self._started = True
+        # An issue raised before a reload stays ours to clear.
+        self._issue_raised = (
+            ir.async_get(self.hass).async_get_issue(
+                DOMAIN, pump_stuck_issue_id(self.rack_id)
+            )
+            is not None
+        )
+        self._unsub_farm = self.farm.async_listen(self.rack_id, self._async_changed)
+        self._async_update(force=True)
+
+    async def async_stop(self) -> None:
+        """Stop driving: cancel every timer and listener, turn the pump off.
+
+        Lights are left as they are (their safe state is what the schedule
+        requires), so a restart does not switch them off mid-day.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        driven = self._pump_wanted is not None or self._pump_off_pending
+        pump = self._pump if driven else None
+        if not self._started:
+            rack = self.farm.config.racks.get(self.rack_id)
+            if rack is not None and self.farm.schedule_enabled(
+                self.rack_id, IRRIGATION_SCHEDULE
+            ):
+                pump, self._rack_name = rack.pump_entity, rack.name
+        for unsub in (
+            self._unsub_started,
+            self._unsub_farm,
+            self._unsub_states,
+            self._unsub_timer,
+            self._unsub_light_grace,
+            self._unsub_pump_grace,
+            self._unsub_pump_check,
+        ):
+            if unsub is not None:
+                unsub()
+        self._unsub_started = self._unsub_farm = self._unsub_states = None
+        self._unsub_timer = self._unsub_light_grace = None
+        self._unsub_pump_grace = self._unsub_pump_check = None
+        # Commands already on their way finish first, so the last word is "off".
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if pump is None:
+            return
+        await self._async_call(pump, self._pump_service(pump, on=False))
+        if self._issue_raised and _pump_is_off(self.hass.states.get(pump)):
+            self._async_clear_issue()
+
+    # --- Planning -------------------------------------------------------------
+
+    @callback
+    def _async_changed(self) -> None:
+        """The rack's view may have changed: lay out the schedule again if it did."""
+        self._async_update()
+
+    @callback
+    def _async_timer_fired(self, at: datetime) -> None:
+        self._unsub_timer = None
+        self._async_update(at=at, timer=True)
+
+    @callback
+    def _async_update(
+        self, *, force: bool = False, at: datetime | None = None, timer: bool = False
+    ) -> None:
+        """Work out what the schedules require now, act on changes, set the timer."""
+        rack = self.farm.config.racks.get(self.rack_id)
+        if rack is None:
+            return  # the rack is being removed; async_stop follows
+        self._rack_name = rack.name
+        if self._async_follow_entities(rack):
+            force = True
+        view = self.farm.rack_view(self.rack_id)
+        light_on_schedule = self.farm.schedule_enabled(self.rack_id, LIGHT_SCHEDULE)
+        pump_on_schedule = self.farm.schedule_enabled(self.rack_id, IRRIGATION_SCHEDULE)
+        key: PlanKey = (
+            rack,
+            view.lights_on,
+            view.photoperiod_h,
+            light_on_schedule,
+            pump_on_schedule,
+        )
+        if not force and not timer and key == self._plan_key:
+            return  # an unrelated input (a climate reading): the timer still holds
+        self._plan_key = key
+        now = dt_util.utcnow()
+        if at is not None and at > now:
+            now = at  # a timer fired a hair early: act as of its instant
+        changes: list[datetime] = []
+
+        light_wanted: bool | None = None
+        if rack.light_entity is not None and light_on_schedule:
+            light_wanted = lighting.is_light_on(
+                now, view.lights_on, view.photoperiod_h, self.farm.zone
+            )
+            change = lighting.next_light_change(
+                now, view.lights_on, view.photoperiod_h, self.farm.zone
+            )
+            if change is not None:
+                changes.append(change)
+        pump_wanted: bool | None = None
+        if rack.pump_entity is not None and pump_on_schedule:
+            cycle = self._cycle(rack, view, now)
+            pump_wanted = cycle is not None and cycle.running(now)
+            if cycle is not None:
+                changes.append(cycle.end if pump_wanted else cycle.start)
+
+        self._async_apply_light(rack.light_entity, light_wanted, force=force)
+        self._async_apply_pump(rack.pump_entity, pump_wanted, force=force)
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+        if changes:
+            self._unsub_timer = async_track_point_in_utc_time(
+                self.hass, self._async_timer_fired, min(changes)
+            )
+
+    def _cycle(
+        self, rack: RackConfig, view: RackView, now: datetime
+    ) -> PumpCycle | None:
+        """The pump cycle running now or next (the view's, unless it has passed)."""
+        cycle = view.pump_cycle
+        if cycle is not None and cycle.end > now:
+            return cycle
+        has_light = rack.light_entity is not None
+        return pump_cycle(
+            now,
+            on_min=rack.pump_on_min,
+            off_min=rack.pump_off_min,
+            zone=self.farm.zone,
+            lights_on=view.lights_on if has_light else None,
+            photoperiod_h=view.photoperiod_h if has_light else None,
+        )
+
+    @callback
+    def _async_follow_entities(self, rack: RackConfig) -> bool:
+        """Watch the rack's light and pump; True when they changed."""
+        entities = (rack.light_entity, rack.pump_entity)
+        if entities == self._following:
+            return False
+        self._following = entities
+        if self._unsub_states is not None:
+            self._unsub_states()
+            self._unsub_states = None
+        if (old := self._pump) != rack.pump_entity:
+            if old is not None and (
+                self._pump_wanted is not None or self._pump_off_pending
+            ):
+                # The old pump is no longer ours: leave it in its safe state.
+                self._async_send(old, self._pump_service(old, on=False))
+            self._async_forget_pump()
+        self._light_wanted = None
+        self._async_cancel_light_grace()
+        self._light, self._pump = entities
+        watched = [entity for entity in (self._light, self._pump) if entity]
+        if watched:
+            self._unsub_states = async_track_state_change_event(
+                self.hass, watched, self._async_entity_changed
+            )
+        return True
+
+    # --- Light ----------------------------------------------------------------
+
+    @callback
+    def _async_apply_light(
+        self, light: str | None, wanted: bool | None, *, force: bool
+    ) -> None:
+        previous = self._light_wanted
+        self._light_wanted = wanted
+        if light is None or wanted is None:
+            self._async_cancel_light_grace()  # schedule off: the light is the user's
+            return
+        if force or wanted != previous:
+            self._async_cancel_light_grace()
+            self._async_put_light(light, wanted)
+
+    @callback
+    def _async_put_light(self, light: str, wanted: bool) -> None:
+        """Switch the light if it is not already as wanted."""
+        if _light_is_on(self.hass.states.get(light)) is not wanted:
+            self._async_send(light, SERVICE_TURN_ON if wanted else SERVICE_TURN_OFF)
+
+    @callback
+    def _async_light_changed(self, light: str, state: State | None) -> None:
+        """Someone or something switched the light: put it back after the grace."""
+        wanted = self._light_wanted
+        is_on = _light_is_on(state)
+        if wanted is None or is_on is None or is_on is wanted:
+            self._async_cancel_light_grace()
+            return
+        if self._unsub_light_grace is None:
+            # Any change of what is wanted cancels this, so `wanted` still holds then.
+            self._unsub_light_grace = async_call_later(
+                self.hass, GRACE, partial(self._async_light_grace_over, light, wanted)
+            )
+
+    @callback
+    def _async_light_grace_over(self, light: str, wanted: bool, _now: datetime) -> None:
+        self._unsub_light_grace = None
+        self._async_put_light(light, wanted)
+
+    @callback
+    def _async_cancel_light_grace(self) -> None:
+        if self._unsub_light_grace is not None:
+            self._unsub_light_grace()
+            self._unsub_light_grace = None
+
+    # --- Pump -----------------------------------------------------------------
+
+    @staticmethod
+    def _pump_service(entity_id: str, *, on: bool) -> str:
+        if entity_id.startswith(f"{VALVE_DOMAIN}."):
+            return SERVICE_OPEN_VALVE if on else SERVICE_CLOSE_VALVE
+        return SERVICE_TURN_ON if on else SERVICE_TURN_OFF
+
+    @callback
+    def _async_apply_pump(
+        self, pump: str | None, wanted: bool | None, *, force: bool
+    ) -> None:
+        previous = self._pump_wanted
+        self._pump_wanted = wanted
+        if pump is None or wanted is None:
+            self._async_cancel_pump_grace()
+            if pump is not None and previous is not None:
+                self._async_pump_off(pump)  # schedule switched off: safe state, once
+            return
+        if force or wanted != previous:
+            self._async_cancel_pump_grace()
+            if wanted:
+                self._async_pump_on(pump)
+            else:
+                self._async_pump_off(pump)
+
+    @callback
+    def _async_pump_on(self, pump: str) -> None:
+        self._pump_off_pending = False
+        self._async_cancel_pump_check()
+        if _pump_is_off(self.hass.states.get(pump)) is not False:
+            self._async_send(pump, self._pump_service(pump, on=True))
+
+    @callback
+    def _async_pump_off(self, pump: str) -> None:
+        """Turn the pump off (even if it looks off) and check back that it is."""
+        self._pump_off_pending = True
+        self._async_cancel_pump_check()
+        delay = PUMP_CHECK_DELAYS[min(self._pump_failures, PUMP_STUCK_AFTER - 1)]
+        self._unsub_pump_check = async_call_later(
+            self.hass, delay, partial(self._async_check_pump, pump)
+        )
+        # Sent last: a command that completes at once may already settle the check.
+        self._track(self._async_turn_pump_off(pump), f"{pump} off")
+
+    async def _async_turn_pump_off(self, pump: str) -> None:
+        await self._async_call(pump, self._pump_service(pump, on=False))
+        # Already off (or off at once): no need to wait for the check.
+        if self._pump_off_pending and _pump_is_off(self.hass.states.get(pump)):
+            self._async_pump_seen_off()
+
+    @callback
+    def _async_check_pump(self, pump: str, _now: datetime) -> None:
+        """Is the pump off after our turn-off? If not: again, and tell the user."""
+        self._unsub_pump_check = None
+        off = _pump_is_off(self.hass.states.get(pump))
+        if off is None:
+            # Cannot tell: the state listener takes over when it reports back.
+            self._async_complain(pump, "cannot be checked to be off")
+            return
+        if off:
+            self._async_pump_seen_off()
+            return
+        self._pump_failures += 1
+        _LOGGER.warning(
+            "%s is still on after being turned off (check %d)",
+            pump,
+            self._pump_failures,
+        )
+        if self._pump_failures >= PUMP_STUCK_AFTER and not self._issue_raised:
+            self._issue_raised = True
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                pump_stuck_issue_id(self.rack_id),
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=ISSUE_PUMP_STUCK,
+                translation_placeholders={"pump": pump, "rack": self._rack_name},
+            )
+        self._async_pump_off(pump)
+
+    @callback
+    def _async_pump_seen_off(self) -> None:
+        self._pump_off_pending = False
+        self._pump_failures = 0
+        self._async_cancel_pump_check()
+        self._async_clear_issue()
+
+    @callback
+    def _async_clear_issue(self) -> None:
+        if self._issue_raised:
+            self._issue_raised = False
+            ir.async_delete_issue(self.hass, DOMAIN, pump_stuck_issue_id(self.rack_id))
+
+    @callback
+    def _async_pump_changed(self, pump: str, state: State | None) -> None:
+        """Follow the pump: confirm turn-offs, stop one left running outside a cycle."""
+        off = _pump_is_off(state)
+        if off is None:
+            return
+        if off:
+            self._async_cancel_pump_grace()
+            if self._pump_off_pending or self._pump_failures or self._issue_raised:
+                self._async_pump_seen_off()
+            return
+        if self._pump_off_pending:
+            if self._unsub_pump_check is None:
+                # Back from unavailable and still on: resume turning it off.
+                self._async_pump_off(pump)
+            return
+        if self._pump_wanted is False and self._unsub_pump_grace is None:
+            self._unsub_pump_grace = async_call_later(
+                self.hass, GRACE, partial(self._async_pump_grace_over, pump)
+            )
+
+    @callback
+    def _async_pump_grace_over(self, pump: str, _now: datetime) -> None:
+        self._unsub_pump_grace = None
+        # A new cycle or the schedule going off cancels this: still outside a cycle.
+        if _pump_is_off(self.hass.states.get(pump)) is False:
+            self._async_pump_off(pump)
+
+    @callback
+    def _async_cancel_pump_grace(self) -> None:
+        if self._unsub_pump_grace is not None:
+            self._unsub_pump_grace()
+            self._unsub_pump_grace = None
+
+    @callback
+    def _async_cancel_pump_check(self) -> None:
+        if self._unsub_pump_check is not None:
+            self._unsub_pump_check()
+            self._unsub_pump_check = None
+
+    @callback
+    def _async_forget_pump(self) -> None:
+        """Drop what was known about the previous pump entity."""
+        self._pump_wanted = None
+        self._pump_off_pending = False
+        self._pump_failures = 0
+        self._async_cancel_pump_grace()
+        self._async_cancel_pump_check()
+        self._async_clear_issue()
+
+    # --- Entities and commands ------------------------------------------------
+
+    @callback
+    def _async_entity_changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        state = event.data["new_state"]
+        if state is not None and state.state != STATE_UNAVAILABLE:
+            self._complained.discard(entity_id)  # a later outage is logged again
+        if entity_id == self._light:
+            self._async_light_changed(entity_id, state)
+        if entity_id == self._pump:
+            self._async_pump_changed(entity_id, state)
+
+    @callback
+    def _async_complain(self, entity_id: str, problem: str) -> None:
+        """Log an entity's trouble once until it reports back."""
+        if entity_id not in self._complained:
+            self._complained.add(entity_id)
+            _LOGGER.warning("%s %s", entity_id, problem)
+
+    @callback
+    def _async_send(self, entity_id: str, service: str) -> None:
+        """Send a command in the background (its failure is logged, not raised)."""
+        self._track(self._async_call(entity_id, service), f"{entity_id} {service}")
+
+    def _track(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = self.farm.entry.async_create_task(
+            self.hass, coro, f"vertical_farm driver {name}", eager_start=True
+        )
+        if not task.done():
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _async_call(self, entity_id: str, service: str) -> None:
+        """Call a light, switch or valve service on one entity; never raise."""
+        state = self.hass.states.get(entity_id)
+        if state is None:
+            self._async_complain(entity_id, f"does not exist; skipped {service}")
+            return
+        if state.state == STATE_UNAVAILABLE:
+            self._async_complain(entity_id, f"is unavailable; skipped {service}")
+            return
+        try:
+            async with asyncio.timeout(COMMAND_TIMEOUT_S):
+                await self.hass.services.async_call(
+                    entity_id.partition(".")[0],
+                    service,
+                    {ATTR_ENTITY_ID: entity_id},
+                    blocking=True,
+                )
+        except (HomeAssistantError, TimeoutError) as err:
+            self._async_complain(entity_id, f"did not take {service}: {err!r}")
