@@ -6,11 +6,13 @@ from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,
     ConfigEntryChange,
+    ConfigEntryState,
 )
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .farm import (
@@ -20,7 +22,10 @@ from .farm import (
     async_get_bundled_library,
     farm_library,
 )
+from .services import async_setup_services
 from .store import FarmStore
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -34,6 +39,12 @@ PLATFORMS: list[Platform] = [
     Platform.TIME,
     Platform.TODO,
 ]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whether or not a farm is loaded."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool:
@@ -55,7 +66,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
         # Subentries change live; options reload through OptionsFlowWithReload,
         # which forbids update listeners, hence the dispatcher signal.
-        if change is ConfigEntryChange.UPDATED and changed.entry_id == entry.entry_id:
+        if (
+            change is ConfigEntryChange.UPDATED
+            and changed.entry_id == entry.entry_id
+            and changed.state is ConfigEntryState.LOADED
+        ):
             farm.async_config_changed()
 
     entry.async_on_unload(

@@ -56,10 +56,10 @@ from .const import (
     SUBENTRY_TANK,
 )
 from .devices import async_sync_devices, async_unlink_children
-from .driver import RackDriver
+from .driver import RackDriver, pump_stuck_issue_id
 from .engine import care, lighting, phases, tanks
 from .engine.errors import FarmError
-from .engine.profiles import Library, Phase, Species, TankType
+from .engine.profiles import Library, Phase, Species, System, TankType
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
@@ -199,6 +199,7 @@ class Farm:
         self._unsub_links: CALLBACK_TYPE | None = None
         self._drivers: dict[str, RackDriver] = {}
         self._issues: set[str] = set()
+        self._drivers_stopped = False
 
     # --- Topology -------------------------------------------------------------
 
@@ -272,13 +273,13 @@ class Farm:
 
         async def _async_hass_stopping(_event: Event) -> None:
             # HA stop does not unload entries: put pumps in their safe state here.
+            self._unsub.remove(unsub_stop)  # fired: nothing left to unsubscribe
             await self.async_stop_drivers()
 
-        self._unsub.append(
-            self.hass.bus.async_listen_once(
-                EVENT_HOMEASSISTANT_STOP, _async_hass_stopping
-            )
+        unsub_stop = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, _async_hass_stopping
         )
+        self._unsub.append(unsub_stop)
 
     @callback
     def async_stop(self) -> None:
@@ -324,6 +325,8 @@ class Farm:
             | removed_tanks
             | (old.plants.keys() - self.config.plants.keys())
         )
+        for rack_id in removed_racks:
+            ir.async_delete_issue(self.hass, DOMAIN, pump_stuck_issue_id(rack_id))
         for subject in removed:
             self._views.pop(subject, None)
             self._listeners.pop(subject, None)
@@ -880,8 +883,12 @@ class Farm:
                 gdd_so_far=self.gdd_so_far(plant_id),
                 care_state=self._care_tasks(plant, preset),
                 treatments=self.treatments(plant_id),
+                # Roots in a recirculating or hydroponic solution are never "watered".
                 recirculating=tank is not None
-                and tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
+                and (
+                    tank.tank_type is TankType.RECIRCULATION
+                    or tank.system is System.HYDRO
+                ),
                 moisture=self.reading(plant.moisture_sensor),
             ),
             now=now,
@@ -1233,6 +1240,8 @@ class Farm:
     @callback
     def _async_sync_drivers(self) -> None:
         """One driver per rack: start new ones, stop removed ones."""
+        if self._drivers_stopped:
+            return  # stopping: no driver may start again
         for rack_id in self._drivers.keys() - self.config.racks.keys():
             self.entry.async_create_task(
                 self.hass, self._drivers.pop(rack_id).async_stop(), "stop driver"
@@ -1244,6 +1253,7 @@ class Farm:
 
     async def async_stop_drivers(self) -> None:
         """Put every driven pump in its safe state (off) and stop driving."""
+        self._drivers_stopped = True
         for driver in self._drivers.values():
             await driver.async_stop()
         self._drivers.clear()

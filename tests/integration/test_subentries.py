@@ -366,7 +366,9 @@ async def test_remove_plant_leaves_others(
     await hass.async_block_till_done()
     assert _find(hass, POT_ID) is None
     assert _find(hass, PLANT_ID) is not None
-    assert not [i for i in ir.async_get(hass).issues if i[0] == DOMAIN]
+    assert not [
+        i for i in ir.async_get(hass).issues if i[0] == DOMAIN and "removed" in i[1]
+    ]
 
 
 @pytest.mark.parametrize(
@@ -406,4 +408,6 @@ async def test_remove_empty_rack_raises_no_notice(
     assert hass.config_entries.async_remove_subentry(loaded_farm, empty_id)
     await hass.async_block_till_done()
     assert _find(hass, empty_id) is None
-    assert not [i for i in ir.async_get(hass).issues if i[0] == DOMAIN]
+    assert not [
+        i for i in ir.async_get(hass).issues if i[0] == DOMAIN and "removed" in i[1]
+    ]
