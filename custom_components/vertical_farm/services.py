@@ -1,0 +1,926 @@
+"""Actions: log what happened, move phases, plan a tank mix, add plants, overview.
+
+Every action works through the live farm (farm.py), so entities, events, the
+care list and the calendar follow at once and records are on disk before the
+call returns. Racks, tanks and plants are named by their device ids; every
+refusal is a translated ServiceValidationError naming the problem and the
+value, raised before anything is written, so a refused call changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+import math
+from types import MappingProxyType
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
+import probatio
+
+from .const import (
+    CONF_FERTILIZER,
+    CONF_ML_PER_L,
+    CONF_NAME,
+    CONF_PHASE,
+    CONF_PLANTED,
+    CONF_QUANTITY,
+    CONF_RACK,
+    CONF_SHELF,
+    CONF_SPECIES,
+    DOMAIN,
+    MAX_EC,
+    MAX_QUANTITY,
+    MAX_SHELVES,
+    MAX_VOLUME_L,
+    SUBENTRY_PLANT,
+    SUBENTRY_RACK,
+    SUBENTRY_TANK,
+)
+from .engine import nutrients
+from .engine.care import Urgency
+from .engine.errors import FarmError
+from .engine.profiles import (
+    Fertilizer,
+    FertilizerKind,
+    Library,
+    Phase,
+    ProtectionProduct,
+    TankType,
+)
+from .farm import Farm, FarmConfigEntry
+from .select import farm_error
+from .validation import name_key, normalize_plant
+
+SERVICE_SET_PHASE: Final = "set_phase"
+SERVICE_LOG_WATERING: Final = "log_watering"
+SERVICE_LOG_FEEDING: Final = "log_feeding"
+SERVICE_APPLY_TREATMENT: Final = "apply_treatment"
+SERVICE_RECORD_HARVEST: Final = "record_harvest"
+SERVICE_MIX_NUTRIENTS: Final = "mix_nutrients"
+SERVICE_ADD_PLANTS: Final = "add_plants"
+SERVICE_GET_OVERVIEW: Final = "get_overview"
+
+ATTR_PLANT: Final = "plant"
+ATTR_PLANTS: Final = "plants"
+ATTR_RACK: Final = "rack"
+ATTR_RACKS: Final = "racks"
+ATTR_TANK: Final = "tank"
+ATTR_FARM: Final = "farm"
+ATTR_PHASE: Final = "phase"
+ATTR_FORCE: Final = "force"
+ATTR_AT: Final = "at"
+ATTR_VOLUME_L: Final = "volume_l"
+ATTR_KIND: Final = "kind"
+ATTR_EC: Final = "ec"
+ATTR_PH: Final = "ph"
+ATTR_FERTILIZERS: Final = "fertilizers"
+ATTR_PRODUCT: Final = "product"
+ATTR_ACTIVE_INGREDIENT: Final = "active_ingredient"
+ATTR_SAFETY_INTERVAL_DAYS: Final = "safety_interval_days"
+ATTR_WEIGHT_G: Final = "weight_g"
+ATTR_COUNT: Final = "count"
+ATTR_FINAL: Final = "final"
+ATTR_TARGET_EC: Final = "target_ec"
+ATTR_BASE_EC: Final = "base_ec"
+ATTR_NAME: Final = "name"
+ATTR_EC_PER_ML: Final = "ec_per_ml"
+ATTR_MIXING_PRIORITY: Final = "mixing_priority"
+ATTR_SPECIES: Final = "species"
+ATTR_QUANTITY: Final = "quantity"
+ATTR_SHELF: Final = "shelf"
+ATTR_PLANTED: Final = "planted"
+
+FEEDING_KINDS: Final = ("full_change", "top_up", "adjustment")
+
+# Bounds of what a grower can mean; anything beyond is a typing slip.
+MAX_BACKDATE: Final = timedelta(days=366)  # records are logged within a season
+MAX_INTERVAL_DAYS: Final = 365.0  # the longest pre-harvest interval on any label
+MAX_WEIGHT_G: Final = 1_000_000.0
+MAX_COUNT: Final = 1_000_000
+MAX_FEEDING_ML: Final = 100_000.0  # 100 L of concentrate in one feeding
+MAX_DOSE_ML_PER_L: Final = 50.0  # the tank form's bound
+MAX_EC_PER_ML: Final = 5.0
+MAX_MIXING_PRIORITY: Final = 100
+MAX_MIX_ITEMS: Final = 30
+MAX_TEXT: Final = 100
+# Products of one's own mix between the library's base parts (30-40) and additives (50-60).
+DEFAULT_OWN_MIXING_PRIORITY: Final = 40
+
+type _Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
+
+
+def _number(
+    minimum: float, maximum: float, *, above_minimum: bool = False
+) -> probatio.All[float]:
+    """A finite number within bounds (a NaN or infinity fails the range)."""
+    return probatio.All(
+        probatio.Coerce(float),
+        probatio.Range(min=minimum, max=maximum, min_included=not above_minimum),
+    )
+
+
+def _whole_number(value: Any) -> int:
+    """A whole number; 3.0 from a number box is 3, but half a tray is a slip."""
+    number = probatio.Coerce(float)(value)
+    if not math.isfinite(number) or not number.is_integer():
+        raise probatio.Invalid("expected a whole number")
+    return int(number)
+
+
+def _integer(minimum: int, maximum: int) -> probatio.All[int]:
+    return probatio.All(_whole_number, probatio.Range(min=minimum, max=maximum))
+
+
+def _date(value: Any) -> date:
+    """A calendar date (a datetime passed in is cut to its date)."""
+    parsed = cv.date(value)
+    return parsed.date() if isinstance(parsed, datetime) else parsed
+
+
+_TEXT = probatio.All(cv.string, str.strip, probatio.Length(min=1, max=MAX_TEXT))
+_DEVICE_IDS = probatio.All(cv.ensure_list, [cv.string])
+
+SET_PHASE_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_PLANT): cv.string,
+        probatio.Required(ATTR_PHASE): probatio.In([str(phase) for phase in Phase]),
+        probatio.Optional(ATTR_FORCE, default=False): cv.boolean,
+    }
+)
+
+LOG_WATERING_SCHEMA: Final = probatio.All(
+    probatio.Schema(
+        {
+            probatio.Optional(ATTR_PLANTS): _DEVICE_IDS,
+            probatio.Optional(ATTR_RACKS): _DEVICE_IDS,
+            probatio.Optional(ATTR_VOLUME_L): _number(
+                0, MAX_VOLUME_L, above_minimum=True
+            ),
+            probatio.Optional(ATTR_AT): cv.datetime,
+        }
+    ),
+    probatio.AtLeastOne(ATTR_PLANTS, ATTR_RACKS),
+)
+
+LOG_FEEDING_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_TANK): cv.string,
+        probatio.Required(ATTR_KIND): probatio.In(list(FEEDING_KINDS)),
+        probatio.Optional(ATTR_VOLUME_L): _number(0, MAX_VOLUME_L, above_minimum=True),
+        probatio.Optional(ATTR_EC): _number(0, MAX_EC),
+        probatio.Optional(ATTR_PH): _number(0, 14),
+        probatio.Optional(ATTR_FERTILIZERS): probatio.Schema(
+            {cv.string: _number(0, MAX_FEEDING_ML)}
+        ),
+        probatio.Optional(ATTR_AT): cv.datetime,
+    }
+)
+
+APPLY_TREATMENT_SCHEMA: Final = probatio.All(
+    probatio.Schema(
+        {
+            probatio.Optional(ATTR_PLANTS): _DEVICE_IDS,
+            probatio.Optional(ATTR_RACKS): _DEVICE_IDS,
+            probatio.Required(ATTR_PRODUCT): _TEXT,
+            probatio.Optional(ATTR_ACTIVE_INGREDIENT): _TEXT,
+            probatio.Optional(ATTR_SAFETY_INTERVAL_DAYS): _number(0, MAX_INTERVAL_DAYS),
+            probatio.Optional(ATTR_AT): cv.datetime,
+        }
+    ),
+    probatio.AtLeastOne(ATTR_PLANTS, ATTR_RACKS),
+)
+
+RECORD_HARVEST_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_PLANT): cv.string,
+        probatio.Optional(ATTR_WEIGHT_G): _number(0, MAX_WEIGHT_G),
+        probatio.Optional(ATTR_COUNT): _integer(0, MAX_COUNT),
+        probatio.Optional(ATTR_FINAL): cv.boolean,
+        probatio.Optional(ATTR_AT): cv.datetime,
+    }
+)
+
+_LIBRARY_ITEM = probatio.Schema(
+    {
+        probatio.Required(CONF_FERTILIZER): _TEXT,
+        probatio.Optional(CONF_ML_PER_L): _number(0, MAX_DOSE_ML_PER_L),
+    }
+)
+_OWN_ITEM = probatio.Schema(
+    {
+        probatio.Required(ATTR_NAME): _TEXT,
+        probatio.Required(ATTR_EC_PER_ML): _number(0, MAX_EC_PER_ML),
+        probatio.Optional(CONF_ML_PER_L): _number(0, MAX_DOSE_ML_PER_L),
+        probatio.Optional(
+            ATTR_MIXING_PRIORITY, default=DEFAULT_OWN_MIXING_PRIORITY
+        ): _integer(0, MAX_MIXING_PRIORITY),
+        probatio.Optional(ATTR_KIND, default=str(FertilizerKind.BASE)): probatio.In(
+            [str(kind) for kind in FertilizerKind]
+        ),
+    }
+)
+
+MIX_NUTRIENTS_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_TANK): cv.string,
+        probatio.Optional(ATTR_TARGET_EC): _number(0, MAX_EC, above_minimum=True),
+        probatio.Optional(ATTR_VOLUME_L): _number(0, MAX_VOLUME_L, above_minimum=True),
+        probatio.Optional(ATTR_BASE_EC): _number(0, MAX_EC),
+        probatio.Optional(ATTR_FERTILIZERS): probatio.All(
+            cv.ensure_list,
+            probatio.Length(max=MAX_MIX_ITEMS),
+            [probatio.Any(_LIBRARY_ITEM, _OWN_ITEM)],
+        ),
+    }
+)
+
+ADD_PLANTS_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Optional(ATTR_RACK): cv.string,
+        probatio.Required(ATTR_SPECIES): _TEXT,
+        probatio.Required(ATTR_QUANTITY): _integer(1, MAX_QUANTITY),
+        probatio.Optional(ATTR_NAME): _TEXT,
+        probatio.Optional(ATTR_SHELF): _integer(1, MAX_SHELVES),
+        probatio.Optional(ATTR_PHASE): probatio.In([str(phase) for phase in Phase]),
+        probatio.Optional(ATTR_PLANTED): _date,
+        probatio.Optional(ATTR_FARM): cv.string,
+    }
+)
+
+GET_OVERVIEW_SCHEMA: Final = probatio.Schema({probatio.Optional(ATTR_FARM): cv.string})
+
+
+# --- Resolving devices and farms ----------------------------------------------
+
+
+def _device_name(device: dr.BaseDeviceEntry) -> str:
+    return device.name_by_user or device.name or device.id
+
+
+def _resolve_device(
+    hass: HomeAssistant, device_id: str
+) -> tuple[FarmConfigEntry, str, str]:
+    """The loaded farm a device belongs to, its subentry id and its name.
+
+    Raises:
+        FarmError: `unknown_device`, `not_a_farm_device`, `farm_not_loaded`.
+    """
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        raise FarmError("unknown_device", device=device_id)
+    name = _device_name(device)
+    subject_id = next(
+        (value for domain, value in device.identifiers if domain == DOMAIN), None
+    )
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if subject_id is None or entry is None or entry.domain != DOMAIN:
+        raise FarmError("not_a_farm_device", device=name)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise FarmError("farm_not_loaded", farm=entry.title)
+    return entry, subject_id, name
+
+
+def _resolve(
+    hass: HomeAssistant, wanted: Iterable[tuple[str, str]]
+) -> tuple[FarmConfigEntry, list[str]]:
+    """Resolve (device id, subentry type) pairs to one farm and subentry ids.
+
+    Raises:
+        FarmError: as `_resolve_device`; `not_a_plant` / `not_a_rack` /
+            `not_a_tank` for a device of the wrong type; `unknown_device` for
+            a device the farm no longer has; `devices_of_different_farms`;
+            `no_devices_selected` when nothing was named.
+    """
+    entry: FarmConfigEntry | None = None
+    subjects: list[str] = []
+    for device_id, subentry_type in wanted:
+        found, subject_id, name = _resolve_device(hass, device_id)
+        if entry is not None and found.entry_id != entry.entry_id:
+            raise FarmError(
+                "devices_of_different_farms", farms=f"{entry.title}, {found.title}"
+            )
+        entry = found
+        config = found.runtime_data.farm.config
+        records: dict[str, Mapping[str, object]] = {
+            SUBENTRY_PLANT: config.plants,
+            SUBENTRY_RACK: config.racks,
+            SUBENTRY_TANK: config.tanks,
+        }
+        if subject_id not in records[subentry_type]:
+            known = subject_id == found.entry_id or any(
+                subject_id in kind for kind in records.values()
+            )
+            raise FarmError(
+                f"not_a_{subentry_type}" if known else "unknown_device", device=name
+            )
+        subjects.append(subject_id)
+    if entry is None:
+        raise FarmError("no_devices_selected")
+    return entry, subjects
+
+
+def _farm_entry(hass: HomeAssistant, entry_id: str | None) -> FarmConfigEntry:
+    """The loaded farm an action names, or the only one.
+
+    Raises:
+        FarmError: `unknown_farm`, `farm_not_loaded`, `no_farm_loaded`,
+            `farm_required` (several farms and none named).
+    """
+    if entry_id is None:
+        loaded: list[FarmConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        if not loaded:
+            raise FarmError("no_farm_loaded")
+        if len(loaded) > 1:
+            raise FarmError(
+                "farm_required", farms=", ".join(sorted(item.title for item in loaded))
+            )
+        return loaded[0]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise FarmError("unknown_farm", farm=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise FarmError("farm_not_loaded", farm=entry.title)
+    return entry
+
+
+def _plants_and_racks(call: ServiceCall) -> tuple[Farm, list[str]]:
+    """The plants a call names, directly or as everything on its racks.
+
+    Raises:
+        FarmError: as `_resolve`; `no_plants_on_racks` when the racks are empty.
+    """
+    entry, subjects = _resolve(
+        call.hass,
+        [
+            *(
+                (device_id, SUBENTRY_PLANT)
+                for device_id in call.data.get(ATTR_PLANTS, ())
+            ),
+            *(
+                (device_id, SUBENTRY_RACK)
+                for device_id in call.data.get(ATTR_RACKS, ())
+            ),
+        ],
+    )
+    farm = entry.runtime_data.farm
+    plant_ids: list[str] = []
+    for subject in subjects:
+        if subject in farm.config.racks:
+            plant_ids.extend(plant.id for plant in farm.plants_on_rack(subject))
+        else:
+            plant_ids.append(subject)
+    if not plant_ids:
+        raise FarmError(
+            "no_plants_on_racks",
+            racks=", ".join(farm.config.racks[subject].name for subject in subjects),
+        )
+    return farm, list(dict.fromkeys(plant_ids))
+
+
+def _when(value: datetime | None) -> datetime:
+    """When something happened: now, or a past local time within a season.
+
+    A time without a zone is local (the datetime selector sends those).
+
+    Raises:
+        FarmError: `time_in_future`, `time_too_old`.
+    """
+    now = dt_util.now()
+    if value is None:
+        return now
+    at = (
+        value
+        if value.utcoffset() is not None
+        else value.replace(tzinfo=dt_util.get_default_time_zone())
+    )
+    if at > now:
+        raise FarmError("time_in_future", at=at.isoformat())
+    earliest = now - MAX_BACKDATE
+    if at < earliest:
+        raise FarmError(
+            "time_too_old", at=at.isoformat(), earliest=earliest.date().isoformat()
+        )
+    return dt_util.as_local(at)
+
+
+def _device_ids(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, str]:
+    """Device id of the hub and of each rack, tank and plant, by subentry id."""
+    return {
+        value: device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        for domain, value in device.identifiers
+        if domain == DOMAIN
+    }
+
+
+# --- Actions ------------------------------------------------------------------
+
+
+async def _async_set_phase(call: ServiceCall) -> ServiceResponse:
+    """Move a plant to a phase through the phase rules."""
+    entry, (plant_id,) = _resolve(call.hass, [(call.data[ATTR_PLANT], SUBENTRY_PLANT)])
+    from_phase, to_phase = await entry.runtime_data.farm.async_set_phase(
+        plant_id, Phase(call.data[ATTR_PHASE]), force=call.data[ATTR_FORCE]
+    )
+    return {
+        "plant": call.data[ATTR_PLANT],
+        "from_phase": str(from_phase),
+        "to_phase": str(to_phase),
+    }
+
+
+async def _async_log_watering(call: ServiceCall) -> ServiceResponse:
+    """Record a watering of plants (a rack: every plant on it)."""
+    farm, plant_ids = _plants_and_racks(call)
+    at = _when(call.data.get(ATTR_AT))
+    await farm.async_log_watering(plant_ids, at, call.data.get(ATTR_VOLUME_L))
+    return None
+
+
+async def _async_log_feeding(call: ServiceCall) -> ServiceResponse:
+    """Record a feeding of a tank."""
+    entry, (tank_id,) = _resolve(call.hass, [(call.data[ATTR_TANK], SUBENTRY_TANK)])
+    farm = entry.runtime_data.farm
+    tank = farm.config.tanks[tank_id]
+    at = _when(call.data.get(ATTR_AT))
+    data: dict[str, Any] = {}
+    if (volume_l := call.data.get(ATTR_VOLUME_L)) is not None:
+        if volume_l > tank.volume_l:
+            raise FarmError(
+                "volume_above_capacity",
+                volume_l=volume_l,
+                capacity_l=tank.volume_l,
+                tank=tank.name,
+            )
+        data[ATTR_VOLUME_L] = volume_l
+    for key in (ATTR_EC, ATTR_PH):
+        if key in call.data:
+            data[key] = call.data[key]
+    if fertilizers := call.data.get(ATTR_FERTILIZERS):
+        for key in fertilizers:
+            if key not in farm.library.fertilizers:
+                raise FarmError("unknown_fertilizer", fertilizer=key)
+        data[ATTR_FERTILIZERS] = dict(fertilizers)
+    await farm.async_log_feeding(tank_id, call.data[ATTR_KIND], at, data)
+    return None
+
+
+def _library_product(library: Library, product: str) -> ProtectionProduct | None:
+    """A protection product by library key or by its name in any case."""
+    if (found := library.products.get(product)) is not None:
+        return found
+    wanted = product.casefold()
+    return next(
+        (item for item in library.products.values() if item.name.casefold() == wanted),
+        None,
+    )
+
+
+async def _async_apply_treatment(call: ServiceCall) -> ServiceResponse:
+    """Record a plant protection treatment; answer when harvest is safe again."""
+    farm, plant_ids = _plants_and_racks(call)
+    at = _when(call.data.get(ATTR_AT))
+    product = _library_product(farm.library, call.data[ATTR_PRODUCT])
+    interval_days = call.data.get(ATTR_SAFETY_INTERVAL_DAYS)
+    if product is None:
+        if interval_days is None:
+            raise FarmError("interval_required", product=call.data[ATTR_PRODUCT])
+        name = call.data[ATTR_PRODUCT]
+        active_ingredient = call.data.get(ATTR_ACTIVE_INGREDIENT, "")
+    else:
+        name = product.key
+        active_ingredient = call.data.get(
+            ATTR_ACTIVE_INGREDIENT, product.active_ingredient
+        )
+        if interval_days is None:
+            interval_days = float(product.interval_days)
+    safe_at = await farm.async_apply_treatment(
+        plant_ids,
+        product=name,
+        active_ingredient=active_ingredient,
+        interval_days=interval_days,
+        at=at,
+    )
+    local = safe_at.astimezone(farm.zone)
+    return {
+        "safe_harvest_date": local.date().isoformat(),
+        "safe_harvest_at": local.isoformat(),
+    }
+
+
+async def _async_record_harvest(call: ServiceCall) -> ServiceResponse:
+    """Record a harvest; refused while a pre-harvest interval runs."""
+    entry, (plant_id,) = _resolve(call.hass, [(call.data[ATTR_PLANT], SUBENTRY_PLANT)])
+    at = _when(call.data.get(ATTR_AT))
+    data = {
+        key: call.data[key]
+        for key in (ATTR_WEIGHT_G, ATTR_COUNT, ATTR_FINAL)
+        if key in call.data
+    }
+    await entry.runtime_data.farm.async_record_harvest(plant_id, at, data)
+    return None
+
+
+def _own_fertilizer(item: Mapping[str, Any]) -> Fertilizer:
+    """A product that is not in the library, as the caller describes it."""
+    return Fertilizer(
+        key=item[ATTR_NAME],
+        name=item[ATTR_NAME],
+        kind=FertilizerKind(item[ATTR_KIND]),
+        ec_per_ml=item[ATTR_EC_PER_ML],
+        mixing_priority=item[ATTR_MIXING_PRIORITY],
+    )
+
+
+def _recipe(
+    items: Sequence[Mapping[str, Any]], library: Library
+) -> tuple[nutrients.RecipeLine, ...]:
+    """Recipe lines in the order given; own products are keyed by their names.
+
+    Raises:
+        FarmError: `unknown_fertilizer`.
+    """
+    own = {
+        item[ATTR_NAME]: _own_fertilizer(item) for item in items if ATTR_NAME in item
+    }
+    return nutrients.resolve_recipe(
+        (
+            (
+                str(item.get(CONF_FERTILIZER, item.get(ATTR_NAME))),
+                item.get(CONF_ML_PER_L),
+            )
+            for item in items
+        ),
+        {**library.fertilizers, **own},
+    )
+
+
+async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
+    """Plan a tank mix: doses in safe order, the EC it gives, and warnings."""
+    entry, (tank_id,) = _resolve(call.hass, [(call.data[ATTR_TANK], SUBENTRY_TANK)])
+    farm = entry.runtime_data.farm
+    tank = farm.config.tanks[tank_id]
+    target_ec = call.data.get(ATTR_TARGET_EC, farm.tank_view(tank_id).target_ec)
+    if target_ec is None:
+        raise FarmError("target_ec_unknown", tank=tank.name)
+    base_ec = call.data.get(ATTR_BASE_EC, farm.settings.tap_ec)
+    if target_ec <= base_ec:
+        raise FarmError(
+            "ec_target_not_above_base", target_ec=target_ec, base_ec=base_ec
+        )
+    volume_l = call.data.get(ATTR_VOLUME_L, tank.volume_l)
+    items: Sequence[Mapping[str, Any]] = call.data.get(
+        ATTR_FERTILIZERS,
+        [
+            {CONF_FERTILIZER: dose.fertilizer, CONF_ML_PER_L: dose.ml_per_l}
+            for dose in tank.fertilizers
+        ],
+    )
+    if not items:
+        raise FarmError("no_fertilizers", tank=tank.name)
+    plan = nutrients.mix_plan(
+        _recipe(items, farm.library),
+        target_ec=target_ec,
+        base_ec=base_ec,
+        volume_l=volume_l,
+        recirculating=tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
+    )
+    names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
+    return {
+        "tank": call.data[ATTR_TANK],
+        "target_ec": target_ec,
+        "base_ec": base_ec,
+        "volume_l": volume_l,
+        "steps": [
+            {
+                "order": step.order,
+                "fertilizer": step.fertilizer,
+                "name": names[step.fertilizer],
+                "ml_per_l": step.ml_per_l,
+                "ml_total": step.ml_total,
+            }
+            for step in plan.steps
+        ],
+        "expected_ec": plan.expected_ec,
+        "warnings": [
+            {
+                "code": str(warning.code),
+                "fertilizer": warning.fertilizer,
+                "other": warning.other,
+            }
+            for warning in plan.warnings
+        ],
+    }
+
+
+def _unique_plant_name(entry: FarmConfigEntry, base: str) -> str:
+    """`base`, or `base 2`, `base 3`... whichever no plant of the farm has."""
+    taken = {
+        name_key(str(subentry.data.get(CONF_NAME, "")))
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_PLANT
+    }
+    name, number = base, 1
+    while name_key(name) in taken:
+        number += 1
+        name = f"{base} {number}"
+    return name
+
+
+async def _async_add_plants(call: ServiceCall) -> ServiceResponse:
+    """Create a plant record (a pot, or a tray of many) and answer its device."""
+    hass = call.hass
+    named = call.data.get(ATTR_FARM)
+    rack_id: str | None = None
+    if ATTR_RACK in call.data:
+        entry, (rack_id,) = _resolve(hass, [(call.data[ATTR_RACK], SUBENTRY_RACK)])
+        if named is not None and (other := _farm_entry(hass, named)) is not entry:
+            raise FarmError(
+                "devices_of_different_farms", farms=f"{entry.title}, {other.title}"
+            )
+    else:
+        entry = _farm_entry(hass, named)
+    farm = entry.runtime_data.farm
+    species_key: str = call.data[ATTR_SPECIES]
+    species = farm.library.species.get(species_key)
+    name = call.data.get(ATTR_NAME) or _unique_plant_name(
+        entry, species.name if species is not None else species_key
+    )
+    planted: date | None = call.data.get(ATTR_PLANTED)
+    data, errors = normalize_plant(
+        entry,
+        farm.library,
+        {
+            CONF_NAME: name,
+            CONF_SPECIES: species_key,
+            CONF_QUANTITY: call.data[ATTR_QUANTITY],
+            CONF_RACK: rack_id,
+            CONF_SHELF: call.data.get(ATTR_SHELF),
+            CONF_PHASE: call.data.get(ATTR_PHASE),
+            CONF_PLANTED: None if planted is None else planted.isoformat(),
+        },
+        dt_util.now().date(),
+    )
+    if errors:
+        rack = farm.config.racks.get(rack_id or "")
+        error = next(iter(errors.values()))
+        raise FarmError(
+            f"plant_{error}",
+            name=name,
+            species=species_key,
+            rack="" if rack is None else rack.name,
+            shelf=str(call.data.get(ATTR_SHELF, "")),
+            shelves="" if rack is None else rack.shelves,
+            planted=str(data[CONF_PLANTED]),
+            phase=str(call.data.get(ATTR_PHASE, "")),
+        )
+    subentry = ConfigSubentry(
+        data=MappingProxyType(data),
+        subentry_type=SUBENTRY_PLANT,
+        title=data[CONF_NAME],
+        unique_id=None,
+    )
+    hass.config_entries.async_add_subentry(entry, subentry)
+    # The farm follows the change at once, creating the plant's device.
+    return {
+        "plant": _device_ids(hass, entry).get(subentry.subentry_id),
+        "name": data[CONF_NAME],
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str, Any]:
+    rack = farm.config.racks[rack_id]
+    view = farm.rack_view(rack_id)
+    tank = farm.config.tanks.get(rack.tank or "")
+    return {
+        "device_id": device_id,
+        "name": rack.name,
+        "shelves": rack.shelves,
+        "tank": None if tank is None else tank.name,
+        "photoperiod_h": view.photoperiod_h,
+        "lights_on": view.lights_on.isoformat(),
+        "lights_off": view.lights_off.isoformat(),
+        "light_schedule": farm.schedule_enabled(rack_id, "light_schedule"),
+        "irrigation_schedule": farm.schedule_enabled(rack_id, "irrigation_schedule"),
+        "next_light_change": _iso(view.next_light_change),
+        "next_irrigation": None
+        if view.pump_cycle is None
+        else view.pump_cycle.start.isoformat(),
+        "dli": _round(view.dli, 2),
+        "climate_problems": list(view.climate_problems or ()),
+        "conflict": view.conflict,
+    }
+
+
+def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str, Any]:
+    tank = farm.config.tanks[tank_id]
+    view = farm.tank_view(tank_id)
+    balance = view.balance
+    maintenance = view.next_maintenance
+    # the same problems the tank's binary sensors show, by their keys
+    problems = [
+        problem
+        for problem, active in (
+            ("ec_problem", view.ec_problem),
+            ("ph_problem", view.ph_problem),
+            ("level_low", view.level_low),
+            ("maintenance_due", any(task.due for task in view.maintenance)),
+            ("probe_stale", bool(view.stale_probes)),
+            ("conflict", view.conflict),
+        )
+        if active
+    ]
+    return {
+        "device_id": device_id,
+        "name": tank.name,
+        "tank_type": str(tank.tank_type),
+        "volume_l": tank.volume_l,
+        "target_ec": _round(view.target_ec, 2),
+        "ec": view.ec,
+        "ec_deviation_percent": None
+        if view.ec_deviation is None
+        else round(view.ec_deviation.percent, 1),
+        "target_ph": view.target_ph,
+        "ph": view.ph,
+        "ph_deviation": view.ph_deviation,
+        "problems": problems,
+        "days_until_empty": None
+        if balance is None
+        else _round(balance.days_until_empty, 1),
+        "next_maintenance": None
+        if maintenance is None
+        else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},
+    }
+
+
+def _plant_overview(farm: Farm, plant_id: str, device_id: str | None) -> dict[str, Any]:
+    plant = farm.config.plants[plant_id]
+    view = farm.plant_view(plant_id)
+    rack = farm.config.racks.get(plant.rack or "")
+    return {
+        "device_id": device_id,
+        "name": plant.name,
+        "species": plant.species,
+        "quantity": plant.quantity,
+        "rack": None if rack is None else rack.name,
+        "shelf": plant.shelf,
+        "phase": None if view.phase is None else str(view.phase),
+        "days_in_phase": view.days_in_phase,
+        "expected_harvest": _iso(view.expected_harvest),
+        "next_watering": _iso(view.next_watering),
+        "harvest_blocked": view.harvest_blocked,
+        "safe_harvest_date": _iso(view.harvest.safe_on)
+        if view.harvest_blocked
+        else None,
+        "blocking_products": list(view.harvest.blocking_products),
+        "needs_attention": list(view.attention),
+    }
+
+
+def farm_overview(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, Any]:
+    """Every rack, tank and plant of a farm and the care due, as plain JSON values."""
+    farm = entry.runtime_data.farm
+    devices = _device_ids(hass, entry)
+    care = [
+        {
+            "task_id": item.task_id,
+            "plant": devices.get(item.plant_id),
+            "plant_name": item.plant_name,
+            "kind": str(item.kind),
+            "due": item.due.isoformat(),
+            "urgency": str(item.urgency),
+        }
+        for item in farm.care_items()
+        if item.urgency is not Urgency.LATER
+    ]
+    return {
+        "id": entry.entry_id,
+        "name": farm.settings.name,
+        "tasks_due": sum(
+            item["urgency"] in (Urgency.OVERDUE, Urgency.TODAY) for item in care
+        ),
+        "tasks_overdue": sum(item["urgency"] == Urgency.OVERDUE for item in care),
+        "racks": [
+            _rack_overview(farm, rack_id, devices.get(rack_id))
+            for rack_id in farm.config.racks
+        ],
+        "tanks": [
+            _tank_overview(farm, tank_id, devices.get(tank_id))
+            for tank_id in farm.config.tanks
+        ],
+        "plants": [
+            _plant_overview(farm, plant_id, devices.get(plant_id))
+            for plant_id in farm.config.plants
+        ],
+        "care": care,
+    }
+
+
+async def _async_get_overview(call: ServiceCall) -> ServiceResponse:
+    """Every farm (or the one named) with its racks, tanks, plants and what is due."""
+    hass = call.hass
+    if ATTR_FARM in call.data:
+        entries = [_farm_entry(hass, call.data[ATTR_FARM])]
+    else:
+        entries = hass.config_entries.async_loaded_entries(DOMAIN)
+    return {"farms": [farm_overview(hass, entry) for entry in entries]}
+
+
+# --- Registration -------------------------------------------------------------
+
+
+def _translated(handler: _Handler) -> _Handler:
+    """Refusals from the farm and its engines as the translated errors users see."""
+
+    async def handle(call: ServiceCall) -> ServiceResponse:
+        try:
+            return await handler(call)
+        except FarmError as err:
+            raise farm_error(err) from err
+
+    return handle
+
+
+ACTIONS: Final[
+    tuple[
+        tuple[str, _Handler, probatio.Schema | probatio.All[Any], SupportsResponse],
+        ...,
+    ]
+] = (
+    (SERVICE_SET_PHASE, _async_set_phase, SET_PHASE_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        SERVICE_LOG_WATERING,
+        _async_log_watering,
+        LOG_WATERING_SCHEMA,
+        SupportsResponse.NONE,
+    ),
+    (
+        SERVICE_LOG_FEEDING,
+        _async_log_feeding,
+        LOG_FEEDING_SCHEMA,
+        SupportsResponse.NONE,
+    ),
+    (
+        SERVICE_APPLY_TREATMENT,
+        _async_apply_treatment,
+        APPLY_TREATMENT_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_RECORD_HARVEST,
+        _async_record_harvest,
+        RECORD_HARVEST_SCHEMA,
+        SupportsResponse.NONE,
+    ),
+    (
+        SERVICE_MIX_NUTRIENTS,
+        _async_mix_nutrients,
+        MIX_NUTRIENTS_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+    (
+        SERVICE_ADD_PLANTS,
+        _async_add_plants,
+        ADD_PLANTS_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_GET_OVERVIEW,
+        _async_get_overview,
+        GET_OVERVIEW_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the farm's actions (once, for every farm)."""
+    for name, handler, schema, supports_response in ACTIONS:
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            _translated(handler),
+            schema=schema,
+            supports_response=supports_response,
+        )
