@@ -1,0 +1,291 @@
+"""The farm's care list: the plants' care tasks and the grower's own to-dos.
+
+Care tasks come from the plants (`Farm.care_items`): each plant's task of
+each kind is one item, its uid the task id `<plant_id>_<kind>`. Completing
+one confirms the task (feeding adaptive learning) and the item comes back with
+its next due date; moving its due date later snoozes it. The grower's own
+items live in the farm's store and survive restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
+from homeassistant.components.todo.entity import TodoItem, TodoListEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util, ulid as ulid_util
+
+from .const import DOMAIN
+from .engine.care import CareKind
+from .engine.errors import FarmError
+from .farm import CareItem, Farm, FarmConfigEntry
+
+PARALLEL_UPDATES = 0
+
+HORIZON_DAYS = 7  # care tasks due within a week are listed
+STORE_KEY = "todo"  # the grower's own items, in the farm's own state dict
+
+# Entity states are not translated: summaries are English, built from this table.
+CARE_SUMMARY: Mapping[CareKind, str] = {
+    CareKind.WATER: "Water {plant}",
+    CareKind.FERTILIZE: "Feed {plant}",
+    CareKind.REPOT: "Repot {plant}",
+    CareKind.PEST_CHECK: "Check {plant} for pests",
+}
+
+
+def care_summary(kind: CareKind, plant_name: str) -> str:
+    """What a care task asks, e.g. "Water Basil tray"."""
+    return CARE_SUMMARY[kind].format(plant=plant_name)
+
+
+def plant_location(farm: Farm, plant_id: str) -> str:
+    """Where a plant stands, e.g. "Rack one, shelf 2" or "Standalone pot"."""
+    plant = farm.config.plants[plant_id]
+    rack = farm.config.racks.get(plant.rack or "")
+    if rack is None:
+        return "Standalone pot"
+    if plant.shelf is None:
+        return rack.name
+    return f"{rack.name}, shelf {plant.shelf}"
+
+
+def listed_care_items(items: list[CareItem], today: date) -> list[CareItem]:
+    """The care tasks the list shows: everything due within `HORIZON_DAYS`.
+
+    That is every overdue, due-today and upcoming (within two days) task, plus
+    each plant's next task of each kind due in the coming week, so the grower
+    can work ahead. Tasks due later stay off the list (repotting half a year
+    out would only bury what matters); the calendar shows them.
+    """
+    last = today + timedelta(days=HORIZON_DAYS)
+    return [item for item in items if item.due <= last]
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    """A due value as a date (the list keeps due dates, not times)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FarmConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the farm's care list."""
+    async_add_entities([FarmCareList(entry.runtime_data.farm)])
+
+
+class FarmCareList(TodoListEntity):
+    """The plant care list of a farm."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_translation_key = "care"
+    _attr_supported_features = (
+        TodoListEntityFeature.CREATE_TODO_ITEM
+        | TodoListEntityFeature.UPDATE_TODO_ITEM
+        | TodoListEntityFeature.DELETE_TODO_ITEM
+        | TodoListEntityFeature.SET_DUE_DATE_ON_ITEM
+        | TodoListEntityFeature.SET_DESCRIPTION_ON_ITEM
+    )
+
+    def __init__(self, farm: Farm) -> None:
+        """Tie the list to the farm hub."""
+        self.farm = farm
+        entry_id = farm.entry.entry_id
+        self._attr_unique_id = f"{entry_id}_care"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
+
+    async def async_added_to_hass(self) -> None:
+        """Fill the list and follow the farm's care and phase changes."""
+        self._attr_todo_items = self._items()
+        self.async_on_remove(
+            self.farm.async_listen(self.farm.entry.entry_id, self._async_refresh)
+        )
+
+    @property
+    def _own(self) -> list[dict[str, Any]]:
+        """The grower's own items as stored (a live list: change it, then save)."""
+        stored: list[dict[str, Any]] = self.farm.store.state(
+            self.farm.entry.entry_id
+        ).setdefault(STORE_KEY, [])
+        return stored
+
+    def _items(self) -> list[TodoItem]:
+        """Care tasks (soonest first), then the grower's own items in their order."""
+        today = dt_util.now(self.farm.zone).date()
+        care: list[TodoItem] = []
+        locations: dict[str, str] = {}  # a plant has up to four tasks listed
+        for item in listed_care_items(self.farm.care_items(), today):
+            where = locations.get(item.plant_id)
+            if where is None:
+                where = locations[item.plant_id] = plant_location(
+                    self.farm, item.plant_id
+                )
+            care.append(
+                TodoItem(
+                    uid=item.task_id,
+                    summary=care_summary(item.kind, item.plant_name),
+                    status=TodoItemStatus.NEEDS_ACTION,
+                    due=item.due,
+                    description=where,
+                )
+            )
+        own = [
+            TodoItem(
+                uid=stored["uid"],
+                summary=stored["summary"],
+                status=TodoItemStatus(stored["status"]),
+                due=None
+                if stored["due"] is None
+                else date.fromisoformat(stored["due"]),
+                description=stored["description"],
+                completed=None
+                if stored["completed"] is None
+                else datetime.fromisoformat(stored["completed"]),
+            )
+            for stored in self._own
+        ]
+        return care + own
+
+    @callback
+    def _async_refresh(self) -> None:
+        """Rebuild the list; write the state only when an item changed."""
+        items = self._items()
+        if items != self._attr_todo_items:
+            self._attr_todo_items = items
+            self.async_write_ha_state()
+
+    def _care_task(self, uid: str) -> tuple[str, CareKind] | None:
+        """The plant and kind a uid names, or None for the grower's own items."""
+        try:
+            return self.farm.parse_task_id(uid)
+        except FarmError:
+            return None
+
+    def _stored(self, uid: str) -> dict[str, Any]:
+        """One of the grower's own items, by uid.
+
+        Raises:
+            ServiceValidationError: `unknown_todo_item` when there is none.
+        """
+        for stored in self._own:
+            if stored["uid"] == uid:
+                return stored
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_todo_item",
+            translation_placeholders={"item": uid},
+        )
+
+    def _listed(self, uid: str) -> TodoItem | None:
+        return next(
+            (item for item in self._attr_todo_items or () if item.uid == uid), None
+        )
+
+    def _name_of(self, uid: str) -> str:
+        """How an error names an item: its summary when listed, else its uid."""
+        listed = self._listed(uid)
+        return listed.summary if listed is not None and listed.summary else uid
+
+    async def async_create_todo_item(self, item: TodoItem) -> None:
+        """Add one of the grower's own items."""
+        due = _as_date(item.due)
+        self._own.append(
+            {
+                "uid": ulid_util.ulid_now(),
+                "summary": item.summary or "",
+                "status": str(item.status or TodoItemStatus.NEEDS_ACTION),
+                "due": None if due is None else due.isoformat(),
+                "description": item.description,
+                "completed": None,
+            }
+        )
+        await self.farm.store.async_save_now()
+        self._async_refresh()
+
+    async def async_update_todo_item(self, item: TodoItem) -> None:
+        """Complete or snooze a care task, or change one of the grower's own items.
+
+        Raises:
+            ServiceValidationError: `unknown_todo_item` for a uid that is neither;
+                `care_task_not_editable` for a change to a care task other than
+                completing it or moving its due date later.
+        """
+        uid = item.uid or ""
+        if (task := self._care_task(uid)) is not None:
+            await self._async_update_care(task, item)
+            return
+        stored = self._stored(uid)
+        status = TodoItemStatus(item.status or TodoItemStatus.NEEDS_ACTION)
+        if status is TodoItemStatus.COMPLETED and stored["completed"] is None:
+            stored["completed"] = dt_util.now().isoformat()
+        elif status is TodoItemStatus.NEEDS_ACTION:
+            stored["completed"] = None
+        due = _as_date(item.due)
+        stored.update(
+            summary=item.summary or stored["summary"],
+            status=str(status),
+            due=None if due is None else due.isoformat(),
+            description=item.description,
+        )
+        await self.farm.store.async_save_now()
+        self._async_refresh()
+
+    async def _async_update_care(
+        self, task: tuple[str, CareKind], item: TodoItem
+    ) -> None:
+        plant_id, kind = task
+        if item.status == TodoItemStatus.COMPLETED:
+            # The farm confirms it, learns from it and tells this list the next due date.
+            today = dt_util.now(self.farm.zone).date()
+            await self.farm.async_complete_care([plant_id], kind, today)
+            return
+        listed = self._listed(item.uid or "")
+        due = _as_date(item.due)
+        # Only the due date may move: the summary and description come from the plant.
+        if (
+            listed is not None
+            and (listed_due := _as_date(listed.due)) is not None
+            and due is not None
+            and (item.summary, item.description) == (listed.summary, listed.description)
+        ):
+            if due == listed_due:
+                return
+            if due > listed_due:
+                await self.farm.async_snooze_care(plant_id, kind, due)
+                return
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="care_task_not_editable",
+            translation_placeholders={"item": self._name_of(item.uid or "")},
+        )
+
+    async def async_delete_todo_items(self, uids: list[str]) -> None:
+        """Delete some of the grower's own items; care tasks cannot be deleted.
+
+        Nothing is deleted unless every uid can be.
+
+        Raises:
+            ServiceValidationError: `care_task_not_deletable` for a care task,
+                `unknown_todo_item` for a uid that names no item.
+        """
+        for uid in uids:
+            if self._care_task(uid) is not None:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="care_task_not_deletable",
+                    translation_placeholders={"item": self._name_of(uid)},
+                )
+            self._stored(uid)
+        doomed = set(uids)
+        self._own[:] = [stored for stored in self._own if stored["uid"] not in doomed]
+        await self.farm.store.async_save_now()
+        self._async_refresh()

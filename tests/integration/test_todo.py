@@ -1,0 +1,448 @@
+"""The care list: care tasks from the plants, completion, snoozes, own items."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.todo.const import DATA_COMPONENT, TodoItemStatus
+from homeassistant.components.todo.entity import TodoItem
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.care import CareKind
+from custom_components.vertical_farm.farm import Farm
+from custom_components.vertical_farm.todo import FarmCareList
+
+from .conftest import BASIL_DATA, FARM_DATA, MONSTERA_DATA, PLANT_ID, POT_ID, TODAY
+
+NOW = datetime.fromisoformat(TODAY)  # 2026-11-03 10:00 in US/Pacific
+ZONE = NOW.tzinfo
+DAY = NOW.date()
+WEEK_END = DAY + timedelta(days=7)  # the last day the list looks ahead to
+BASIL_PLANTED = date.fromisoformat(str(BASIL_DATA["planted"]))  # 2026-11-01
+POT_PLANTED = date.fromisoformat(str(MONSTERA_DATA["planted"]))  # 2026-06-15
+BASIL_PEST = f"{PLANT_ID}_pest_check"
+BASIL_FEED = f"{PLANT_ID}_fertilize"
+BASIL_REPOT = f"{PLANT_ID}_repot"
+POT_WATER = f"{POT_ID}_water"
+POT_FEED = f"{POT_ID}_fertilize"
+POT_PEST = f"{POT_ID}_pest_check"
+
+
+def _entity_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "todo", DOMAIN, f"{entry.entry_id}_care"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+async def _items(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
+    response = await hass.services.async_call(
+        "todo",
+        "get_items",
+        target={"entity_id": entity_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    items: list[dict[str, Any]] = response[entity_id]["items"]  # type: ignore[index]
+    return items
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+def _by_uid(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["uid"]: item for item in items}
+
+
+def _farm(entry: MockConfigEntry) -> Farm:
+    farm: Farm = entry.runtime_data.farm
+    return farm
+
+
+def _entity(hass: HomeAssistant, entity_id: str) -> FarmCareList:
+    entity = hass.data[DATA_COMPONENT].get_entity(entity_id)
+    assert isinstance(entity, FarmCareList)
+    return entity
+
+
+async def test_lists_care_tasks_due_within_a_week(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Overdue, today, upcoming and the coming week's tasks; later ones are left off."""
+    entity_id = _entity_id(hass, loaded_farm)
+    entry = er.async_get(hass).async_get(entity_id)
+    assert entry is not None
+    assert entry.translation_key == "care"
+    assert entry.has_entity_name
+    assert entry.config_subentry_id is None
+    device = dr.async_get(hass).async_get(entry.device_id or "")
+    assert device is not None
+    assert device.identifiers == {(DOMAIN, loaded_farm.entry_id)}
+
+    # Monstera (tropical preset, a pot, planted in June, not winter): water every
+    # 7 days, feed and check for pests every 14, counted from planting: all overdue.
+    pot_water = POT_PLANTED + timedelta(days=7)  # 2026-06-22
+    pot_feed = POT_PLANTED + timedelta(days=14)  # 2026-06-29
+    # Basil (herb preset) sits on a recirculating tank: no watering; pest check
+    # every 7 days, feeding every 14, repotting every 180.
+    basil_pest = BASIL_PLANTED + timedelta(days=7)  # 2026-11-08, within the week
+    assert BASIL_PLANTED + timedelta(days=14) > WEEK_END  # feeding: 2026-11-15
+    pot_location = "Standalone pot"
+    basil_location = f"Rack one, shelf {BASIL_DATA['shelf']}"
+
+    items = await _items(hass, entity_id)
+    assert items == [
+        {
+            "uid": POT_WATER,
+            "summary": "Water Monstera",
+            "status": "needs_action",
+            "due": pot_water.isoformat(),
+            "description": pot_location,
+        },
+        {
+            "uid": POT_FEED,
+            "summary": "Feed Monstera",
+            "status": "needs_action",
+            "due": pot_feed.isoformat(),
+            "description": pot_location,
+        },
+        {
+            "uid": POT_PEST,
+            "summary": "Check Monstera for pests",
+            "status": "needs_action",
+            "due": pot_feed.isoformat(),
+            "description": pot_location,
+        },
+        {
+            "uid": BASIL_PEST,
+            "summary": "Check Basil tray for pests",
+            "status": "needs_action",
+            "due": basil_pest.isoformat(),
+            "description": basil_location,
+        },
+    ]
+    assert _state(hass, entity_id) == "4"
+
+
+async def test_completing_a_care_task_confirms_it(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Completing confirms the task on the farm; the next one shows under the same uid."""
+    entity_id = _entity_id(hass, loaded_farm)
+
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": POT_WATER, "status": "completed"},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+    stored = _farm(loaded_farm).store.state(POT_ID)["care"]["water"]
+    assert stored["last_done"] == DAY.isoformat()
+    assert stored["history"] == [DAY.isoformat()]
+    assert stored["learned"] == 7.0, "one confirmation: the preset's 7 days hold"
+    item = _by_uid(await _items(hass, entity_id))[POT_WATER]
+    assert item["status"] == "needs_action"
+    assert item["due"] == (DAY + timedelta(days=7)).isoformat()  # 2026-11-10
+
+    # By its summary, as voice and the UI may name it: next feeding in 14 days.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "Feed Monstera", "status": "completed"},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert _farm(loaded_farm).store.state(POT_ID)["care"]["fertilize"]["last_done"] == (
+        DAY.isoformat()
+    )
+    assert DAY + timedelta(days=14) > WEEK_END
+    assert POT_FEED not in _by_uid(await _items(hass, entity_id)), (
+        "the next feeding (2026-11-17) is more than a week away"
+    )
+    assert _state(hass, entity_id) == "3"
+
+
+async def test_moving_a_care_task_later_snoozes_it(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A later due date snoozes; other edits of a care task are refused."""
+    entity_id = _entity_id(hass, loaded_farm)
+    due = BASIL_PLANTED + timedelta(days=7)  # 2026-11-08
+    later = due + timedelta(days=1)
+
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": BASIL_PEST, "due_date": later.isoformat()},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    stored = _farm(loaded_farm).store.state(PLANT_ID)["care"]["pest_check"]
+    assert stored["snoozed_until"] == later.isoformat()
+    assert _by_uid(await _items(hass, entity_id))[BASIL_PEST]["due"] == (
+        later.isoformat()
+    )
+
+    # The same due date again changes nothing.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": BASIL_PEST, "due_date": later.isoformat()},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    assert stored["snoozed_until"] == later.isoformat()
+
+    refused: list[dict[str, Any]] = [
+        {"item": BASIL_PEST, "due_date": due.isoformat()},  # earlier
+        {"item": BASIL_PEST, "due_date": None},  # no due date
+        {"item": BASIL_PEST, "rename": "Spray the basil"},
+        {"item": BASIL_PEST, "description": "Look under the leaves"},
+    ]
+    for data in refused:
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                "todo",
+                "update_item",
+                data,
+                target={"entity_id": entity_id},
+                blocking=True,
+            )
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == "care_task_not_editable"
+        assert err.value.translation_placeholders == {
+            "item": "Check Basil tray for pests"
+        }
+    assert stored["snoozed_until"] == later.isoformat()
+
+    # A task of the plant that is not on the list (repotting is months away) can
+    # be completed but not moved.
+    entity = _entity(hass, entity_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_update_todo_item(
+            TodoItem(uid=BASIL_REPOT, due=date(2027, 6, 1))
+        )
+    assert err.value.translation_key == "care_task_not_editable"
+    assert err.value.translation_placeholders == {"item": BASIL_REPOT}
+    await entity.async_update_todo_item(
+        TodoItem(uid=BASIL_REPOT, status=TodoItemStatus.COMPLETED)
+    )
+    assert _farm(loaded_farm).store.state(PLANT_ID)["care"]["repot"]["last_done"] == (
+        DAY.isoformat()
+    )
+
+
+async def test_own_items(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    loaded_farm: MockConfigEntry,
+) -> None:
+    """The grower's own items: add, complete, reopen, edit, remove, kept on disk."""
+    entity_id = _entity_id(hass, loaded_farm)
+    target = {"entity_id": entity_id}
+    care_tasks = len(await _items(hass, entity_id))
+
+    await hass.services.async_call(
+        "todo",
+        "add_item",
+        {
+            "item": "Order rockwool cubes",
+            "due_date": "2026-11-12",
+            "description": "Two trays' worth",
+        },
+        target=target,
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "todo", "add_item", {"item": "Clean the fan"}, target=target, blocking=True
+    )
+    items = await _items(hass, entity_id)
+    own = items[care_tasks:]  # after the care tasks
+    assert [item["summary"] for item in own] == [
+        "Order rockwool cubes",
+        "Clean the fan",
+    ]
+    rockwool, fan = own
+    assert rockwool["due"] == "2026-11-12"
+    assert rockwool["description"] == "Two trays' worth"
+    assert rockwool["status"] == "needs_action"
+    assert "due" not in fan
+    assert rockwool["uid"] != fan["uid"]
+    assert _state(hass, entity_id) == str(care_tasks + 2)
+    key = f"{DOMAIN}.{loaded_farm.entry_id}"
+    on_disk = hass_storage[key]["data"]["state"][loaded_farm.entry_id]["todo"]
+    assert [item["summary"] for item in on_disk] == [
+        "Order rockwool cubes",
+        "Clean the fan",
+    ]
+
+    # Complete it; renaming it afterwards keeps the time it was completed.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": rockwool["uid"], "status": "completed"},
+        target=target,
+        blocking=True,
+    )
+    freezer.tick(timedelta(minutes=5))
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": rockwool["uid"], "rename": "Order rockwool", "due_date": None},
+        target=target,
+        blocking=True,
+    )
+    done = _by_uid(await _items(hass, entity_id))[rockwool["uid"]]
+    assert done["status"] == "completed"
+    assert done["summary"] == "Order rockwool"
+    assert "due" not in done
+    assert datetime.fromisoformat(done["completed"]) == NOW
+    assert _state(hass, entity_id) == str(care_tasks + 1)
+
+    # Reopen it: no longer completed.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": rockwool["uid"], "status": "needs_action"},
+        target=target,
+        blocking=True,
+    )
+    reopened = _by_uid(await _items(hass, entity_id))[rockwool["uid"]]
+    assert reopened["status"] == "needs_action"
+    assert "completed" not in reopened
+
+    # Both survive a reload (a restart); then one is removed.
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    after = _by_uid(await _items(hass, entity_id))
+    assert after[rockwool["uid"]]["summary"] == "Order rockwool"
+    assert after[fan["uid"]]["summary"] == "Clean the fan"
+    await hass.services.async_call(
+        "todo", "remove_item", {"item": [fan["uid"]]}, target=target, blocking=True
+    )
+    assert fan["uid"] not in _by_uid(await _items(hass, entity_id))
+    on_disk = hass_storage[key]["data"]["state"][loaded_farm.entry_id]["todo"]
+    assert [item["uid"] for item in on_disk] == [rockwool["uid"]]
+
+
+async def test_care_tasks_cannot_be_removed(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Removing a care task is refused, and nothing else in the call is removed."""
+    entity_id = _entity_id(hass, loaded_farm)
+    target = {"entity_id": entity_id}
+    await hass.services.async_call(
+        "todo", "add_item", {"item": "Clean the fan"}, target=target, blocking=True
+    )
+    fan = (await _items(hass, entity_id))[-1]["uid"]
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "todo",
+            "remove_item",
+            {"item": [fan, BASIL_PEST]},
+            target=target,
+            blocking=True,
+        )
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "care_task_not_deletable"
+    assert err.value.translation_placeholders == {"item": "Check Basil tray for pests"}
+    assert {BASIL_PEST, fan} <= _by_uid(await _items(hass, entity_id)).keys()
+
+
+async def test_unknown_items_are_refused(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A uid that names neither a care task nor an own item (e.g. just removed)."""
+    entity = _entity(hass, _entity_id(hass, loaded_farm))
+    gone = "01GONE0000000000000000000A"
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_update_todo_item(TodoItem(uid=gone, summary="Gone"))
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "unknown_todo_item"
+    assert err.value.translation_placeholders == {"item": gone}
+    # A plant id with a kind of task that does not exist is no care task either.
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_delete_todo_items([f"{PLANT_ID}_prune"])
+    assert err.value.translation_key == "unknown_todo_item"
+
+
+async def test_due_times_are_kept_as_dates(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """An own item given a due time keeps its date (the list has due dates only)."""
+    entity_id = _entity_id(hass, loaded_farm)
+    await _entity(hass, entity_id).async_create_todo_item(
+        TodoItem(
+            summary="Check seed stock", due=datetime(2026, 11, 14, 18, 30, tzinfo=ZONE)
+        )
+    )
+    item = (await _items(hass, entity_id))[-1]
+    assert item["due"] == "2026-11-14"
+    assert item["status"] == "needs_action"
+
+
+async def test_list_follows_the_farm(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded_farm: MockConfigEntry
+) -> None:
+    """Snoozes made elsewhere show at once; the week rolls on at midnight."""
+    entity_id = _entity_id(hass, loaded_farm)
+    farm = _farm(loaded_farm)
+    assert _state(hass, entity_id) == "4"
+
+    # Snoozed past the week (2026-11-03 + 7 = 2026-11-10): off the list.
+    until = DAY + timedelta(days=9)  # 2026-11-12
+    await farm.async_snooze_care(PLANT_ID, CareKind.PEST_CHECK, until)
+    await hass.async_block_till_done()
+    assert BASIL_PEST not in _by_uid(await _items(hass, entity_id))
+    assert _state(hass, entity_id) == "3"
+
+    # Two days on, the week reaches 2026-11-05 + 7 = 2026-11-12: back on the list.
+    freezer.move_to(datetime(2026, 11, 5, 0, 0, 1, tzinfo=ZONE))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert _by_uid(await _items(hass, entity_id))[BASIL_PEST]["due"] == (
+        until.isoformat()
+    )
+    assert _state(hass, entity_id) == "4"
+
+    # Taken off its shelf (still on the rack): the description follows the edit.
+    basil = loaded_farm.subentries[PLANT_ID]
+    hass.config_entries.async_update_subentry(
+        loaded_farm, basil, data={**basil.data, "shelf": None}
+    )
+    await hass.async_block_till_done()
+    item = _by_uid(await _items(hass, entity_id))[BASIL_PEST]
+    assert item["description"] == "Rack one"
+
+
+async def test_empty_farm(hass: HomeAssistant) -> None:
+    """A farm without plants has an empty care list."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Attic", unique_id="attic", data=FARM_DATA
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entity_id = _entity_id(hass, entry)
+    assert await _items(hass, entity_id) == []
+    assert _state(hass, entity_id) == "0"
