@@ -16,6 +16,11 @@ from .farm import Farm, FarmConfigEntry
 
 type Subject = Literal["farm", "rack", "tank", "plant"]
 
+# Beyond this many plants the plants' diagnostic entities start disabled: with
+# 11 entities a plant, 1,000 plants would pass Home Assistant's 10,000 enabled
+# entities per config entry.
+LARGE_FARM_PLANTS = 500
+
 
 @dataclass(frozen=True, kw_only=True)
 class FarmEntityDescription(EntityDescription):
@@ -25,6 +30,9 @@ class FarmEntityDescription(EntityDescription):
     # False while the input the entity shows is missing (no sensor linked, no
     # reading yet); such entities exist but are unavailable.
     available_fn: Callable[[Farm, str], bool] | None = None
+    # Start disabled on large farms, so a farm stays within Home Assistant's
+    # limit of enabled entities per config entry.
+    disabled_on_large_farms: bool = False
 
 
 class FarmEntity(Entity):
@@ -43,6 +51,11 @@ class FarmEntity(Entity):
         self.entity_description = description
         self._attr_unique_id = f"{subject_id}_{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, subject_id)})
+        if (
+            description.disabled_on_large_farms
+            and len(farm.config.plants) > LARGE_FARM_PLANTS
+        ):
+            self._attr_entity_registry_enabled_default = False
         self._written: tuple[Any, ...] | None = None
 
     async def async_added_to_hass(self) -> None:

@@ -20,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vertical_farm.const import DOMAIN
 
-from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID
+from .conftest import FARM_DATA, PLANT_ID, POT_ID, RACK_DATA, RACK_ID, TANK_ID, subentry
 
 SPEC_KEYS = {
     "farm": {
@@ -605,3 +605,45 @@ async def test_care_due_event_at_midnight(
     await hass.async_block_till_done()
     assert len([e for e in events if e.data["task_id"] == f"{POT_ID}_water"]) == 1
     assert int(_state(hass, loaded_farm.entry_id, "tasks_due").state) >= 1
+
+
+async def test_large_farm_starts_diagnostics_disabled(hass: HomeAssistant) -> None:
+    """Past 500 plants the plants' diagnostic sensors start disabled (HA's entity cap)."""
+    plants = [
+        subentry(
+            f"01PLANT{index:019d}",
+            "plant",
+            {
+                "name": f"Tray {index}",
+                "species": "lettuce",
+                "quantity": 1,
+                "rack": RACK_ID,
+                "shelf": 1,
+                "planted": "2026-11-01",
+            },
+        )
+        for index in range(501)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Big",
+        data={**FARM_DATA, "name": "Big"},
+        subentries_data=[
+            subentry(RACK_ID, "rack", {**RACK_DATA, "tank": None}),
+            *plants,
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    plant_id = plants[0]["subentry_id"]
+    for key in ("days_in_phase", "age", "gdd"):
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{plant_id}_{key}")
+        assert entity_id is not None
+        assert (
+            registry.async_get(entity_id).disabled_by
+            is er.RegistryEntryDisabler.INTEGRATION
+        )
+    phase_id = registry.async_get_entity_id("sensor", DOMAIN, f"{plant_id}_phase")
+    assert registry.async_get(phase_id).disabled_by is None
