@@ -22,6 +22,9 @@ from .farm import (
     async_get_bundled_library,
     farm_library,
 )
+from .intents import async_setup_intents
+from .llm import async_setup_llm
+from .mobile_actions import async_setup_mobile_actions
 from .services import async_setup_services
 from .store import FarmStore
 
@@ -44,6 +47,9 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whether or not a farm is loaded."""
     async_setup_services(hass)
+    async_setup_mobile_actions(hass)
+    async_setup_intents(hass)
+    async_setup_llm(hass)
     return True
 
 

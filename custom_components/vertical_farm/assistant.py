@@ -1,0 +1,460 @@
+"""What voice intents and assistant tools share: names, status and safe records.
+
+Growers name things the way they see them ("the basil", "rack 1", "tank A"),
+so lookups compare normalised names (case, punctuation and number words do
+not matter) and also accept a plant's species ("basil", "tomatoes") or
+cultivar. Status comes back as plain JSON-ready data built from the live
+farm's views; intents turn it into sentences, LLM tools return it as is.
+Nothing here switches a light or a pump: the only writes are records of what
+the grower did (waterings, confirmed care, feedings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+import re
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .engine import care, tanks
+from .engine.profiles import Phase
+from .farm import Farm, FarmConfigEntry
+from .models import PlantConfig
+from .todo import care_summary, plant_location
+
+NUMBER_WORDS = (
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"),
+    *("nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen"),
+    *("sixteen", "seventeen", "eighteen", "nineteen", "twenty"),
+)
+ARTICLES = ("the ", "my ", "our ", "a ")
+_NOT_SPOKEN = re.compile(r"[^\w']+")  # punctuation and symbols read as a pause
+
+
+class SubjectKind(StrEnum):
+    """What a name can refer to."""
+
+    RACK = "rack"
+    TANK = "tank"
+    PLANT = "plant"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Subject:
+    """A rack, tank or plant of a loaded farm."""
+
+    farm: Farm
+    kind: SubjectKind
+    id: str  # subentry id
+    name: str
+
+
+def loaded_farms(hass: HomeAssistant) -> list[Farm]:
+    """The farms of every loaded Vertical Farm entry."""
+    entries: list[FarmConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    return [entry.runtime_data.farm for entry in entries]
+
+
+def local_now() -> datetime:
+    """Now, in Home Assistant's time zone (farm days are local days)."""
+    return dt_util.now()
+
+
+# --- Names --------------------------------------------------------------------
+
+
+def normalize_name(text: str) -> str:
+    """A name as it would be spoken: lower case, no punctuation, single spaces."""
+    return " ".join(_NOT_SPOKEN.sub(" ", text.casefold()).replace("_", " ").split())
+
+
+def strip_article(text: str) -> str:
+    """A normalised name without a leading "the", "my", "our" or "a"."""
+    for article in ARTICLES:
+        if text.startswith(article):
+            return text.removeprefix(article)
+    return text
+
+
+def spoken_forms(name: str) -> set[str]:
+    """A name's normalised form plus its number variants ("rack 1", "rack one")."""
+    words = normalize_name(name).split()
+    if not words:
+        return set()
+    digits = [
+        str(NUMBER_WORDS.index(word)) if word in NUMBER_WORDS else word
+        for word in words
+    ]
+    spelled = [
+        NUMBER_WORDS[int(word)]
+        if word.isdecimal() and int(word) < len(NUMBER_WORDS)
+        else word
+        for word in words
+    ]
+    return {" ".join(words), " ".join(digits), " ".join(spelled)}
+
+
+def plural(phrase: str) -> str:
+    """The English plural of a phrase's last word ("chili pepper" -> "chili peppers")."""
+    head, _, word = phrase.rpartition(" ")
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        word = f"{word[:-1]}ies"
+    elif word.endswith(("s", "x", "z", "ch", "sh", "o")):
+        word = f"{word}es"
+    else:
+        word = f"{word}s"
+    return f"{head} {word}" if head else word
+
+
+def species_aliases(farm: Farm, species_key: str | None) -> set[str]:
+    """What a species is called: its name and key, singular and plural."""
+    if not species_key:
+        return set()
+    species = farm.library.species.get(species_key)
+    labels = (species.name, species.key) if species is not None else (species_key,)
+    aliases: set[str] = set()
+    for label in labels:
+        if spoken := normalize_name(label):
+            aliases |= {spoken, plural(spoken)}
+    return aliases
+
+
+def plant_aliases(farm: Farm, plant: PlantConfig) -> set[str]:
+    """Other names a plant answers to: its species (singular, plural) and cultivar."""
+    aliases = species_aliases(farm, plant.species)
+    if plant.cultivar and (spoken := normalize_name(plant.cultivar)):
+        aliases.add(spoken)
+    return aliases
+
+
+def all_subjects(hass: HomeAssistant) -> list[Subject]:
+    """Every rack, tank and plant of every loaded farm."""
+    found: list[Subject] = []
+    for farm in loaded_farms(hass):
+        for kind, configs in (
+            (SubjectKind.RACK, farm.config.racks),
+            (SubjectKind.TANK, farm.config.tanks),
+            (SubjectKind.PLANT, farm.config.plants),
+        ):
+            found.extend(
+                Subject(farm=farm, kind=kind, id=key, name=config.name)
+                for key, config in configs.items()
+            )
+    return found
+
+
+def spoken_names(hass: HomeAssistant) -> dict[SubjectKind, set[str]]:
+    """Every way the grower can name each kind of subject, normalised."""
+    names: dict[SubjectKind, set[str]] = {kind: set() for kind in SubjectKind}
+    for farm in loaded_farms(hass):
+        for kind, configs in (
+            (SubjectKind.RACK, farm.config.racks),
+            (SubjectKind.TANK, farm.config.tanks),
+            (SubjectKind.PLANT, farm.config.plants),
+        ):
+            for config in configs.values():
+                names[kind] |= spoken_forms(config.name)
+        # Many plants share a species: each species' names are worked out once.
+        plants = names[SubjectKind.PLANT]
+        for species_key in {plant.species for plant in farm.config.plants.values()}:
+            plants |= species_aliases(farm, species_key)
+        plants |= {
+            spoken
+            for plant in farm.config.plants.values()
+            if plant.cultivar and (spoken := normalize_name(plant.cultivar))
+        }
+    return names
+
+
+def find_subjects(
+    hass: HomeAssistant, name: str, kinds: Iterable[SubjectKind] = tuple(SubjectKind)
+) -> list[Subject]:
+    """The subjects a spoken name refers to: exact names first, else species/cultivar.
+
+    A name can match several subjects (two trays of basil, or a "Tank A" in
+    two farms); all of them are returned, in farm and configuration order.
+    """
+    wanted = set(kinds)
+    spoken = strip_article(normalize_name(name))
+    if not spoken:
+        return []
+    candidates = [subject for subject in all_subjects(hass) if subject.kind in wanted]
+    exact = [
+        subject
+        for subject in candidates
+        if spoken in {strip_article(form) for form in spoken_forms(subject.name)}
+    ]
+    if exact:
+        return exact
+    return [
+        subject
+        for subject in candidates
+        if subject.kind is SubjectKind.PLANT
+        and spoken
+        in plant_aliases(subject.farm, subject.farm.config.plants[subject.id])
+    ]
+
+
+# --- Status -------------------------------------------------------------------
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def care_entry(
+    kind: care.CareKind, plant_name: str, due: date, today: date
+) -> dict[str, Any]:
+    """One care task as data: what to do, for which plant, and when."""
+    return {
+        "task": str(kind),
+        "plant": plant_name,
+        "summary": care_summary(kind, plant_name),
+        "due": due.isoformat(),
+        "overdue": due < today,
+    }
+
+
+def due_care(farm: Farm, today: date) -> list[dict[str, Any]]:
+    """Care tasks due today or overdue, soonest first."""
+    return [
+        care_entry(item.kind, item.plant_name, item.due, today)
+        for item in farm.care_items()
+        if item.due <= today
+    ]
+
+
+def next_care(farm: Farm, today: date) -> dict[str, Any] | None:
+    """The first care task due after today, if any."""
+    upcoming = [item for item in farm.care_items() if item.due > today]
+    if not upcoming:
+        return None
+    item = upcoming[0]
+    return care_entry(item.kind, item.plant_name, item.due, today)
+
+
+def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
+    """A plant's phase, care, expected harvest and pre-harvest interval."""
+    plant = farm.config.plants[plant_id]
+    view = farm.plant_view(plant_id)
+    species = farm.species_of(plant)
+    blocked = view.harvest_blocked
+    return {
+        "name": plant.name,
+        "farm": farm.settings.name,
+        "species": species.name if species is not None else plant.species,
+        "cultivar": plant.cultivar,
+        "quantity": plant.quantity,
+        "location": plant_location(farm, plant_id),
+        "phase": None if view.phase is None else str(view.phase),
+        "days_in_phase": view.days_in_phase,
+        "age_days": view.age_days,
+        "next_watering": _iso(view.next_watering),
+        "expected_harvest": _iso(view.expected_harvest),
+        # None when the species is unknown; False for plants never harvested.
+        "harvestable": None if species is None else Phase.HARVEST in species.sequence,
+        "harvest_blocked": blocked,
+        "safe_harvest_date": _iso(view.harvest.safe_on) if blocked else None,
+        "blocking_products": list(view.harvest.blocking_products),
+        "care_due": [
+            care_entry(task.kind, plant.name, task.due, today)
+            for task in view.care
+            if task.due <= today
+        ],
+        "needs_attention": list(view.attention),
+    }
+
+
+def tank_problems(farm: Farm, tank_id: str) -> list[str]:
+    """What is wrong with a tank now, as short codes (ec_high, level_low...)."""
+    view = farm.tank_view(tank_id)
+    problems: list[str] = []
+    if view.ec_problem and view.ec_deviation is not None:
+        problems.append(f"ec_{view.ec_deviation.direction}")
+    if view.ph_problem and view.ph is not None and view.targets.ph is not None:
+        problems.append("ph_low" if view.ph < view.targets.ph.low else "ph_high")
+    if view.level_low:
+        problems.append("level_low")
+    tank = farm.config.tanks[tank_id]
+    water = farm.reading(tank.temperature_sensor)
+    if water is not None and "temperature" not in view.stale_probes:
+        verdict = tanks.water_temperature(water)
+        if verdict is not tanks.WaterTemperature.OK:
+            problems.append(f"water_{verdict}")
+    if view.stale_probes:
+        problems.append("probe_stale")
+    if view.solution is not None and view.solution.due:
+        problems.append("solution_old")
+    if any(item.due for item in view.maintenance):
+        problems.append("maintenance_due")
+    if view.conflict:
+        problems.append("plant_conflict")
+    return problems
+
+
+def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
+    """A tank's readings, targets, level and problems (usable readings only)."""
+    tank = farm.config.tanks[tank_id]
+    view = farm.tank_view(tank_id)
+    balance = view.balance
+    level_l = balance.level_l if balance is not None else None
+    water = (
+        farm.reading(tank.temperature_sensor)
+        if "temperature" not in view.stale_probes
+        else None
+    )
+    following = view.next_maintenance
+    return {
+        "name": tank.name,
+        "farm": farm.settings.name,
+        "type": str(tank.tank_type),
+        "volume_l": tank.volume_l,
+        "ec": view.ec,
+        "target_ec": view.target_ec,
+        "ph": view.ph,
+        "target_ph": view.target_ph,
+        "water_temperature_c": water,
+        "level_l": None if level_l is None else round(level_l, 1),
+        "level_percent": None
+        if level_l is None
+        else round(level_l / tank.volume_l * 100),
+        "days_until_empty": None
+        if balance is None or balance.days_until_empty is None
+        else round(balance.days_until_empty, 1),
+        "stale_probes": list(view.stale_probes),
+        "problems": tank_problems(farm, tank_id),
+        "next_maintenance": None
+        if following is None
+        else {
+            "task": str(following.kind),
+            "due": None
+            if following.due_at is None
+            else following.due_at.astimezone(farm.zone).date().isoformat(),
+        },
+        "plants": [plant.name for plant in farm.plants_on_tank(tank_id)],
+    }
+
+
+def rack_status(farm: Farm, rack_id: str) -> dict[str, Any]:
+    """A rack's light window, schedules, tank and plants."""
+    rack = farm.config.racks[rack_id]
+    view = farm.rack_view(rack_id)
+    tank = farm.config.tanks.get(rack.tank or "")
+    return {
+        "name": rack.name,
+        "farm": farm.settings.name,
+        "shelves": rack.shelves,
+        "tank": None if tank is None else tank.name,
+        "photoperiod_h": view.photoperiod_h,
+        "lights_on": view.lights_on.isoformat(),
+        "lights_off": view.lights_off.isoformat(),
+        "light_schedule_on": farm.schedule_enabled(rack_id, "light_schedule"),
+        "irrigation_schedule_on": farm.schedule_enabled(rack_id, "irrigation_schedule"),
+        "plants": [plant.name for plant in farm.plants_on_rack(rack_id)],
+    }
+
+
+def farm_overview(farm: Farm, today: date) -> dict[str, Any]:
+    """The whole farm in brief: racks, tanks, plants and what is due."""
+    tanks_brief: list[dict[str, Any]] = []
+    for tank_id, tank in farm.config.tanks.items():
+        view = farm.tank_view(tank_id)
+        tanks_brief.append(
+            {
+                "name": tank.name,
+                "ec": view.ec,
+                "target_ec": view.target_ec,
+                "ph": view.ph,
+                "target_ph": view.target_ph,
+                "problems": tank_problems(farm, tank_id),
+            }
+        )
+    plants_brief: list[dict[str, Any]] = []
+    for plant_id in farm.config.plants:
+        status = plant_status(farm, plant_id, today)
+        plants_brief.append(
+            {
+                key: status[key]
+                for key in (
+                    "name",
+                    "species",
+                    "quantity",
+                    "location",
+                    "phase",
+                    "expected_harvest",
+                    "harvest_blocked",
+                )
+            }
+        )
+    return {
+        "farm": farm.settings.name,
+        "date": today.isoformat(),
+        "racks": [rack_status(farm, rack_id) for rack_id in farm.config.racks],
+        "tanks": tanks_brief,
+        "plants": plants_brief,
+        "care_due": due_care(farm, today),
+    }
+
+
+# --- Records ------------------------------------------------------------------
+
+
+def plants_of(subjects: Iterable[Subject]) -> dict[Farm, list[str]]:
+    """The plants named, or standing on the racks named, grouped by farm.
+
+    Farms where nothing is named (an empty rack) are left out.
+    """
+    grouped: dict[Farm, list[str]] = {}
+    for subject in subjects:
+        ids = (
+            [subject.id]
+            if subject.kind is SubjectKind.PLANT
+            else [plant.id for plant in subject.farm.plants_on_rack(subject.id)]
+        )
+        if ids:
+            plants = grouped.setdefault(subject.farm, [])
+            plants.extend(plant_id for plant_id in ids if plant_id not in plants)
+    return grouped
+
+
+async def async_log_watering(
+    subjects: Iterable[Subject], at: datetime, volume_l: float | None = None
+) -> list[str]:
+    """Record a watering of the plants named (or on the racks named); their names."""
+    watered: list[str] = []
+    for farm, plant_ids in plants_of(subjects).items():
+        await farm.async_log_watering(plant_ids, at, volume_l)
+        watered.extend(farm.config.plants[plant_id].name for plant_id in plant_ids)
+    return watered
+
+
+async def async_complete_care(
+    subjects: Iterable[Subject], kind: care.CareKind, at: datetime
+) -> list[str]:
+    """Confirm a care task for the plants named; a watering is logged as one.
+
+    Returns the names of the plants confirmed.
+    """
+    if kind is care.CareKind.WATER:
+        return await async_log_watering(subjects, at)
+    done: list[str] = []
+    for farm, plant_ids in plants_of(subjects).items():
+        await farm.async_complete_care(plant_ids, kind, at.astimezone(farm.zone).date())
+        done.extend(farm.config.plants[plant_id].name for plant_id in plant_ids)
+    return done
+
+
+FEEDING_KINDS = ("full_change", "top_up", "adjustment")
+
+
+async def async_log_feeding(
+    subject: Subject, kind: str, at: datetime, data: Mapping[str, Any]
+) -> None:
+    """Record a feeding of a tank (a full change, a top-up or an adjustment)."""
+    await subject.farm.async_log_feeding(subject.id, kind, at, data)

@@ -1,0 +1,461 @@
+"""Assistant (LLM) tools: look at the farm and log what the grower did.
+
+The same operations as the voice intents, offered to LLM conversation agents
+two ways:
+
+- the "Vertical Farm" LLM API (`vertical_farm`), registered while at least one
+  farm is loaded, for an agent that should only talk about the farm;
+- this module is also the integration's `llm` platform: `async_get_tools`
+  adds the tools to Home Assistant's Assist API while a farm's entities are
+  exposed to the assistant asking.
+
+Every tool reads the live farm or appends a record (watering, confirmed care,
+feeding); none switches a light, a pump or anything else on or off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Final, override
+
+from homeassistant.components.homeassistant.exposed_entities import (
+    async_should_expose,
+)
+from homeassistant.components.llm import LLMTools
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er, llm
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.util.hass_dict import HassKey
+import probatio
+
+from .assistant import (
+    FEEDING_KINDS,
+    Subject,
+    SubjectKind,
+    all_subjects,
+    async_complete_care,
+    async_log_feeding,
+    async_log_watering,
+    farm_overview,
+    find_subjects,
+    loaded_farms,
+    local_now,
+    normalize_name,
+    plant_status,
+    tank_status,
+)
+from .const import DOMAIN
+from .engine.care import CareKind
+
+API_ID: Final = DOMAIN
+API_NAME: Final = "Vertical Farm"
+LLM_API: HassKey[FarmLLM] = HassKey(f"{DOMAIN}_llm")
+
+PROMPT: Final = (
+    "The vertical_farm tools cover the user's indoor farm: racks with lights "
+    "and pumps, nutrient tanks with EC and pH probes, and plants. Call "
+    "vertical_farm__get_overview when unsure of a name or of what is due. Use "
+    "the logging tools only for something the user says they did; they "
+    "record it and switch nothing on or off. EC is in mS/cm."
+)
+
+_READ: Final = llm.ToolAnnotations(
+    read_only=True, destructive=False, idempotent=True, open_world=False
+)
+_RECORD: Final = llm.ToolAnnotations(destructive=False, open_world=False)
+_POSITIVE = probatio.All(probatio.Coerce(float), probatio.Range(min=0))
+_NAME_HELP = "Name of a plant (or its species, e.g. basil), as in the overview"
+
+
+def _error(message: str, **details: Any) -> llm.ToolResult:
+    return llm.ToolResult(data={"error": message, **details}, error=True)
+
+
+def _unknown(
+    name: str, kinds: tuple[SubjectKind, ...], hass: HomeAssistant
+) -> llm.ToolResult:
+    """An error naming the subjects the tool does know, so the model can retry."""
+    known = sorted(
+        subject.name for subject in all_subjects(hass) if subject.kind in kinds
+    )
+    noun = " or ".join(str(kind) for kind in kinds)
+    return _error(f"No {noun} is called {name!r}", known=known)
+
+
+def _today() -> date:
+    return local_now().date()
+
+
+class FarmTool(llm.Tool):
+    """A Vertical Farm tool (tagged with the integration providing it)."""
+
+    integration = DOMAIN
+
+
+class GetOverviewTool(FarmTool):
+    """Every farm in brief."""
+
+    name = f"{DOMAIN}__get_overview"
+    title = "Get farm overview"
+    description = (
+        "Lists the farm's racks (light window, schedules, plants), tanks "
+        "(EC, pH, problems), plants (species, phase, expected harvest) and the "
+        "care tasks due today or overdue."
+    )
+    parameters = probatio.Schema(
+        {probatio.Optional("farm", description="Only this farm, by name"): str}
+    )
+    annotations = _READ
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Describe the farms."""
+        args = self.parameters(tool_input.tool_args)
+        farms = loaded_farms(hass)
+        if (wanted := args.get("farm")) is not None:
+            farms = [
+                farm
+                for farm in farms
+                if normalize_name(farm.settings.name) == normalize_name(wanted)
+            ]
+            if not farms:
+                return _error(
+                    f"No farm is called {wanted!r}",
+                    known=[farm.settings.name for farm in loaded_farms(hass)],
+                )
+        today = _today()
+        return llm.ToolResult(
+            data={"farms": [farm_overview(farm, today) for farm in farms]}
+        )
+
+
+class GetPlantStatusTool(FarmTool):
+    """A plant's status."""
+
+    name = f"{DOMAIN}__get_plant_status"
+    title = "Get plant status"
+    description = (
+        "Tells a plant's phase and days in it, next watering, care due, expected "
+        "harvest and whether a pre-harvest interval blocks harvesting (and until when)."
+    )
+    parameters = probatio.Schema(
+        {probatio.Required("name", description=_NAME_HELP): str}
+    )
+    annotations = _READ
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Status of every plant the name refers to."""
+        name: str = self.parameters(tool_input.tool_args)["name"]
+        kinds = (SubjectKind.PLANT,)
+        if not (subjects := find_subjects(hass, name, kinds)):
+            return _unknown(name, kinds, hass)
+        today = _today()
+        return llm.ToolResult(
+            data={
+                "plants": [
+                    plant_status(subject.farm, subject.id, today)
+                    for subject in subjects
+                ]
+            }
+        )
+
+
+class GetTankStatusTool(FarmTool):
+    """A tank's status."""
+
+    name = f"{DOMAIN}__get_tank_status"
+    title = "Get tank status"
+    description = (
+        "Tells a nutrient tank's EC and pH against their targets, water "
+        "temperature, level, days until empty, problems and next maintenance."
+    )
+    parameters = probatio.Schema(
+        {probatio.Required("name", description="Name of the tank"): str}
+    )
+    annotations = _READ
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Status of every tank the name refers to."""
+        name: str = self.parameters(tool_input.tool_args)["name"]
+        kinds = (SubjectKind.TANK,)
+        if not (subjects := find_subjects(hass, name, kinds)):
+            return _unknown(name, kinds, hass)
+        return llm.ToolResult(
+            data={
+                "tanks": [tank_status(subject.farm, subject.id) for subject in subjects]
+            }
+        )
+
+
+def _resolve_all(
+    hass: HomeAssistant, names: list[str], kinds: tuple[SubjectKind, ...]
+) -> list[Subject] | llm.ToolResult:
+    """Every subject named, or an error for the first unknown name."""
+    subjects: list[Subject] = []
+    for name in names:
+        if not (found := find_subjects(hass, name, kinds)):
+            return _unknown(name, kinds, hass)
+        subjects.extend(found)
+    return subjects
+
+
+class LogWateringTool(FarmTool):
+    """Record a watering the user did."""
+
+    name = f"{DOMAIN}__log_watering"
+    title = "Log watering"
+    description = (
+        "Records that the user watered plants now (name a rack for every plant "
+        "on it). Also confirms their watering task. Does not run any pump."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Required("names", description="Plant or rack names"): [str],
+            probatio.Optional(
+                "volume_l", description="Litres given, if said"
+            ): _POSITIVE,
+        }
+    )
+    annotations = _RECORD
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Log it; return the plants covered."""
+        args = self.parameters(tool_input.tool_args)
+        found = _resolve_all(hass, args["names"], (SubjectKind.PLANT, SubjectKind.RACK))
+        if isinstance(found, llm.ToolResult):
+            return found
+        watered = await async_log_watering(found, local_now(), args.get("volume_l"))
+        if not watered:
+            return _error("There are no plants there to water")
+        data: dict[str, Any] = {"watered": watered}
+        return llm.ToolResult(data=data)
+
+
+class CompleteCareTool(FarmTool):
+    """Confirm a care task the user did."""
+
+    name = f"{DOMAIN}__complete_care_task"
+    title = "Complete care task"
+    description = (
+        "Marks a plant's care task done today: water, fertilize, repot or "
+        "pest_check. The next one is planned from today."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Required("name", description=_NAME_HELP): str,
+            probatio.Required("task"): probatio.In([str(kind) for kind in CareKind]),
+        }
+    )
+    annotations = _RECORD
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Confirm it; return the plants and when each task is next due."""
+        args = self.parameters(tool_input.tool_args)
+        found = _resolve_all(hass, [args["name"]], (SubjectKind.PLANT,))
+        if isinstance(found, llm.ToolResult):
+            return found
+        kind = CareKind(args["task"])
+        done = await async_complete_care(found, kind, local_now())
+        next_due = {
+            subject.name: next(
+                (
+                    task.due.isoformat()
+                    for task in subject.farm.plant_view(subject.id).care
+                    if task.kind is kind
+                ),
+                None,
+            )
+            for subject in found
+        }
+        data: dict[str, Any] = {"done": done, "task": str(kind), "next_due": next_due}
+        return llm.ToolResult(data=data)
+
+
+class LogFeedingTool(FarmTool):
+    """Record a feeding of a tank the user did."""
+
+    name = f"{DOMAIN}__log_feeding"
+    title = "Log tank feeding"
+    description = (
+        "Records a feeding of a nutrient tank: a full_change (fresh solution), a "
+        "top_up or an adjustment, with what the user measured and a note. "
+        "Confirms the fertilize task of the plants it feeds. Doses nothing."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Required("tank", description="Name of the tank"): str,
+            probatio.Required("kind"): probatio.In(list(FEEDING_KINDS)),
+            probatio.Optional("volume_l", description="Litres added"): _POSITIVE,
+            probatio.Optional("ec", description="EC measured after, mS/cm"): _POSITIVE,
+            probatio.Optional("ph", description="pH measured after"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, max=14)
+            ),
+            probatio.Optional("note", description="What the user said they did"): str,
+        }
+    )
+    annotations = _RECORD
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """Log it against the one tank named."""
+        args = self.parameters(tool_input.tool_args)
+        found = _resolve_all(hass, [args["tank"]], (SubjectKind.TANK,))
+        if isinstance(found, llm.ToolResult):
+            return found
+        if len(found) > 1:
+            return _error(
+                f"{len(found)} tanks are called {args['tank']!r}; name the farm's tank "
+                "more precisely",
+                farms=[subject.farm.settings.name for subject in found],
+            )
+        (tank,) = found
+        data = {
+            key: args[key] for key in ("volume_l", "ec", "ph", "note") if key in args
+        }
+        at: datetime = local_now()
+        await async_log_feeding(tank, args["kind"], at, data)
+        return llm.ToolResult(
+            data={"tank": tank.name, "kind": args["kind"], "at": at.isoformat(), **data}
+        )
+
+
+TOOLS: tuple[Callable[[], FarmTool], ...] = (
+    GetOverviewTool,
+    GetPlantStatusTool,
+    GetTankStatusTool,
+    LogWateringTool,
+    CompleteCareTool,
+    LogFeedingTool,
+)
+
+
+def farm_tools() -> list[llm.Tool]:
+    """One of each tool."""
+    return [tool() for tool in TOOLS]
+
+
+class FarmAPI(llm.API):
+    """The Vertical Farm LLM API: the farm tools and nothing else."""
+
+    @override
+    async def async_get_api_instance(
+        self, llm_context: llm.LLMContext
+    ) -> llm.APIInstance:
+        """The tools, and a prompt that says what they are for and today's date."""
+        return llm.APIInstance(
+            api=self,
+            api_prompt=f"{PROMPT} Today is {_today().isoformat()}.",
+            llm_context=llm_context,
+            tools=farm_tools(),
+            custom_serializer=llm.selector_serializer,
+        )
+
+
+def farm_exposed(hass: HomeAssistant, assistant: str) -> bool:
+    """Whether any entity of a loaded farm is exposed to the assistant."""
+    registry = er.async_get(hass)
+    for farm in loaded_farms(hass):
+        entry_id = farm.entry.entry_id
+        # The care list (a to-do list, exposed by default) answers at once.
+        care_list = registry.async_get_entity_id("todo", DOMAIN, f"{entry_id}_care")
+        if care_list is not None and async_should_expose(hass, assistant, care_list):
+            return True
+        if any(
+            async_should_expose(hass, assistant, entity.entity_id)
+            for entity in er.async_entries_for_config_entry(registry, entry_id)
+        ):
+            return True
+    return False
+
+
+@callback
+def async_get_tools(
+    hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str
+) -> LLMTools | None:
+    """The farm tools for the Assist API, while the farm is exposed to the assistant."""
+    if api_id != llm.LLM_API_ASSIST or not farm_exposed(hass, llm_context.assistant):
+        return None
+    return LLMTools(tools=farm_tools(), prompt=PROMPT)
+
+
+class FarmLLM:
+    """Registers the Vertical Farm API while at least one farm is loaded."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Nothing registered yet."""
+        self.hass = hass
+        self._unregister: CALLBACK_TYPE | None = None
+
+    @property
+    def registered(self) -> bool:
+        """Whether the API is offered now."""
+        return self._unregister is not None
+
+    @callback
+    def async_update(self) -> None:
+        """Register the API when a farm is loaded, remove it when none is."""
+        if loaded_farms(self.hass):
+            if self._unregister is None:
+                self._unregister = llm.async_register_api(
+                    self.hass, FarmAPI(hass=self.hass, id=API_ID, name=API_NAME)
+                )
+        elif self._unregister is not None:
+            self._unregister()
+            self._unregister = None
+
+
+@callback
+def async_setup_llm(hass: HomeAssistant) -> None:
+    """Offer the Vertical Farm LLM API while farms are loaded (set up once)."""
+    if LLM_API in hass.data:
+        return
+    manager = FarmLLM(hass)
+    hass.data[LLM_API] = manager
+
+    @callback
+    def _entry_changed(_change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        if entry.domain == DOMAIN:
+            manager.async_update()
+
+    async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _entry_changed)
+    manager.async_update()
