@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
 from .farm import Farm, FarmConfigEntry
 
 type Subject = Literal["farm", "rack", "tank", "plant"]
@@ -50,7 +48,7 @@ class FarmEntity(Entity):
         self.subject_id = subject_id
         self.entity_description = description
         self._attr_unique_id = f"{subject_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, subject_id)})
+        self._attr_device_info = farm.device_info(subject_id)
         if (
             description.disabled_on_large_farms
             and len(farm.config.plants) > LARGE_FARM_PLANTS

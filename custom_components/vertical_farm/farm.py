@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
+from functools import partial
 import logging
 from typing import Any
 
@@ -32,6 +33,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -72,12 +74,16 @@ from .views import (
     PlantView,
     ProbeReadings,
     RackInputs,
+    RackNeeds,
     RackView,
     TankInputs,
+    TankNeeds,
     TankView,
     plant_view,
     plants_in_phase,
+    rack_needs,
     rack_view,
+    tank_needs,
     tank_view,
 )
 
@@ -124,10 +130,12 @@ class FarmConfig:
     racks: dict[str, RackConfig] = field(default_factory=dict)
     tanks: dict[str, TankConfig] = field(default_factory=dict)
     plants: dict[str, PlantConfig] = field(default_factory=dict)
+    plants_by_rack: dict[str, list[PlantConfig]] = field(default_factory=dict)
+    racks_by_tank: dict[str, list[RackConfig]] = field(default_factory=dict)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> FarmConfig:
-        """Parse an entry and its subentries."""
+        """Parse an entry and its subentries (and index who stands where)."""
         config = cls(settings=FarmSettings.from_data(entry.data))
         for subentry_id, subentry in entry.subentries.items():
             if subentry.subentry_type == SUBENTRY_RACK:
@@ -142,6 +150,12 @@ class FarmConfig:
                 config.plants[subentry_id] = PlantConfig.from_data(
                     subentry_id, subentry.data
                 )
+        for plant in config.plants.values():
+            if plant.rack in config.racks:
+                config.plants_by_rack.setdefault(plant.rack, []).append(plant)
+        for rack in config.racks.values():
+            if rack.tank in config.tanks:
+                config.racks_by_tank.setdefault(rack.tank, []).append(rack)
         return config
 
 
@@ -204,6 +218,10 @@ class Farm:
         self._drivers: dict[str, RackDriver] = {}
         self._issues: set[str] = set()
         self._drivers_stopped = False
+        # Caches of what changes only with a phase or the configuration.
+        self._phases: dict[str, PhaseState | None] = {}
+        self._needs: dict[str, RackNeeds | TankNeeds] = {}
+        self._device_infos: dict[str, DeviceInfo] = {}
 
     # --- Topology -------------------------------------------------------------
 
@@ -217,18 +235,29 @@ class Farm:
         """Home Assistant's time zone (light windows and days are local)."""
         return dt_util.get_default_time_zone()
 
+    def device_info(self, subject_id: str) -> DeviceInfo:
+        """The device of a subject, one shared object for all its entities."""
+        info = self._device_infos.get(subject_id)
+        if info is None:
+            info = DeviceInfo(identifiers={(DOMAIN, subject_id)})
+            self._device_infos[subject_id] = info
+        return info
+
     def plants_on_rack(self, rack_id: str) -> list[PlantConfig]:
         """Plants standing on a rack."""
-        return [plant for plant in self.config.plants.values() if plant.rack == rack_id]
+        return self.config.plants_by_rack.get(rack_id, [])
 
     def racks_on_tank(self, tank_id: str) -> list[RackConfig]:
         """Racks drinking from a tank."""
-        return [rack for rack in self.config.racks.values() if rack.tank == tank_id]
+        return self.config.racks_by_tank.get(tank_id, [])
 
     def plants_on_tank(self, tank_id: str) -> list[PlantConfig]:
         """Plants fed from a tank (through their racks)."""
-        racks = {rack.id for rack in self.racks_on_tank(tank_id)}
-        return [plant for plant in self.config.plants.values() if plant.rack in racks]
+        return [
+            plant
+            for rack in self.racks_on_tank(tank_id)
+            for plant in self.plants_on_rack(rack.id)
+        ]
 
     def tank_of(self, plant: PlantConfig) -> TankConfig | None:
         """The tank a plant is fed from, if any."""
@@ -315,8 +344,13 @@ class Farm:
         old = self.config
         # Where each plant stood under the old settings (a settings edit of the
         # phase is then recorded as a move from there).
+        new = FarmConfig.from_entry(self.entry)
+        if new == old:
+            return  # a state-only update of the entry (e.g. it finished loading)
         old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
-        self.config = FarmConfig.from_entry(self.entry)
+        self.config = new
+        self._phases.clear()
+        self._needs.clear()
         added = (
             self.config.racks.keys()
             | self.config.tanks.keys()
@@ -407,15 +441,14 @@ class Farm:
     @callback
     def async_listen(self, subject: str, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call `update` whenever the view of `subject` may have changed."""
-        listeners = self._listeners.setdefault(subject, [])
-        listeners.append(update)
+        self._listeners.setdefault(subject, []).append(update)
+        return partial(self._async_unlisten, subject, update)
 
-        @callback
-        def remove() -> None:
-            if update in listeners:
-                listeners.remove(update)
-
-        return remove
+    @callback
+    def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
+        listeners = self._listeners.get(subject, [])
+        if update in listeners:
+            listeners.remove(update)
 
     @callback
     def async_listen_activity(
@@ -712,6 +745,13 @@ class Farm:
 
     def phase_state(self, plant_id: str) -> PhaseState | None:
         """Where a plant is in its cycle."""
+        if plant_id in self._phases:
+            return self._phases[plant_id]
+        state = self._read_phase_state(plant_id)
+        self._phases[plant_id] = state
+        return state
+
+    def _read_phase_state(self, plant_id: str) -> PhaseState | None:
         plant = self.config.plants[plant_id]
         stored = self.store.state(plant_id)
         if "phase" in stored:
@@ -800,6 +840,9 @@ class Farm:
         if from_phase == phase:
             return
         stored = self.store.state(plant_id)
+        self._phases.pop(plant_id, None)
+        for subject in self._dependents(plant_id):
+            self._needs.pop(subject, None)
         stored["phase"] = str(phase)
         stored["phase_started"] = at.astimezone(self.zone).date().isoformat()
         stored["cycle"] = (
@@ -924,7 +967,7 @@ class Farm:
         computed = rack_view(
             RackInputs(
                 config=rack,
-                plants=self._plants_in_phase(self.plants_on_rack(rack_id)),
+                needs=self._rack_needs(rack_id),
                 temperature=self.reading(rack.temperature_sensor),
                 humidity=self.reading(rack.humidity_sensor),
                 dli=dli,
@@ -948,8 +991,7 @@ class Farm:
         computed = tank_view(
             TankInputs(
                 config=tank,
-                plants=self._plants_in_phase(self.plants_on_tank(tank_id)),
-                base_ec=self.settings.tap_ec,
+                needs=self._tank_needs(tank_id),
                 target_ph=stored.get("target_ph"),
                 ec=self._readings.get(tank.ec_sensor or ""),
                 ph=self._readings.get(tank.ph_sensor or ""),
@@ -976,6 +1018,27 @@ class Farm:
         self._views[tank_id] = computed
         self._async_schedule_tank_wakeup(tank_id, computed)
         return computed
+
+    def _rack_needs(self, rack_id: str) -> RackNeeds:
+        needs = self._needs.get(rack_id)
+        if not isinstance(needs, RackNeeds):
+            needs = rack_needs(
+                self.config.racks[rack_id],
+                self._plants_in_phase(self.plants_on_rack(rack_id)),
+            )
+            self._needs[rack_id] = needs
+        return needs
+
+    def _tank_needs(self, tank_id: str) -> TankNeeds:
+        needs = self._needs.get(tank_id)
+        if not isinstance(needs, TankNeeds):
+            needs = tank_needs(
+                self.config.tanks[tank_id],
+                self._plants_in_phase(self.plants_on_tank(tank_id)),
+                self.settings.tap_ec,
+            )
+            self._needs[tank_id] = needs
+        return needs
 
     def _plants_in_phase(
         self, plants: Iterable[PlantConfig]

@@ -19,7 +19,6 @@ from .engine.profiles import (
     CarePreset,
     Hemisphere,
     Phase,
-    PhaseProfile,
     Species,
     TankType,
 )
@@ -173,11 +172,46 @@ class RackView:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class RackNeeds:
+    """What a rack's plants need, from their phases (changes only with a phase)."""
+
+    plants: tuple[lighting.PlantInPhase, ...]
+    light_plan: lighting.PhotoperiodPlan | None  # auto mode with plants only
+    temperature_band: tuple[float, float] | None  # C, tolerated by every plant
+    humidity_band: tuple[float, float] | None  # %
+
+
+def rack_needs(
+    config: RackConfig, plants: Sequence[lighting.PlantInPhase]
+) -> RackNeeds:
+    """Work out once what a rack's plants need; readings reuse it."""
+    species = [plant.species for plant in plants]
+    return RackNeeds(
+        plants=tuple(plants),
+        light_plan=lighting.shelf_photoperiod(plants)
+        if config.light_mode == "auto" and plants
+        else None,
+        temperature_band=(
+            max(item.temp_min_c for item in species),
+            min(item.temp_max_c for item in species),
+        )
+        if species
+        else None,
+        humidity_band=(
+            max(item.humidity_min for item in species),
+            min(item.humidity_max for item in species),
+        )
+        if species
+        else None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RackInputs:
     """Everything a rack's view is computed from."""
 
     config: RackConfig
-    plants: Sequence[lighting.PlantInPhase]
+    needs: RackNeeds
     temperature: float | None = None
     humidity: float | None = None
     dli: float | None = None
@@ -187,17 +221,15 @@ def _climate_problems(inputs: RackInputs) -> tuple[str, ...] | None:
     if inputs.temperature is None and inputs.humidity is None:
         return None
     problems: list[str] = []
-    species = [plant.species for plant in inputs.plants]
-    if species and inputs.temperature is not None:
-        low = max(item.temp_min_c for item in species)
-        high = min(item.temp_max_c for item in species)
+    needs = inputs.needs
+    if needs.temperature_band is not None and inputs.temperature is not None:
+        low, high = needs.temperature_band
         if inputs.temperature < low:
             problems.append("too_cold")
         elif inputs.temperature > high:
             problems.append("too_warm")
-    if species and inputs.humidity is not None:
-        low = max(item.humidity_min for item in species)
-        high = min(item.humidity_max for item in species)
+    if needs.humidity_band is not None and inputs.humidity is not None:
+        low, high = needs.humidity_band
         if inputs.humidity < low:
             problems.append("too_dry")
         elif inputs.humidity > high:
@@ -208,12 +240,8 @@ def _climate_problems(inputs: RackInputs) -> tuple[str, ...] | None:
 def rack_view(inputs: RackInputs, *, now: datetime, zone: tzinfo) -> RackView:
     """Compute a rack's view: its light window, next changes and climate."""
     config = inputs.config
-    plan = None
-    if config.light_mode == "auto" and inputs.plants:
-        plan = lighting.shelf_photoperiod(inputs.plants)
-        photoperiod_h = plan.photoperiod_h
-    else:
-        photoperiod_h = config.photoperiod_h
+    plan = inputs.needs.light_plan
+    photoperiod_h = plan.photoperiod_h if plan is not None else config.photoperiod_h
     window = lighting.light_window(config.lights_on, photoperiod_h)
     has_light = config.light_entity is not None
     return RackView(
@@ -291,12 +319,34 @@ class ProbeReadings:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class TankNeeds:
+    """What the plants on a tank need together (changes only with a phase)."""
+
+    targets: tanks.TankTargets
+    compatibility: TankCompatibility
+
+
+def tank_needs(
+    config: TankConfig, plants: Sequence[lighting.PlantInPhase], base_ec: float
+) -> TankNeeds:
+    """Work out once the tank's targets and whether its plants can share it."""
+    return TankNeeds(
+        targets=tanks.tank_targets(
+            config.tank_type,
+            [plant.profile for plant in plants],
+            system=config.system,
+            base_ec=base_ec,
+        ),
+        compatibility=tank_compatibility(plants),
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TankInputs:
     """Everything a tank's view is computed from."""
 
     config: TankConfig
-    plants: Sequence[lighting.PlantInPhase]
-    base_ec: float
+    needs: TankNeeds
     target_ph: float | None = None
     ec: ProbeReadings | None = None
     ph: ProbeReadings | None = None
@@ -330,10 +380,7 @@ def _usable(
 def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
     """Compute a tank's view from its plants' needs and its probes."""
     config = inputs.config
-    profiles: list[PhaseProfile] = [plant.profile for plant in inputs.plants]
-    targets = tanks.tank_targets(
-        config.tank_type, profiles, system=config.system, base_ec=inputs.base_ec
-    )
+    targets = inputs.needs.targets
     statuses = {
         "ec": _usable(tanks.ProbeKind.EC, inputs.ec, now, EC_PLAUSIBLE, EC_MAX_JUMP),
         "ph": _usable(tanks.ProbeKind.PH, inputs.ph, now, PH_PLAUSIBLE, PH_MAX_JUMP),
@@ -391,7 +438,7 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         solution=solution,
         maintenance=tanks.maintenance_due(inputs.maintenance, now),
         stale_probes=stale,
-        compatibility=tank_compatibility(inputs.plants),
+        compatibility=inputs.needs.compatibility,
     )
 
 
