@@ -203,6 +203,10 @@ class FarmBinarySensor(FarmEntity, BinarySensorEntity):
 
     entity_description: FarmBinarySensorDescription
 
+    def signature(self) -> tuple[Any, ...]:
+        """The raw verdict and its details."""
+        return (self.available, self.is_on, self.extra_state_attributes)
+
     @property
     def is_on(self) -> bool | None:
         """The farm's verdict."""

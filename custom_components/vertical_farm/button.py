@@ -48,6 +48,9 @@ class RecordButton(FarmEntity, ButtonEntity):
 
     entity_description: FarmButtonDescription
 
+    async def async_added_to_hass(self) -> None:
+        """A button's state is when it was last pressed: nothing to follow."""
+
     async def async_press(self) -> None:
         """Record it (written to disk before this returns)."""
         await self.entity_description.press_fn(self.farm, self.subject_id)

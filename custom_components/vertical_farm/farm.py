@@ -78,12 +78,14 @@ from .views import (
     RackView,
     TankInputs,
     TankNeeds,
+    TankUpkeep,
     TankView,
     plant_view,
     plants_in_phase,
     rack_needs,
     rack_view,
     tank_needs,
+    tank_upkeep,
     tank_view,
 )
 
@@ -222,6 +224,8 @@ class Farm:
         self._phases: dict[str, PhaseState | None] = {}
         self._needs: dict[str, RackNeeds | TankNeeds] = {}
         self._device_infos: dict[str, DeviceInfo] = {}
+        self._wake_at: dict[str, datetime | None] = {}
+        self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
 
     # --- Topology -------------------------------------------------------------
 
@@ -986,8 +990,6 @@ class Farm:
         tank = self.config.tanks[tank_id]
         stored = self.store.state(tank_id)
         now = dt_util.now()
-        since = stored.setdefault("since", now.isoformat())
-        done = stored.get("maintenance", {})
         computed = tank_view(
             TankInputs(
                 config=tank,
@@ -996,28 +998,54 @@ class Farm:
                 ec=self._readings.get(tank.ec_sensor or ""),
                 ph=self._readings.get(tank.ph_sensor or ""),
                 temperature=self._readings.get(tank.temperature_sensor or ""),
-                level_history=[
-                    (datetime.fromisoformat(at), value)
-                    for at, value in stored.get("levels", ())
-                ],
-                level_percent=stored.get("level_unit") == "%",
-                filled_at=datetime.fromisoformat(stored["filled_at"])
-                if "filled_at" in stored
-                else None,
-                maintenance=[
-                    tanks.MaintenanceTask(
-                        kind=kind,
-                        interval_days=interval,
-                        last_done=datetime.fromisoformat(done.get(kind, since)),
-                    )
-                    for kind, interval in tanks.DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
-                ],
+                upkeep=self._tank_upkeep(tank, stored, now),
             ),
             now=now,
         )
         self._views[tank_id] = computed
         self._async_schedule_tank_wakeup(tank_id, computed)
         return computed
+
+    def _tank_upkeep(
+        self, tank: TankConfig, stored: dict[str, Any], now: datetime
+    ) -> TankUpkeep:
+        """Water use, solution age and chores, redone when their inputs change.
+
+        Otherwise at most once a minute: they move slowly.
+        """
+        since = stored.setdefault("since", now.isoformat())
+        done: dict[str, str] = stored.get("maintenance", {})
+        levels: list[list[Any]] = stored.get("levels", [])
+        key = (
+            len(levels),
+            levels[-1][0] if levels else None,
+            stored.get("level_unit"),
+            stored.get("filled_at"),
+            tuple(sorted(done.items())),
+            now.replace(second=0, microsecond=0),
+        )
+        cached = self._upkeep.get(tank.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        upkeep = tank_upkeep(
+            tank,
+            level_history=[(datetime.fromisoformat(at), value) for at, value in levels],
+            level_percent=stored.get("level_unit") == "%",
+            filled_at=datetime.fromisoformat(stored["filled_at"])
+            if "filled_at" in stored
+            else None,
+            maintenance=[
+                tanks.MaintenanceTask(
+                    kind=kind,
+                    interval_days=interval,
+                    last_done=datetime.fromisoformat(done.get(kind, since)),
+                )
+                for kind, interval in tanks.DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
+            ],
+            now=now,
+        )
+        self._upkeep[tank.id] = (key, upkeep)
+        return upkeep
 
     def _rack_needs(self, rack_id: str) -> RackNeeds:
         needs = self._needs.get(rack_id)
@@ -1333,14 +1361,20 @@ class Farm:
     @callback
     def _async_wake(self, subject: str, at: datetime | None) -> None:
         """Recompute a subject at an instant (replacing its previous wake-up)."""
+        if self._wake_at.get(subject) == at and (
+            at is None or subject in self._wakeups
+        ):
+            return  # already planned for that instant: most readings change nothing
         if (unsub := self._wakeups.pop(subject, None)) is not None:
             unsub()
+        self._wake_at[subject] = at
         if at is None:
             return
 
         @callback
         def fire(_now: datetime) -> None:
             self._wakeups.pop(subject, None)
+            self._wake_at.pop(subject, None)
             self._async_changed({subject})
 
         self._wakeups[subject] = async_track_point_in_utc_time(self.hass, fire, at)

@@ -296,6 +296,10 @@ class FarmSensor(FarmEntity, SensorEntity):
 
     entity_description: FarmSensorDescription
 
+    def signature(self) -> tuple[Any, ...]:
+        """The raw value: cheaper than the formatted state, and changes with it."""
+        return (self.available, self.native_value, self.extra_state_attributes)
+
     @property
     def native_value(self) -> Value:
         """The value from the farm's view."""

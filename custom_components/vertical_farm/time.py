@@ -41,6 +41,7 @@ TIMES: tuple[FarmTimeDescription, ...] = (
 
 def _hours_between(start: time, end: time) -> float:
     """Hours from one wall time to the next occurrence of another (0-24)."""
+
     def seconds(value: time) -> int:
         return value.hour * 3600 + value.minute * 60 + value.second
 

@@ -342,6 +342,47 @@ def tank_needs(
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class TankUpkeep:
+    """The slow side of a tank: water use, solution age, chores (not the probes)."""
+
+    balance: tanks.WaterBalance | None
+    level_low: bool | None
+    solution: tanks.SolutionAge | None
+    maintenance: tuple[tanks.MaintenanceDue, ...]
+
+
+def tank_upkeep(
+    config: TankConfig,
+    *,
+    level_history: Sequence[Reading],
+    level_percent: bool,
+    filled_at: datetime | None,
+    maintenance: Sequence[tanks.MaintenanceTask],
+    now: datetime,
+) -> TankUpkeep:
+    """Work out water use, solution age and chores; probe readings reuse it."""
+    balance = None
+    level_low = None
+    if level_history:
+        unit = tanks.LevelUnit.PERCENT if level_percent else tanks.LevelUnit.LITRES
+        balance = tanks.water_balance(
+            level_history, now=now, volume_l=config.volume_l, unit=unit
+        )
+        level = level_history[-1][1]
+        level_l = level / 100 * config.volume_l if level_percent else level
+        level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
+    solution = None
+    if filled_at is not None and config.tank_type is not TankType.STOCK:
+        solution = tanks.solution_age(filled_at=filled_at, now=now)
+    return TankUpkeep(
+        balance=balance,
+        level_low=level_low,
+        solution=solution,
+        maintenance=tanks.maintenance_due(maintenance, now),
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TankInputs:
     """Everything a tank's view is computed from."""
 
@@ -351,10 +392,7 @@ class TankInputs:
     ec: ProbeReadings | None = None
     ph: ProbeReadings | None = None
     temperature: ProbeReadings | None = None
-    level_history: Sequence[Reading] = ()
-    level_percent: bool = False
-    filled_at: datetime | None = None
-    maintenance: Sequence[tanks.MaintenanceTask] = ()
+    upkeep: TankUpkeep
 
 
 def _usable(
@@ -379,7 +417,6 @@ def _usable(
 
 def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
     """Compute a tank's view from its plants' needs and its probes."""
-    config = inputs.config
     targets = inputs.needs.targets
     statuses = {
         "ec": _usable(tanks.ProbeKind.EC, inputs.ec, now, EC_PLAUSIBLE, EC_MAX_JUMP),
@@ -410,21 +447,7 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
     ph_problem = None
     if ph is not None and targets.ph is not None:
         ph_problem = not targets.ph.low <= ph <= targets.ph.high
-    balance = None
-    level_low = None
-    if inputs.level_history:
-        unit = (
-            tanks.LevelUnit.PERCENT if inputs.level_percent else tanks.LevelUnit.LITRES
-        )
-        balance = tanks.water_balance(
-            inputs.level_history, now=now, volume_l=config.volume_l, unit=unit
-        )
-        level = inputs.level_history[-1][1]
-        level_l = level / 100 * config.volume_l if inputs.level_percent else level
-        level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
-    solution = None
-    if inputs.filled_at is not None and config.tank_type is not TankType.STOCK:
-        solution = tanks.solution_age(filled_at=inputs.filled_at, now=now)
+    upkeep = inputs.upkeep
     return TankView(
         targets=targets,
         target_ph=target_ph,
@@ -433,10 +456,10 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         ec_deviation=ec_dev,
         ph_deviation=ph_dev,
         ph_problem=ph_problem,
-        level_low=level_low,
-        balance=balance,
-        solution=solution,
-        maintenance=tanks.maintenance_due(inputs.maintenance, now),
+        level_low=upkeep.level_low,
+        balance=upkeep.balance,
+        solution=upkeep.solution,
+        maintenance=upkeep.maintenance,
         stale_probes=stale,
         compatibility=inputs.needs.compatibility,
     )
