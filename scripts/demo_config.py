@@ -69,7 +69,7 @@ input_number:
     min: 0
     max: 5
     step: 0.01
-    initial: 1.4
+    initial: 0.45
     unit_of_measurement: mS/cm
   demo_tank_ph:
     name: Demo tank pH

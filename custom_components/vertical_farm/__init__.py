@@ -62,11 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
     # Devices and current readings first: entities show real values from the start.
     farm.async_start()
-    try:
-        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    except BaseException:
-        farm.async_stop()  # leave no timer or listener behind a failed setup
-        raise
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     @callback
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
