@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+import math
 
 from hypothesis import given, strategies as st
 import pytest
@@ -12,11 +13,13 @@ from custom_components.vertical_farm.engine.care import (
     CarePlant,
     CareTask,
     DueTask,
+    TaskOutlook,
     Urgency,
     active_kinds,
     care_schedule,
     care_tasks,
     confirm_task,
+    due_from_schedule,
     due_tasks,
     effective_interval_days,
     is_winter,
@@ -362,6 +365,164 @@ def test_a_snoozed_task_is_marked() -> None:
     assert item.snoozed
     # The snooze ran out yesterday: overdue since then.
     assert item.urgency is Urgency.OVERDUE
+
+
+def test_due_from_schedule_equals_due_tasks() -> None:
+    schedule = care_schedule(_plant(), today=date(2026, 5, 10), hemisphere=NORTH)
+
+    assert due_from_schedule(schedule) == due_tasks(
+        _plant(), today=date(2026, 5, 10), hemisphere=NORTH
+    )
+    assert due_from_schedule(()) == ()
+
+
+def test_outlook_gives_due_dates_without_urgency_soonest_first() -> None:
+    outlook = _plant(recirculating=True).outlook(NORTH)
+
+    # pest check 1 May + 7; fertilize 1 May + 14; repot 1 May + 365; no watering
+    assert outlook == (
+        TaskOutlook(
+            plant_id="basil_1",
+            kind=CareKind.PEST_CHECK,
+            due=date(2026, 5, 8),
+            interval_days=7.0,
+            snoozed=False,
+        ),
+        TaskOutlook(
+            plant_id="basil_1",
+            kind=CareKind.FERTILIZE,
+            due=date(2026, 5, 15),
+            interval_days=14.0,
+            snoozed=False,
+        ),
+        TaskOutlook(
+            plant_id="basil_1",
+            kind=CareKind.REPOT,
+            due=date(2027, 5, 1),
+            interval_days=365.0,
+            snoozed=False,
+        ),
+    )
+
+
+def test_outlook_is_worked_out_once_per_hemisphere() -> None:
+    plant = CarePlant(
+        plant_id="fern",
+        phase=Phase.VEGETATIVE,
+        tasks=(_task(interval_days=10, last_done=date(2026, 1, 10), winter_factor=2),),
+    )
+
+    north = plant.outlook(NORTH)
+    south = plant.outlook(SOUTH)
+
+    assert plant.outlook(NORTH) is north
+    # January is winter in the north: 10 x 2 days; summer in the south: 10 days
+    assert north[0].due == date(2026, 1, 30)
+    assert south[0].due == date(2026, 1, 20)
+    assert plant == CarePlant(
+        plant_id="fern", phase=Phase.VEGETATIVE, tasks=plant.tasks
+    )
+    assert "outlook" not in repr(plant)
+
+
+def test_a_task_on_a_day_has_that_day_s_urgency() -> None:
+    (task,) = CarePlant(
+        plant_id="fern",
+        phase=Phase.VEGETATIVE,
+        tasks=(_task(interval_days=7, last_done=date(2026, 5, 1)),),
+    ).outlook(NORTH)  # due 8 May
+
+    assert task.on(date(2026, 5, 4)).urgency is Urgency.LATER  # 4 days left
+    assert task.on(date(2026, 5, 6)).urgency is Urgency.UPCOMING  # 2 days left
+    assert task.on(date(2026, 5, 8)).urgency is Urgency.TODAY
+    assert task.on(date(2026, 5, 9)).urgency is Urgency.OVERDUE
+    # the same urgency gives the same record, made once
+    assert task.on(date(2026, 5, 1)) is task.on(date(2026, 5, 4))
+    assert task.on(date(2026, 5, 9)) == DueTask(
+        plant_id="fern",
+        kind=CareKind.WATER,
+        due=date(2026, 5, 8),
+        urgency=Urgency.OVERDUE,
+        interval_days=7.0,
+        snoozed=False,
+    )
+
+
+task_kinds = st.sampled_from(list(CareKind))
+stored_tasks = st.lists(
+    st.builds(
+        _task,
+        task_kinds,
+        interval_days=st.floats(min_value=0.3, max_value=400),
+        last_done=st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 12, 31)),
+        winter_factor=st.floats(min_value=0.5, max_value=3),
+        snoozed_until=st.none()
+        | st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)),
+        learned=st.none() | st.floats(min_value=0.5, max_value=400),
+    ),
+    max_size=6,
+)
+
+
+@given(
+    tasks=stored_tasks,
+    phase=st.sampled_from(list(Phase)),
+    recirculating=st.booleans(),
+    hemisphere=st.sampled_from(list(Hemisphere)),
+    days=st.lists(
+        st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_care_schedule_is_each_active_task_at_its_next_due_date(
+    tasks: list[CareTask],
+    phase: Phase,
+    recirculating: bool,
+    hemisphere: Hemisphere,
+    days: list[date],
+) -> None:
+    plant = CarePlant(
+        plant_id="p",
+        phase=phase,
+        tasks=tuple(tasks),
+        on_recirculating_tank=recirculating,
+    )
+    kinds = active_kinds(plant)
+
+    def expected_on(task: CareTask, today: date) -> DueTask:
+        # the rule as next_due states it: last done + the effective interval,
+        # halves rounded up, at least a day; a later snooze overrides it
+        interval = effective_interval_days(task, hemisphere)
+        by_interval = task.last_done + timedelta(days=max(1, round_half_up(interval)))
+        snoozed = task.snoozed_until is not None and task.snoozed_until > by_interval
+        due = task.snoozed_until if snoozed and task.snoozed_until else by_interval
+        assert due == next_due(task, hemisphere)
+        return DueTask(
+            plant_id="p",
+            kind=task.kind,
+            due=due,
+            urgency=urgency(due, today),
+            interval_days=round(interval, 1),
+            snoozed=snoozed,
+        )
+
+    for today in days:  # one plant, asked on several days, as the live farm asks
+        expected = sorted(
+            (expected_on(task, today) for task in tasks if task.kind in kinds),
+            key=lambda item: item.due,
+        )
+        assert care_schedule(plant, today=today, hemisphere=hemisphere) == tuple(
+            expected
+        )
+        assert due_tasks(plant, today=today, hemisphere=hemisphere) == tuple(
+            item for item in expected if item.urgency is not Urgency.LATER
+        )
+
+
+def round_half_up(days: float) -> int:
+    """Whole days from a fractional interval, halves rounded up."""
+    return math.floor(days + 0.5)
 
 
 # --- learning ------------------------------------------------------------------

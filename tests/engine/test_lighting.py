@@ -13,6 +13,7 @@ import pytest
 from custom_components.vertical_farm.engine.errors import FarmError
 from custom_components.vertical_farm.engine.lighting import (
     PPFD_PER_LUX,
+    DliAccumulator,
     DliQuality,
     LightSource,
     PhotoperiodConflict,
@@ -700,6 +701,224 @@ def test_measured_and_unknown_fill_the_window(samples: list[tuple[int, float]]) 
     peak = max((value for _, value in samples), default=0.0)
     # Light can never exceed the brightest reading over the measured time.
     assert result.dli <= peak * result.measured.total_seconds() / 1e6 + 0.005
+
+
+# --- DLI accumulated reading by reading ---------------------------------------------
+
+
+def _accumulated(
+    readings: list[PpfdReading], start: datetime, end: datetime, **kwargs: timedelta
+) -> DliAccumulator:
+    accumulator = DliAccumulator(start=start, end=end, **kwargs)
+    for reading in readings:
+        accumulator.add(reading)
+    return accumulator
+
+
+def test_accumulator_adds_one_trapezoid_per_reading() -> None:
+    start = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)
+    accumulator = DliAccumulator(start=start, end=start + timedelta(days=1))
+    assert accumulator.latest is None
+
+    readings = _series(start, timedelta(minutes=10), [0.0, 600.0, 600.0])
+    for reading in readings:
+        accumulator.add(reading)
+
+    # (0 + 600) / 2 x 600 s + 600 x 600 s = 540 000 umol = 0.54 mol so far
+    so_far = accumulator.measurement(until=start + timedelta(minutes=20))
+    assert so_far.dli == 0.54
+    assert so_far.measured == timedelta(minutes=20)
+    assert so_far.reason is DliQuality.COMPLETE
+    # over the whole day, the other 23 h 40 min are unknown
+    whole = accumulator.measurement()
+    assert whole.dli == 0.54
+    assert whole.unknown == timedelta(hours=23, minutes=40)
+    assert whole.reason is DliQuality.PARTIAL
+    assert accumulator.latest == readings[-1]
+    assert (accumulator.start, accumulator.end) == (start, start + timedelta(days=1))
+
+
+def test_accumulator_cuts_the_pairs_across_its_edges() -> None:
+    day = datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
+    readings = [
+        PpfdReading(at=day - timedelta(minutes=10), ppfd=0.0),
+        PpfdReading(at=day + timedelta(minutes=10), ppfd=600.0),
+        PpfdReading(at=day + timedelta(minutes=20), ppfd=600.0),
+        PpfdReading(at=day + timedelta(minutes=40), ppfd=200.0),
+    ]
+
+    result = _accumulated(
+        readings, day, day + timedelta(minutes=30), max_gap=timedelta(minutes=20)
+    ).measurement()
+
+    # 00:00 interpolates to 300; 00:30 interpolates to 400 (midway 600 -> 200).
+    expected_umol = (300 + 600) / 2 * 600 + 600 * 600 + (600 + 400) / 2 * 600
+    assert result.dli == round(expected_umol / 1e6, 2)
+    assert result.reason is DliQuality.COMPLETE
+
+
+def test_accumulator_leaves_long_gaps_unknown() -> None:
+    start = datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
+    readings = [
+        PpfdReading(at=start, ppfd=100.0),
+        PpfdReading(at=start + timedelta(minutes=10), ppfd=100.0),
+        PpfdReading(at=start + timedelta(minutes=60), ppfd=900.0),  # 50 min later
+        PpfdReading(at=start + timedelta(minutes=70), ppfd=900.0),
+    ]
+
+    result = _accumulated(readings, start, start + timedelta(days=1)).measurement(
+        until=start + timedelta(minutes=70)
+    )
+
+    # 100 x 600 s + 900 x 600 s = 600 000 umol; the 50 minutes between are unknown
+    assert result.dli == 0.6
+    assert result.unknown == timedelta(minutes=50)
+    assert result.reason is DliQuality.PARTIAL
+
+
+def test_accumulator_carries_the_last_reading_into_the_next_day() -> None:
+    midnight = datetime(2026, 6, 11, 0, 0, tzinfo=BERLIN)
+    yesterday = _accumulated(
+        _series(midnight - timedelta(minutes=20), timedelta(minutes=10), [100.0] * 2),
+        midnight - timedelta(days=1),
+        midnight,
+    )
+    assert yesterday.latest is not None
+
+    today = DliAccumulator(
+        start=midnight,
+        end=midnight + timedelta(days=1),
+        max_gap=timedelta(minutes=20),
+    )
+    today.add(yesterday.latest)  # 23:50
+    today.add(PpfdReading(at=midnight + timedelta(minutes=10), ppfd=300.0))
+
+    # 23:50 at 100 to 00:10 at 300: midnight interpolates to 200, so
+    # (200 + 300) / 2 x 600 s = 150 000 umol today
+    result = today.measurement(until=midnight + timedelta(minutes=10))
+    assert result.dli == 0.15
+    assert result.reason is DliQuality.COMPLETE
+
+
+def test_accumulator_reads_past_its_end_as_its_end() -> None:
+    start = datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
+    end = start + timedelta(hours=1)
+    accumulator = _accumulated(
+        _series(start, timedelta(minutes=10), [100.0] * 9), start, end
+    )
+
+    later = accumulator.measurement(until=end + timedelta(hours=5))
+
+    assert (
+        later
+        == accumulator.measurement()
+        == dli_from_readings(
+            _series(start, timedelta(minutes=10), [100.0] * 9), start=start, end=end
+        )
+    )
+    assert later.dli == 0.36  # 100 x 3600 s
+
+
+def test_accumulator_refuses_bad_readings_and_windows() -> None:
+    start = datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
+    end = start + timedelta(hours=1)
+    accumulator = DliAccumulator(start=start, end=end)
+    accumulator.add(PpfdReading(at=start + timedelta(minutes=10), ppfd=1.0))
+
+    cases: list[tuple[Callable[[], object], str]] = [
+        (
+            lambda: accumulator.add(
+                PpfdReading(at=start + timedelta(minutes=5), ppfd=1.0)
+            ),
+            "readings_out_of_order",
+        ),
+        (
+            lambda: accumulator.add(PpfdReading(at=end, ppfd=-5.0)),
+            "negative_ppfd",
+        ),
+        (
+            lambda: accumulator.add(
+                PpfdReading(at=datetime(2026, 6, 10, 0, 50), ppfd=1.0)  # noqa: DTZ001
+            ),
+            "naive_datetime",
+        ),
+        (lambda: accumulator.measurement(until=start), "invalid_window"),
+        # the light of 00:05-00:10 is already counted: it cannot be taken out
+        (
+            lambda: accumulator.measurement(until=start + timedelta(minutes=5)),
+            "invalid_window",
+        ),
+        (
+            lambda: accumulator.measurement(until=end.replace(tzinfo=None)),
+            "naive_datetime",
+        ),
+        (lambda: DliAccumulator(start=end, end=start), "invalid_window"),
+        (
+            lambda: DliAccumulator(start=start, end=end, max_gap=timedelta(0)),
+            "invalid_gap",
+        ),
+        (
+            lambda: DliAccumulator(start=start.replace(tzinfo=None), end=end),
+            "naive_datetime",
+        ),
+    ]
+    for call, code in cases:
+        with pytest.raises(FarmError) as caught:
+            call()
+        assert caught.value.code == code
+    # a refused reading changes nothing
+    assert accumulator.measurement(until=start + timedelta(minutes=10)).dli == 0.0
+
+
+ppfd_samples = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=2 * 86400),
+        st.floats(min_value=0, max_value=2000),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=60)
+@given(samples=ppfd_samples, gap_min=st.integers(min_value=1, max_value=60))
+def test_accumulator_equals_dli_from_readings(
+    samples: list[tuple[int, float]], gap_min: int
+) -> None:
+    base = datetime(2026, 6, 9, 12, 0, tzinfo=UTC)
+    start = base + timedelta(hours=12)
+    end = start + timedelta(days=1)
+    readings = [
+        PpfdReading(at=base + timedelta(seconds=offset), ppfd=value)
+        for offset, value in sorted(samples)
+    ]
+    gap = timedelta(minutes=gap_min)
+
+    accumulator = _accumulated(readings, start, end, max_gap=gap)
+
+    assert accumulator.measurement() == dli_from_readings(
+        readings, start=start, end=end, max_gap=gap
+    )
+
+
+@settings(max_examples=60)
+@given(samples=ppfd_samples, after_s=st.integers(min_value=0, max_value=86400))
+def test_accumulator_so_far_equals_dli_from_readings_up_to_then(
+    samples: list[tuple[int, float]], after_s: int
+) -> None:
+    start = datetime(2026, 6, 10, 0, 0, tzinfo=BERLIN)
+    end = start + timedelta(days=1)
+    readings = [
+        PpfdReading(at=start + timedelta(seconds=offset // 2), ppfd=value)
+        for offset, value in sorted(samples)
+    ]
+    accumulator = _accumulated(readings, start, end)
+    # asked some time after the latest reading, as the live farm asks at `now`
+    latest = readings[-1].at if readings else start
+    until = max(latest, start) + timedelta(seconds=after_s + 1)
+
+    assert accumulator.measurement(until=until) == dli_from_readings(
+        readings, start=start, end=min(until, end)
+    )
 
 
 # --- lux to PPFD -----------------------------------------------------------------

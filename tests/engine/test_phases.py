@@ -13,7 +13,9 @@ import pytest
 from custom_components.vertical_farm.engine.errors import FarmError
 from custom_components.vertical_farm.engine.phases import (
     AdvanceReason,
+    DayGDD,
     EstimateMethod,
+    GddLedger,
     TransitionReason,
     accumulated_gdd,
     advance_decision,
@@ -683,3 +685,160 @@ def test_expected_harvest_is_never_before_the_phase_end(
     end = expected_phase_end(tomato(), phase, started_on=started, today=TODAY)
     assert harvest is not None
     assert harvest >= end.on >= TODAY
+
+
+# --- GDD ledger ---------------------------------------------------------------
+
+
+def gdd_day(on: date, t_min_c: float, t_max_c: float) -> DayGDD:
+    """A stored day; its own `gdd` is not what the ledger or gdd_from_days read."""
+    return DayGDD(on=on, t_min_c=t_min_c, t_max_c=t_max_c, readings=24, gdd=0.0)
+
+
+MARCH = [
+    gdd_day(date(2026, 3, 1), 10.0, 30.0),  # mean 20
+    gdd_day(date(2026, 3, 2), 14.0, 26.0),  # mean 20
+    gdd_day(date(2026, 3, 3), 4.0, 12.0),  # mean 8
+    gdd_day(date(2026, 3, 5), 16.0, 28.0),  # mean 22; 4 March is missing
+]
+
+
+def test_ledger_gives_the_gdd_between_two_dates() -> None:
+    ledger = GddLedger(MARCH)
+    # base 10: 10 + 10 + 0 (8 is below the base) + 12
+    assert ledger.gdd(10.0) == 10.0 + 10.0 + 0.0 + 12.0
+    # 2 to 4 March at base 5: 15 + 3 (4 March has no record)
+    assert ledger.gdd(5.0, start_on=date(2026, 3, 2), end_on=date(2026, 3, 4)) == 18.0
+    # from 3 March on at base 8: 0 + 14
+    assert ledger.gdd(8.0, start_on=date(2026, 3, 3)) == 14.0
+    # up to 1 March at base 18: 2
+    assert ledger.gdd(18.0, end_on=date(2026, 3, 1)) == 2.0
+
+
+def test_ledger_gives_nothing_for_an_empty_span() -> None:
+    ledger = GddLedger(MARCH)
+    assert ledger.gdd(10.0, start_on=date(2026, 3, 4), end_on=date(2026, 3, 4)) == 0.0
+    assert ledger.gdd(10.0, start_on=date(2026, 3, 5), end_on=date(2026, 3, 1)) == 0.0
+    assert ledger.gdd(10.0, start_on=date(2026, 4, 1)) == 0.0
+    assert GddLedger().gdd(10.0) == 0.0
+
+
+def test_ledger_takes_days_in_any_order_and_keeps_them_oldest_first() -> None:
+    ledger = GddLedger(reversed(MARCH))
+    assert ledger.days == tuple(MARCH)
+    assert len(ledger) == 4
+
+
+def test_ledger_days_added_later_count_for_bases_already_asked_for() -> None:
+    ledger = GddLedger(MARCH[:2])
+    assert ledger.gdd(10.0) == 20.0  # builds the totals for base 10
+    ledger.add(MARCH[2])
+    ledger.add(MARCH[3])
+    assert ledger.gdd(10.0) == 20.0 + 0.0 + 12.0
+    assert ledger.gdd(15.0) == 5.0 + 5.0 + 0.0 + 7.0  # a new base sees every day
+
+
+def test_ledger_counts_two_records_of_one_day_twice_like_gdd_from_days() -> None:
+    twice = [*MARCH, gdd_day(date(2026, 3, 5), 20.0, 30.0)]  # mean 25
+    ledger = GddLedger(MARCH)
+    ledger.add(twice[-1])
+    assert ledger.gdd(10.0, start_on=date(2026, 3, 5)) == 12.0 + 15.0
+    assert ledger.gdd(10.0) == gdd_from_days(twice, 10.0)
+
+
+def test_ledger_sums_fine_fractions_exactly() -> None:
+    # 0.1 is not a binary fraction: each day needs its own finer units, and
+    # the sum is the correctly rounded one (as math.fsum gives it)
+    days = [
+        gdd_day(date(2026, 3, 1) + timedelta(days=index), 10.0, 10.2)
+        for index in range(10)
+    ]
+    ledger = GddLedger(days[:1])
+    ledger.gdd(10.0)
+    for day in days[1:]:
+        ledger.add(day)
+    expected = math.fsum([(10.2 + 10.0) / 2 - 10.0] * 10)
+    assert ledger.gdd(10.0) == expected
+    assert ledger.gdd(10.0) == gdd_from_days(days, 10.0)
+
+
+def test_ledger_sums_a_tiny_day_exactly() -> None:
+    # a subnormal GDD (about 1.1e-313) needs 2**-1074 units: a normal day is
+    # then too long an integer for float(); the total is still rounded once
+    tiny = 2.2250738585e-313
+    days = [
+        gdd_day(date(2026, 3, 1), 0.0, 1.0),  # (1 + 0) / 2 - 0 = 0.5
+        gdd_day(date(2026, 3, 2), 0.0, tiny),  # tiny / 2
+    ]
+    ledger = GddLedger(days)
+    assert ledger.gdd(0.0) == math.fsum([0.5, tiny / 2]) == 0.5
+    assert ledger.gdd(0.0, start_on=date(2026, 3, 2)) == tiny / 2
+    assert ledger.gdd(0.0) == gdd_from_days(days, 0.0)
+
+
+def test_ledger_refuses_a_day_before_its_latest() -> None:
+    ledger = GddLedger(MARCH)
+    with pytest.raises(FarmError) as caught:
+        ledger.add(gdd_day(date(2026, 3, 4), 10.0, 20.0))
+    assert caught.value.code == "days_out_of_order"
+    assert caught.value.params == {"on": "2026-03-04", "latest": "2026-03-05"}
+    assert len(ledger) == 4
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_ledger_refuses_non_finite_temperatures(value: float) -> None:
+    with pytest.raises(FarmError) as caught:
+        GddLedger([gdd_day(date(2026, 3, 1), value, 20.0)])
+    assert caught.value.code == "invalid_temperature"
+    assert caught.value.params == {"on": "2026-03-01"}
+    with pytest.raises(FarmError) as caught:
+        GddLedger([gdd_day(date(2026, 3, 1), 10.0, value)])
+    assert caught.value.code == "invalid_temperature"
+    with pytest.raises(FarmError) as caught:
+        GddLedger(MARCH).gdd(value)
+    assert caught.value.code == "invalid_temperature"
+
+
+stored_days = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=60),  # day of the year, duplicates allowed
+        temperatures,
+        temperatures,
+    ),
+    max_size=40,
+).map(
+    lambda items: [
+        gdd_day(date(2026, 1, 1) + timedelta(days=offset), low, high)
+        for offset, low, high in items
+    ]
+)
+span_ends = st.none() | st.integers(min_value=-5, max_value=65).map(
+    lambda offset: date(2026, 1, 1) + timedelta(days=offset)
+)
+
+
+@given(stored_days, temperatures, span_ends, span_ends)
+def test_ledger_equals_gdd_from_days(
+    days: list[DayGDD], base: float, start_on: date | None, end_on: date | None
+) -> None:
+    ledger = GddLedger(days)
+    assert ledger.gdd(base, start_on=start_on, end_on=end_on) == gdd_from_days(
+        days, base, start_on=start_on, end_on=end_on
+    )
+
+
+@given(stored_days, st.lists(temperatures, min_size=1, max_size=3), span_ends)
+def test_ledger_built_day_by_day_equals_gdd_from_days(
+    days: list[DayGDD], bases: list[float], start_on: date | None
+) -> None:
+    days.sort(key=lambda day: day.on)
+    ledger = GddLedger()
+    for index, day in enumerate(days):
+        ledger.add(day)
+        # ask as the live farm does between days: totals are kept current
+        base = bases[index % len(bases)]
+        assert ledger.gdd(base, start_on=start_on) == gdd_from_days(
+            days[: index + 1], base, start_on=start_on
+        )
+    for base in bases:
+        assert ledger.gdd(base) == gdd_from_days(days, base)

@@ -15,6 +15,7 @@ from custom_components.vertical_farm.engine.safety import (
     Treatment,
     check_harvest_allowed,
     resistance_warnings,
+    safe_from,
     safe_harvest,
     safe_instant,
     treatment_from_product,
@@ -253,6 +254,40 @@ def test_verdict_matches_every_treatment(
         assert verdict.safe_at.timestamp() == latest
         # Harvesting at the reported safe instant is always allowed.
         assert safe_harvest(treatments, verdict.safe_at).allowed
+
+
+def test_safe_from_is_the_latest_safe_instant() -> None:
+    # neem safe 4 May 10:00, pyrethrin 9 May 08:00 (Berlin, summer time: UTC+2)
+    assert safe_from([NEEM, PYRETHRIN]) == datetime(2026, 5, 9, 6, 0, tzinfo=UTC)
+    assert safe_from([]) is None
+
+
+@given(
+    applications=st.lists(
+        st.tuples(applied_times, st.integers(min_value=0, max_value=30)),
+        min_size=1,
+        max_size=6,
+    ),
+    later=st.lists(st.integers(min_value=0, max_value=10**8), min_size=2, max_size=4),
+)
+def test_from_safe_from_on_the_verdict_never_changes(
+    applications: list[tuple[datetime, int]], later: list[int]
+) -> None:
+    treatments = [
+        _treatment(f"p{index}", applied=applied, interval_days=days)
+        for index, (applied, days) in enumerate(applications)
+    ]
+    since = safe_from(treatments)
+    assert since is not None
+    assert not safe_harvest(treatments, since - timedelta(microseconds=1)).allowed
+
+    verdicts = {
+        safe_harvest(treatments, since + timedelta(seconds=seconds))
+        for seconds in later
+    }
+
+    assert len(verdicts) == 1
+    assert verdicts.pop().allowed
 
 
 # --- resistance ------------------------------------------------------------------

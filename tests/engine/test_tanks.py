@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 import math
 
 from hypothesis import given, strategies as st
@@ -15,11 +15,13 @@ from custom_components.vertical_farm.engine.tanks import (
     BalanceReason,
     DeviationDirection,
     DeviationLevel,
+    LevelLog,
     LevelUnit,
     MaintenanceKind,
     MaintenanceTask,
     ProbeKind,
     ProbeReason,
+    SolutionAgeAccumulator,
     TargetRange,
     TargetReason,
     WaterTemperature,
@@ -330,6 +332,113 @@ def test_solution_age_lies_between_its_coldest_and_warmest_day(
     assert age.days_left >= 0
 
 
+# --- solution age, reading by reading ------------------------------------------
+
+
+def _fed(
+    filled_at: datetime, readings: list[tuple[datetime, float]], **kwargs: float
+) -> SolutionAgeAccumulator:
+    accumulator = SolutionAgeAccumulator(filled_at=filled_at, **kwargs)
+    for when, value in readings:
+        accumulator.add(when, value)
+    return accumulator
+
+
+def test_accumulated_age_integrates_a_warm_spell() -> None:
+    accumulator = _fed(at(1), [(at(1), 20.0), (at(3), 30.0), (at(4), 20.0)])
+    # counted up to the latest reading: 2 days at 20 C (2/10) + 1 day at 30 C (1/5)
+    assert accumulator.used_fraction == pytest.approx(2 / 10 + 1 / 5)
+
+    age = accumulator.age(at(6))
+    # + 2 more days at 20 C (2/10) = 0.6; left at 20 C: 0.4 x 10 = 4 days
+    assert age.used_fraction == pytest.approx(2 / 10 + 1 / 5 + 2 / 10)
+    assert age.days_left == pytest.approx(4.0)
+    assert age.age_days == 5.0
+    assert not age.assumed_temperature
+
+
+def test_accumulated_age_starts_from_the_reading_before_the_fill() -> None:
+    # the last reading before the fill, 30 C, holds until day 2 00:00: 0.5 / 5;
+    # then 20 C to day 4 12:00: 2.5 / 10
+    accumulator = _fed(at(1, 12), [(at(1), 30.0), (at(2), 20.0)])
+    age = accumulator.age(at(4, 12))
+    assert age.used_fraction == pytest.approx(0.5 / 5 + 2.5 / 10)
+    assert accumulator.filled_at == at(1, 12)
+
+
+def test_accumulated_age_first_reading_covers_back_to_the_fill() -> None:
+    age = _fed(at(1), [(at(2), 30.0)]).age(at(3))
+    # 30 C all along: 2 / 5
+    assert age.used_fraction == pytest.approx(2 / 5)
+
+
+def test_accumulated_age_without_readings_assumes_the_default() -> None:
+    age = _fed(at(1), [], default_temperature_c=30.0).age(at(3))
+    assert age.used_fraction == pytest.approx(2 / 5)
+    assert age.assumed_temperature
+
+
+def test_accumulated_age_ignores_an_unavailable_probe() -> None:
+    accumulator = _fed(at(1), [(at(1), 20.0), (at(2), math.nan), (at(2), 30.0)])
+    # the NaN at day 2 is skipped, so the 30 C reading at the same instant is fine
+    assert accumulator.age(at(3)).used_fraction == pytest.approx(1 / 10 + 1 / 5)
+
+
+def test_accumulated_age_in_another_zone_is_the_same() -> None:
+    local = timezone(timedelta(hours=2))
+    accumulator = _fed(at(1).astimezone(local), [(at(2).astimezone(local), 30.0)])
+    age = accumulator.age(at(3).astimezone(local))
+    assert age.used_fraction == pytest.approx(2 / 5)
+    assert age.due_at.utcoffset() == timedelta(hours=2)  # in the zone of `now`
+
+
+def test_accumulator_refuses_readings_out_of_order_and_a_now_before_them() -> None:
+    accumulator = _fed(at(1), [(at(2), 20.0)])
+    for earlier in (at(2), at(1, 12)):
+        with pytest.raises(FarmError) as caught:
+            accumulator.add(earlier, 25.0)
+        assert caught.value.code == "readings_out_of_order"
+    with pytest.raises(FarmError) as caught:
+        accumulator.age(at(1, 12))
+    assert caught.value.code == "reading_after_now"
+    assert caught.value.params == {
+        "at": at(2).isoformat(),
+        "now": at(1, 12).isoformat(),
+    }
+
+
+water_temperatures = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=20 * 24 * 60),  # minutes after day 1
+        st.floats(min_value=0, max_value=45) | st.just(math.nan),
+    ),
+    max_size=40,
+    unique_by=lambda item: item[0],
+)
+
+
+@given(
+    water_temperatures,
+    st.integers(min_value=0, max_value=10 * 24 * 60),
+    st.integers(min_value=0, max_value=3 * 24 * 60),
+)
+def test_accumulated_age_equals_solution_age(
+    samples: list[tuple[int, float]], fill_min: int, after_min: int
+) -> None:
+    readings = sorted(
+        (at(1) + timedelta(minutes=minute), value) for minute, value in samples
+    )
+    filled_at = at(1) + timedelta(minutes=fill_min)
+    latest = max([filled_at, *(when for when, _ in readings)])
+    now = latest + timedelta(minutes=after_min)
+
+    accumulated = _fed(filled_at, readings).age(now)
+
+    assert accumulated == solution_age(
+        filled_at=filled_at, now=now, temperatures=readings
+    )
+
+
 # --- maintenance -----------------------------------------------------------------
 
 
@@ -541,6 +650,135 @@ def test_falling_level_use_matches_the_fall_within_one_threshold(
     # threshold 2 % of 300 L = 6 L: at most that much is still waiting to count
     assert fall - 6.0 - 1e-9 <= used <= fall + 1e-9
     assert balance.refills == 0
+
+
+# --- water balance from a level log ---------------------------------------------
+
+
+def _logged(
+    readings: list[tuple[datetime, float]],
+    *,
+    volume_l: float = 100.0,
+    unit: LevelUnit = LevelUnit.LITRES,
+    window_days: float = 7.0,
+) -> LevelLog:
+    log = LevelLog(volume_l=volume_l, unit=unit, window_days=window_days)
+    for when, value in readings:
+        log.add(when, value)
+    return log
+
+
+def test_level_log_gives_use_per_day_and_days_until_empty() -> None:
+    # 100 L tank losing 0.5 L an hour for 24 hours: 12 L a day; 88 L left: 88 / 12 days
+    log = _logged(hourly(at(1), [100 - 0.5 * hour for hour in range(25)]))
+    balance = log.balance(at(2))
+    assert balance.reason is BalanceReason.OK
+    assert balance.use_l_per_day == pytest.approx(12.0)
+    assert balance.days_until_empty == pytest.approx(88 / 12)
+    assert log.level_l == 88.0
+
+
+def test_level_log_leaves_a_refill_out() -> None:
+    # 12 hours at 1 L/h, refill from 88 to 100 in the 13th hour, 12 more hours at 1 L/h
+    levels = [100.0 - hour for hour in range(13)] + [100.0 - hour for hour in range(12)]
+    balance = _logged(hourly(at(1), levels)).balance(at(2), noise_l=0.5)
+    # used 12 + 11 = 23 L over 24 hours minus the refill hour: 23 h
+    assert balance.refills == 1
+    assert balance.use_l_per_day == pytest.approx(23 / (23 / 24))
+
+
+def test_level_log_in_percent_and_with_a_reserve() -> None:
+    # 200 L tank, 50 % falling 0.25 % an hour: 0.5 L an hour, 12 L a day
+    levels = [50 - 0.25 * hour for hour in range(25)]
+    log = _logged(hourly(at(1), levels), volume_l=200, unit=LevelUnit.PERCENT)
+    balance = log.balance(at(2), reserve_l=20.0)
+    assert balance.use_l_per_day == pytest.approx(12.0)
+    # 44 % of 200 L = 88 L, less the 20 L reserve: 68 / 12 days
+    assert balance.days_until_empty == pytest.approx(68 / 12)
+
+
+def test_level_log_drops_what_lies_a_window_before_the_latest() -> None:
+    log = _logged(hourly(at(1), [50.0] * 49), window_days=1.0)
+    # 49 hourly readings from day 1 00:00 to day 3 00:00: only day 2 00:00 onwards stay
+    assert len(log) == 25
+    assert log.balance(at(3)) == water_balance(
+        hourly(at(1), [50.0] * 49), now=at(3), volume_l=100, window_days=1.0
+    )
+
+
+def test_level_log_needs_enough_counted_time() -> None:
+    empty = LevelLog(volume_l=100)
+    assert empty.level_l is None
+    assert empty.balance(at(2)).reason is BalanceReason.NOT_ENOUGH_DATA
+    # readings older than the window count for nothing
+    old = _logged(hourly(at(1), [50.0, 49.0]))
+    assert old.balance(at(20)).level_l is None
+    short = _logged(hourly(at(1), [50.0, 49.0, 48.0]))
+    assert short.balance(at(1, 3)).reason is BalanceReason.NOT_ENOUGH_DATA
+    steady = _logged(hourly(at(1), [50.0] * 25))
+    assert steady.balance(at(2)).reason is BalanceReason.NO_USE
+
+
+def test_level_log_ignores_an_unavailable_sensor() -> None:
+    log = _logged([(at(1), 50.0), (at(1, 1), math.nan), (at(1, 1), 49.0)])
+    assert len(log) == 2
+    assert log.level_l == 49.0
+
+
+def test_level_log_refuses_bad_input() -> None:
+    log = _logged([(at(2), 50.0)])
+    with pytest.raises(FarmError) as caught:
+        log.add(at(2), 49.0)
+    assert caught.value.code == "readings_out_of_order"
+    with pytest.raises(FarmError) as caught:
+        log.balance(at(1))
+    assert caught.value.code == "reading_after_now"
+    assert caught.value.params == {"at": at(2).isoformat(), "now": at(1).isoformat()}
+    with pytest.raises(FarmError) as caught:
+        LevelLog(volume_l=-1.0)
+    assert caught.value.code == "invalid_volume"
+
+
+level_samples = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=10 * 24 * 60),  # minutes after day 1
+        st.floats(min_value=0, max_value=100) | st.just(math.nan),
+    ),
+    max_size=80,
+    unique_by=lambda item: item[0],
+)
+
+
+@given(
+    level_samples,
+    st.integers(min_value=0, max_value=3 * 24 * 60),
+    st.sampled_from(list(LevelUnit)),
+    st.floats(min_value=0.5, max_value=8.0),
+    st.none() | st.floats(min_value=0, max_value=5),
+)
+def test_level_log_equals_water_balance(
+    samples: list[tuple[int, float]],
+    after_min: int,
+    unit: LevelUnit,
+    window_days: float,
+    noise_l: float | None,
+) -> None:
+    readings = sorted(
+        (at(1) + timedelta(minutes=minute), value) for minute, value in samples
+    )
+    now = (readings[-1][0] if readings else at(1)) + timedelta(minutes=after_min)
+
+    log = _logged(readings, volume_l=80.0, unit=unit, window_days=window_days)
+
+    assert log.balance(now, noise_l=noise_l, min_hours=1.0) == water_balance(
+        readings,
+        now=now,
+        volume_l=80.0,
+        unit=unit,
+        noise_l=noise_l,
+        window_days=window_days,
+        min_hours=1.0,
+    )
 
 
 # --- probes ----------------------------------------------------------------------

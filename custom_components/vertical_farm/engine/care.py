@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 import math
+from operator import attrgetter
 from types import MappingProxyType
 
 from .errors import FarmError
@@ -75,17 +76,6 @@ class CareTask:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class CarePlant:
-    """A plant's care tasks and the facts that silence some of them."""
-
-    plant_id: str
-    phase: Phase
-    tasks: tuple[CareTask, ...]
-    # Set when a recirculating (hydro) tank keeps the roots wet: no watering reminders.
-    on_recirculating_tank: bool = False
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
 class DueTask:
     """When a task is next due and how urgent it is."""
 
@@ -95,6 +85,68 @@ class DueTask:
     urgency: Urgency
     interval_days: float  # effective interval used, rounded to 0.1
     snoozed: bool  # the due date is a snooze, not the interval
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TaskOutlook:
+    """When one of a plant's tasks is next due: a DueTask but for the urgency.
+
+    Due dates only change when a task is confirmed or snoozed; from one day to
+    the next only the urgency moves. So the task as due at each urgency is
+    made once, here, and `on(today)` picks the one for the day.
+    """
+
+    plant_id: str
+    kind: CareKind
+    due: date
+    interval_days: float  # effective interval used, rounded to 0.1
+    snoozed: bool  # the due date is a snooze, not the interval
+    _by_urgency: tuple[DueTask, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Make the task as due at each urgency, in the order of `Urgency`."""
+        object.__setattr__(
+            self,
+            "_by_urgency",
+            tuple(
+                DueTask(
+                    plant_id=self.plant_id,
+                    kind=self.kind,
+                    due=self.due,
+                    urgency=level,
+                    interval_days=self.interval_days,
+                    snoozed=self.snoozed,
+                )
+                for level in Urgency
+            ),
+        )
+
+    def on(self, today: date) -> DueTask:
+        """The task as due on `today` (the same object for the same urgency)."""
+        return self._by_urgency[_urgency_rank(self.due.toordinal() - today.toordinal())]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CarePlant:
+    """A plant's care tasks and the facts that silence some of them."""
+
+    plant_id: str
+    phase: Phase
+    tasks: tuple[CareTask, ...]
+    # Set when a recirculating (hydro) tank keeps the roots wet: no watering reminders.
+    on_recirculating_tank: bool = False
+    # Worked out on first use, not in every whole-farm pass: due dates only
+    # change when a task is confirmed or snoozed, which makes a new CarePlant.
+    _outlooks: dict[Hemisphere, tuple[TaskOutlook, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def outlook(self, hemisphere: Hemisphere) -> tuple[TaskOutlook, ...]:
+        """The tasks that apply to the plant now, soonest due first."""
+        outlook = self._outlooks.get(hemisphere)
+        if outlook is None:
+            outlook = self._outlooks[hemisphere] = _outlook(self, hemisphere)
+        return outlook
 
 
 def preset_interval_days(preset: CarePreset, kind: CareKind) -> float:
@@ -253,14 +305,21 @@ def next_due(task: CareTask, hemisphere: Hemisphere) -> date:
 
 def urgency(due: date, today: date) -> Urgency:
     """How urgent a due date is today."""
-    days_left = due.toordinal() - today.toordinal()
+    return _URGENCIES[_urgency_rank(due.toordinal() - today.toordinal())]
+
+
+_URGENCIES = tuple(Urgency)
+
+
+def _urgency_rank(days_left: int) -> int:
+    """The urgency of a due date `days_left` days away, as its place in `Urgency`."""
     if days_left < 0:
-        return Urgency.OVERDUE
+        return 0  # overdue
     if days_left == 0:
-        return Urgency.TODAY
+        return 1  # today
     if days_left <= UPCOMING_DAYS:
-        return Urgency.UPCOMING
-    return Urgency.LATER
+        return 2  # upcoming
+    return 3  # later
 
 
 _ALL_KINDS = frozenset(CareKind)
@@ -281,46 +340,49 @@ def active_kinds(plant: CarePlant) -> frozenset[CareKind]:
     return _ALL_KINDS
 
 
-def _schedule(
-    plant: CarePlant, today: date, hemisphere: Hemisphere, *, include_later: bool
-) -> tuple[DueTask, ...]:
-    """The plant's applicable tasks, soonest first, optionally without later ones."""
+def _outlook(plant: CarePlant, hemisphere: Hemisphere) -> tuple[TaskOutlook, ...]:
+    """The plant's applicable tasks and their due dates, soonest first."""
     kinds = active_kinds(plant)
-    schedule: list[DueTask] = []
+    outlook: list[TaskOutlook] = []
     for task in plant.tasks:
         if task.kind not in kinds:
             continue
         interval = effective_interval_days(task, hemisphere)
         due, snoozed = _due_from_interval(task, interval)
-        when = urgency(due, today)
-        if when is Urgency.LATER and not include_later:
-            continue
-        schedule.append(
-            DueTask(
+        outlook.append(
+            TaskOutlook(
                 plant_id=plant.plant_id,
                 kind=task.kind,
                 due=due,
-                urgency=when,
                 interval_days=round(interval, 1),
                 snoozed=snoozed,
             )
         )
-    schedule.sort(key=lambda item: item.due)
-    return tuple(schedule)
+    outlook.sort(key=attrgetter("due"))
+    return tuple(outlook)
 
 
 def care_schedule(
     plant: CarePlant, *, today: date, hemisphere: Hemisphere
 ) -> tuple[DueTask, ...]:
     """Every task that applies to the plant, with its due date, soonest first."""
-    return _schedule(plant, today, hemisphere, include_later=True)
+    return tuple([task.on(today) for task in plant.outlook(hemisphere)])
 
 
 def due_tasks(
     plant: CarePlant, *, today: date, hemisphere: Hemisphere
 ) -> tuple[DueTask, ...]:
     """The plant's tasks that are overdue, due today or upcoming, soonest first."""
-    return _schedule(plant, today, hemisphere, include_later=False)
+    return due_from_schedule(care_schedule(plant, today=today, hemisphere=hemisphere))
+
+
+def due_from_schedule(schedule: Iterable[DueTask]) -> tuple[DueTask, ...]:
+    """The tasks of a schedule (from `care_schedule`) that are not due later.
+
+    Equals `due_tasks` for the same plant and day, without working the
+    schedule out again.
+    """
+    return tuple([task for task in schedule if task.urgency is not Urgency.LATER])
 
 
 def confirm_task(

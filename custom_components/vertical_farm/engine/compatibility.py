@@ -8,7 +8,7 @@ a repair issue), never an exception. EC in mS/cm, pH unitless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,7 +18,7 @@ from .lighting import (
     PlantInPhase,
     shelf_photoperiod,
 )
-from .profiles import Phase, PhaseProfile
+from .profiles import Phase
 
 
 class Parameter(StrEnum):
@@ -76,25 +76,6 @@ class TankCompatibility:
         return not self.conflicts
 
 
-def _ec_range(profile: PhaseProfile) -> tuple[float, float]:
-    return profile.ec_min, profile.ec_max
-
-
-def _ph_range(profile: PhaseProfile) -> tuple[float, float]:
-    return profile.ph_min, profile.ph_max
-
-
-def _group_by_range(
-    profiles: Sequence[tuple[str, PhaseProfile]],
-    bounds: Callable[[PhaseProfile], tuple[float, float]],
-) -> dict[tuple[float, float], list[str]]:
-    """Plant ids by the range they ask for, in first-seen order."""
-    groups: dict[tuple[float, float], list[str]] = {}
-    for plant_id, profile in profiles:
-        groups.setdefault(bounds(profile), []).append(plant_id)
-    return groups
-
-
 def _shared_range(
     parameter: Parameter, groups: dict[tuple[float, float], list[str]]
 ) -> tuple[ValueRange | None, list[RangeConflict]]:
@@ -108,14 +89,12 @@ def _shared_range(
     if low <= high:
         return ValueRange(low=round(low, 2), high=round(high, 2)), []
     ordered = sorted(groups.items())
+    # each group shows up in many pairs: describe it once
+    described = [(bounds, _range_group(bounds, ids)) for bounds, ids in ordered]
     conflicts = [
-        RangeConflict(
-            parameter=parameter,
-            lower=_range_group(lower_bounds, lower_ids),
-            higher=_range_group(higher_bounds, higher_ids),
-        )
-        for index, (lower_bounds, lower_ids) in enumerate(ordered)
-        for higher_bounds, higher_ids in ordered[index + 1 :]
+        RangeConflict(parameter=parameter, lower=lower, higher=higher)
+        for index, (lower_bounds, lower) in enumerate(described)
+        for higher_bounds, higher in described[index + 1 :]
         if lower_bounds[1] < higher_bounds[0]
     ]
     return None, conflicts
@@ -141,25 +120,28 @@ def tank_compatibility(plants: Iterable[PlantInPhase]) -> TankCompatibility:
         FarmError: `phase_not_in_species` when a plant's phase is not in its
             species (bad data, not a conflict).
     """
-    # Profiles are looked up once per (species, phase), not once per plant.
-    profile_by_kind: dict[tuple[str, Phase], PhaseProfile] = {}
-    profiles: list[tuple[str, PhaseProfile]] = []
+    # Ranges are looked up once per (species, phase), not once per plant.
+    # Plant ids by the range they ask for, ranges in first-seen order.
+    ec_groups: dict[tuple[float, float], list[str]] = {}
+    ph_groups: dict[tuple[float, float], list[str]] = {}
+    groups_by_kind: dict[tuple[str, Phase], tuple[list[str], list[str]]] = {}
     for plant in plants:
         kind = (plant.species.key, plant.phase)
-        profile = profile_by_kind.get(kind)
-        if profile is None:
-            profile = profile_by_kind[kind] = plant.profile
-        profiles.append((plant.plant_id, profile))
-    if not profiles:
+        groups = groups_by_kind.get(kind)
+        if groups is None:
+            profile = plant.profile
+            groups = groups_by_kind[kind] = (
+                ec_groups.setdefault((profile.ec_min, profile.ec_max), []),
+                ph_groups.setdefault((profile.ph_min, profile.ph_max), []),
+            )
+        groups[0].append(plant.plant_id)
+        groups[1].append(plant.plant_id)
+    if not groups_by_kind:
         return TankCompatibility(
             reason=TankReason.NO_PLANTS, ec_range=None, ph_range=None
         )
-    ec_range, ec_conflicts = _shared_range(
-        Parameter.EC, _group_by_range(profiles, _ec_range)
-    )
-    ph_range, ph_conflicts = _shared_range(
-        Parameter.PH, _group_by_range(profiles, _ph_range)
-    )
+    ec_range, ec_conflicts = _shared_range(Parameter.EC, ec_groups)
+    ph_range, ph_conflicts = _shared_range(Parameter.PH, ph_groups)
     conflicts = (*ec_conflicts, *ph_conflicts)
     return TankCompatibility(
         reason=TankReason.CONFLICT if conflicts else TankReason.OK,

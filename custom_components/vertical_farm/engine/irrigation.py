@@ -9,7 +9,7 @@ and run around the clock. Durations in minutes, instants aware datetimes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from .errors import FarmError
 from .lighting import is_light_on, next_light_change
@@ -61,27 +61,39 @@ def pump_cycle(
 ) -> PumpCycle | None:
     """The cycle running at `at`, or the next one to start; None if none is coming.
 
+    Runs are counted in real minutes from the window's opening, so they keep
+    their rhythm through a clock change; the cycle is given in `zone`.
+
     Raises:
-        FarmError: `invalid_pump_minutes` when on_min < 1 or off_min < 0.
+        FarmError: `invalid_pump_minutes` when on_min < 1 or off_min < 0;
+            `naive_datetime` for a naive `at`.
     """
     if on_min < 1 or off_min < 0:
         raise FarmError("invalid_pump_minutes", on_min=on_min, off_min=off_min)
+    if at.utcoffset() is None:
+        raise FarmError("naive_datetime", field="at")
     period = timedelta(minutes=on_min + off_min)
     run = timedelta(minutes=on_min)
-    cursor = at
-    horizon = at + timedelta(days=MAX_LOOKAHEAD_DAYS)
-    while cursor < horizon:
-        start, end = _window_start(cursor, lights_on, photoperiod_h, zone)
-        if end is not None and end <= start:
-            return None
-        limit = end if end is not None else start + timedelta(days=1)
-        # Whole periods elapsed since the window opened, then this or the next run.
-        elapsed = max(cursor - start, timedelta(0))
-        index = elapsed // period
-        cycle_start = start + index * period
-        if cycle_start + run <= cursor:
-            cycle_start += period
-        if cycle_start < limit:
-            return PumpCycle(start=cycle_start, end=min(cycle_start + run, limit))
-        cursor = limit
-    return None
+    # Real time throughout: compared in one zone, wall times ignore a repeated hour.
+    at = at.astimezone(UTC)
+    start, end = _window_start(at, lights_on, photoperiod_h, zone)
+    opened = start.astimezone(UTC)
+    if end is not None and end.astimezone(UTC) <= opened:
+        return None
+    # the next local midnight (or lights-on) by the wall clock
+    limit = (end if end is not None else start + timedelta(days=1)).astimezone(UTC)
+    # Whole periods elapsed since the window opened, then this or the next run:
+    # real minutes, so the cycles keep their rhythm through a clock change.
+    elapsed = max(at - opened, timedelta(0))
+    cycle_start = opened + (elapsed // period) * period
+    if cycle_start + run <= at:
+        cycle_start += period
+    if cycle_start >= limit:
+        # No run left in this window: the next window opens with one.
+        start, end = _window_start(limit, lights_on, photoperiod_h, zone)
+        cycle_start = start.astimezone(UTC)
+        limit = (end if end is not None else start + timedelta(days=1)).astimezone(UTC)
+    return PumpCycle(
+        start=cycle_start.astimezone(zone),
+        end=min(cycle_start + run, limit).astimezone(zone),
+    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from itertools import pairwise
 from types import MappingProxyType
 
@@ -37,6 +38,12 @@ class PlantInPhase:
     plant_id: str
     species: Species
     phase: Phase
+    # Looked up once here: every tank and light pass asks for it.
+    _profile: PhaseProfile | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Look up the phase's profile (a phase the species skips gives None)."""
+        object.__setattr__(self, "_profile", self.species.phase(self.phase))
 
     @property
     def profile(self) -> PhaseProfile:
@@ -45,7 +52,7 @@ class PlantInPhase:
         Raises:
             FarmError: `phase_not_in_species` when the species skips that phase.
         """
-        profile = self.species.phase(self.phase)
+        profile = self._profile
         if profile is None:
             raise FarmError(
                 "phase_not_in_species",
@@ -165,10 +172,10 @@ def _check_photoperiod(photoperiod_h: float) -> None:
         raise FarmError("invalid_photoperiod", photoperiod_h=photoperiod_h)
 
 
-def _check_aware(at: datetime, field: str) -> None:
+def _check_aware(at: datetime, name: str) -> None:
     """Refuse naive datetimes: they would silently use the host's clock zone."""
     if at.utcoffset() is None:
-        raise FarmError("naive_datetime", field=field)
+        raise FarmError("naive_datetime", field=name)
 
 
 def photoperiod_for_needs(
@@ -200,7 +207,8 @@ def photoperiod_for_needs(
         raise FarmError("invalid_tolerance", tolerance_h=tolerance_h)
     if not needs_h:
         return PhotoperiodPlan(photoperiod_h=0.0, reason=PhotoperiodReason.NO_PLANTS)
-    for need in needs_h.values():
+    # Plants in one phase of one species share a need: check each value once.
+    for need in dict.fromkeys(needs_h.values()):
         _check_photoperiod(need)
     chosen = max(needs_h.values())
     conflicts = sorted(
@@ -264,12 +272,12 @@ def light_window(lights_on: time, photoperiod_h: float) -> LightWindow:
     )
 
 
-def _lights_on_instant(day: date, lights_on: time, zone: tzinfo) -> datetime:
-    """The UTC instant of the lights-on wall time on one local day."""
-    # fold=0: a time skipped by spring-forward lands just after the gap, and a
-    # time repeated by fall-back means its first occurrence.
-    wall = datetime.combine(day, lights_on.replace(tzinfo=None, fold=0), tzinfo=zone)
-    return wall.astimezone(UTC)
+# A light's schedule asks for the same few days over and over (each change,
+# each pump cycle): a rack's lights-on instants are worked out once.
+@lru_cache(maxsize=1024)
+def _lights_on_instant(day: date, wall_on: time, zone: tzinfo) -> datetime:
+    """The UTC instant of a naive lights-on wall time on one local day."""
+    return datetime.combine(day, wall_on, tzinfo=zone).astimezone(UTC)
 
 
 def _lit_periods(
@@ -282,9 +290,12 @@ def _lit_periods(
     """
     duration = timedelta(hours=photoperiod_h)
     local_day = at.astimezone(zone).date()
+    # fold=0: a time skipped by spring-forward lands just after the gap, and a
+    # time repeated by fall-back means its first occurrence.
+    wall_on = lights_on.replace(tzinfo=None, fold=0)
     periods: list[tuple[datetime, datetime]] = []
     for offset in range(-2, 3):
-        start = _lights_on_instant(local_day + timedelta(days=offset), lights_on, zone)
+        start = _lights_on_instant(local_day + timedelta(days=offset), wall_on, zone)
         # Elapsed time, not wall time: plants count hours of light, not clock readings.
         end = start + duration
         if periods and start <= periods[-1][1]:
@@ -369,13 +380,77 @@ def _ppfd_samples(
 ) -> Iterator[tuple[float, float]]:
     """Yield (POSIX timestamp, PPFD) for readings[first:last], checking each."""
     for index in range(first, last):
-        reading = readings[index]
-        # tzinfo, not utcoffset(): the cheap check, run once per reading.
-        if reading.at.tzinfo is None:
-            raise FarmError("naive_datetime", field="at")
-        if not reading.ppfd >= 0:
-            raise FarmError("negative_ppfd", ppfd=reading.ppfd)
-        yield reading.at.timestamp(), reading.ppfd
+        yield _ppfd_sample(readings[index])
+
+
+def _ppfd_sample(reading: PpfdReading) -> tuple[float, float]:
+    """(POSIX timestamp, PPFD) of one reading, refusing naive or negative ones."""
+    # tzinfo, not utcoffset(): the cheap check, run once per reading.
+    if reading.at.tzinfo is None:
+        raise FarmError("naive_datetime", field="at")
+    if not reading.ppfd >= 0:
+        raise FarmError("negative_ppfd", ppfd=reading.ppfd)
+    return reading.at.timestamp(), reading.ppfd
+
+
+def _check_window(start: datetime, end: datetime, max_gap: timedelta) -> float:
+    """Refuse a naive, empty or backward window or a non-positive gap; return the gap in s."""
+    _check_aware(start, "start")
+    _check_aware(end, "end")
+    if end.timestamp() <= start.timestamp():
+        raise FarmError("invalid_window", start=start.isoformat(), end=end.isoformat())
+    gap_s = max_gap.total_seconds()
+    if gap_s <= 0:
+        raise FarmError("invalid_gap", max_gap_s=gap_s)
+    return gap_s
+
+
+def _pair_light(
+    before: tuple[float, float],
+    after: tuple[float, float],
+    window: tuple[float, float],
+    gap_s: float,
+) -> tuple[float, float]:
+    """Light (umol/m2) and seconds one pair of samples adds inside a window.
+
+    The pair is joined by the trapezoidal rule and cut at the window's edges
+    by linear interpolation; a pair further apart than `gap_s`, or at one
+    instant, or outside the window adds nothing. Samples are (POSIX
+    timestamp, PPFD), `before` no later than `after`.
+    """
+    t0, p0 = before
+    t1, p1 = after
+    span = t1 - t0
+    if span == 0 or span > gap_s:
+        return 0.0, 0.0
+    low = max(t0, window[0])
+    high = min(t1, window[1])
+    if high <= low:
+        return 0.0, 0.0
+    slope = (p1 - p0) / span
+    ppfd_low = p0 + slope * (low - t0)
+    ppfd_high = p0 + slope * (high - t0)
+    return (ppfd_low + ppfd_high) / 2 * (high - low), high - low
+
+
+def _dli_measurement(
+    light_umol: float, measured_s: float, window_s: float
+) -> DliMeasurement:
+    """The DLI of the light measured in a window, and how much of it is unknown."""
+    unknown_s = max(0.0, window_s - measured_s)
+    if measured_s == 0:
+        reason = DliQuality.NO_DATA
+    elif unknown_s > 1e-6:
+        reason = DliQuality.PARTIAL
+    else:
+        reason = DliQuality.COMPLETE
+        unknown_s = 0.0
+    return DliMeasurement(
+        dli=round(light_umol / _UMOL_PER_MOL, 2),
+        measured=timedelta(seconds=measured_s),
+        unknown=timedelta(seconds=unknown_s),
+        reason=reason,
+    )
 
 
 def dli_from_readings(
@@ -405,57 +480,136 @@ def dli_from_readings(
             `start`, `invalid_gap` for a non-positive `max_gap`,
             `readings_out_of_order` or `negative_ppfd` for a bad reading.
     """
-    _check_aware(start, "start")
-    _check_aware(end, "end")
-    start_s = start.timestamp()
-    end_s = end.timestamp()
-    if end_s <= start_s:
-        raise FarmError("invalid_window", start=start.isoformat(), end=end.isoformat())
-    gap_s = max_gap.total_seconds()
-    if gap_s <= 0:
-        raise FarmError("invalid_gap", max_gap_s=gap_s)
+    gap_s = _check_window(start, end, max_gap)
+    window = (start.timestamp(), end.timestamp())
 
     def stamp(reading: PpfdReading) -> float:
         return reading.at.timestamp()
 
     # Timestamps, not wall times: they stay monotonic through DST changes.
-    first = bisect_left(readings, start_s - gap_s, key=stamp)
-    last = bisect_right(readings, end_s + gap_s, key=stamp)
+    first = bisect_left(readings, window[0] - gap_s, key=stamp)
+    last = bisect_right(readings, window[1] + gap_s, key=stamp)
     light_umol = 0.0
     measured_s = 0.0
-    for (t0, p0), (t1, p1) in pairwise(_ppfd_samples(readings, first, last)):
-        span = t1 - t0
-        if span < 0:
+    for before, after in pairwise(_ppfd_samples(readings, first, last)):
+        if after[0] < before[0]:
             raise FarmError(
                 "readings_out_of_order",
-                at=datetime.fromtimestamp(t1, UTC).isoformat(),
+                at=datetime.fromtimestamp(after[0], UTC).isoformat(),
             )
-        if span == 0 or span > gap_s:
-            continue
-        low = max(t0, start_s)
-        high = min(t1, end_s)
-        if high <= low:
-            continue
-        slope = (p1 - p0) / span
-        ppfd_low = p0 + slope * (low - t0)
-        ppfd_high = p0 + slope * (high - t0)
-        light_umol += (ppfd_low + ppfd_high) / 2 * (high - low)
-        measured_s += high - low
+        light, seconds = _pair_light(before, after, window, gap_s)
+        light_umol += light
+        measured_s += seconds
+    return _dli_measurement(light_umol, measured_s, window[1] - window[0])
 
-    unknown_s = max(0.0, (end_s - start_s) - measured_s)
-    if measured_s == 0:
-        reason = DliQuality.NO_DATA
-    elif unknown_s > 1e-6:
-        reason = DliQuality.PARTIAL
-    else:
-        reason = DliQuality.COMPLETE
-        unknown_s = 0.0
-    return DliMeasurement(
-        dli=round(light_umol / _UMOL_PER_MOL, 2),
-        measured=timedelta(seconds=measured_s),
-        unknown=timedelta(seconds=unknown_s),
-        reason=reason,
+
+class DliAccumulator:
+    """The DLI of one window (normally a local day), built up reading by reading.
+
+    `dli_from_readings` integrates a whole day of readings whenever it is
+    asked; the live farm instead adds each reading as it arrives (one
+    trapezoid with the reading before it), and reading the DLI is then a
+    division. `measurement(until)` equals `dli_from_readings` over the same
+    readings for the window from `start` to `until`.
+
+    For the next day, start a new accumulator and add the latest reading of
+    the old one first, so the pair across midnight is cut at midnight.
+    """
+
+    __slots__ = (
+        "_end",
+        "_gap_s",
+        "_latest",
+        "_light_umol",
+        "_measured_s",
+        "_previous",
+        "_start",
+        "_window",
     )
+
+    def __init__(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        max_gap: timedelta = DEFAULT_MAX_GAP,
+    ) -> None:
+        """Open a window; `max_gap` as in `dli_from_readings`.
+
+        Raises:
+            FarmError: `naive_datetime`, `invalid_window` when `end` is not
+                after `start`, `invalid_gap` for a non-positive `max_gap`.
+        """
+        self._gap_s = _check_window(start, end, max_gap)
+        self._start = start
+        self._end = end
+        self._window = (start.timestamp(), end.timestamp())
+        self._light_umol = 0.0
+        self._measured_s = 0.0
+        self._previous: tuple[float, float] | None = None
+        self._latest: PpfdReading | None = None
+
+    @property
+    def start(self) -> datetime:
+        """When the window opens."""
+        return self._start
+
+    @property
+    def end(self) -> datetime:
+        """When the window closes."""
+        return self._end
+
+    @property
+    def latest(self) -> PpfdReading | None:
+        """The latest reading added, if any."""
+        return self._latest
+
+    def add(self, reading: PpfdReading) -> None:
+        """Add the next reading: not earlier than the one before it.
+
+        Readings outside the window are fine: they bound the pairs that cross
+        its edges.
+
+        Raises:
+            FarmError: `naive_datetime`, `negative_ppfd`, or
+                `readings_out_of_order` for a reading before the latest one.
+        """
+        sample = _ppfd_sample(reading)
+        previous = self._previous
+        if previous is not None:
+            if sample[0] < previous[0]:
+                raise FarmError("readings_out_of_order", at=reading.at.isoformat())
+            light, seconds = _pair_light(previous, sample, self._window, self._gap_s)
+            self._light_umol += light
+            self._measured_s += seconds
+        self._previous = sample
+        self._latest = reading
+
+    def measurement(self, until: datetime | None = None) -> DliMeasurement:
+        """The DLI from `start` to `until` (default and at most `end`) so far.
+
+        Equals `dli_from_readings` over the readings added, for the window
+        from `start` to the earlier of `until` and `end`.
+
+        Raises:
+            FarmError: `naive_datetime` for a naive `until`; `invalid_window`
+                when `until` is not after `start`, or falls before `end` and
+                before the latest reading (whose light is already counted).
+        """
+        start_s, end_s = self._window
+        if until is not None:
+            _check_aware(until, "until")
+            until_s = until.timestamp()
+            latest_s = self._previous[0] if self._previous is not None else start_s
+            # before the end, light after `until` would already be in the sums
+            if until_s <= start_s or (until_s < end_s and latest_s > until_s):
+                raise FarmError(
+                    "invalid_window",
+                    start=self._start.isoformat(),
+                    end=until.isoformat(),
+                )
+            end_s = min(until_s, end_s)
+        return _dli_measurement(self._light_umol, self._measured_s, end_s - start_s)
 
 
 def ppfd_from_lux(lux: float, source: LightSource) -> float:

@@ -7,10 +7,12 @@ calendar dates; datetimes must be timezone-aware.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import cache
 import math
 
 from .errors import FarmError
@@ -109,10 +111,25 @@ def phase_profile(species: Species, phase: Phase) -> PhaseProfile:
     Raises:
         FarmError: `phase_not_in_sequence` when the species skips that phase.
     """
-    profile = species.phase(phase)
-    if profile is None:
+    return species.phases[_position(species, phase)]
+
+
+def _position(species: Species, phase: Phase) -> int:
+    """Where a phase comes in the species' sequence, refusing a skipped phase."""
+    index = species.position(phase)
+    if index is None:
         raise FarmError("phase_not_in_sequence", species=species.key, phase=phase.value)
-    return profile
+    return index
+
+
+def _following(species: Species, index: int) -> Phase | None:
+    """The phase after the one at `index`: next in line, the first again, or none."""
+    sequence = species.sequence
+    if index + 1 < len(sequence):
+        return sequence[index + 1]
+    if species.perennial and len(sequence) > 1:
+        return sequence[0]
+    return None
 
 
 def transition(
@@ -204,14 +221,7 @@ def next_phase(species: Species, current: Phase) -> Phase | None:
     Raises:
         FarmError: `phase_not_in_sequence` when the species skips `current`.
     """
-    phase_profile(species, current)
-    sequence = species.sequence
-    index = sequence.index(current)
-    if index + 1 < len(sequence):
-        return sequence[index + 1]
-    if species.perennial and len(sequence) > 1:
-        return sequence[0]
-    return None
+    return _following(species, _position(species, current))
 
 
 def days_in_phase(started_on: date, today: date) -> int:
@@ -313,11 +323,142 @@ def gdd_from_days(
     """
     lowest = start_on if start_on is not None else date.min
     highest = end_on if end_on is not None else date.max
+    # daily_gdd written out: this runs over a year of days for every plant group
     return math.fsum(
-        daily_gdd(day.t_max_c, day.t_min_c, base_temp_c)
-        for day in days
-        if lowest <= day.on <= highest
+        [
+            max(0.0, (day.t_max_c + day.t_min_c) / 2 - base_temp_c)
+            for day in days
+            if lowest <= day.on <= highest
+        ]
     )
+
+
+class GddLedger:
+    """A rack's closed days with running GDD totals, for GDD between two dates.
+
+    `gdd_from_days` walks every stored day for each plant; a rack keeps one
+    ledger instead, adds each day as it closes (`add`), and reads the GDD of
+    any span for any base temperature with two look-ups (`gdd`). The totals
+    per base temperature are kept exactly, as whole multiples of a power of
+    two, so a result equals `gdd_from_days` over the same days to the last
+    bit. A base temperature's totals are built on its first look-up and kept
+    current by `add`.
+    """
+
+    __slots__ = ("_days", "_ons", "_totals")
+
+    def __init__(self, days: Iterable[DayGDD] = ()) -> None:
+        """Start from stored days, in any order.
+
+        Raises:
+            FarmError: as `add`, for a day with a non-finite extreme.
+        """
+        self._days: list[DayGDD] = []
+        self._ons: list[date] = []
+        self._totals: dict[float, _RunningGdd] = {}
+        for day in sorted(days, key=lambda item: item.on):
+            self.add(day)
+
+    def __len__(self) -> int:
+        """The number of days held."""
+        return len(self._days)
+
+    @property
+    def days(self) -> tuple[DayGDD, ...]:
+        """The days held, oldest first."""
+        return tuple(self._days)
+
+    def add(self, day: DayGDD) -> None:
+        """Add a closed day: the same date as the latest day or later.
+
+        Two records of one date both count, as they would in `gdd_from_days`.
+
+        Raises:
+            FarmError: `invalid_temperature` for a non-finite extreme,
+                `days_out_of_order` for a date before the latest day's.
+        """
+        if not (math.isfinite(day.t_min_c) and math.isfinite(day.t_max_c)):
+            raise FarmError("invalid_temperature", on=day.on.isoformat())
+        if self._ons and day.on < self._ons[-1]:
+            raise FarmError(
+                "days_out_of_order",
+                on=day.on.isoformat(),
+                latest=self._ons[-1].isoformat(),
+            )
+        self._days.append(day)
+        self._ons.append(day.on)
+        for totals in self._totals.values():
+            totals.add(day)
+
+    def gdd(
+        self,
+        base_temp_c: float,
+        *,
+        start_on: date | None = None,
+        end_on: date | None = None,
+    ) -> float:
+        """Return the GDD from `start_on` to `end_on` (inclusive), in degree-days C.
+
+        Equal to `gdd_from_days(ledger.days, base_temp_c, start_on=...,
+        end_on=...)`; open ends take every day on that side.
+
+        Raises:
+            FarmError: `invalid_temperature` for a non-finite base temperature.
+        """
+        totals = self._totals.get(base_temp_c)
+        if totals is None:
+            if not math.isfinite(base_temp_c):
+                raise FarmError("invalid_temperature", base_temp_c=base_temp_c)
+            totals = self._totals[base_temp_c] = _RunningGdd(base_temp_c, self._days)
+        first = 0 if start_on is None else bisect_left(self._ons, start_on)
+        last = len(self._ons) if end_on is None else bisect_right(self._ons, end_on)
+        return totals.between(first, last)
+
+
+_FLOAT_BITS = 1000  # integers this long convert to float without overflow
+
+
+class _RunningGdd:
+    """Exact running GDD totals of a ledger's days for one base temperature.
+
+    Each day's GDD (a float, so a whole multiple of a power of two) is held as
+    an integer count of 2**-scale degree-days; a total of a span is then an
+    exact integer difference, and `float()` of it rounds once, correctly, as
+    `math.fsum` does.
+    """
+
+    __slots__ = ("_base_temp_c", "_prefix", "_scale")
+
+    def __init__(self, base_temp_c: float, days: Iterable[DayGDD]) -> None:
+        self._base_temp_c = base_temp_c
+        self._scale = 0  # totals are in units of 2**-scale degree-days
+        self._prefix = [0]  # _prefix[i]: the GDD of the first i days
+        for day in days:
+            self.add(day)
+
+    def add(self, day: DayGDD) -> None:
+        """Extend the totals by one day (the same arithmetic as gdd_from_days)."""
+        value = max(0.0, (day.t_max_c + day.t_min_c) / 2 - self._base_temp_c)
+        numerator, denominator = value.as_integer_ratio()
+        bits = denominator.bit_length() - 1  # the denominator is a power of two
+        if bits > self._scale:
+            # a finer day than any before: restate the totals in finer units
+            shift = bits - self._scale
+            self._prefix = [total << shift for total in self._prefix]
+            self._scale = bits
+        self._prefix.append(self._prefix[-1] + (numerator << (self._scale - bits)))
+
+    def between(self, first: int, last: int) -> float:
+        """The GDD of days first .. last - 1, correctly rounded."""
+        if last <= first:
+            return 0.0
+        total = self._prefix[last] - self._prefix[first]
+        if total.bit_length() <= _FLOAT_BITS:
+            # float() of an integer rounds correctly; scaling by 2**-scale is exact
+            return math.ldexp(float(total), -self._scale)
+        # a day of tiny (subnormal) GDD made the units too fine for float():
+        # integer division rounds correctly too, only slower
+        return total / (1 << self._scale)
 
 
 def _remaining_days(
@@ -329,7 +470,9 @@ def _remaining_days(
 ) -> tuple[float, EstimateMethod, bool]:
     """Return (days left, method, requirement met) for one phase, unrounded."""
     if profile.gdd > 0 and gdd_so_far is not None:
-        missing_gdd = profile.gdd - round(gdd_so_far, _PRECISION)
+        # phases ahead start from 0 GDD, which rounding leaves as it is (and it is slow)
+        so_far = round(gdd_so_far, _PRECISION) if gdd_so_far else gdd_so_far
+        missing_gdd = profile.gdd - so_far
         if missing_gdd <= 0:
             return 0.0, EstimateMethod.GDD, True
         if expected_daily_gdd is not None and expected_daily_gdd > 0:
@@ -342,6 +485,11 @@ def _remaining_days(
 
 def _whole_days(days: float) -> timedelta:
     """Round a projected number of days up to whole calendar days."""
+    whole = math.ceil(days)
+    # Rounding to _PRECISION places moves a value by under 1e-9, so it only
+    # matters just above a whole number: skip the (slow) rounding elsewhere.
+    if whole - days < 1 - 1e-6:
+        return timedelta(days=whole)
     return timedelta(days=math.ceil(round(days, _PRECISION)))
 
 
@@ -393,26 +541,30 @@ def advance_decision(
     Raises:
         FarmError: `phase_not_in_sequence` when the species skips `current`.
     """
-    profile = phase_profile(species, current)
-    following = next_phase(species, current)
+    index = _position(species, current)
+    profile = species.phases[index]
+    following = _following(species, index)
     if following is None:
-        return AdvanceDecision(
-            advance=False,
-            to_phase=None,
-            reason=AdvanceReason.LAST_PHASE,
-            restarts_cycle=False,
-        )
+        return _decision(False, None, AdvanceReason.LAST_PHASE, False)
     if profile.gdd > 0 and gdd_so_far is not None:
         advance = round(gdd_so_far, _PRECISION) >= profile.gdd
         reason = AdvanceReason.GDD_REACHED if advance else AdvanceReason.GDD_PENDING
     else:
         advance = days_in_phase(started_on, today) >= profile.days
         reason = AdvanceReason.DAYS_REACHED if advance else AdvanceReason.DAYS_PENDING
+    return _decision(advance, following, reason, following == species.sequence[0])
+
+
+@cache
+def _decision(
+    advance: bool, to_phase: Phase | None, reason: AdvanceReason, restarts_cycle: bool
+) -> AdvanceDecision:
+    """One shared decision per outcome: there are only a few dozen of them."""
     return AdvanceDecision(
         advance=advance,
-        to_phase=following,
+        to_phase=to_phase,
         reason=reason,
-        restarts_cycle=following == species.sequence[0],
+        restarts_cycle=restarts_cycle,
     )
 
 
@@ -437,14 +589,14 @@ def expected_harvest(
     Raises:
         FarmError: `phase_not_in_sequence` when the species skips `current`.
     """
-    sequence = species.sequence
-    profile = phase_profile(species, current)
-    if Phase.HARVEST not in sequence:
+    index = _position(species, current)
+    profile = species.phases[index]
+    harvest_index = species.position(Phase.HARVEST)
+    if harvest_index is None:
         return None
-    index = sequence.index(current)
-    harvest_index = sequence.index(Phase.HARVEST)
     if index == harvest_index:
         return started_on
+    sequence = species.sequence
     if index < harvest_index:
         ahead = sequence[index + 1 : harvest_index]
     elif species.perennial:

@@ -108,18 +108,33 @@ class Species:
     temp_max_c: float = 28.0
     humidity_min: float = 40.0  # relative humidity band, %
     humidity_max: float = 80.0
+    # Worked out once here: the engines ask for the sequence thousands of times a pass.
+    _sequence: tuple[Phase, ...] = field(init=False, repr=False, compare=False)
+    _positions: dict[Phase, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index the phases once, for the sequence and the look-ups by phase."""
+        sequence = tuple(profile.phase for profile in self.phases)
+        positions: dict[Phase, int] = {}
+        for index, phase in enumerate(sequence):
+            # the first profile of a phase wins, as in a scan from the start
+            positions.setdefault(phase, index)
+        object.__setattr__(self, "_sequence", sequence)
+        object.__setattr__(self, "_positions", positions)
 
     def phase(self, phase: Phase) -> PhaseProfile | None:
         """Return the profile of one phase, or None if the species skips it."""
-        for profile in self.phases:
-            if profile.phase == phase:
-                return profile
-        return None
+        index = self._positions.get(phase)
+        return None if index is None else self.phases[index]
+
+    def position(self, phase: Phase) -> int | None:
+        """Return where a phase comes in the sequence (0 = first), or None if skipped."""
+        return self._positions.get(phase)
 
     @property
     def sequence(self) -> tuple[Phase, ...]:
         """The phases in order."""
-        return tuple(profile.phase for profile in self.phases)
+        return self._sequence
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

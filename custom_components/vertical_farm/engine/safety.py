@@ -106,6 +106,16 @@ def safe_instant(treatment: Treatment) -> datetime:
     return treatment.safe_utc.astimezone(treatment.applied.tzinfo)
 
 
+def safe_from(treatments: Iterable[Treatment]) -> datetime | None:
+    """The first instant (UTC) at which every treatment is safe; None without any.
+
+    From then on `safe_harvest` gives the same verdict at every instant (in
+    one zone), so the live farm only needs to ask it again while a plant has
+    a treatment still running, or when one is added.
+    """
+    return max((treatment.safe_utc for treatment in treatments), default=None)
+
+
 def safe_harvest(
     treatments: Iterable[Treatment], harvest_at: datetime
 ) -> HarvestSafety:

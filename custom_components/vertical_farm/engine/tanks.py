@@ -7,9 +7,10 @@ timezone-aware; readings are (aware datetime, value) pairs in any order.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import math
 
@@ -246,10 +247,8 @@ class ProbeStatus:
     value: float | None
 
 
-def _overlap(ranges: list[TargetRange]) -> TargetRange | None:
-    """Return the band common to all ranges, or None when they do not overlap."""
-    low = max(item.low for item in ranges)
-    high = min(item.high for item in ranges)
+def _overlap(low: float, high: float) -> TargetRange | None:
+    """Return the band from the highest low to the lowest high, or None if empty."""
     return TargetRange(low=low, high=high) if low <= high else None
 
 
@@ -293,12 +292,14 @@ def tank_targets(
             reason=TargetReason.NO_PLANTS,
         )
     offset = SOIL_PH_OFFSET if system is System.SOIL else 0.0
-    ec = _overlap([TargetRange(low=item.ec_min, high=item.ec_max) for item in needs])
+    # Plants in one phase of one species share a profile: each distinct one counts once.
+    distinct = {id(item): item for item in needs}.values()
+    ec = _overlap(
+        max(item.ec_min for item in distinct), min(item.ec_max for item in distinct)
+    )
     ph = _overlap(
-        [
-            TargetRange(low=item.ph_min + offset, high=item.ph_max + offset)
-            for item in needs
-        ]
+        max(item.ph_min + offset for item in distinct),
+        min(item.ph_max + offset for item in distinct),
     )
     return TankTargets(
         ec=ec,
@@ -385,6 +386,11 @@ def solution_life_days(temperature_c: float) -> float:
     return SOLUTION_LIFE_DAYS_AT_20C * 2 ** (-(temperature_c - 20) / 10)
 
 
+def _utc(at: datetime) -> datetime:
+    """The same instant in UTC: aware datetimes in one zone compare fastest."""
+    return at if at.tzinfo is UTC or at.utcoffset() is None else at.astimezone(UTC)
+
+
 def solution_age(
     *,
     filled_at: datetime,
@@ -403,30 +409,57 @@ def solution_age(
     assume the latest temperature holds. Without readings,
     `default_temperature_c` is used and flagged. Readings after `now` and
     non-finite values are ignored.
+
+    `SolutionAgeAccumulator` gives the same figures from readings added as
+    they arrive.
     """
+    # One zone for every comparison: mixed zones make each one several times slower.
+    now_utc = _utc(now)
+    filled_utc = _utc(filled_at)
     used = 0.0
-    cursor = filled_at
+    cursor = filled_utc
     temperature: float | None = None
+    # Probes report to 0.1 or 0.01 C: a few hundred distinct values over weeks.
+    life_days: dict[float, float] = {}
+    isfinite = math.isfinite
     for at, value in sorted(
-        item for item in temperatures if item[0] <= now and math.isfinite(item[1])
+        item for item in temperatures if item[0] <= now_utc and isfinite(item[1])
     ):
-        if at <= filled_at:
+        if at <= filled_utc:
             temperature = value
             continue
         if temperature is None:
             temperature = value
-        used += (
-            (at - cursor).total_seconds()
-            / _SECONDS_PER_DAY
-            / solution_life_days(temperature)
-        )
+        life = life_days.get(temperature)
+        if life is None:
+            life = life_days[temperature] = solution_life_days(temperature)
+        used += (at - cursor).total_seconds() / _SECONDS_PER_DAY / life
         cursor = at
         temperature = value
-    assumed = temperature is None
-    latest = default_temperature_c if temperature is None else temperature
-    if now > cursor:
+    return _solution_age(
+        filled_at=filled_utc,
+        now=now,
+        used=used,
+        counted_to=cursor,
+        temperature_c=temperature,
+        default_temperature_c=default_temperature_c,
+    )
+
+
+def _solution_age(
+    *,
+    filled_at: datetime,
+    now: datetime,
+    used: float,
+    counted_to: datetime,
+    temperature_c: float | None,
+    default_temperature_c: float,
+) -> SolutionAge:
+    """The age at `now` from the life used up to `counted_to` and the temperature since."""
+    latest = default_temperature_c if temperature_c is None else temperature_c
+    if now > counted_to:
         used += (
-            (now - cursor).total_seconds()
+            (now - counted_to).total_seconds()
             / _SECONDS_PER_DAY
             / solution_life_days(latest)
         )
@@ -437,8 +470,100 @@ def solution_age(
         days_left=days_left,
         due_at=now + timedelta(days=days_left),
         due=round(used, _PRECISION) >= 1,
-        assumed_temperature=assumed,
+        assumed_temperature=temperature_c is None,
     )
+
+
+class SolutionAgeAccumulator:
+    """A solution's used-up life, added to as water temperatures arrive.
+
+    `solution_age` integrates every reading since the fill whenever it is
+    asked; the live farm instead adds each reading as it arrives (the stretch
+    since the reading before it, at that reading's temperature), and
+    `age(now)` adds only the stretch since the latest reading. The figures
+    equal `solution_age` over the same readings.
+
+    After a fill, start a new accumulator and add the latest reading from
+    before the fill: its temperature covers the time until the next reading.
+    """
+
+    __slots__ = (
+        "_counted_to",
+        "_default_temperature_c",
+        "_filled_at",
+        "_latest_at",
+        "_temperature_c",
+        "_used",
+    )
+
+    def __init__(
+        self, *, filled_at: datetime, default_temperature_c: float = 20.0
+    ) -> None:
+        """Start counting at the fill; `default_temperature_c` as in `solution_age`."""
+        self._filled_at = _utc(filled_at)
+        self._default_temperature_c = default_temperature_c
+        self._used = 0.0
+        self._counted_to = self._filled_at  # the life used before this is counted
+        self._temperature_c: float | None = None  # holds from _counted_to on
+        self._latest_at: datetime | None = None
+
+    @property
+    def filled_at(self) -> datetime:
+        """When the tank was filled (UTC)."""
+        return self._filled_at
+
+    @property
+    def used_fraction(self) -> float:
+        """The life used up to the latest reading (1.0 = used up)."""
+        return self._used
+
+    def add(self, at: datetime, temperature_c: float) -> None:
+        """Add the next water temperature reading (degrees C), later than the last.
+
+        Non-finite values (an unavailable probe) are ignored.
+
+        Raises:
+            FarmError: `readings_out_of_order` for a reading no later than the
+                latest one.
+        """
+        if not math.isfinite(temperature_c):
+            return
+        at = _utc(at)
+        if self._latest_at is not None and at <= self._latest_at:
+            raise FarmError("readings_out_of_order", at=at.isoformat())
+        self._latest_at = at
+        if at > self._filled_at:
+            if self._temperature_c is None:
+                # the first reading after the fill covers back to the fill
+                self._temperature_c = temperature_c
+            self._used += (
+                (at - self._counted_to).total_seconds()
+                / _SECONDS_PER_DAY
+                / solution_life_days(self._temperature_c)
+            )
+            self._counted_to = at
+        self._temperature_c = temperature_c
+
+    def age(self, now: datetime) -> SolutionAge:
+        """How much of the life is used at `now`, the latest temperature holding since.
+
+        Raises:
+            FarmError: `reading_after_now` when a reading added is later than `now`.
+        """
+        if self._latest_at is not None and self._latest_at > now:
+            raise FarmError(
+                "reading_after_now",
+                at=self._latest_at.isoformat(),
+                now=now.isoformat(),
+            )
+        return _solution_age(
+            filled_at=self._filled_at,
+            now=now,
+            used=self._used,
+            counted_to=self._counted_to,
+            temperature_c=self._temperature_c,
+            default_temperature_c=self._default_temperature_c,
+        )
 
 
 def maintenance_due(
@@ -507,45 +632,78 @@ def water_balance(
     than `min_hours` of counted time there is no figure (`not_enough_data`);
     with no use, `no_use`.
 
+    `LevelLog` gives the same figures from readings added as they arrive.
+
     Raises:
         FarmError: `invalid_volume` unless the volume is positive.
     """
-    if not math.isfinite(volume_l) or volume_l <= 0:
-        raise FarmError("invalid_volume", volume_l=volume_l)
-    threshold = noise_l if noise_l is not None else 0.02 * volume_l
+    _check_volume(volume_l)
     scale = volume_l / 100 if unit is LevelUnit.PERCENT else 1.0
-    oldest = now - timedelta(days=window_days)
+    now_utc = _utc(now)
+    oldest = now_utc - timedelta(days=window_days)
+    isfinite = math.isfinite
     points = sorted(
         (at, value * scale)
         for at, value in readings
-        if oldest <= at <= now and math.isfinite(value)
+        if oldest <= at <= now_utc and isfinite(value)
     )
     if not points:
-        return WaterBalance(
-            use_l_per_day=None,
-            days_until_empty=None,
-            level_l=None,
-            refills=0,
-            reason=BalanceReason.NOT_ENOUGH_DATA,
-        )
+        return _balance_of(None, used_l=0.0, counted_s=0.0, refills=0)
     reference = points[0][1]
     previous_at = points[0][0]
     used_l = 0.0
     counted_s = 0.0
     refills = 0
+    threshold_l = noise_l if noise_l is not None else 0.02 * volume_l
+    # The same walk as LevelLog.balance, over datetimes here.
     for at, level in points[1:]:
         step_s = (at - previous_at).total_seconds()
         previous_at = at
-        if level >= reference + threshold:
+        if level >= reference + threshold_l:
             refills += 1
             reference = level
             continue
         counted_s += step_s
-        if level <= reference - threshold:
+        if level <= reference - threshold_l:
             used_l += reference - level
             reference = level
-    level_l = points[-1][1]
-    if counted_s < min_hours * 3600:
+    return _balance_of(
+        points[-1][1],
+        used_l=used_l,
+        counted_s=counted_s,
+        refills=refills,
+        min_hours=min_hours,
+        reserve_l=reserve_l,
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_US_PER_SECOND = 1_000_000
+
+
+def _microseconds(at: datetime) -> int:
+    """Microseconds since the Unix epoch: exact, unlike a float timestamp."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _check_volume(volume_l: float) -> None:
+    """Refuse a tank volume that is not a positive number of litres."""
+    if not math.isfinite(volume_l) or volume_l <= 0:
+        raise FarmError("invalid_volume", volume_l=volume_l)
+
+
+def _balance_of(
+    level_l: float | None,
+    *,
+    used_l: float,
+    counted_s: float,
+    refills: int,
+    min_hours: float = 12.0,
+    reserve_l: float = 0.0,
+) -> WaterBalance:
+    """The water balance from the walk over the levels (see `water_balance`)."""
+    if level_l is None or counted_s < min_hours * 3600:
         return WaterBalance(
             use_l_per_day=None,
             days_until_empty=None,
@@ -569,6 +727,130 @@ def water_balance(
         refills=refills,
         reason=BalanceReason.OK,
     )
+
+
+class LevelLog:
+    """A tank's recent level readings in time order, for its water balance.
+
+    `water_balance` filters, converts and sorts the whole history whenever it
+    is asked; the live farm instead adds each level reading as it arrives,
+    and `balance(now)` works on readings already in order (a level history
+    slides with `now`, so the balance itself is worked out anew each time).
+    Readings more than `window_days` older than the latest one can never
+    count again and are dropped. The figures equal `water_balance` over the
+    same readings with the same volume, unit and window.
+    """
+
+    __slots__ = ("_gaps_s", "_levels_l", "_scale", "_stamps_us", "_volume_l", "_window")
+
+    def __init__(
+        self,
+        *,
+        volume_l: float,
+        unit: LevelUnit = LevelUnit.LITRES,
+        window_days: float = 7.0,
+    ) -> None:
+        """Start an empty log for a tank of `volume_l` litres.
+
+        Raises:
+            FarmError: `invalid_volume` unless the volume is positive.
+        """
+        _check_volume(volume_l)
+        self._volume_l = volume_l
+        self._scale = volume_l / 100 if unit is LevelUnit.PERCENT else 1.0
+        self._window = timedelta(days=window_days)
+        self._stamps_us: list[int] = []
+        self._levels_l: list[float] = []
+        # seconds since the reading before (0 for the first one held)
+        self._gaps_s: list[float] = []
+
+    def __len__(self) -> int:
+        """The number of readings held."""
+        return len(self._levels_l)
+
+    @property
+    def level_l(self) -> float | None:
+        """The latest level in litres, if any."""
+        return self._levels_l[-1] if self._levels_l else None
+
+    def add(self, at: datetime, value: float) -> None:
+        """Add the next level reading (in the log's unit), later than the last.
+
+        Non-finite values (an unavailable sensor) are ignored.
+
+        Raises:
+            FarmError: `readings_out_of_order` for a reading no later than the
+                latest one.
+        """
+        if not math.isfinite(value):
+            return
+        stamp_us = _microseconds(at)
+        stamps = self._stamps_us
+        if stamps and stamp_us <= stamps[-1]:
+            raise FarmError("readings_out_of_order", at=at.isoformat())
+        # timedelta.total_seconds() of the gap, without making the timedelta
+        self._gaps_s.append((stamp_us - stamps[-1]) / _US_PER_SECOND if stamps else 0.0)
+        stamps.append(stamp_us)
+        self._levels_l.append(value * self._scale)
+        # what lies a whole window before this reading never counts again
+        expired = bisect_left(
+            stamps, _microseconds(_utc(at) - self._window), hi=len(stamps) - 1
+        )
+        if expired:
+            del stamps[:expired]
+            del self._levels_l[:expired]
+            del self._gaps_s[:expired]
+
+    def balance(
+        self,
+        now: datetime,
+        *,
+        noise_l: float | None = None,
+        min_hours: float = 12.0,
+        reserve_l: float = 0.0,
+    ) -> WaterBalance:
+        """The water balance at `now`, as `water_balance` gives it.
+
+        Raises:
+            FarmError: `reading_after_now` when a reading added is later than `now`.
+        """
+        now_us = _microseconds(now)
+        stamps = self._stamps_us
+        if stamps and stamps[-1] > now_us:
+            raise FarmError(
+                "reading_after_now",
+                at=(_EPOCH + stamps[-1] * _MICROSECOND).isoformat(),
+                now=now.isoformat(),
+            )
+        first = bisect_left(stamps, _microseconds(_utc(now) - self._window))
+        levels = self._levels_l
+        if first == len(levels):
+            return _balance_of(None, used_l=0.0, counted_s=0.0, refills=0)
+        reference = levels[first]
+        used_l = 0.0
+        counted_s = 0.0
+        refills = 0
+        threshold_l = noise_l if noise_l is not None else 0.02 * self._volume_l
+        # The same walk as water_balance, over gaps worked out as readings arrived.
+        for step_s, level in zip(
+            self._gaps_s[first + 1 :], levels[first + 1 :], strict=True
+        ):
+            if level >= reference + threshold_l:
+                refills += 1
+                reference = level
+                continue
+            counted_s += step_s
+            if level <= reference - threshold_l:
+                used_l += reference - level
+                reference = level
+        return _balance_of(
+            levels[-1],
+            used_l=used_l,
+            counted_s=counted_s,
+            refills=refills,
+            min_hours=min_hours,
+            reserve_l=reserve_l,
+        )
 
 
 def probe_status(

@@ -76,6 +76,33 @@ SYSTEM_INTERVAL_DAYS: dict[System, float] = {System.SOIL: 3.0, System.COCO: 1.0}
 MAX_VOLUME_FRACTION = 0.30
 
 
+# The answers that do not depend on the plant, made once: they are immutable.
+_RECIRCULATING = WateringVolume(
+    needed=False,
+    reason=WateringReason.RECIRCULATING,
+    volume_l=0.0,
+    total_l=0.0,
+    suggested_interval_days=None,
+)
+_HYDROPONIC = WateringVolume(
+    needed=False,
+    reason=WateringReason.HYDROPONIC,
+    volume_l=0.0,
+    total_l=0.0,
+    suggested_interval_days=None,
+)
+_NO_CONTAINER = {
+    system: WateringVolume(
+        needed=True,
+        reason=WateringReason.NO_CONTAINER,
+        volume_l=None,
+        total_l=None,
+        suggested_interval_days=interval,
+    )
+    for system, interval in SYSTEM_INTERVAL_DAYS.items()
+}
+
+
 def _validate(schedule: WateringSchedule) -> None:
     """Refuse a schedule that can never fall due."""
     if schedule.mode is WateringMode.WEEKDAYS:
@@ -149,30 +176,11 @@ def watering_volume(
     if quantity < 1:
         raise FarmError("invalid_quantity", quantity=quantity)
     if tank_type is TankType.RECIRCULATION:
-        return WateringVolume(
-            needed=False,
-            reason=WateringReason.RECIRCULATING,
-            volume_l=0.0,
-            total_l=0.0,
-            suggested_interval_days=None,
-        )
+        return _RECIRCULATING
     if system is System.HYDRO:
-        return WateringVolume(
-            needed=False,
-            reason=WateringReason.HYDROPONIC,
-            volume_l=0.0,
-            total_l=0.0,
-            suggested_interval_days=None,
-        )
-    interval = SYSTEM_INTERVAL_DAYS[system]
+        return _HYDROPONIC
     if container_l is None:
-        return WateringVolume(
-            needed=True,
-            reason=WateringReason.NO_CONTAINER,
-            volume_l=None,
-            total_l=None,
-            suggested_interval_days=interval,
-        )
+        return _NO_CONTAINER[system]
     if container_l <= 0:
         raise FarmError("invalid_container", container_l=container_l)
     share = (
@@ -186,5 +194,5 @@ def watering_volume(
         reason=WateringReason.OK,
         volume_l=round(volume, 3),
         total_l=round(volume * quantity, 3),
-        suggested_interval_days=interval,
+        suggested_interval_days=SYSTEM_INTERVAL_DAYS[system],
     )
