@@ -50,13 +50,25 @@ class RunningPlanner:
 
 @contextlib.asynccontextmanager
 async def serve_planner(config: PlannerConfig) -> AsyncIterator[RunningPlanner]:
-    """Start the real application on ``config.host:config.port``, then stop it."""
-    app = create_app(config)
-    runner = web.AppRunner(app)
-    await runner.setup()
+    """Start the real application on ``config.host:config.port``, then stop it.
+
+    A free port can be taken by another process between probing and binding;
+    then the app starts again on another free port.
+    """
+    for attempt in range(5):
+        app = create_app(config)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, config.host, config.port).start()
+        except OSError:
+            await runner.cleanup()
+            if attempt == 4:
+                raise
+            config = replace(config, port=free_port())
+            continue
+        break
     try:
-        site = web.TCPSite(runner, config.host, config.port)
-        await site.start()
         # The server really listens on a loopback TCP socket.
         assert (config.host, config.port) in runner.addresses
         yield RunningPlanner(
