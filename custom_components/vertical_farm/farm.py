@@ -226,6 +226,7 @@ class Farm:
         self._device_infos: dict[str, DeviceInfo] = {}
         self._wake_at: dict[str, datetime | None] = {}
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
+        self._dli: dict[str, tuple[str, float | None]] = {}
 
     # --- Topology -------------------------------------------------------------
 
@@ -730,6 +731,7 @@ class Farm:
             state["ppfd_day"] = day
             state["ppfd"] = []
         state["ppfd"].append([at.isoformat(), ppfd])
+        self._dli.pop(rack_id, None)
         self.store.async_schedule_save()
 
     @callback
@@ -959,15 +961,7 @@ class Farm:
             return view
         rack = self.config.racks[rack_id]
         stored = self.store.state(rack_id)
-        dli = None
-        if rack.light_sensor and stored.get("ppfd"):
-            now = dt_util.now()
-            midnight = dt_util.start_of_local_day(now)
-            readings = [
-                lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
-                for at, value in stored["ppfd"]
-            ]
-            dli = lighting.dli_from_readings(readings, start=midnight, end=now).dli
+        dli = self._rack_dli(rack, stored) if rack.light_sensor else None
         computed = rack_view(
             RackInputs(
                 config=rack,
@@ -1005,6 +999,25 @@ class Farm:
         self._views[tank_id] = computed
         self._async_schedule_tank_wakeup(tank_id, computed)
         return computed
+
+    def _rack_dli(self, rack: RackConfig, stored: dict[str, Any]) -> float | None:
+        """Today's light integral so far; redone only when a PPFD reading arrives."""
+        now = dt_util.now()
+        today = now.astimezone(self.zone).date().isoformat()
+        cached = self._dli.get(rack.id)
+        if cached is not None and cached[0] == today:
+            return cached[1]
+        dli = None
+        if stored.get("ppfd") and stored.get("ppfd_day") == today:
+            readings = [
+                lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
+                for at, value in stored["ppfd"]
+            ]
+            dli = lighting.dli_from_readings(
+                readings, start=dt_util.start_of_local_day(now), end=now
+            ).dli
+        self._dli[rack.id] = (today, dli)
+        return dli
 
     def _tank_upkeep(
         self, tank: TankConfig, stored: dict[str, Any], now: datetime
