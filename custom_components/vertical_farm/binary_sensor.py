@@ -227,6 +227,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the farm's binary sensors."""
-    async_setup_platform_entities(
+    await async_setup_platform_entities(
         entry, async_add_entities, BINARY_SENSORS, FarmBinarySensor
     )

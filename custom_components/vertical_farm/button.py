@@ -62,4 +62,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons."""
-    async_setup_platform_entities(entry, async_add_entities, BUTTONS, RecordButton)
+    await async_setup_platform_entities(
+        entry, async_add_entities, BUTTONS, RecordButton
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +19,7 @@ type Subject = Literal["farm", "rack", "tank", "plant"]
 # 11 entities a plant, 1,000 plants would pass Home Assistant's 10,000 enabled
 # entities per config entry.
 LARGE_FARM_PLANTS = 500
+SETUP_SLICE = 10  # subentries whose entities are added per event-loop turn
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +82,7 @@ class FarmEntity(Entity):
             self.async_write_ha_state()
 
 
-def async_setup_platform_entities[D: FarmEntityDescription](
+async def async_setup_platform_entities[D: FarmEntityDescription](
     entry: FarmConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Iterable[D],
@@ -118,5 +120,10 @@ def async_setup_platform_entities[D: FarmEntityDescription](
             if entities := entities_for(subentry_id, subject):
                 async_add_entities(entities, config_subentry_id=subentry_id)
 
-    add_subentries([*farm.config.racks, *farm.config.tanks, *farm.config.plants])
     entry.async_on_unload(farm.async_on_new_subentries(add_subentries))
+    subentry_ids = [*farm.config.racks, *farm.config.tanks, *farm.config.plants]
+    for start in range(0, len(subentry_ids), SETUP_SLICE):
+        add_subentries(subentry_ids[start : start + SETUP_SLICE])
+        # Home Assistant adds each batch without yielding: give the event loop
+        # a turn between slices so a large farm does not block it for seconds.
+        await asyncio.sleep(0)

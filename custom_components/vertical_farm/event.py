@@ -54,4 +54,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the plants' activity events."""
-    async_setup_platform_entities(entry, async_add_entities, EVENTS, ActivityEvent)
+    await async_setup_platform_entities(
+        entry, async_add_entities, EVENTS, ActivityEvent
+    )

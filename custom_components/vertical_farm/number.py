@@ -62,4 +62,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the tanks' target pH."""
-    async_setup_platform_entities(entry, async_add_entities, NUMBERS, TargetPh)
+    await async_setup_platform_entities(entry, async_add_entities, NUMBERS, TargetPh)

@@ -74,4 +74,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the plants' phase selects."""
-    async_setup_platform_entities(entry, async_add_entities, SELECTS, PhaseSelect)
+    await async_setup_platform_entities(entry, async_add_entities, SELECTS, PhaseSelect)

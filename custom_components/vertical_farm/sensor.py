@@ -320,4 +320,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the farm's sensors."""
-    async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)
+    await async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)

@@ -72,4 +72,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the racks' schedule switches."""
-    async_setup_platform_entities(entry, async_add_entities, SWITCHES, ScheduleSwitch)
+    await async_setup_platform_entities(
+        entry, async_add_entities, SWITCHES, ScheduleSwitch
+    )

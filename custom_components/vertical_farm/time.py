@@ -92,4 +92,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the racks' light times."""
-    async_setup_platform_entities(entry, async_add_entities, TIMES, LightTime)
+    await async_setup_platform_entities(entry, async_add_entities, TIMES, LightTime)
