@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -26,6 +27,7 @@ class FarmBinarySensorDescription(BinarySensorEntityDescription, FarmEntityDescr
     """A Vertical Farm binary sensor: how to read it from the farm."""
 
     is_on_fn: Callable[[Farm, str], bool | None]
+    attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
 
 
 def _known(fn: Callable[[Farm, str], bool | None]) -> Callable[[Farm, str], bool]:
@@ -201,14 +203,22 @@ class FarmBinarySensor(FarmEntity, BinarySensorEntity):
 
     entity_description: FarmBinarySensorDescription
 
-    def raw_value(self) -> bool | None:
-        """The verdict itself."""
-        return self.is_on
+    def signature(self) -> tuple[Any, ...]:
+        """The raw verdict and its details."""
+        return (self.available, self.is_on, self.extra_state_attributes)
 
     @property
     def is_on(self) -> bool | None:
         """The farm's verdict."""
         return self.entity_description.is_on_fn(self.farm, self.subject_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """What the verdict is about."""
+        attributes_fn = self.entity_description.attributes_fn
+        return (
+            None if attributes_fn is None else attributes_fn(self.farm, self.subject_id)
+        )
 
 
 async def async_setup_entry(

@@ -33,8 +33,6 @@ class FarmEntityDescription(EntityDescription):
     # Start disabled on large farms, so a farm stays within Home Assistant's
     # limit of enabled entities per config entry.
     disabled_on_large_farms: bool = False
-    # Attributes that explain the state (None: no attributes).
-    attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
 
 
 class FarmEntity(Entity):
@@ -72,21 +70,9 @@ class FarmEntity(Entity):
         available_fn = self.entity_description.available_fn
         return available_fn is None or available_fn(self.farm, self.subject_id)
 
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Details that explain the state."""
-        attributes_fn = self.entity_description.attributes_fn
-        return (
-            None if attributes_fn is None else attributes_fn(self.farm, self.subject_id)
-        )
-
-    def raw_value(self) -> Any:
-        """The value before Home Assistant formats it (cheaper to compare)."""
-        return self.state
-
     def signature(self) -> tuple[Any, ...]:
         """What the state shows; the state is written only when this changes."""
-        return (self.available, self.raw_value(), self.extra_state_attributes)
+        return (self.available, self.state, self.extra_state_attributes)
 
     @callback
     def _async_subject_changed(self) -> None:

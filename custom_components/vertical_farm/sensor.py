@@ -37,6 +37,7 @@ class FarmSensorDescription(SensorEntityDescription, FarmEntityDescription):
     """A Vertical Farm sensor: how to read its value from the farm."""
 
     value_fn: Callable[[Farm, str], Value]
+    attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
 
 
 def _count(farm: Farm, urgencies: tuple[Urgency, ...]) -> int:
@@ -295,14 +296,22 @@ class FarmSensor(FarmEntity, SensorEntity):
 
     entity_description: FarmSensorDescription
 
-    def raw_value(self) -> Value:
-        """The native value: cheaper than the formatted state, and changes with it."""
-        return self.native_value
+    def signature(self) -> tuple[Any, ...]:
+        """The raw value: cheaper than the formatted state, and changes with it."""
+        return (self.available, self.native_value, self.extra_state_attributes)
 
     @property
     def native_value(self) -> Value:
         """The value from the farm's view."""
         return self.entity_description.value_fn(self.farm, self.subject_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details that explain the value."""
+        attributes_fn = self.entity_description.attributes_fn
+        return (
+            None if attributes_fn is None else attributes_fn(self.farm, self.subject_id)
+        )
 
 
 async def async_setup_entry(
