@@ -61,7 +61,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     farm = Farm(hass, entry, library, store)
     entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
     # Devices and current readings first: entities show real values from the start.
-    farm.async_start()
+    await farm.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     @callback

@@ -22,7 +22,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .engine import care, tanks
+from .engine import care
 from .engine.profiles import Phase
 from .farm import Farm, FarmConfigEntry
 from .models import PlantConfig
@@ -273,29 +273,7 @@ def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
 
 def tank_problems(farm: Farm, tank_id: str) -> list[str]:
     """What is wrong with a tank now, as short codes (ec_high, level_low...)."""
-    view = farm.tank_view(tank_id)
-    problems: list[str] = []
-    if view.ec_problem and view.ec_deviation is not None:
-        problems.append(f"ec_{view.ec_deviation.direction}")
-    if view.ph_problem and view.ph is not None and view.targets.ph is not None:
-        problems.append("ph_low" if view.ph < view.targets.ph.low else "ph_high")
-    if view.level_low:
-        problems.append("level_low")
-    tank = farm.config.tanks[tank_id]
-    water = farm.reading(tank.temperature_sensor)
-    if water is not None and "temperature" not in view.stale_probes:
-        verdict = tanks.water_temperature(water)
-        if verdict is not tanks.WaterTemperature.OK:
-            problems.append(f"water_{verdict}")
-    if view.stale_probes:
-        problems.append("probe_stale")
-    if view.solution is not None and view.solution.due:
-        problems.append("solution_old")
-    if any(item.due for item in view.maintenance):
-        problems.append("maintenance_due")
-    if view.conflict:
-        problems.append("plant_conflict")
-    return problems
+    return [str(problem) for problem in farm.tank_view(tank_id).problems]
 
 
 def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
@@ -304,11 +282,7 @@ def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
     view = farm.tank_view(tank_id)
     balance = view.balance
     level_l = balance.level_l if balance is not None else None
-    water = (
-        farm.reading(tank.temperature_sensor)
-        if "temperature" not in view.stale_probes
-        else None
-    )
+    water = view.water_temperature
     following = view.next_maintenance
     return {
         "name": tank.name,
@@ -337,7 +311,7 @@ def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
             if following.due_at is None
             else following.due_at.astimezone(farm.zone).date().isoformat(),
         },
-        "plants": [plant.name for plant in farm.plants_on_tank(tank_id)],
+        "plants": [plant.name for plant in farm.config.plants_on_tank(tank_id)],
     }
 
 
@@ -356,7 +330,7 @@ def rack_status(farm: Farm, rack_id: str) -> dict[str, Any]:
         "lights_off": view.lights_off.isoformat(),
         "light_schedule_on": farm.schedule_enabled(rack_id, "light_schedule"),
         "irrigation_schedule_on": farm.schedule_enabled(rack_id, "irrigation_schedule"),
-        "plants": [plant.name for plant in farm.plants_on_rack(rack_id)],
+        "plants": [plant.name for plant in farm.config.plants_on_rack(rack_id)],
     }
 
 
@@ -415,7 +389,7 @@ def plants_of(subjects: Iterable[Subject]) -> dict[Farm, list[str]]:
         ids = (
             [subject.id]
             if subject.kind is SubjectKind.PLANT
-            else [plant.id for plant in subject.farm.plants_on_rack(subject.id)]
+            else [plant.id for plant in subject.farm.config.plants_on_rack(subject.id)]
         )
         if ids:
             plants = grouped.setdefault(subject.farm, [])

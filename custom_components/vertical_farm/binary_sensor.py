@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_PLANNER_URL
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
+from .presenters import TANK_PROBLEM_SENSORS
 
 PARALLEL_UPDATES = 0
 
@@ -40,16 +41,27 @@ def _rack_climate(farm: Farm, rack_id: str) -> bool | None:
     return None if problems is None else bool(problems)
 
 
+def _tank_problem(farm: Farm, tank_id: str, key: str) -> bool:
+    """Whether the tank has a problem this binary sensor (by key) stands for."""
+    return not TANK_PROBLEM_SENSORS[key].isdisjoint(farm.tank_view(tank_id).problems)
+
+
 def _tank_ec(farm: Farm, tank_id: str) -> bool | None:
-    return farm.tank_view(tank_id).ec_problem
+    if farm.tank_view(tank_id).ec_deviation is None:
+        return None
+    return _tank_problem(farm, tank_id, "ec_problem")
 
 
 def _tank_ph(farm: Farm, tank_id: str) -> bool | None:
-    return farm.tank_view(tank_id).ph_problem
+    if farm.tank_view(tank_id).ph_problem is None:
+        return None
+    return _tank_problem(farm, tank_id, "ph_problem")
 
 
 def _tank_level(farm: Farm, tank_id: str) -> bool | None:
-    return farm.tank_view(tank_id).level_low
+    if farm.tank_view(tank_id).level_low is None:
+        return None
+    return _tank_problem(farm, tank_id, "level_low")
 
 
 def _light_conflicts(farm: Farm, rack_id: str) -> list[str]:
@@ -65,7 +77,7 @@ def _tank_probes(farm: Farm, tank_id: str) -> bool | None:
     tank = farm.config.tanks[tank_id]
     if not (tank.ec_sensor or tank.ph_sensor or tank.temperature_sensor):
         return None
-    return bool(farm.tank_view(tank_id).stale_probes)
+    return _tank_problem(farm, tank_id, "probe_stale")
 
 
 BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
@@ -126,9 +138,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         translation_key="maintenance_due",
         subject="tank",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda farm, tank_id: any(
-            task.due for task in farm.tank_view(tank_id).maintenance
-        ),
+        is_on_fn=lambda farm, tank_id: _tank_problem(farm, tank_id, "maintenance_due"),
         attributes_fn=lambda farm, tank_id: {
             "tasks": [
                 str(task.kind)
@@ -154,7 +164,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         translation_key="tank_conflict",
         subject="tank",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda farm, tank_id: farm.tank_view(tank_id).conflict,
+        is_on_fn=lambda farm, tank_id: _tank_problem(farm, tank_id, "conflict"),
         attributes_fn=lambda farm, tank_id: {
             "conflicts": [
                 {

@@ -31,9 +31,9 @@ from .engine import phases
 from .engine.profiles import Phase
 from .engine.tanks import MaintenanceKind
 from .farm import Farm, FarmConfigEntry
+from .presenters import PlantView
 from .store import JournalRecord
 from .todo import care_summary, plant_location
-from .views import PlantView
 
 PARALLEL_UPDATES = 0
 

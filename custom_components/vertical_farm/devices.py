@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Iterator
 import logging
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -14,6 +15,9 @@ from .engine.profiles import Library
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
 
 _LOGGER = logging.getLogger(__name__)
+# Devices created or updated per event-loop turn when a farm starts: a large
+# farm's thousand devices must not block the loop in one go.
+DEVICE_SLICE = 40
 
 
 def species_label(library: Library, plant: PlantConfig) -> str:
@@ -35,6 +39,35 @@ def async_sync_devices(
     library: Library,
 ) -> None:
     """Create or update the hub and one device per subentry, linked by via_device_id."""
+    for _ in _sync_devices(hass, entry, settings, racks, tanks, plants, library):
+        pass
+
+
+async def async_sync_devices_in_slices(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    *,
+    settings: FarmSettings,
+    racks: dict[str, RackConfig],
+    tanks: dict[str, TankConfig],
+    plants: dict[str, PlantConfig],
+    library: Library,
+) -> None:
+    """The same, yielding to the event loop every `DEVICE_SLICE` devices."""
+    for _ in _sync_devices(hass, entry, settings, racks, tanks, plants, library):
+        await asyncio.sleep(0)
+
+
+def _sync_devices(  # noqa: PLR0917
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    settings: FarmSettings,
+    racks: dict[str, RackConfig],
+    tanks: dict[str, TankConfig],
+    plants: dict[str, PlantConfig],
+    library: Library,
+) -> Iterator[None]:
+    """Sync the devices, pausing (yielding) after every `DEVICE_SLICE` of them."""
     registry = dr.async_get(hass)
     entry_id = entry.entry_id
     hub = registry.async_get_or_create(
@@ -63,7 +96,7 @@ def async_sync_devices(
         ),
     ]
     # Racks come before plants: a plant's parent device exists first.
-    for subentry_id, name, model, area_id, parent in described:
+    for done, (subentry_id, name, model, area_id, parent) in enumerate(described, 1):
         identifier = (DOMAIN, subentry_id)
         known = registry.async_get_device_by_identifier(identifier, entry_id)
         device = registry.async_get_or_create(
@@ -78,6 +111,8 @@ def async_sync_devices(
         device_ids[subentry_id] = device.id
         if known is None and area_id:
             registry.async_update_device(device.id, area_id=area_id)
+        if done % DEVICE_SLICE == 0:
+            yield
 
 
 @callback

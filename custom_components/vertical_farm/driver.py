@@ -19,7 +19,10 @@ Declared safe states:
   Assistant stop, when its rack is removed and when the irrigation schedule
   is switched off. Each turn-off is checked back and retried with backoff; a
   pump that still will not stop raises the `pump_stuck` repair issue, which
-  goes away once the pump is seen off.
+  goes away once the pump is seen off. At unload and stop every rack's pump
+  is turned off at the same time, whatever any other pump does (an error of
+  any kind, or a hang), within one deadline (`STOP_DEADLINE_S`); a pump whose
+  turn-off failed, timed out or did not take raises `pump_stuck` there too.
 - Light: as the schedule requires. Lights are not switched at unload or
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
@@ -36,12 +39,13 @@ soon as the entity reports back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import datetime, time, timedelta, tzinfo
 from functools import partial
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     SERVICE_CLOSE_VALVE,
@@ -51,6 +55,8 @@ from homeassistant.const import (
     STATE_CLOSED,
     STATE_OFF,
     STATE_ON,
+    STATE_OPEN,
+    STATE_OPENING,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
 )
@@ -62,7 +68,6 @@ from homeassistant.core import (
     State,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_call_later,
@@ -75,11 +80,9 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .engine import lighting
 from .engine.irrigation import PumpCycle, pump_cycle
-
-if TYPE_CHECKING:
-    from .farm import Farm
-    from .models import RackConfig
-    from .views import RackView
+from .models import RackConfig
+from .presenters import RackView
+from .topology import FarmConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,8 +103,56 @@ PUMP_CHECK_DELAYS = (
 # Failed checks (pump still on) before the user is told through a repair issue.
 PUMP_STUCK_AFTER = len(PUMP_CHECK_DELAYS)
 COMMAND_TIMEOUT_S = 10  # a hung integration must not hold up unload or stop
+# All pumps stop together within this; well inside Home Assistant's stop stage.
+STOP_DEADLINE_S = 15.0
 
 type PlanKey = tuple[RackConfig, time, float, bool, bool]
+
+
+class DriverHost(Protocol):
+    """What a driver reads from the live farm (the farm is one)."""
+
+    hass: HomeAssistant
+    entry: ConfigEntry
+
+    @property
+    def config(self) -> FarmConfig:
+        """The farm's configuration now."""
+
+    @property
+    def zone(self) -> tzinfo:
+        """The time zone light windows are in."""
+
+    def schedule_enabled(self, rack_id: str, kind: str) -> bool:
+        """Whether a rack's schedule switch is on."""
+
+    def rack_view(self, rack_id: str) -> RackView:
+        """The rack's current view."""
+
+    def async_listen(self, subject: str, update: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `update` whenever the subject's view may have changed."""
+
+
+async def async_stop_drivers(drivers: Iterable[RackDriver]) -> None:
+    """Stop every driver at once, within one deadline; never raise.
+
+    One driver failing or hanging holds up none of the others. A driver whose
+    stop did not finish by the deadline reports its pump as stuck.
+    """
+    drivers = list(drivers)
+    if not drivers:
+        return
+    tasks = [asyncio.ensure_future(driver.async_stop()) for driver in drivers]
+    _, pending = await asyncio.wait(tasks, timeout=STOP_DEADLINE_S)
+    for task in pending:
+        task.cancel()
+    for driver, task in zip(drivers, tasks, strict=True):
+        if task in pending:
+            driver.async_stop_failed("did not stop in time")
+        elif (error := task.exception()) is not None:
+            driver.async_stop_failed(f"failed to stop: {error!r}")
+    if pending:
+        await asyncio.wait(pending)
 
 
 def pump_stuck_issue_id(rack_id: str) -> str:
@@ -116,6 +167,11 @@ def _pump_is_off(state: State | None) -> bool | None:
     return state.state in (STATE_OFF, STATE_CLOSED)
 
 
+def _pump_is_running(state: State | None) -> bool:
+    """Whether a pump or valve is known to be running (on, open or opening)."""
+    return state is not None and state.state in (STATE_ON, STATE_OPEN, STATE_OPENING)
+
+
 def _light_is_on(state: State | None) -> bool | None:
     """Whether a light is on; None when it cannot be told."""
     if state is None or state.state not in (STATE_ON, STATE_OFF):
@@ -126,7 +182,7 @@ def _light_is_on(state: State | None) -> bool | None:
 class RackDriver:
     """Drives one rack's light and pump on the rack's schedules."""
 
-    def __init__(self, farm: Farm, rack_id: str) -> None:
+    def __init__(self, farm: DriverHost, rack_id: str) -> None:
         """Remember the rack; nothing runs until `async_start`."""
         self.farm = farm
         self.rack_id = rack_id
@@ -145,7 +201,8 @@ class RackDriver:
         self._started = False
         self._stopped = False
         self._complained: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopping_pump: str | None = None  # the pump a stop is turning off
         self._unsub_started: CALLBACK_TYPE | None = None
         self._unsub_farm: CALLBACK_TYPE | None = None
         self._unsub_states: CALLBACK_TYPE | None = None
@@ -210,13 +267,27 @@ class RackDriver:
         self._unsub_started = self._unsub_farm = self._unsub_states = None
         self._unsub_timer = self._unsub_light_grace = None
         self._unsub_pump_grace = self._unsub_pump_check = None
+        if pump is None:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            return
+        self._stopping_pump = pump
         # Commands already on their way finish first, so the last word is "off".
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if pump is None:
-            return
-        await self._async_call(pump, self._pump_service(pump, on=False))
-        if self._issue_raised and _pump_is_off(self.hass.states.get(pump)):
+        taken = await self._async_call(pump, self._pump_service(pump, on=False))
+        self._stopping_pump = None
+        state = self.hass.states.get(pump)
+        if not taken or _pump_is_running(state):
+            self._async_raise_stuck(pump)
+        elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
+
+    @callback
+    def async_stop_failed(self, why: str) -> None:
+        """The stop of this driver failed or ran out of time: tell the user."""
+        if (pump := self._stopping_pump) is None:
+            return
+        _LOGGER.warning("%s %s", pump, why)
+        self._async_raise_stuck(pump)
 
     # --- Planning -------------------------------------------------------------
 
@@ -445,18 +516,24 @@ class RackDriver:
             pump,
             self._pump_failures,
         )
-        if self._pump_failures >= PUMP_STUCK_AFTER and not self._issue_raised:
-            self._issue_raised = True
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                pump_stuck_issue_id(self.rack_id),
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=ISSUE_PUMP_STUCK,
-                translation_placeholders={"pump": pump, "rack": self._rack_name},
-            )
+        if self._pump_failures >= PUMP_STUCK_AFTER:
+            self._async_raise_stuck(pump)
         self._async_pump_off(pump)
+
+    @callback
+    def _async_raise_stuck(self, pump: str) -> None:
+        if self._issue_raised:
+            return
+        self._issue_raised = True
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            pump_stuck_issue_id(self.rack_id),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_PUMP_STUCK,
+            translation_placeholders={"pump": pump, "rack": self._rack_name},
+        )
 
     @callback
     def _async_pump_seen_off(self) -> None:
@@ -546,7 +623,7 @@ class RackDriver:
         """Send a command in the background (its failure is logged, not raised)."""
         self._track(self._async_call(entity_id, service), f"{entity_id} {service}")
 
-    def _track(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+    def _track(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         task = self.farm.entry.async_create_task(
             self.hass, coro, f"vertical_farm driver {name}", eager_start=True
         )
@@ -554,15 +631,18 @@ class RackDriver:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _async_call(self, entity_id: str, service: str) -> None:
-        """Call a light, switch or valve service on one entity; never raise."""
+    async def _async_call(self, entity_id: str, service: str) -> bool:
+        """Call a light, switch or valve service on one entity; never raise.
+
+        Returns whether the entity's integration took the command.
+        """
         state = self.hass.states.get(entity_id)
         if state is None:
             self._async_complain(entity_id, f"does not exist; skipped {service}")
-            return
+            return False
         if state.state == STATE_UNAVAILABLE:
             self._async_complain(entity_id, f"is unavailable; skipped {service}")
-            return
+            return False
         try:
             async with asyncio.timeout(COMMAND_TIMEOUT_S):
                 await self.hass.services.async_call(
@@ -571,5 +651,10 @@ class RackDriver:
                     {ATTR_ENTITY_ID: entity_id},
                     blocking=True,
                 )
-        except (HomeAssistantError, TimeoutError) as err:
+        except asyncio.CancelledError:
+            raise
+        # Any failure of someone else's integration: logged, never ours to crash on.
+        except Exception as err:  # noqa: BLE001
             self._async_complain(entity_id, f"did not take {service}: {err!r}")
+            return False
+        return True

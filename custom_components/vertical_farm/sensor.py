@@ -17,7 +17,9 @@ from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
     UnitOfConductivity,
+    UnitOfTemperature,
     UnitOfTime,
+    UnitOfVolume,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -98,7 +100,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         subject="rack",
         device_class=SensorDeviceClass.TIMESTAMP,
         available_fn=lambda farm, rack_id: (
-            farm.config.racks[rack_id].light_entity is not None
+            farm.rack_view(rack_id).next_light_change is not None
         ),
         value_fn=_rack_value(lambda view: view.next_light_change),
     ),
@@ -108,11 +110,9 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         subject="rack",
         device_class=SensorDeviceClass.TIMESTAMP,
         available_fn=lambda farm, rack_id: (
-            farm.config.racks[rack_id].pump_entity is not None
+            farm.rack_view(rack_id).next_irrigation is not None
         ),
-        value_fn=_rack_value(
-            lambda view: None if view.pump_cycle is None else view.pump_cycle.start
-        ),
+        value_fn=_rack_value(lambda view: view.next_irrigation),
     ),
     # Tank
     FarmSensorDescription(
@@ -153,6 +153,59 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
             farm.tank_view(tank_id).ph_deviation is not None
         ),
         value_fn=_tank_value(lambda view: view.ph_deviation),
+    ),
+    # The tank's measured values, mirrors of its probes in the user's units.
+    FarmSensorDescription(
+        key="ec",
+        translation_key="ec",
+        subject="tank",
+        device_class=SensorDeviceClass.CONDUCTIVITY,
+        native_unit_of_measurement=UnitOfConductivity.MILLISIEMENS_PER_CM,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).ec is not None,
+        value_fn=_tank_value(lambda view: view.ec),
+    ),
+    FarmSensorDescription(
+        key="ph",
+        translation_key="ph",
+        subject="tank",
+        device_class=SensorDeviceClass.PH,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).ph is not None,
+        value_fn=_tank_value(lambda view: view.ph),
+    ),
+    FarmSensorDescription(
+        key="water_temperature",
+        translation_key="water_temperature",
+        subject="tank",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: (
+            farm.tank_view(tank_id).water_temperature is not None
+        ),
+        value_fn=_tank_value(lambda view: view.water_temperature),
+    ),
+    FarmSensorDescription(
+        key="level",
+        translation_key="level",
+        subject="tank",
+        device_class=SensorDeviceClass.VOLUME_STORAGE,
+        native_unit_of_measurement=UnitOfVolume.LITERS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).level_l is not None,
+        value_fn=_tank_value(
+            lambda view: None if view.level_l is None else round(view.level_l, 2)
+        ),
+        attributes_fn=lambda farm, tank_id: (
+            {}
+            if (percent := farm.tank_view(tank_id).level_percent) is None
+            else {"percent": percent}
+        ),
     ),
     FarmSensorDescription(
         key="solution_age",

@@ -58,6 +58,7 @@ from .engine.profiles import (
     TankType,
 )
 from .farm import Farm, FarmConfigEntry
+from .presenters import TANK_PROBLEM_SENSORS
 from .select import farm_error
 from .validation import name_key, normalize_plant
 
@@ -376,7 +377,7 @@ def _plants_and_racks(call: ServiceCall) -> tuple[Farm, list[str]]:
     plant_ids: list[str] = []
     for subject in subjects:
         if subject in farm.config.racks:
-            plant_ids.extend(plant.id for plant in farm.plants_on_rack(subject))
+            plant_ids.extend(plant.id for plant in farm.config.plants_on_rack(subject))
         else:
             plant_ids.append(subject)
     if not plant_ids:
@@ -723,9 +724,7 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
         "light_schedule": farm.schedule_enabled(rack_id, "light_schedule"),
         "irrigation_schedule": farm.schedule_enabled(rack_id, "irrigation_schedule"),
         "next_light_change": _iso(view.next_light_change),
-        "next_irrigation": None
-        if view.pump_cycle is None
-        else view.pump_cycle.start.isoformat(),
+        "next_irrigation": _iso(view.next_irrigation),
         "dli": _round(view.dli, 2),
         "climate_problems": list(view.climate_problems or ()),
         "conflict": view.conflict,
@@ -738,17 +737,9 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
     balance = view.balance
     maintenance = view.next_maintenance
     # the same problems the tank's binary sensors show, by their keys
+    found = set(view.problems)
     problems = [
-        problem
-        for problem, active in (
-            ("ec_problem", view.ec_problem),
-            ("ph_problem", view.ph_problem),
-            ("level_low", view.level_low),
-            ("maintenance_due", any(task.due for task in view.maintenance)),
-            ("probe_stale", bool(view.stale_probes)),
-            ("conflict", view.conflict),
-        )
-        if active
+        key for key, stands_for in TANK_PROBLEM_SENSORS.items() if found & stands_for
     ]
     return {
         "device_id": device_id,

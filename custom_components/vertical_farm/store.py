@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
@@ -19,6 +20,22 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import ulid as ulid_util
 
 from .const import SAVE_DELAY_S, STORAGE_KEY, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .engine.safety import Treatment
+
+# Retention: records about racks, tanks and plants that no longer exist are
+# kept this long (rotation looks three years back on a shelf), then dropped.
+# Records about what still exists are kept as long as it exists.
+KEEP_REMOVED = timedelta(days=3 * 366)
+
+
+class RecordKind(StrEnum):
+    """What a journal record says happened."""
+
+    PHASE_CHANGED = "phase_changed"
+    WATERED = "watered"
+    FED = "fed"
+    TREATED = "treated"
+    HARVESTED = "harvested"
 
 
 class JournalRecord(TypedDict):
@@ -157,6 +174,49 @@ class FarmStore:
             self._by_subject.setdefault(record["subject"], []).append(record)
         await self._store.async_save(self._data)
         return records
+
+    def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
+        """Treatments of a plant since its last final harvest."""
+        result: list[Treatment] = []
+        for record in self.records(
+            plant_id, (RecordKind.TREATED, RecordKind.HARVESTED)
+        ):
+            data = record["data"]
+            if record["kind"] == RecordKind.HARVESTED:
+                if data.get("final"):
+                    result.clear()
+                continue
+            result.append(
+                Treatment(
+                    product=str(data["product"]),
+                    active_ingredient=str(data.get("active_ingredient") or ""),
+                    interval_days=float(data["interval_days"]),
+                    applied=datetime.fromisoformat(record["at"]),
+                )
+            )
+        return tuple(result)
+
+    def prune(self, subjects: Iterable[str], now: datetime) -> int:
+        """Apply the retention rule; returns how many records were dropped.
+
+        The caller saves (it is run at start, before anything is written).
+        """
+        keep = set(subjects)
+        cutoff = now - KEEP_REMOVED
+        journal = self._data["journal"]
+        kept = [
+            record
+            for record in journal
+            if record["subject"] in keep
+            or datetime.fromisoformat(record["at"]) >= cutoff
+        ]
+        dropped = len(journal) - len(kept)
+        if dropped:
+            self._data["journal"] = kept
+            self._by_subject = {}
+            for record in kept:
+                self._by_subject.setdefault(record["subject"], []).append(record)
+        return dropped
 
     def state(self, subject: str) -> dict[str, Any]:
         """The runtime state of one subject (a live dict: change it, then save)."""

@@ -10,6 +10,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .driver import LIGHT_SCHEDULE
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import FarmConfigEntry
 
@@ -47,6 +48,19 @@ class ScheduleSwitch(FarmEntity, SwitchEntity):
     """On: the farm switches the rack's light (or pump) on its schedule."""
 
     entity_description: FarmSwitchDescription
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The driven entity, when it does not exist (nothing is being switched)."""
+        rack = self.farm.config.racks[self.subject_id]
+        entity_id = (
+            rack.light_entity
+            if self.entity_description.key == LIGHT_SCHEDULE
+            else rack.pump_entity
+        )
+        if entity_id is not None and self.farm.ledger.missing(entity_id):
+            return {"missing_entity": entity_id}
+        return None
 
     @property
     def is_on(self) -> bool:

@@ -164,8 +164,28 @@ def test_violation_exactly_when_cleared_less_than_three_years_before(
 
     violations = rotation_violations([earlier], proposed)
 
-    three_years_later = ended.replace(year=ended.year + 3)  # no leap days near June
+    # The same calendar day three years on; 29 February becomes 28 February.
+    day = 28 if (ended.month, ended.day) == (2, 29) else ended.day
+    three_years_later = date(ended.year + 3, ended.month, day)
     assert bool(violations) == (proposed_on < three_years_later)
+
+
+def test_violation_of_a_leap_day_clearing_ends_on_28_february() -> None:
+    """Cleared on 29 February 2028: the same family is fine from 28 February 2031."""
+    earlier = Planting(
+        species="kale",
+        family="brassicaceae",
+        planted=date(2027, 10, 1),
+        ended=date(2028, 2, 29),
+    )
+    for proposed_on, violates in (
+        (date(2031, 2, 27), True),
+        (date(2031, 2, 28), False),
+    ):
+        proposed = Planting(
+            species="radish", family="brassicaceae", planted=proposed_on
+        )
+        assert bool(rotation_violations([earlier], proposed)) == violates
 
 
 # --- companions ----------------------------------------------------------------------

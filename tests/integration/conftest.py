@@ -103,9 +103,36 @@ def fixed_today(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     return freezer
 
 
+def seed_phases(
+    hass_storage: dict[str, Any], entry_id: str, phases: Mapping[str, tuple[str, str]]
+) -> None:
+    """Store where plants stand as a farm that has run since then would have.
+
+    A phase declared when a plant is added counts from that day; a farm that
+    has run since the planting date has the phase and its start day stored.
+    """
+    stored = hass_storage.setdefault(
+        f"{DOMAIN}.{entry_id}",
+        {
+            "version": 1,
+            "minor_version": 2,
+            "key": f"{DOMAIN}.{entry_id}",
+            "data": {"journal": [], "state": {}},
+        },
+    )
+    for plant_id, (phase, started) in phases.items():
+        stored["data"]["state"].setdefault(plant_id, {}).update(
+            phase=phase, phase_started=started, cycle=1
+        )
+
+
 @pytest.fixture
-def farm_entry(hass: HomeAssistant) -> MockConfigEntry:
-    """A farm with one tank, one rack, a tray of basil on it and a monstera pot."""
+def farm_entry(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
+    """A farm with one tank, one rack, a tray of basil on it and a monstera pot.
+
+    It has run since the plants went in: the basil has been a seedling since
+    its sowing day and the monstera vegetative since it was potted.
+    """
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Basement",
@@ -119,6 +146,14 @@ def farm_entry(hass: HomeAssistant) -> MockConfigEntry:
         ],
     )
     entry.add_to_hass(hass)
+    seed_phases(
+        hass_storage,
+        entry.entry_id,
+        {
+            PLANT_ID: (BASIL_DATA["phase"], BASIL_DATA["planted"]),
+            POT_ID: (MONSTERA_DATA["phase"], MONSTERA_DATA["planted"]),
+        },
+    )
     return entry
 
 

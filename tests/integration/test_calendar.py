@@ -28,6 +28,7 @@ from .conftest import (
     TANK_DATA,
     TANK_ID,
     TODAY,
+    seed_phases,
     subentry,
 )
 
@@ -310,7 +311,7 @@ async def test_state_follows_the_farm(
 
 
 @pytest.fixture
-def mixed_farm(hass: HomeAssistant) -> MockConfigEntry:
+def mixed_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
     """The conftest farm plus plants whose future the calendar cannot chart."""
     odd = {"rack": None, "shelf": None, "planted": "2026-10-01", "quantity": 1}
     entry = MockConfigEntry(
@@ -349,6 +350,23 @@ def mixed_farm(hass: HomeAssistant) -> MockConfigEntry:
         ],
     )
     entry.add_to_hass(hass)
+    # Like the conftest farm, it has run since its plants went in.
+    seed_phases(
+        hass_storage,
+        entry.entry_id,
+        {
+            PLANT_ID: (BASIL_DATA["phase"], BASIL_DATA["planted"]),
+            POT_ID: (MONSTERA_DATA["phase"], MONSTERA_DATA["planted"]),
+            **{
+                plant_id: (phase, odd["planted"])
+                for plant_id, phase in (
+                    ("01PLANTHARVEST000000000000", "harvest"),
+                    ("01PLANTODD0000000000000000", "fruiting"),
+                    ("01PLANTMYSTERY000000000000", "seedling"),
+                )
+            },
+        },
+    )
     return entry
 
 

@@ -28,6 +28,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -36,6 +37,7 @@ from pytest_homeassistant_custom_component.common import (
     setup_test_component_platform,
 )
 
+from custom_components.vertical_farm import driver as driver_module
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.driver import (
     GRACE,
@@ -139,6 +141,51 @@ class BrokenRelay(SwitchEntity):
         raise HomeAssistantError("relay does not answer")
 
 
+class CrashingRelay(SwitchEntity):
+    """A switch that turns on, but whose turn-off crashes with a plain bug."""
+
+    _attr_name = "Crashing relay"
+    _attr_is_on = False
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Crash (not a HomeAssistantError: a bug in someone's integration)."""
+        raise RuntimeError("bus fault")
+
+
+class HungRelay(SwitchEntity):
+    """A switch that turns on, but whose turn-off hangs until released."""
+
+    entered: int = 0  # turn-offs waiting now, over every hung relay
+    release: asyncio.Event | None = None
+
+    def __init__(self, number: int) -> None:
+        """One of several."""
+        self._attr_name = f"Hung relay {number}"
+        self._attr_is_on = False
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Wait for the release (or forever)."""
+        HungRelay.entered += 1
+        assert HungRelay.release is not None
+        await HungRelay.release.wait()
+        self._attr_is_on = False
+        self.async_write_ha_state()
+
+
+CRASHING = "switch.crashing_relay"
+HUNG = [f"switch.hung_relay_{number}" for number in range(10)]
+
+
 @pytest.fixture
 def valve() -> DripValve:
     """The drip valve."""
@@ -153,7 +200,13 @@ async def devices(
     await hass.config.async_set_time_zone(ZONE)
     freezer.move_to(local(4))
     setup_test_component_platform(hass, "valve", [valve])
-    setup_test_component_platform(hass, "switch", [BrokenRelay()])
+    HungRelay.entered = 0
+    HungRelay.release = asyncio.Event()
+    setup_test_component_platform(
+        hass,
+        "switch",
+        [BrokenRelay(), CrashingRelay(), *(HungRelay(number) for number in range(10))],
+    )
     assert await async_setup_component(hass, "valve", {"valve": {"platform": "test"}})
     assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
     powers = (
@@ -1085,3 +1138,88 @@ async def test_stopping_twice_turns_the_pump_off_once(
     assert commands(calls, PUMP) == ["turn_off"]
     assert commands(calls, LIGHT) == []
     assert state(hass, PUMP) == "off"
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_crashing_pump_does_not_keep_the_others_on(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Any exception from one pump: the others still stop, unload still ends."""
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data(pump_entity=CRASHING)),
+        (OTHER_RACK, rack_data(pump_entity=PUMP)),
+    )
+    await schedules(hass, entry, irrigation=True)
+    await schedules(hass, entry, irrigation=True, rack_id=OTHER_RACK)
+    assert state(hass, CRASHING) == state(hass, PUMP) == "on"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert state(hass, PUMP) == "off"
+    assert state(hass, CRASHING) == "on"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
+    assert issue is not None, "a pump that would not turn off is reported at stop"
+    assert issue.translation_placeholders == {"pump": CRASHING, "rack": "Rack one"}
+
+
+@pytest.mark.usefixtures("devices")
+async def test_hung_pumps_are_stopped_together(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Ten pumps that hang are asked to stop at the same time, not one by one."""
+    await move_to(hass, freezer, local(10, 5))
+    racks = [
+        (f"01RACKHUNG{number:016d}", rack_data(name=f"Rack {number}", pump_entity=pump))
+        for number, pump in enumerate(HUNG)
+    ]
+    entry = await add_farm(hass, *racks)
+    for rack_id, _ in racks:
+        await schedules(hass, entry, irrigation=True, rack_id=rack_id)
+    assert {state(hass, pump) for pump in HUNG} == {"on"}
+    unload = hass.async_create_task(hass.config_entries.async_unload(entry.entry_id))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert HungRelay.entered == len(HUNG), "every turn-off is under way at once"
+    assert not unload.done()
+    assert HungRelay.release is not None
+    HungRelay.release.set()
+    assert await unload
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert {state(hass, pump) for pump in HUNG} == {"off"}
+
+
+@pytest.mark.usefixtures("devices")
+async def test_stop_has_one_deadline(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pumps that never answer cannot hold the stop past its deadline."""
+    monkeypatch.setattr(driver_module, "STOP_DEADLINE_S", 0.05)
+    await move_to(hass, freezer, local(10, 5))
+    racks = [
+        (f"01RACKHUNG{number:016d}", rack_data(name=f"Rack {number}", pump_entity=pump))
+        for number, pump in enumerate(HUNG[:3])
+    ]
+    entry = await add_farm(hass, *racks)
+    for rack_id, _ in racks:
+        await schedules(hass, entry, irrigation=True, rack_id=rack_id)
+    hass.set_state(CoreState.stopping)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    issues = ir.async_get(hass)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert HungRelay.entered == len(racks)
+    # The hung turn-offs never return; a second on, the stop has given up on them
+    # (the per-command timeout, 10 s, has not run out yet).
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    for rack_id, _ in racks:
+        assert issues.async_get_issue(DOMAIN, pump_stuck_issue_id(rack_id)) is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert HungRelay.release is not None
+    HungRelay.release.set()
+    await hass.async_block_till_done()

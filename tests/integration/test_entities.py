@@ -73,6 +73,13 @@ SPEC_KEYS = {
         ("event", "activity"),
     },
 }
+# Beyond SPEC section 5: what a tank's probes measured, shown on the tank.
+MEASURED_KEYS = {
+    ("sensor", "ec"),
+    ("sensor", "ph"),
+    ("sensor", "water_temperature"),
+    ("sensor", "level"),
+}
 
 
 def _entities(
@@ -116,13 +123,14 @@ async def test_every_spec_entity(
     seen = 0
     for kind, items in subjects.items():
         for subject_id, subentry_id in items:
-            for platform, key in SPEC_KEYS[kind]:
+            keys = SPEC_KEYS[kind] | (MEASURED_KEYS if kind == "tank" else set())
+            for platform, key in keys:
                 entity = entities[(platform, f"{subject_id}_{key}")]
                 assert entity.config_subentry_id == subentry_id
                 assert entity.translation_key is not None
                 assert entity.has_entity_name
                 seen += 1
-    assert seen == len(entities), "no entity beyond the SPEC"
+    assert seen == len(entities), "no entity beyond the SPEC and the measured values"
 
 
 async def test_entity_snapshot(
@@ -590,7 +598,8 @@ async def test_care_due_event_at_midnight(
     assert water.due > dt_util.now().date()
     freezer.move_to(f"{water.due.isoformat()}T00:00:01-08:00")
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    # The midnight refresh runs in the background, in slices.
+    await hass.async_block_till_done(wait_background_tasks=True)
     due = [e.data for e in events if e.data["task_id"] == f"{POT_ID}_water"]
     assert due == [
         {

@@ -234,6 +234,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "tank_conflict": {"farm", "name", "plants"},
         "light_conflict": {"farm", "name", "plants"},
         "missing_entity": {"farm", "name", "entity"},
+        "unit": {"farm", "name", "entity", "unit", "quantity"},
         "pump_stuck": {"pump", "rack"},
     }
     assert set(EN["issues"]) == set(filled)

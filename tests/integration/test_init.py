@@ -171,3 +171,35 @@ async def test_library_loaded_once(
     assert await hass.config_entries.async_reload(loaded_farm.entry_id)
     await hass.async_block_till_done()
     assert loaded_farm.runtime_data.library is library
+
+
+async def test_journal_retention_drops_only_old_records_of_removed_subjects(
+    hass: HomeAssistant, hass_storage: dict[str, Any], farm_entry: MockConfigEntry
+) -> None:
+    """What still exists keeps its whole history; what was removed, three years."""
+
+    def record(record_id: str, subject: str, at: str) -> dict[str, Any]:
+        return {
+            "id": record_id,
+            "at": at,
+            "kind": "watered",
+            "subject": subject,
+            "data": {},
+        }
+
+    kept_old = record("01A", PLANT_ID, "2021-05-01T10:00:00+00:00")
+    gone_old = record("01B", "01PLANTREMOVED000000000000", "2023-05-01T10:00:00+00:00")
+    gone_recent = record(
+        "01C", "01PLANTREMOVED000000000000", "2025-05-01T10:00:00+00:00"
+    )
+    hass_storage[_key(farm_entry)]["data"]["journal"] = [
+        kept_old,
+        gone_old,
+        gone_recent,
+    ]
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    store = farm_entry.runtime_data.store
+    assert store.journal == [kept_old, gone_recent]
+    assert store.records("01PLANTREMOVED000000000000") == [gone_recent]
+    assert store.records(PLANT_ID) == [kept_old]

@@ -263,7 +263,8 @@ async def test_assist_api_offers_the_tools_while_exposed(
 ) -> None:
     """The Assist API carries the farm tools while a farm entity is exposed.
 
-    Of the farm's entities only the care list (a to-do list) is exposed by default.
+    Of the farm's entities only the care list (a to-do list) and the tanks'
+    measured water temperature (a temperature sensor) are exposed by default.
     """
     assist = await llm.async_get_api(hass, llm.LLM_API_ASSIST, _context())
     names = [tool.name for tool in assist.tools]
@@ -281,7 +282,12 @@ async def test_assist_api_offers_the_tools_while_exposed(
         "todo", DOMAIN, f"{loaded_farm.entry_id}_care"
     )
     assert care_list is not None
+    water = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{TANK_ID}_water_temperature"
+    )
+    assert water is not None
     async_expose_entity(hass, "conversation", care_list, False)
+    async_expose_entity(hass, "conversation", water, False)
     assist = await llm.async_get_api(hass, llm.LLM_API_ASSIST, _context())
     assert not [tool for tool in assist.tools if tool.name.startswith(DOMAIN)]
     phase = registry.async_get_entity_id("sensor", DOMAIN, f"{PLANT_ID}_phase")

@@ -444,7 +444,7 @@ async def test_log_watering_refusals(
             loaded_farm, basil, data={**basil.data, "rack": None, "shelf": None}
         )
     await hass.async_block_till_done()
-    assert farm.plants_on_rack(RACK_ID) == []
+    assert farm.config.plants_on_rack(RACK_ID) == []
     placeholders = await _refused(
         hass, "log_watering", {"racks": [_device(hass, RACK_ID)]}, "no_plants_on_racks"
     )
@@ -1200,14 +1200,27 @@ async def test_overview_with_linked_hardware(
     )
     hass.states.async_set("sensor.tank_a_ec", "1.2")
     hass.states.async_set("sensor.tank_a_level", "30", {"unit_of_measurement": "L"})
+    hass.states.async_set("light.rack_one", "off")
+    hass.states.async_set("switch.pump", "off")
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    # Schedules off: nothing is coming.
+    response = await _call(hass, "get_overview", {}, response=True)
+    (rack_overview,) = response["farms"][0]["racks"]
+    assert rack_overview["next_light_change"] is None
+    assert rack_overview["next_irrigation"] is None
+    farm = farm_entry.runtime_data.farm
+    await farm.async_set_schedule(RACK_ID, "light_schedule", True)
+    await farm.async_set_schedule(RACK_ID, "irrigation_schedule", True)
     await hass.async_block_till_done()
     response = await _call(hass, "get_overview", {}, response=True)
     (overview,) = response["farms"]
     (rack_overview,) = overview["racks"]
-    view = farm_entry.runtime_data.farm.rack_view(RACK_ID)
+    view = farm.rack_view(RACK_ID)
+    assert view.next_light_change is not None
+    assert view.next_irrigation is not None
     assert rack_overview["next_light_change"] == view.next_light_change.isoformat()
-    assert rack_overview["next_irrigation"] == view.pump_cycle.start.isoformat()
+    assert rack_overview["next_irrigation"] == view.next_irrigation.isoformat()
     (tank,) = overview["tanks"]
     assert tank["ec"] == 1.2
     tank_view = farm_entry.runtime_data.farm.tank_view(TANK_ID)

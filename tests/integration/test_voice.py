@@ -17,6 +17,7 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -124,25 +125,44 @@ def _set_tank(
     hass.states.async_set("sensor.tank_a_level", level_l, {"unit_of_measurement": "L"})
 
 
-async def _add_tomatoes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """A row of tomatoes ripening since 2026-10-20 (ripening lasts 21 days)."""
+async def _ripening_since(
+    hass: HomeAssistant, entry: MockConfigEntry, data: dict[str, Any], since: str
+) -> None:
+    """Add a tomato row, fruiting, that moved on to ripening on `since`.
+
+    A phase declared when a plant is added counts from that day, so the
+    ripening that began earlier is recorded as the move it was.
+    """
     hass.config_entries.async_add_subentry(
         entry,
         new_subentry(
             TOMATO_ID,
             "plant",
-            {
-                "name": "Tomato row",
-                "species": "tomato",
-                "quantity": 6,
-                "planted": "2026-10-20",
-                "phase": "ripening",
-                "care_preset": "annual_vegetable",
-                "container_l": 20.0,
-            },
+            {"name": "Tomato row", "species": "tomato", **data, "phase": "fruiting"},
         ),
     )
     await hass.async_block_till_done()
+    await entry.runtime_data.farm.async_set_phase(
+        TOMATO_ID,
+        Phase.RIPENING,
+        at=dt_util.parse_datetime(f"{since}T09:00:00-07:00"),
+    )
+    await hass.async_block_till_done()
+
+
+async def _add_tomatoes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """A row of tomatoes ripening since 2026-10-20 (ripening lasts 21 days)."""
+    await _ripening_since(
+        hass,
+        entry,
+        {
+            "quantity": 6,
+            "planted": "2026-10-01",
+            "care_preset": "annual_vegetable",
+            "container_l": 20.0,
+        },
+        "2026-10-20",
+    )
 
 
 # --- What is due ----------------------------------------------------------------
@@ -698,21 +718,12 @@ async def test_plant_of_an_unknown_species(
 
 async def test_ripe_today(hass: HomeAssistant, assist: MockConfigEntry) -> None:
     """Ripening for its whole 21 days (since 10-13): ready today, then harvest."""
-    hass.config_entries.async_add_subentry(
+    await _ripening_since(
+        hass,
         assist,
-        new_subentry(
-            TOMATO_ID,
-            "plant",
-            {
-                "name": "Tomato row",
-                "species": "tomato",
-                "planted": "2026-10-13",
-                "phase": "ripening",
-                "care_preset": "annual_vegetable",
-            },
-        ),
+        {"planted": "2026-09-01", "care_preset": "annual_vegetable"},
+        "2026-10-13",
     )
-    await hass.async_block_till_done()
     assert await say(hass, "when can I harvest the tomato row") == (
         "Tomato row should be ready to harvest now."
     )

@@ -1,8 +1,9 @@
-"""What each rack, tank and plant looks like right now, computed by the engines.
+"""Presenters: what each rack, tank and plant looks like now, from the engines.
 
-Pure functions from the farm's records and latest readings to frozen views;
-no Home Assistant imports. The live farm (farm.py) gathers the inputs, calls
-these when an input changes, and entities read the views.
+Pure functions from the farm's records and latest readings to frozen views
+(`PlantView`, `RackView`, `TankView`); no Home Assistant imports. The live
+farm (farm.py) gathers the inputs, calls these when an input changes, and
+entities, actions, voice answers and assistant tools read the views.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from functools import partial
 
 from .engine import care, lighting, phases, safety, tanks
 from .engine.compatibility import TankCompatibility, tank_compatibility
@@ -160,8 +163,9 @@ class RackView:
     lights_on: time
     lights_off: time
     light_plan: lighting.PhotoperiodPlan | None  # auto mode: from the plants
-    next_light_change: datetime | None
-    pump_cycle: PumpCycle | None
+    next_light_change: datetime | None  # None while the light schedule is off
+    next_irrigation: datetime | None  # the next pump start; None while off
+    pump_cycle: PumpCycle | None  # running now or next, scheduled or not
     dli: float | None
     climate_problems: tuple[str, ...] | None  # None without climate sensors
 
@@ -215,6 +219,8 @@ class RackInputs:
     temperature: float | None = None
     humidity: float | None = None
     dli: float | None = None
+    light_scheduled: bool = False  # the rack's schedule switches
+    pump_scheduled: bool = False
 
 
 def _climate_problems(inputs: RackInputs) -> tuple[str, ...] | None:
@@ -244,6 +250,20 @@ def rack_view(inputs: RackInputs, *, now: datetime, zone: tzinfo) -> RackView:
     photoperiod_h = plan.photoperiod_h if plan is not None else config.photoperiod_h
     window = lighting.light_window(config.lights_on, photoperiod_h)
     has_light = config.light_entity is not None
+    cycle_of = partial(
+        pump_cycle,
+        on_min=config.pump_on_min,
+        off_min=config.pump_off_min,
+        zone=zone,
+        lights_on=config.lights_on if has_light else None,
+        photoperiod_h=photoperiod_h if has_light else None,
+    )
+    cycle = cycle_of(now) if config.pump_entity is not None else None
+    next_start = None
+    if cycle is not None and inputs.pump_scheduled:
+        # Never a start in the past: while a run goes on, the one after it.
+        following = cycle if cycle.start > now else cycle_of(cycle.end)
+        next_start = None if following is None else following.start
     return RackView(
         photoperiod_h=photoperiod_h,
         lights_on=config.lights_on,
@@ -252,18 +272,10 @@ def rack_view(inputs: RackInputs, *, now: datetime, zone: tzinfo) -> RackView:
         next_light_change=lighting.next_light_change(
             now, config.lights_on, photoperiod_h, zone
         )
-        if has_light
+        if has_light and inputs.light_scheduled
         else None,
-        pump_cycle=pump_cycle(
-            now,
-            on_min=config.pump_on_min,
-            off_min=config.pump_off_min,
-            zone=zone,
-            lights_on=config.lights_on if has_light else None,
-            photoperiod_h=photoperiod_h if has_light else None,
-        )
-        if config.pump_entity is not None
-        else None,
+        next_irrigation=next_start,
+        pump_cycle=cycle,
         dli=inputs.dli,
         climate_problems=_climate_problems(inputs),
     )
@@ -277,6 +289,9 @@ class TankView:
     target_ph: float | None
     ec: float | None  # compensated to 25 C, usable readings only
     ph: float | None
+    water_temperature: float | None  # C, usable readings only
+    level_l: float | None  # the latest level, in litres
+    level_percent: float | None  # the latest level, in % of the tank's volume
     ec_deviation: tanks.Deviation | None
     ph_deviation: float | None  # pH units, reading minus target
     ph_problem: bool | None
@@ -308,6 +323,70 @@ class TankView:
     def next_maintenance(self) -> tanks.MaintenanceDue | None:
         """The maintenance task due soonest."""
         return self.maintenance[0] if self.maintenance else None
+
+    @property
+    def problems(self) -> tuple[TankProblem, ...]:
+        """What is wrong with the tank now (the one definition everything uses)."""
+        return tank_problems(self)
+
+
+class TankProblem(StrEnum):
+    """One thing wrong with a tank."""
+
+    EC_LOW = "ec_low"
+    EC_HIGH = "ec_high"
+    PH_LOW = "ph_low"
+    PH_HIGH = "ph_high"
+    LEVEL_LOW = "level_low"
+    WATER_TOO_COLD = "water_too_cold"
+    WATER_TOO_WARM = "water_too_warm"
+    PROBE_STALE = "probe_stale"
+    SOLUTION_OLD = "solution_old"
+    MAINTENANCE_DUE = "maintenance_due"
+    PLANT_CONFLICT = "plant_conflict"
+
+
+# Which problems each of a tank's binary sensors (by key) stands for.
+TANK_PROBLEM_SENSORS: Mapping[str, frozenset[TankProblem]] = {
+    "ec_problem": frozenset({TankProblem.EC_LOW, TankProblem.EC_HIGH}),
+    "ph_problem": frozenset({TankProblem.PH_LOW, TankProblem.PH_HIGH}),
+    "level_low": frozenset({TankProblem.LEVEL_LOW}),
+    "maintenance_due": frozenset({TankProblem.MAINTENANCE_DUE}),
+    "probe_stale": frozenset({TankProblem.PROBE_STALE}),
+    "conflict": frozenset({TankProblem.PLANT_CONFLICT}),
+}
+
+
+def tank_problems(view: TankView) -> tuple[TankProblem, ...]:
+    """What is wrong with a tank: EC or pH out of range, low level, bad water..."""
+    problems: list[TankProblem] = []
+    if view.ec_problem and view.ec_deviation is not None:
+        problems.append(
+            TankProblem.EC_LOW
+            if view.ec_deviation.direction is tanks.DeviationDirection.LOW
+            else TankProblem.EC_HIGH
+        )
+    if view.ph_problem and view.ph is not None and view.targets.ph is not None:
+        problems.append(
+            TankProblem.PH_LOW if view.ph < view.targets.ph.low else TankProblem.PH_HIGH
+        )
+    if view.level_low:
+        problems.append(TankProblem.LEVEL_LOW)
+    if view.water_temperature is not None:
+        verdict = tanks.water_temperature(view.water_temperature)
+        if verdict is tanks.WaterTemperature.TOO_COLD:
+            problems.append(TankProblem.WATER_TOO_COLD)
+        elif verdict is tanks.WaterTemperature.TOO_WARM:
+            problems.append(TankProblem.WATER_TOO_WARM)
+    if view.stale_probes:
+        problems.append(TankProblem.PROBE_STALE)
+    if view.solution is not None and view.solution.due:
+        problems.append(TankProblem.SOLUTION_OLD)
+    if any(item.due for item in view.maintenance):
+        problems.append(TankProblem.MAINTENANCE_DUE)
+    if view.conflict:
+        problems.append(TankProblem.PLANT_CONFLICT)
+    return tuple(problems)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -349,6 +428,7 @@ class TankUpkeep:
     level_low: bool | None
     solution: tanks.SolutionAge | None
     maintenance: tuple[tanks.MaintenanceDue, ...]
+    level_l: float | None = None  # the latest level, in litres
 
 
 def tank_upkeep(
@@ -363,6 +443,7 @@ def tank_upkeep(
     """Work out water use, solution age and chores; probe readings reuse it."""
     balance = None
     level_low = None
+    level_l = None
     if level_history:
         unit = tanks.LevelUnit.PERCENT if level_percent else tanks.LevelUnit.LITRES
         balance = tanks.water_balance(
@@ -379,6 +460,7 @@ def tank_upkeep(
         level_low=level_low,
         solution=solution,
         maintenance=tanks.maintenance_due(maintenance, now),
+        level_l=level_l,
     )
 
 
@@ -448,11 +530,17 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
     if ph is not None and targets.ph is not None:
         ph_problem = not targets.ph.low <= ph <= targets.ph.high
     upkeep = inputs.upkeep
+    volume_l = inputs.config.volume_l
     return TankView(
         targets=targets,
         target_ph=target_ph,
         ec=ec,
         ph=ph,
+        water_temperature=value["temperature"],
+        level_l=upkeep.level_l,
+        level_percent=None
+        if upkeep.level_l is None or volume_l <= 0
+        else round(upkeep.level_l / volume_l * 100, 1),
         ec_deviation=ec_dev,
         ph_deviation=ph_dev,
         ph_problem=ph_problem,

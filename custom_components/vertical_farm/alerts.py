@@ -1,0 +1,135 @@
+"""The alert monitor: tank alert events and the farm's repair notices.
+
+The judging is pure (engine/alerts.py for tank alert hysteresis, presenters
+for conflicts); this module only keeps what is active, fires
+`vertical_farm_tank_alert` when an excursion starts, and raises or removes
+repair notices as problems come and go.
+"""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN, EVENT_TANK_ALERT
+from .engine.alerts import TankReadings, step_alerts, tank_alert_checks
+from .presenters import TankView
+from .store import FarmStore
+from .topology import FarmConfig
+
+
+class RepairNotices:
+    """The farm's repair notices: raised while a problem lasts, removed after."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, farm_name: str) -> None:
+        """Nothing is raised yet."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.farm_name = farm_name
+        self._active: set[str] = set()
+
+    @callback
+    def async_set(
+        self, issue_id: str, translation_key: str, active: bool, **placeholders: str
+    ) -> None:
+        """Raise a notice while `active`; remove it once not."""
+        if active and issue_id not in self._active:
+            self._active.add(issue_id)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=translation_key,
+                translation_placeholders={"farm": self.farm_name, **placeholders},
+            )
+        elif not active and issue_id in self._active:
+            self._active.discard(issue_id)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
+    def async_tank_conflict(
+        self, config: FarmConfig, tank_id: str, view: TankView
+    ) -> None:
+        """A notice while a tank's plants want EC or pH ranges that do not meet."""
+        self.async_set(
+            f"tank_conflict_{tank_id}",
+            "tank_conflict",
+            view.conflict,
+            name=config.tanks[tank_id].name,
+            plants=", ".join(
+                sorted(
+                    {
+                        config.plants[plant_id].name
+                        for conflict in view.compatibility.conflicts
+                        for group in (conflict.lower, conflict.higher)
+                        for plant_id in group.plant_ids
+                        if plant_id in config.plants
+                    }
+                )
+            ),
+        )
+
+    @callback
+    def async_light_conflict(
+        self, config: FarmConfig, rack_id: str, conflicting: list[str]
+    ) -> None:
+        """A notice while plants under one light need day lengths too far apart."""
+        self.async_set(
+            f"light_conflict_{rack_id}",
+            "light_conflict",
+            bool(conflicting),
+            name=config.racks[rack_id].name,
+            plants=", ".join(sorted(conflicting)),
+        )
+
+
+def tank_readings(view: TankView, volume_l: float) -> TankReadings:
+    """What a tank's alerts are judged from, out of its view."""
+    ph_range = view.targets.ph
+    return TankReadings(
+        ec_deviation=view.ec_deviation,
+        ec=view.ec,
+        target_ec=view.target_ec,
+        ph=view.ph,
+        ph_low=None if ph_range is None else ph_range.low,
+        ph_high=None if ph_range is None else ph_range.high,
+        target_ph=view.target_ph,
+        level_l=view.balance.level_l if view.balance is not None else None,
+        volume_l=volume_l,
+        water_c=view.water_temperature,
+        stale=bool(view.stale_probes),
+    )
+
+
+@callback
+def async_check_tank_alerts(
+    hass: HomeAssistant,
+    store: FarmStore,
+    config: FarmConfig,
+    tank_id: str,
+    view: TankView,
+) -> None:
+    """Fire `vertical_farm_tank_alert` once when an excursion starts."""
+    tank = config.tanks[tank_id]
+    stored = store.state(tank_id)
+    active: dict[str, bool] = stored.get("alerts", {})
+    after, started = step_alerts(
+        active, tank_alert_checks(tank_readings(view, tank.volume_l))
+    )
+    if after == active:
+        return
+    stored["alerts"] = after
+    for check in started:
+        hass.bus.async_fire(
+            EVENT_TANK_ALERT,
+            {
+                "tank_id": tank_id,
+                "name": tank.name,
+                "kind": str(check.kind),
+                "value": check.value,
+                "target": check.target,
+            },
+        )
+    store.async_schedule_save()

@@ -1,0 +1,155 @@
+"""Tank alerts with hysteresis: when an excursion starts, and when it has ended.
+
+An alert of a kind fires once when its excursion starts (past the start
+bound) and is not fired again until the excursion has ended (back inside the
+end bound, which lies a margin inside the start bound), so a reading that
+hovers at a bound does not fire again and again.
+
+Units: EC in mS/cm (deviation in % of target), temperatures in degrees
+Celsius, volumes in litres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .tanks import WATER_MAX_C, WATER_MIN_C, Deviation, DeviationDirection
+
+EC_ALERT_START, EC_ALERT_END = 20.0, 15.0  # % from target
+LEVEL_ALERT_START, LEVEL_ALERT_END = 0.2, 0.25  # fraction of the tank's volume
+WATER_TEMP_MARGIN = 0.5  # C inside the limits before a temperature alert ends
+PH_MARGIN = 0.1  # pH inside the range before a pH alert ends
+
+
+class AlertKind(StrEnum):
+    """The kinds of `vertical_farm_tank_alert`."""
+
+    EC_LOW = "ec_low"
+    EC_HIGH = "ec_high"
+    PH_LOW = "ph_low"
+    PH_HIGH = "ph_high"
+    LEVEL_LOW = "level_low"
+    TEMPERATURE = "temperature"
+    PROBE_STALE = "probe_stale"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AlertCheck:
+    """One kind of excursion as the readings stand now."""
+
+    kind: AlertKind
+    starts: bool  # past the start bound: an alert begins if none is active
+    continues: bool  # past the end bound: an active alert goes on
+    value: float | None = None
+    target: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TankReadings:
+    """What a tank's alerts are judged from (usable readings only)."""
+
+    ec_deviation: Deviation | None = None
+    ec: float | None = None
+    target_ec: float | None = None
+    ph: float | None = None
+    ph_low: float | None = None  # the plants' pH range
+    ph_high: float | None = None
+    target_ph: float | None = None
+    level_l: float | None = None
+    volume_l: float = 0.0
+    water_c: float | None = None
+    stale: bool = False
+
+
+def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
+    """Every excursion a tank can be in, judged from its readings.
+
+    Kinds whose inputs are missing are left out (an active alert of such a
+    kind stays as it is until its input is back).
+    """
+    checks: list[AlertCheck] = []
+    deviation = readings.ec_deviation
+    if deviation is not None:
+        size = abs(deviation.percent)
+        for kind, direction in (
+            (AlertKind.EC_LOW, DeviationDirection.LOW),
+            (AlertKind.EC_HIGH, DeviationDirection.HIGH),
+        ):
+            side = deviation.direction is direction
+            checks.append(
+                AlertCheck(
+                    kind=kind,
+                    starts=side and size > EC_ALERT_START,
+                    continues=side and size > EC_ALERT_END,
+                    value=readings.ec,
+                    target=readings.target_ec,
+                )
+            )
+    ph = readings.ph
+    if ph is not None and readings.ph_low is not None and readings.ph_high is not None:
+        checks.append(
+            AlertCheck(
+                kind=AlertKind.PH_LOW,
+                starts=ph < readings.ph_low,
+                continues=ph < readings.ph_low + PH_MARGIN,
+                value=ph,
+                target=readings.target_ph,
+            )
+        )
+        checks.append(
+            AlertCheck(
+                kind=AlertKind.PH_HIGH,
+                starts=ph > readings.ph_high,
+                continues=ph > readings.ph_high - PH_MARGIN,
+                value=ph,
+                target=readings.target_ph,
+            )
+        )
+    level = readings.level_l
+    if level is not None and readings.volume_l > 0:
+        checks.append(
+            AlertCheck(
+                kind=AlertKind.LEVEL_LOW,
+                starts=level < LEVEL_ALERT_START * readings.volume_l,
+                continues=level < LEVEL_ALERT_END * readings.volume_l,
+                value=level,
+            )
+        )
+    water = readings.water_c
+    if water is not None:
+        checks.append(
+            AlertCheck(
+                kind=AlertKind.TEMPERATURE,
+                starts=not WATER_MIN_C <= water <= WATER_MAX_C,
+                continues=not (
+                    WATER_MIN_C + WATER_TEMP_MARGIN
+                    <= water
+                    <= WATER_MAX_C - WATER_TEMP_MARGIN
+                ),
+                value=water,
+            )
+        )
+    checks.append(
+        AlertCheck(
+            kind=AlertKind.PROBE_STALE, starts=readings.stale, continues=readings.stale
+        )
+    )
+    return checks
+
+
+def step_alerts(
+    active: Mapping[str, bool], checks: Iterable[AlertCheck]
+) -> tuple[dict[str, bool], list[AlertCheck]]:
+    """The alerts active after these checks, and the ones that start now."""
+    after = dict(active)
+    started: list[AlertCheck] = []
+    for check in checks:
+        if after.get(check.kind):
+            if not check.continues:
+                after[check.kind] = False
+        elif check.starts:
+            after[check.kind] = True
+            started.append(check)
+    return after, started

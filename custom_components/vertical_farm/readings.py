@@ -1,0 +1,416 @@
+"""The readings ledger: linked sensors, their units, and what they accumulate.
+
+Follows every sensor the farm's racks, tanks and plants are linked to (and
+the lights and pumps the racks drive, for their existence only). Readings are
+converted to the farm's units (units.py); a unit that cannot be converted
+raises a repair notice naming the sensor and gives no value. Each probe keeps
+its latest two readings (stale and jump checks), and the ledger keeps the
+history the engines need in the farm's Store: daily temperature extremes per
+rack (growing degree days), today's PPFD readings per rack (daily light
+integral) and the level history per tank (water use).
+
+Derived state is batched to disk (at most `SAVE_DELAY_S` behind) and flushed
+when Home Assistant stops and when the farm unloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
+import logging
+import math
+from typing import Any
+
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    EventStateReportedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import (
+    async_track_state_change_event,
+    async_track_state_report_event,
+)
+
+from .alerts import RepairNotices
+from .engine import lighting, phases
+from .presenters import ProbeReadings
+from .store import FarmStore
+from .topology import FarmConfig
+from .units import Quantity, UnitError, convert
+
+_LOGGER = logging.getLogger(__name__)
+
+KEEP_DAYS = 400  # daily temperature extremes kept for GDD (a season and more)
+KEEP_LEVEL = timedelta(days=8)  # level history kept for water use
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One linked sensor: the subjects reading it and what it measures."""
+
+    subjects: frozenset[str]
+    quantity: Quantity
+
+
+def _links(config: FarmConfig) -> dict[str, Link]:
+    roles: dict[str, tuple[set[str], Quantity]] = {}
+
+    def add(entity_id: str | None, subject: str, quantity: Quantity) -> None:
+        if entity_id:
+            roles.setdefault(entity_id, (set(), quantity))[0].add(subject)
+
+    for rack in config.racks.values():
+        add(rack.temperature_sensor, rack.id, Quantity.TEMPERATURE)
+        add(rack.humidity_sensor, rack.id, Quantity.HUMIDITY)
+        add(rack.light_sensor, rack.id, Quantity.LIGHT)
+    for tank in config.tanks.values():
+        add(tank.ec_sensor, tank.id, Quantity.EC)
+        add(tank.ph_sensor, tank.id, Quantity.PH)
+        add(tank.temperature_sensor, tank.id, Quantity.TEMPERATURE)
+        add(tank.level_sensor, tank.id, Quantity.LEVEL)
+    for plant in config.plants.values():
+        add(plant.moisture_sensor, plant.id, Quantity.MOISTURE)
+    return {
+        entity_id: Link(frozenset(subjects), quantity)
+        for entity_id, (subjects, quantity) in roles.items()
+    }
+
+
+def _number(state: State | None) -> float | None:
+    if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+        return None
+    try:
+        value = float(state.state)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class ReadingsLedger:
+    """Every linked sensor's latest readings, in the farm's units."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config: FarmConfig,
+        *,
+        store: FarmStore,
+        notices: RepairNotices,
+        zone: Callable[[], tzinfo],
+        changed: Callable[[set[str]], None],
+    ) -> None:
+        """Nothing is followed until `async_follow`."""
+        self.hass = hass
+        self.store = store
+        self.notices = notices
+        self._zone = zone
+        self._changed = changed
+        self.config = config
+        self._links: dict[str, Link] = {}
+        self._driven: dict[str, set[str]] = {}
+        self._readings: dict[str, ProbeReadings] = {}
+        self._unavailable: set[str] = set()
+        self._missing: set[str] = set()
+        self._unsub: CALLBACK_TYPE | None = None
+        self._dli: dict[str, tuple[str, float | None]] = {}
+
+    # --- Following --------------------------------------------------------------
+
+    @callback
+    def async_follow(self, config: FarmConfig) -> None:
+        """Follow the sensors, lights and pumps of this configuration."""
+        self.config = config
+        links = _links(config)
+        driven = config.driven_entities()
+        changed_units = {
+            entity_id
+            for entity_id, link in links.items()
+            if (old := self._links.get(entity_id)) is not None
+            and old.quantity is not link.quantity
+        }
+        followed = links.keys() | driven.keys()
+        unchanged = followed == self._links.keys() | self._driven.keys()
+        self._links, self._driven = links, driven
+        for entity_id in self._readings.keys() - links.keys() | changed_units:
+            self._readings.pop(entity_id, None)
+            self.notices.async_set(self._issue("unit", entity_id), "unit", False)
+        if not (unchanged and self._unsub is not None):
+            self.async_stop()
+            if followed:
+                unsub_changes = async_track_state_change_event(
+                    self.hass, list(followed), self._async_state_changed
+                )
+                unsub_reports = async_track_state_report_event(
+                    self.hass, list(links), self._async_state_reported
+                )
+
+                def unsub_both() -> None:
+                    unsub_changes()
+                    unsub_reports()
+
+                self._unsub = unsub_both
+        for entity_id in links:
+            if entity_id not in self._readings:
+                self._async_take(entity_id, self.hass.states.get(entity_id))
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop following."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
+    @callback
+    def async_check_exist(self) -> None:
+        """A repair notice for each linked or driven entity that does not exist."""
+        registry = er.async_get(self.hass)
+        wanted: set[str] = set()
+        for entity_id, subjects in self._subjects().items():
+            missing = (
+                self.hass.states.get(entity_id) is None
+                and registry.async_get(entity_id) is None
+            )
+            wanted.add(entity_id)
+            self._async_set_missing(entity_id, subjects, missing)
+        for entity_id in self._missing - wanted:
+            self._async_set_missing(entity_id, set(), False)
+
+    def _subjects(self) -> dict[str, set[str]]:
+        subjects = {
+            entity_id: set(link.subjects) for entity_id, link in self._links.items()
+        }
+        for entity_id, racks in self._driven.items():
+            subjects.setdefault(entity_id, set()).update(racks)
+        return subjects
+
+    @callback
+    def _async_set_missing(
+        self, entity_id: str, subjects: set[str], missing: bool
+    ) -> None:
+        was = entity_id in self._missing
+        if missing:
+            self._missing.add(entity_id)
+        else:
+            self._missing.discard(entity_id)
+        self.notices.async_set(
+            self._issue("missing_entity", entity_id),
+            "missing_entity",
+            missing,
+            entity=entity_id,
+            name=", ".join(
+                sorted(self.config.name_of(subject) for subject in subjects)
+            ),
+        )
+        if was != missing and entity_id in self._driven:
+            self._changed(set(self._driven[entity_id]))
+
+    def _issue(self, kind: str, entity_id: str) -> str:
+        """The repair issue id of a problem with one linked entity."""
+        return f"{kind}_{self.notices.entry_id}_{entity_id}"
+
+    def missing(self, entity_id: str | None) -> bool:
+        """Whether a linked or driven entity is known not to exist."""
+        return entity_id in self._missing
+
+    # --- Readings ---------------------------------------------------------------
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        new_state = event.data["new_state"]
+        if (new_state is None) != (entity_id in self._missing):
+            if new_state is None:
+                registry_entry = er.async_get(self.hass).async_get(entity_id)
+                if registry_entry is None:
+                    self._async_set_missing(
+                        entity_id, self._subjects().get(entity_id, set()), True
+                    )
+            else:
+                self._async_set_missing(entity_id, set(), False)
+        if (link := self._links.get(entity_id)) is None:
+            return  # a driven light or pump: only its existence matters here
+        self._async_take(entity_id, new_state)
+        self._changed(set(link.subjects))
+
+    @callback
+    def _async_state_reported(self, event: Event[EventStateReportedData]) -> None:
+        """The same value again: the probe is alive; only staleness can change."""
+        entity_id = event.data["entity_id"]
+        readings = self._readings.get(entity_id)
+        if readings is None or readings.latest is None:
+            return
+        self._readings[entity_id] = replace(
+            readings, latest=(event.data["last_reported"], readings.latest[1])
+        )
+        if (link := self._links.get(entity_id)) is not None and (
+            link.quantity in (Quantity.EC, Quantity.PH, Quantity.TEMPERATURE)
+        ):
+            tanks = {
+                subject for subject in link.subjects if subject in self.config.tanks
+            }
+            if tanks:
+                self._changed(tanks)
+
+    @callback
+    def _async_take(self, entity_id: str, state: State | None) -> None:
+        """Keep a sensor's latest two readings and feed its history."""
+        link = self._links[entity_id]
+        raw = _number(state)
+        value: float | None = None
+        percent = False
+        if state is not None and raw is not None:
+            unit = state.attributes.get("unit_of_measurement")
+            try:
+                value, percent = convert(link.quantity, raw, unit, state.attributes)
+            except UnitError as err:
+                self._async_unit_problem(entity_id, link, err.unit)
+            else:
+                self.notices.async_set(self._issue("unit", entity_id), "unit", False)
+        previous = self._readings.get(entity_id, ProbeReadings()).latest
+        if state is None or value is None:
+            if entity_id not in self._unavailable:
+                self._unavailable.add(entity_id)
+                _LOGGER.info("%s is unavailable; what depends on it is too", entity_id)
+            self._readings[entity_id] = ProbeReadings(latest=None, previous=previous)
+            return
+        if entity_id in self._unavailable:
+            self._unavailable.discard(entity_id)
+            _LOGGER.info("%s is available again", entity_id)
+        at = state.last_reported
+        self._readings[entity_id] = ProbeReadings(latest=(at, value), previous=previous)
+        for subject in link.subjects:
+            if link.quantity is Quantity.TEMPERATURE and subject in self.config.racks:
+                self._async_note_temperature(subject, at, value)
+            elif link.quantity is Quantity.LIGHT:
+                self._async_note_ppfd(subject, at, value)
+            elif link.quantity is Quantity.LEVEL:
+                self._async_note_level(subject, at, value, percent)
+
+    @callback
+    def _async_unit_problem(self, entity_id: str, link: Link, unit: str) -> None:
+        self.notices.async_set(
+            self._issue("unit", entity_id),
+            "unit",
+            True,
+            entity=entity_id,
+            unit=unit,
+            quantity=str(link.quantity),
+            name=", ".join(
+                sorted(self.config.name_of(subject) for subject in link.subjects)
+            ),
+        )
+
+    def reading(self, entity_id: str | None) -> float | None:
+        """The latest value of a linked sensor (None if unknown or unusable)."""
+        if entity_id is None or (readings := self._readings.get(entity_id)) is None:
+            return None
+        return None if readings.latest is None else readings.latest[1]
+
+    def readings(self, entity_id: str | None) -> ProbeReadings | None:
+        """A probe's latest two readings (None if it is not linked)."""
+        return None if entity_id is None else self._readings.get(entity_id)
+
+    # --- What readings accumulate ----------------------------------------------
+
+    @callback
+    def _async_note_temperature(self, rack_id: str, at: datetime, value: float) -> None:
+        state = self.store.state(rack_id)
+        day = at.astimezone(self._zone()).date().isoformat()
+        today = state.get("today")
+        if today is None or today[0] != day:
+            if today is not None:
+                close_day(state, today)
+            state["today"] = [day, value, value, 1]
+        else:
+            today[1] = min(today[1], value)
+            today[2] = max(today[2], value)
+            today[3] += 1
+        self.store.async_schedule_save()
+
+    @callback
+    def _async_note_ppfd(self, rack_id: str, at: datetime, ppfd: float) -> None:
+        state = self.store.state(rack_id)
+        day = at.astimezone(self._zone()).date().isoformat()
+        if state.get("ppfd_day") != day:
+            state["ppfd_day"] = day
+            state["ppfd"] = []
+        state["ppfd"].append([at.isoformat(), ppfd])
+        self._dli.pop(rack_id, None)
+        self.store.async_schedule_save()
+
+    @callback
+    def _async_note_level(
+        self, tank_id: str, at: datetime, value: float, percent: bool
+    ) -> None:
+        stored = self.store.state(tank_id)
+        levels: list[list[Any]] = stored.setdefault("levels", [])
+        unit = "%" if percent else "L"
+        if stored.get("level_unit") not in (None, unit):
+            levels.clear()  # a history in another unit says nothing about this one
+        levels.append([at.isoformat(), value])
+        stored["level_unit"] = unit
+        cutoff = (at - KEEP_LEVEL).isoformat()
+        while levels and levels[0][0] < cutoff:
+            levels.pop(0)
+        self.store.async_schedule_save()
+
+    @callback
+    def async_close_days(self, day: str) -> None:
+        """Midnight: yesterday's temperature extremes become a finished day."""
+        for rack_id in self.config.racks:
+            state = self.store.state(rack_id)
+            today = state.get("today")
+            if today is not None and today[0] != day:
+                close_day(state, today)
+                state.pop("today")
+        self.store.async_schedule_save()
+
+    def gdd_since(
+        self, rack_id: str, base_temp_c: float, start_on: date
+    ) -> float | None:
+        """Degree-days on a rack since a day (completed days; None without any)."""
+        stored_days = self.store.state(rack_id).get("days", ())
+        if not stored_days or stored_days[-1][0] < start_on.isoformat():
+            return None  # no readings since then: go by days instead
+        days = [
+            phases.DayGDD(
+                on=date.fromisoformat(day[0]),
+                t_min_c=day[1],
+                t_max_c=day[2],
+                readings=day[3],
+                gdd=0.0,
+            )
+            for day in stored_days
+        ]
+        return phases.gdd_from_days(days, base_temp_c, start_on=start_on)
+
+    def dli(self, rack_id: str, now: datetime, start_of_day: datetime) -> float | None:
+        """Today's light integral so far; redone only when a PPFD reading arrives."""
+        today = start_of_day.date().isoformat()
+        cached = self._dli.get(rack_id)
+        if cached is not None and cached[0] == today:
+            return cached[1]
+        stored = self.store.state(rack_id)
+        dli = None
+        if stored.get("ppfd") and stored.get("ppfd_day") == today:
+            readings = [
+                lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
+                for at, value in stored["ppfd"]
+            ]
+            dli = lighting.dli_from_readings(readings, start=start_of_day, end=now).dli
+        self._dli[rack_id] = (today, dli)
+        return dli
+
+
+def close_day(state: dict[str, Any], today: list[Any]) -> None:
+    """Move a day's temperature extremes into the kept history."""
+    days: list[list[Any]] = state.setdefault("days", [])
+    days.append(today)
+    del days[:-KEEP_DAYS]

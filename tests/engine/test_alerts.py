@@ -1,0 +1,108 @@
+"""Tank alerts: what each excursion is judged from, and hysteresis."""
+
+from custom_components.vertical_farm.engine.alerts import (
+    AlertCheck,
+    AlertKind,
+    TankReadings,
+    step_alerts,
+    tank_alert_checks,
+)
+from custom_components.vertical_farm.engine.tanks import deviation
+
+
+def _checks(readings: TankReadings) -> dict[AlertKind, AlertCheck]:
+    return {check.kind: check for check in tank_alert_checks(readings)}
+
+
+def test_nothing_measured_checks_only_staleness() -> None:
+    assert list(_checks(TankReadings())) == [AlertKind.PROBE_STALE]
+
+
+def test_ec_starts_past_20_percent_and_ends_inside_15() -> None:
+    """Target 1.5 mS/cm: 1.19 is 20.7 % low (starts), 1.26 is 16 % (goes on)."""
+    low = _checks(
+        TankReadings(ec_deviation=deviation(1.19, 1.5), ec=1.19, target_ec=1.5)
+    )
+    assert low[AlertKind.EC_LOW].starts
+    assert low[AlertKind.EC_LOW].value == 1.19
+    assert low[AlertKind.EC_LOW].target == 1.5
+    assert not low[AlertKind.EC_HIGH].starts
+    going_on = _checks(TankReadings(ec_deviation=deviation(1.26, 1.5)))
+    assert not going_on[AlertKind.EC_LOW].starts
+    assert going_on[AlertKind.EC_LOW].continues
+    ended = _checks(TankReadings(ec_deviation=deviation(1.3, 1.5)))
+    assert not ended[AlertKind.EC_LOW].continues
+    high = _checks(TankReadings(ec_deviation=deviation(1.85, 1.5)))
+    assert high[AlertKind.EC_HIGH].starts
+    assert not high[AlertKind.EC_LOW].continues
+
+
+def test_ph_outside_the_range_with_a_margin_to_end() -> None:
+    """Range 5.5-6.5: 5.4 starts low, 5.55 goes on, 5.65 ends; 6.6 starts high."""
+
+    def ph(value: float) -> dict[AlertKind, AlertCheck]:
+        return _checks(TankReadings(ph=value, ph_low=5.5, ph_high=6.5, target_ph=6.0))
+
+    assert ph(5.4)[AlertKind.PH_LOW].starts
+    assert ph(5.4)[AlertKind.PH_LOW].target == 6.0
+    assert not ph(5.55)[AlertKind.PH_LOW].starts
+    assert ph(5.55)[AlertKind.PH_LOW].continues
+    assert not ph(5.65)[AlertKind.PH_LOW].continues
+    assert ph(6.6)[AlertKind.PH_HIGH].starts
+    assert ph(6.45)[AlertKind.PH_HIGH].continues
+    assert not ph(6.35)[AlertKind.PH_HIGH].continues
+    # Without the plants' range, pH is not judged.
+    assert AlertKind.PH_LOW not in _checks(TankReadings(ph=4.0))
+
+
+def test_level_under_a_fifth_ends_above_a_quarter() -> None:
+    """A 60 L tank: 11 L starts (under 12), 14 L goes on (under 15), 15 L ends."""
+
+    def level(litres: float) -> AlertCheck:
+        return _checks(TankReadings(level_l=litres, volume_l=60.0))[AlertKind.LEVEL_LOW]
+
+    assert level(11).starts
+    assert level(11).value == 11
+    assert not level(14).starts
+    assert level(14).continues
+    assert not level(15).continues
+    assert AlertKind.LEVEL_LOW not in _checks(TankReadings(level_l=5.0))
+
+
+def test_water_temperature_outside_16_to_24() -> None:
+    def water(celsius: float) -> AlertCheck:
+        return _checks(TankReadings(water_c=celsius))[AlertKind.TEMPERATURE]
+
+    assert water(24.5).starts
+    assert not water(24.0).starts
+    assert water(24.0).continues  # inside the limits, not yet half a degree in
+    assert not water(23.5).continues
+    assert water(15.9).starts
+    assert water(16.4).continues
+    assert not water(16.5).continues
+
+
+def test_step_fires_once_per_excursion() -> None:
+    start = AlertCheck(kind=AlertKind.LEVEL_LOW, starts=True, continues=True)
+    hover = AlertCheck(kind=AlertKind.LEVEL_LOW, starts=False, continues=True)
+    over = AlertCheck(kind=AlertKind.LEVEL_LOW, starts=False, continues=False)
+    active, fired = step_alerts({}, [start])
+    assert active == {AlertKind.LEVEL_LOW: True}
+    assert fired == [start]
+    active, fired = step_alerts(active, [start])
+    assert fired == [], "still the same excursion"
+    active, fired = step_alerts(active, [hover])
+    assert (active[AlertKind.LEVEL_LOW], fired) == (True, [])
+    active, fired = step_alerts(active, [over])
+    assert (active[AlertKind.LEVEL_LOW], fired) == (False, [])
+    active, fired = step_alerts(active, [hover])
+    assert fired == [], "inside the start bound: no new alert"
+    _, fired = step_alerts(active, [start])
+    assert fired == [start], "a new excursion"
+
+
+def test_stale_probe_alert() -> None:
+    (stale,) = tank_alert_checks(TankReadings(stale=True))
+    assert stale.kind is AlertKind.PROBE_STALE
+    assert stale.starts
+    assert stale.continues

@@ -1,0 +1,356 @@
+"""The farm core under a grower's real conditions.
+
+Units other than the metric ones, declared phases, links to entities that do
+not exist, times that must never lie in the past, measured tank values, care
+task ids of any form and derived state on disk at stop.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import (
+    EVENT_HOMEASSISTANT_FINAL_WRITE,
+    EVENT_HOMEASSISTANT_STOP,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.vertical_farm.const import DOMAIN, STORAGE_KEY
+
+from .conftest import (
+    BASIL_DATA,
+    FARM_DATA,
+    MONSTERA_DATA,
+    PLANT_ID,
+    RACK_DATA,
+    RACK_ID,
+    TANK_DATA,
+    TANK_ID,
+    subentry,
+)
+
+
+def _entity_id(
+    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
+) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None, f"{platform} {key} of {subject_id}"
+    return entity_id
+
+
+def _state(
+    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
+) -> Any:
+    state = hass.states.get(_entity_id(hass, subject_id, key, platform))
+    assert state is not None
+    return state
+
+
+async def _setup(hass: HomeAssistant, *subentries: Any) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Basement",
+        unique_id="basement",
+        data=FARM_DATA,
+        subentries_data=list(subentries),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+# --- 1. Units ----------------------------------------------------------------
+
+
+async def test_fahrenheit_rack_temperature_is_read_as_celsius(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """71.6 F is 22 C: within basil's 18-30 C, and 22 C goes into the GDD day."""
+    hass.states.async_set(
+        "sensor.rack_one_humidity", "55", {"unit_of_measurement": "%"}
+    )
+    hass.states.async_set(
+        "sensor.rack_one_temperature", "71.6", {"unit_of_measurement": "°F"}
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, RACK_ID, "climate_problem", "binary_sensor").state == "off"
+    today = loaded_farm.runtime_data.store.state(RACK_ID)["today"]
+    assert today[1] == pytest.approx(22.0)
+    assert today[2] == pytest.approx(22.0)
+    # Kelvin too: 308.15 K is 35 C, too warm for basil.
+    hass.states.async_set(
+        "sensor.rack_one_temperature", "308.15", {"unit_of_measurement": "K"}
+    )
+    await hass.async_block_till_done()
+    problem = _state(hass, RACK_ID, "climate_problem", "binary_sensor")
+    assert problem.state == "on"
+
+
+async def test_tank_probes_in_other_units_are_converted(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """1400 uS/cm at 77 F is 1.4 mS/cm at 25 C; 5 gal is 18.9 L."""
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "77", {"unit_of_measurement": "°F"}
+    )
+    hass.states.async_set("sensor.tank_a_ec", "1400", {"unit_of_measurement": "µS/cm"})
+    hass.states.async_set("sensor.tank_a_ph", "6.0")
+    hass.states.async_set("sensor.tank_a_level", "5", {"unit_of_measurement": "gal"})
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(1.4)
+    assert float(_state(hass, TANK_ID, "water_temperature").state) == pytest.approx(
+        25.0
+    )
+    assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(6.0)
+    assert float(_state(hass, TANK_ID, "level").state) == pytest.approx(18.93, abs=0.01)
+    view = loaded_farm.runtime_data.farm.tank_view(TANK_ID)
+    assert view.ec == pytest.approx(1.4)
+    # A TDS meter in ppm on the 500 scale: 700 ppm is 1.4 mS/cm.
+    hass.states.async_set(
+        "sensor.tank_a_ec", "700", {"unit_of_measurement": "ppm", "ppm_scale": 500}
+    )
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(1.4)
+
+
+async def test_unconvertible_unit_is_a_repair_not_a_number(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A ppm reading without a declared scale is no EC: a repair names the sensor."""
+    issues = ir.async_get(hass)
+    issue_id = f"unit_{loaded_farm.entry_id}_sensor.tank_a_ec"
+    hass.states.async_set("sensor.tank_a_ec", "900", {"unit_of_measurement": "ppm"})
+    await hass.async_block_till_done()
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["entity"] == "sensor.tank_a_ec"
+    assert issue.translation_placeholders["unit"] == "ppm"
+    assert _state(hass, TANK_ID, "ec").state == STATE_UNAVAILABLE
+    assert loaded_farm.runtime_data.farm.tank_view(TANK_ID).ec is None
+    hass.states.async_set("sensor.tank_a_ec", "1.2", {"unit_of_measurement": "mS/cm"})
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(1.2)
+    # A temperature in an unknown unit is not taken as Celsius either.
+    hass.states.async_set(
+        "sensor.rack_one_temperature", "300", {"unit_of_measurement": "°R"}
+    )
+    await hass.async_block_till_done()
+    assert (
+        issues.async_get_issue(
+            DOMAIN, f"unit_{loaded_farm.entry_id}_sensor.rack_one_temperature"
+        )
+        is not None
+    )
+    assert "today" not in loaded_farm.runtime_data.store.state(RACK_ID)
+
+
+async def test_measured_values_follow_the_users_unit_system(
+    hass: HomeAssistant, farm_entry: MockConfigEntry
+) -> None:
+    """A US user sees the tank's water temperature in F and its level in gal."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "20", {"unit_of_measurement": "°C"}
+    )
+    hass.states.async_set("sensor.tank_a_level", "37.85", {"unit_of_measurement": "L"})
+    await hass.async_block_till_done()
+    temperature = _state(hass, TANK_ID, "water_temperature")
+    assert temperature.attributes["unit_of_measurement"] == "°F"
+    assert float(temperature.state) == pytest.approx(68.0)
+    level = _state(hass, TANK_ID, "level")
+    assert level.attributes["unit_of_measurement"] == "gal"
+    assert float(level.state) == pytest.approx(10.0, abs=0.01)
+
+
+# --- 2. A declared phase stands ------------------------------------------------
+
+
+async def test_declared_phase_stands_whatever_the_planting_date(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Basil declared vegetative, planted in January, is vegetative today."""
+    old = {**BASIL_DATA, "planted": "2026-01-10", "phase": "vegetative"}
+    entry = await _setup(hass, subentry(PLANT_ID, "plant", old))
+    assert _state(hass, PLANT_ID, "phase").state == "vegetative"
+    assert _state(hass, PLANT_ID, "days_in_phase").state == "0"
+    # Counting starts today: after a midnight it is one day in, still vegetative.
+    midnight = dt_util.start_of_local_day() + timedelta(days=1)
+    freezer.move_to(midnight)
+    async_fire_time_changed(hass, midnight)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _state(hass, PLANT_ID, "phase").state == "vegetative"
+    assert _state(hass, PLANT_ID, "days_in_phase").state == "1"
+    # And the start day survives a restart.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _state(hass, PLANT_ID, "days_in_phase").state == "1"
+
+
+async def test_first_phase_catches_up_from_the_planting_date(
+    hass: HomeAssistant,
+) -> None:
+    """Without a declared phase (or with the first one), days since planting count."""
+    old = {**BASIL_DATA, "planted": "2026-10-20", "phase": "germination"}
+    await _setup(hass, subentry(PLANT_ID, "plant", old))
+    assert _state(hass, PLANT_ID, "phase").state != "germination"
+
+
+# --- 4. Links to lights and pumps that do not exist ----------------------------
+
+
+async def test_missing_light_and_pump_raise_repairs_and_show_on_the_switch(
+    hass: HomeAssistant,
+) -> None:
+    """A rack driving entities that do not exist says so instead of pretending."""
+    rack = {
+        **RACK_DATA,
+        "tank": None,
+        "light_entity": "light.nowhere",
+        "pump_entity": "switch.no_pump",
+    }
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    issues = ir.async_get(hass)
+    for entity_id in ("light.nowhere", "switch.no_pump"):
+        issue = issues.async_get_issue(
+            DOMAIN, f"missing_entity_{entry.entry_id}_{entity_id}"
+        )
+        assert issue is not None, entity_id
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["name"] == "Rack one"
+    light_switch = _state(hass, RACK_ID, "light_schedule", "switch")
+    assert light_switch.attributes["missing_entity"] == "light.nowhere"
+    pump_switch = _state(hass, RACK_ID, "irrigation_schedule", "switch")
+    assert pump_switch.attributes["missing_entity"] == "switch.no_pump"
+    # The light appears: its notice and the attribute go.
+    hass.states.async_set("light.nowhere", "off")
+    await hass.async_block_till_done()
+    assert (
+        issues.async_get_issue(DOMAIN, f"missing_entity_{entry.entry_id}_light.nowhere")
+        is None
+    )
+    light_switch = _state(hass, RACK_ID, "light_schedule", "switch")
+    assert "missing_entity" not in light_switch.attributes
+    # And disappears again.
+    hass.states.async_remove("light.nowhere")
+    await hass.async_block_till_done()
+    assert (
+        issues.async_get_issue(DOMAIN, f"missing_entity_{entry.entry_id}_light.nowhere")
+        is not None
+    )
+    light_switch = _state(hass, RACK_ID, "light_schedule", "switch")
+    assert light_switch.attributes["missing_entity"] == "light.nowhere"
+
+
+# --- 5. Next irrigation and next light change are never in the past ----------
+
+
+async def test_next_times_never_lie_in_the_past(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Schedules off: unavailable. On: a future instant that moves on by itself."""
+    hass.states.async_set("light.rack", "off")
+    hass.states.async_set("switch.pump", "off")
+    rack = {
+        **RACK_DATA,
+        "tank": None,
+        "light_mode": "fixed",
+        "light_entity": "light.rack",
+        "pump_entity": "switch.pump",
+    }
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    farm = entry.runtime_data.farm
+    assert _state(hass, RACK_ID, "next_irrigation").state == STATE_UNAVAILABLE
+    assert _state(hass, RACK_ID, "next_light_change").state == STATE_UNAVAILABLE
+    await farm.async_set_schedule(RACK_ID, "light_schedule", True)
+    await farm.async_set_schedule(RACK_ID, "irrigation_schedule", True)
+    await hass.async_block_till_done()
+    now = dt_util.utcnow()
+    for _ in range(40):  # ten hours in 15-minute steps, across pump cycles
+        for key in ("next_irrigation", "next_light_change"):
+            value = dt_util.parse_datetime(_state(hass, RACK_ID, key).state)
+            assert value is not None, key
+            assert value > now, (key, value, now)
+        now += timedelta(minutes=15)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        await hass.async_block_till_done()
+
+
+# --- 9. Care task ids of any form ---------------------------------------------
+
+
+async def test_care_task_of_a_plant_id_with_underscores_completes(
+    hass: HomeAssistant,
+) -> None:
+    """A plant id is whatever Home Assistant made it; its tasks still work."""
+    plant_id = "01PLANT_WITH_UNDERSCORES_A"
+    entry = await _setup(hass, subentry(plant_id, "plant", MONSTERA_DATA))
+    farm = entry.runtime_data.farm
+    items = [item for item in farm.care_items() if item.plant_id == plant_id]
+    assert items
+    for item in items:
+        assert farm.parse_task_id(item.task_id) == (plant_id, item.kind)
+    water = next(item for item in items if item.kind == "water")
+    todo_id = _entity_id(hass, entry.entry_id, "care", "todo")
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": water.task_id, "status": "completed"},
+        target={"entity_id": todo_id},
+        blocking=True,
+    )
+    stored = entry.runtime_data.store.state(plant_id)["care"]["water"]
+    assert stored["last_done"] == dt_util.now().date().isoformat()
+
+
+# --- 11. Derived state reaches the disk at stop --------------------------------
+
+
+async def test_derived_state_is_flushed_at_stop(
+    hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
+) -> None:
+    """A reading's day extremes are batched, but written when Home Assistant stops."""
+    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
+    hass.states.async_set("sensor.rack_one_temperature", "21.5")
+    await hass.async_block_till_done()
+    on_disk = hass_storage.get(key, {}).get("data", {}).get("state", {})
+    assert "today" not in on_disk.get(RACK_ID, {}), "batched, not yet written"
+    # As Home Assistant stops: the stop stage, then the final write.
+    hass.set_state(CoreState.stopping)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"]["state"][RACK_ID]["today"][1] == 21.5
+
+
+async def test_tank_measured_values_are_unavailable_without_probes(
+    hass: HomeAssistant,
+) -> None:
+    """A tank without probes has the measured sensors, unavailable."""
+    tank = {
+        **TANK_DATA,
+        "ec_sensor": None,
+        "ph_sensor": None,
+        "temperature_sensor": None,
+        "level_sensor": None,
+    }
+    await _setup(hass, subentry(TANK_ID, "tank", tank))
+    for key in ("ec", "ph", "water_temperature", "level"):
+        assert _state(hass, TANK_ID, key).state == STATE_UNAVAILABLE, key
