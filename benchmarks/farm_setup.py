@@ -134,6 +134,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
     MockConfigEntry,
     async_fire_time_changed,
     async_test_home_assistant,
+    get_scheduled_timer_handles,
 )
 
 from custom_components.vertical_farm import PLATFORMS  # noqa: E402
@@ -564,6 +565,11 @@ async def running_hass(config_dir: Path) -> AsyncIterator[HomeAssistant]:
             yield hass
         finally:
             await hass.async_stop(force=True)
+            # Stopping does not unload entries: timers they left on the loop (a
+            # farm's day timer) would keep this core alive, and every later
+            # garbage collection would scan it.
+            for handle in get_scheduled_timer_handles(hass.loop):
+                handle.cancel()
 
 
 async def prepare(hass: HomeAssistant, layout: FarmLayout, domain: str) -> None:
