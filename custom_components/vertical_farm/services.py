@@ -572,7 +572,8 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     entry, (tank_id,) = _resolve(call.hass, [(call.data[ATTR_TANK], SUBENTRY_TANK)])
     farm = entry.runtime_data.farm
     tank = farm.config.tanks[tank_id]
-    target_ec = call.data.get(ATTR_TARGET_EC, farm.tank_view(tank_id).target_ec)
+    targets = farm.tank_view(tank_id).targets
+    target_ec = call.data.get(ATTR_TARGET_EC, targets.ec_target)
     if target_ec is None:
         raise FarmError("target_ec_unknown", tank=tank.name)
     base_ec = call.data.get(ATTR_BASE_EC, farm.settings.tap_ec)
@@ -596,6 +597,7 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
         base_ec=base_ec,
         volume_l=volume_l,
         recirculating=tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
+        ec_conflict=targets.ec_conflict,
     )
     names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
     return {

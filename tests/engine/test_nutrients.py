@@ -488,6 +488,24 @@ def test_mix_plan_puts_it_all_together() -> None:
     assert len(plan.doses) == 4
 
 
+def test_mix_plan_on_a_tank_whose_plants_conflict_warns_first() -> None:
+    plan = mix_plan(
+        [line(PART_A, 2.0), line(PART_B, 2.0)],
+        target_ec=1.0,
+        base_ec=0.4,
+        volume_l=10.0,
+        ec_conflict=True,
+    )
+    # the mix itself is unchanged: 0.6 mS/cm shared, 2 ml/L of each part
+    assert [(step.fertilizer, step.ml_per_l) for step in plan.steps] == [
+        ("part_a", 2.0),
+        ("part_b", 2.0),
+    ]
+    assert plan.warnings == (
+        MixWarning(code=MixWarningCode.TANK_EC_CONFLICT, fertilizer=None),
+    )
+
+
 # --- EC compensation and blends --------------------------------------------------
 
 

@@ -87,6 +87,8 @@ class MixWarningCode(StrEnum):
     ACID_ALKALINE_TOGETHER = "acid_alkaline_together"
     NOT_TANK_SAFE = "not_tank_safe"
     DOSE_CAPPED = "dose_capped"
+    # the plants on the tank want EC ranges that do not meet: the mix serves only some
+    TANK_EC_CONFLICT = "tank_ec_conflict"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,7 +96,7 @@ class MixWarning:
     """Something unsafe or noteworthy about a mix."""
 
     code: MixWarningCode
-    fertilizer: str  # the product the warning is about
+    fertilizer: str | None  # the product the warning is about; None: about the tank
     other: str | None = None  # the product it clashes with, when there is one
 
 
@@ -428,12 +430,15 @@ def mix_plan(
     base_ec: float,
     volume_l: float,
     recirculating: bool = False,
+    ec_conflict: bool = False,
 ) -> MixPlan:
     """Return the full mix for a tank: scaled doses, safe steps, expected EC, warnings.
 
     Warnings judge the order the products were given in (so a grower learns
     what was unsafe about it) and add `dose_capped` for each product held at
-    its maximum dose; the steps themselves are always in safe order.
+    its maximum dose; the steps themselves are always in safe order. With
+    `ec_conflict` (the plants on the tank want EC ranges that do not meet,
+    so no EC suits them all) a `tank_ec_conflict` warning comes first.
 
     Raises:
         FarmError: as `scale_recipe` and `mixing_steps`.
@@ -448,10 +453,15 @@ def mix_plan(
         for dose in doses
         if dose.capped
     )
+    conflict = (
+        (MixWarning(code=MixWarningCode.TANK_EC_CONFLICT, fertilizer=None),)
+        if ec_conflict
+        else ()
+    )
     return MixPlan(
         steps=steps,
         expected_ec=round(expected_ec(doses, base_ec), 2),
-        warnings=warnings + capped,
+        warnings=conflict + warnings + capped,
         doses=doses,
     )
 
