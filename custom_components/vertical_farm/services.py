@@ -96,6 +96,7 @@ ATTR_BASE_EC: Final = "base_ec"
 ATTR_NAME: Final = "name"
 ATTR_EC_PER_ML: Final = "ec_per_ml"
 ATTR_MIXING_PRIORITY: Final = "mixing_priority"
+ATTR_MAX_ML_PER_L: Final = "max_ml_per_l"
 ATTR_SPECIES: Final = "species"
 ATTR_QUANTITY: Final = "quantity"
 ATTR_SHELF: Final = "shelf"
@@ -222,6 +223,9 @@ _OWN_ITEM = probatio.Schema(
         probatio.Required(ATTR_NAME): _TEXT,
         probatio.Required(ATTR_EC_PER_ML): _number(0, MAX_EC_PER_ML),
         probatio.Optional(CONF_ML_PER_L): _number(0, MAX_DOSE_ML_PER_L),
+        probatio.Optional(ATTR_MAX_ML_PER_L): _number(
+            0, MAX_DOSE_ML_PER_L, above_minimum=True
+        ),
         probatio.Optional(
             ATTR_MIXING_PRIORITY, default=DEFAULT_OWN_MIXING_PRIORITY
         ): _integer(0, MAX_MIXING_PRIORITY),
@@ -535,13 +539,20 @@ async def _async_record_harvest(call: ServiceCall) -> ServiceResponse:
 
 
 def _own_fertilizer(item: Mapping[str, Any]) -> Fertilizer:
-    """A product that is not in the library, as the caller describes it."""
+    """A product that is not in the library, as the caller describes it.
+
+    Its cap is the one given, or else follows from its recipe dose
+    (`nutrients.own_product_cap`).
+    """
     return Fertilizer(
         key=item[ATTR_NAME],
         name=item[ATTR_NAME],
         kind=FertilizerKind(item[ATTR_KIND]),
         ec_per_ml=item[ATTR_EC_PER_ML],
         mixing_priority=item[ATTR_MIXING_PRIORITY],
+        max_ml_per_l=nutrients.own_product_cap(
+            item.get(CONF_ML_PER_L), item.get(ATTR_MAX_ML_PER_L)
+        ),
     )
 
 
@@ -573,7 +584,8 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     entry, (tank_id,) = _resolve(call.hass, [(call.data[ATTR_TANK], SUBENTRY_TANK)])
     farm = entry.runtime_data.farm
     tank = farm.config.tanks[tank_id]
-    target_ec = call.data.get(ATTR_TARGET_EC, farm.tank_view(tank_id).target_ec)
+    targets = farm.tank_view(tank_id).targets
+    target_ec = call.data.get(ATTR_TARGET_EC, targets.ec_target)
     if target_ec is None:
         raise FarmError("target_ec_unknown", tank=tank.name)
     base_ec = call.data.get(ATTR_BASE_EC, farm.settings.tap_ec)
@@ -597,6 +609,7 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
         base_ec=base_ec,
         volume_l=volume_l,
         recirculating=tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
+        ec_conflict=targets.ec_conflict,
     )
     names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
     return {

@@ -21,6 +21,7 @@ from custom_components.vertical_farm.engine.nutrients import (
     mix_plan,
     mixing_steps,
     mixing_warnings,
+    own_product_cap,
     ph_adjustment,
     resolve_recipe,
     ro_share,
@@ -486,6 +487,57 @@ def test_mix_plan_puts_it_all_together() -> None:
         MixWarning(code=MixWarningCode.DOSE_CAPPED, fertilizer="calmag"),
     )
     assert len(plan.doses) == 4
+
+
+def test_mix_plan_on_a_tank_whose_plants_conflict_warns_first() -> None:
+    plan = mix_plan(
+        [line(PART_A, 2.0), line(PART_B, 2.0)],
+        target_ec=1.0,
+        base_ec=0.4,
+        volume_l=10.0,
+        ec_conflict=True,
+    )
+    # the mix itself is unchanged: 0.6 mS/cm shared, 2 ml/L of each part
+    assert [(step.fertilizer, step.ml_per_l) for step in plan.steps] == [
+        ("part_a", 2.0),
+        ("part_b", 2.0),
+    ]
+    assert plan.warnings == (
+        MixWarning(code=MixWarningCode.TANK_EC_CONFLICT, fertilizer=None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("recipe_ml_per_l", "max_ml_per_l", "cap"),
+    [
+        (4.0, None, 8.0),  # twice the recipe dose: 2 x 4
+        (1.0, None, 5.0),  # never below the default cap of 5 ml/L
+        (2.5, None, 5.0),  # 2 x 2.5 = 5: the same either way
+        (None, None, 5.0),  # no recipe dose: the default cap
+        (0.0, None, 5.0),
+        (4.0, 6.0, 6.0),  # the grower's own cap wins, above...
+        (4.0, 3.0, 3.0),  # ...or below the recipe dose
+        (None, 12.0, 12.0),
+    ],
+)
+def test_own_product_cap(
+    recipe_ml_per_l: float | None, max_ml_per_l: float | None, cap: float
+) -> None:
+    assert own_product_cap(recipe_ml_per_l, max_ml_per_l) == cap
+
+
+def test_own_product_at_its_recipe_dose_may_be_scaled_up() -> None:
+    # 0.1 mS/cm per ml/L, recipe 4 ml/L: 1.0 - 0.4 = 0.6 mS/cm needs 6 ml/L,
+    # above the default 5 ml/L but within 2 x 4 = 8
+    brew = fertilizer("brew", ec_per_ml=0.1, max_ml_per_l=own_product_cap(4.0))
+    doses = scale_recipe([line(brew, 4.0)], target_ec=1.0, base_ec=0.4)
+    assert doses[0].ml_per_l == pytest.approx(6.0)
+    assert not doses[0].capped
+    # 1.4 needs 10 ml/L: beyond 8 ml/L, so at most 0.4 + 8 x 0.1 = 1.2
+    with pytest.raises(FarmError) as err:
+        scale_recipe([line(brew, 4.0)], target_ec=1.4, base_ec=0.4)
+    assert err.value.code == "ec_unreachable"
+    assert err.value.params["max_ec"] == 1.2
 
 
 # --- EC compensation and blends --------------------------------------------------

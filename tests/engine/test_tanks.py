@@ -75,24 +75,116 @@ def test_touching_ranges_overlap_in_one_point() -> None:
     assert targets.reason is TargetReason.OK
 
 
-def test_ec_ranges_without_overlap_are_a_conflict() -> None:
+def test_ec_conflict_keeps_a_target_from_the_lower_window_on_a_tie() -> None:
+    # lettuce 0.8-1.2 and tomato 2.0-3.5 never meet; one plant record each is a
+    # tie, so the lower window wins: 0.8-1.2, set point 1.0
     targets = tank_targets(TankType.RECIRCULATION, [LETTUCE, TOMATO])
     assert targets.reason is TargetReason.NO_OVERLAP
-    assert targets.ec is None
-    assert targets.ec_target is None
     assert targets.ec_conflict
+    assert targets.ec == TargetRange(low=0.8, high=1.2)
+    assert targets.ec_target == pytest.approx(1.0)
     # pH still overlaps: 5.6 .. 6.2
     assert targets.ph == TargetRange(low=5.6, high=6.2)
     assert not targets.ph_conflict
 
 
-def test_ph_ranges_without_overlap_are_a_conflict() -> None:
-    targets = tank_targets(TankType.NUTRIENT, [BASIL, BLUEBERRY])
+def test_ec_conflict_follows_the_most_plant_records() -> None:
+    # two tomato records against one lettuce: the tomato window 2.0-3.5, set point 2.75
+    targets = tank_targets(TankType.NUTRIENT, [TOMATO, LETTUCE, TOMATO])
+    assert targets.ec_conflict
+    assert targets.ec == TargetRange(low=2.0, high=3.5)
+    assert targets.ec_target == pytest.approx(2.75)
+
+
+def test_ec_conflict_uses_the_window_where_most_plants_meet() -> None:
+    # basil 1.0-1.6 and lettuce 0.8-1.2 meet in 1.0-1.2; tomato 2.0-3.5 meets
+    # neither: two plants beat one, so 1.0-1.2, set point 1.1
+    targets = tank_targets(TankType.NUTRIENT, [TOMATO, BASIL, LETTUCE])
+    assert targets.ec_conflict
+    assert targets.ec == TargetRange(low=1.0, high=1.2)
+    assert targets.ec_target == pytest.approx(1.1)
+
+
+def test_ec_conflict_counts_plant_records_with_equal_windows_together() -> None:
+    # two separate profiles asking for the same window count as two plants
+    other_tomato = phase_profile(Phase.RIPENING, ec=(2.0, 3.5), ph=(5.5, 6.5))
+    targets = tank_targets(TankType.NUTRIENT, [LETTUCE, TOMATO, other_tomato])
+    assert targets.ec == TargetRange(low=2.0, high=3.5)
+
+
+def test_ph_conflict_keeps_the_window_nearest_the_usual_set_point_on_a_tie() -> None:
+    # basil 5.5-6.5 (middle 6.0) and blueberry 4.5-5.2 (middle 4.85): a tie,
+    # so the window whose middle is nearest pH 6.0 wins
+    targets = tank_targets(TankType.NUTRIENT, [BLUEBERRY, BASIL])
     assert targets.reason is TargetReason.NO_OVERLAP
-    assert targets.ph is None
-    assert targets.ph_target is None
     assert targets.ph_conflict
+    assert targets.ph == TargetRange(low=5.5, high=6.5)
+    assert targets.ph_target == pytest.approx(6.0)
     assert targets.ec == TargetRange(low=1.0, high=1.6)
+    assert not targets.ec_conflict
+
+
+def test_ph_conflict_follows_the_most_plant_records() -> None:
+    # two blueberry records against one basil: 4.5-5.2, set point 4.85
+    targets = tank_targets(TankType.NUTRIENT, [BLUEBERRY, BASIL, BLUEBERRY])
+    assert targets.ph == TargetRange(low=4.5, high=5.2)
+    assert targets.ph_target == pytest.approx(4.85)
+
+
+def test_ph_conflict_on_soil_prefers_the_window_nearest_the_soil_set_point() -> None:
+    # soil moves both windows up 0.5: basil 6.0-7.0 (middle 6.5), blueberry
+    # 5.0-5.7 (middle 5.35); the soil set point is 6.5, so basil's window
+    targets = tank_targets(TankType.IRRIGATION, [BLUEBERRY, BASIL], system=System.SOIL)
+    assert targets.ph == TargetRange(low=6.0, high=7.0)
+
+
+def test_inverted_ranges_give_no_target() -> None:
+    # bad data (the library refuses it): a range whose minimum is above its maximum
+    broken = phase_profile(Phase.VEGETATIVE, ec=(2.0, 1.0), ph=(6.5, 5.5))
+    targets = tank_targets(TankType.NUTRIENT, [broken])
+    assert (targets.ec, targets.ec_target, targets.ph, targets.ph_target) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert targets.ec_conflict
+    assert targets.ph_conflict
+
+
+@given(
+    windows=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=40),
+            st.integers(min_value=0, max_value=20),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_target_window_is_where_the_most_plants_meet(
+    windows: list[tuple[int, int]],
+) -> None:
+    profiles = [
+        phase_profile(Phase.VEGETATIVE, ec=(low / 10, (low + width) / 10))
+        for low, width in windows
+    ]
+    targets = tank_targets(TankType.NUTRIENT, profiles)
+    assert targets.ec is not None
+    assert targets.ec_target is not None
+
+    def served(value: float) -> int:
+        return sum(item.ec_min <= value <= item.ec_max for item in profiles)
+
+    most = max(served(item.ec_min) for item in profiles)
+    # every plant record whose window holds the band is served all across it
+    assert served(targets.ec.low) == served(targets.ec.high) == most
+    assert served(targets.ec_target) == most
+    assert targets.ec_conflict is (most < len(profiles))
+    # on a tie the lowest such band wins
+    assert all(
+        served(item.ec_min) < most or item.ec_min >= targets.ec.low for item in profiles
+    )
 
 
 def test_soil_irrigation_runs_the_ph_half_a_unit_higher() -> None:

@@ -810,6 +810,92 @@ async def test_mix_nutrients_defaults_and_own_products(
     assert response["warnings"] == []
 
 
+async def test_mix_nutrients_own_product_caps(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """An own product may go to twice its recipe dose, or to the cap it is given."""
+    tank = _device(hass, TANK_ID)
+    brew = {"name": "Home brew", "ec_per_ml": 0.1, "ml_per_l": 4}
+    # 1.0 over tap 0.4 needs 0.6 / 0.1 = 6 ml/L: above the default 5 ml/L,
+    # within 2 x 4 = 8 ml/L.
+    response = await _call(
+        hass,
+        "mix_nutrients",
+        {"tank": tank, "target_ec": 1.0, "volume_l": 10, "fertilizers": [brew]},
+        response=True,
+    )
+    assert response["steps"] == [
+        {
+            "order": 1,
+            "fertilizer": "Home brew",
+            "name": "Home brew",
+            "ml_per_l": 6.0,
+            "ml_total": 60.0,
+        }
+    ]
+    assert response["expected_ec"] == 1.0
+    assert response["warnings"] == []
+    # Beyond 8 ml/L: at most 0.4 + 8 x 0.1 = 1.2.
+    placeholders = await _refused(
+        hass,
+        "mix_nutrients",
+        {"tank": tank, "target_ec": 1.3, "fertilizers": [brew]},
+        "ec_unreachable",
+        response=True,
+    )
+    assert placeholders["max_ec"] == "1.2"
+    # A cap the grower gives is kept: 5.5 ml/L reaches 0.4 + 0.55 = 0.95 at most.
+    placeholders = await _refused(
+        hass,
+        "mix_nutrients",
+        {
+            "tank": tank,
+            "target_ec": 1.0,
+            "fertilizers": [{**brew, "max_ml_per_l": 5.5}],
+        },
+        "ec_unreachable",
+        response=True,
+    )
+    assert placeholders["max_ec"] == "0.95"
+    # Two products share 1.5 - 0.4 = 1.1 equally: 5.5 ml/L each; the one capped
+    # at 5 ml/L stays there and the other takes the rest, 0.6 / 0.1 = 6 ml/L.
+    response = await _call(
+        hass,
+        "mix_nutrients",
+        {
+            "tank": tank,
+            "target_ec": 1.5,
+            "volume_l": 10,
+            "fertilizers": [
+                {**brew, "name": "Capped brew", "max_ml_per_l": 5},
+                brew,
+            ],
+        },
+        response=True,
+    )
+    assert [(step["fertilizer"], step["ml_per_l"]) for step in response["steps"]] == [
+        ("Capped brew", 5.0),
+        ("Home brew", 6.0),
+    ]
+    assert response["expected_ec"] == 1.5
+    assert response["warnings"] == [
+        {"code": "dose_capped", "fertilizer": "Capped brew", "other": None}
+    ]
+    # A cap is a positive dose within the form's bounds.
+    for cap in (0, -1, 51):
+        with pytest.raises(probatio.Invalid):
+            await _call(
+                hass,
+                "mix_nutrients",
+                {
+                    "tank": tank,
+                    "target_ec": 1.0,
+                    "fertilizers": [{**brew, "max_ml_per_l": cap}],
+                },
+                response=True,
+            )
+
+
 async def test_mix_nutrients_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 import math
 
 from .errors import FarmError
-from .profiles import Fertilizer, FertilizerKind
+from .profiles import DEFAULT_MAX_ML_PER_L, Fertilizer, FertilizerKind
 
 # Silicate into plain water first (it precipitates with calcium and raises pH),
 # CalMag before the base parts, boosters after, pH adjustment always last.
@@ -42,6 +42,10 @@ _CARBONIC_PKA1 = 6.35
 # Below pH 4 no bicarbonate is left; above 9 carbonate (CO3 2-) takes over: outside the model.
 _PH_MODEL_MIN = 4.0
 _PH_MODEL_MAX = 9.0
+# A grower's own product without a cap may be scaled to this many times its
+# recipe dose: makers' doses are for a typical strength, and a stronger
+# solution or a weaker product needs more of it.
+OWN_PRODUCT_RECIPE_FACTOR = 2.0
 # A pH difference smaller than this is inside a hobby probe's accuracy: nothing to dose.
 _PH_TOLERANCE = 0.05
 
@@ -87,6 +91,8 @@ class MixWarningCode(StrEnum):
     ACID_ALKALINE_TOGETHER = "acid_alkaline_together"
     NOT_TANK_SAFE = "not_tank_safe"
     DOSE_CAPPED = "dose_capped"
+    # the plants on the tank want EC ranges that do not meet: the mix serves only some
+    TANK_EC_CONFLICT = "tank_ec_conflict"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,7 +100,7 @@ class MixWarning:
     """Something unsafe or noteworthy about a mix."""
 
     code: MixWarningCode
-    fertilizer: str  # the product the warning is about
+    fertilizer: str | None  # the product the warning is about; None: about the tank
     other: str | None = None  # the product it clashes with, when there is one
 
 
@@ -180,6 +186,23 @@ def resolve_recipe(
             raise FarmError("unknown_fertilizer", fertilizer=key)
         lines.append(RecipeLine(fertilizer=fertilizer, ml_per_l=ml_per_l))
     return tuple(lines)
+
+
+def own_product_cap(
+    recipe_ml_per_l: float | None, max_ml_per_l: float | None = None
+) -> float:
+    """Return the most of a grower's own product a mix may dose, in ml/L.
+
+    The cap the grower gives (`max_ml_per_l`) holds as given. Without one it
+    is the larger of the default cap (5 ml/L) and twice the recipe dose
+    (`OWN_PRODUCT_RECIPE_FACTOR`): a product dosed 4 ml/L in its recipe may go
+    up to 8 ml/L, so a mix the grower's own numbers allow is not refused.
+    """
+    if max_ml_per_l is not None:
+        return max_ml_per_l
+    return max(
+        DEFAULT_MAX_ML_PER_L, OWN_PRODUCT_RECIPE_FACTOR * (recipe_ml_per_l or 0.0)
+    )
 
 
 def available_ec(target_ec: float, base_ec: float) -> float:
@@ -428,12 +451,15 @@ def mix_plan(
     base_ec: float,
     volume_l: float,
     recirculating: bool = False,
+    ec_conflict: bool = False,
 ) -> MixPlan:
     """Return the full mix for a tank: scaled doses, safe steps, expected EC, warnings.
 
     Warnings judge the order the products were given in (so a grower learns
     what was unsafe about it) and add `dose_capped` for each product held at
-    its maximum dose; the steps themselves are always in safe order.
+    its maximum dose; the steps themselves are always in safe order. With
+    `ec_conflict` (the plants on the tank want EC ranges that do not meet,
+    so no EC suits them all) a `tank_ec_conflict` warning comes first.
 
     Raises:
         FarmError: as `scale_recipe` and `mixing_steps`.
@@ -448,10 +474,15 @@ def mix_plan(
         for dose in doses
         if dose.capped
     )
+    conflict = (
+        (MixWarning(code=MixWarningCode.TANK_EC_CONFLICT, fertilizer=None),)
+        if ec_conflict
+        else ()
+    )
     return MixPlan(
         steps=steps,
         expected_ec=round(expected_ec(doses, base_ec), 2),
-        warnings=warnings + capped,
+        warnings=conflict + warnings + capped,
         doses=doses,
     )
 

@@ -137,6 +137,10 @@ class Species:
         return self._sequence
 
 
+# The most of a product a mix doses per litre when nothing else is known.
+DEFAULT_MAX_ML_PER_L = 5.0
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Fertilizer:
     """A nutrient product as dosed into a tank."""
@@ -147,7 +151,7 @@ class Fertilizer:
     ec_per_ml: float  # mS/cm added by 1 ml per litre of water (0 for pH adjusters)
     mixing_priority: int  # lower goes in first
     tank_safe: bool = True  # safe to leave in a recirculating tank
-    max_ml_per_l: float = 5.0  # the most a grower should ever dose
+    max_ml_per_l: float = DEFAULT_MAX_ML_PER_L  # the most a grower should ever dose
     contains_sulfate: bool = False
     contains_calcium: bool = False
     acidic: bool = False  # strongly acidic concentrate

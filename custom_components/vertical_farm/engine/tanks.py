@@ -8,7 +8,8 @@ timezone-aware; readings are (aware datetime, value) pairs in any order.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -27,6 +28,10 @@ _PRECISION = 9
 # Soil buffers the root zone, so the feed is run about 0.5 pH higher than in
 # soilless culture (5.5-6.5 hydro/coco vs 6.0-7.0 soil, the usual grower convention).
 SOIL_PH_OFFSET = 0.5
+# When plants on one tank want pH windows that do not meet and as many plants
+# want each, the window nearest this wins: around pH 6 (6.5 on soil) most
+# nutrients stay available, iron and manganese included.
+PREFERRED_PH = 6.0
 # A plain-water reservoir: tap water rarely leaves this band; drifting out means
 # algae (pH up) or contamination.
 RESERVOIR_PH = (5.5, 8.0)
@@ -53,7 +58,9 @@ class TargetReason(StrEnum):
     OK = "ok"
     STOCK = "stock"  # concentrate: no targets
     NO_PLANTS = "no_plants"  # feeds nothing yet: no targets
-    NO_OVERLAP = "no_overlap"  # the plants' ranges do not overlap
+    NO_OVERLAP = (
+        "no_overlap"  # ranges do not all overlap: targets serve the most plants
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,15 +82,19 @@ class TargetRange:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TankTargets:
-    """EC and pH targets of a tank; None where the tank has none."""
+    """EC and pH targets of a tank; None where the tank has none.
+
+    In a conflict the band and set point serve the most plants (see
+    `tank_targets`) and the conflict flag stays set.
+    """
 
     ec: TargetRange | None
     ph: TargetRange | None
     ec_target: float | None  # mS/cm set point
     ph_target: float | None
     reason: TargetReason
-    ec_conflict: bool = False  # the plants' EC ranges do not overlap
-    ph_conflict: bool = False  # the plants' pH ranges do not overlap
+    ec_conflict: bool = False  # the plants' EC ranges do not all overlap
+    ph_conflict: bool = False  # the plants' pH ranges do not all overlap
 
 
 class DeviationLevel(StrEnum):
@@ -247,9 +258,45 @@ class ProbeStatus:
     value: float | None
 
 
-def _overlap(low: float, high: float) -> TargetRange | None:
-    """Return the band from the highest low to the lowest high, or None if empty."""
-    return TargetRange(low=low, high=high) if low <= high else None
+def _busiest_window(
+    windows: Counter[tuple[float, float]],
+    tie_key: Callable[[TargetRange], tuple[float, ...]],
+) -> tuple[TargetRange | None, int]:
+    """Return the band where the most windows meet, and how many meet there.
+
+    `windows` counts plant records by the (low, high) window they want. The
+    band with the most plants always starts at some window's low: from there
+    it runs to the lowest high among the windows holding that point. Bands
+    with as many plants are disjoint; `tie_key` picks one (smallest first).
+    When every window meets, the band is their common overlap. None (0
+    plants) only without a window whose low is at most its high.
+    """
+    bands: list[tuple[int, TargetRange]] = []
+    for start in {low for low, _ in windows}:
+        holding = [
+            (high, count)
+            for (low, high), count in windows.items()
+            if low <= start <= high
+        ]
+        if holding:
+            served = sum(count for _, count in holding)
+            band = TargetRange(low=start, high=min(high for high, _ in holding))
+            bands.append((served, band))
+    if not bands:
+        return None, 0
+    served, band = min(bands, key=lambda item: (-item[0], tie_key(item[1])))
+    return band, served
+
+
+def _lowest_first(band: TargetRange) -> tuple[float, ...]:
+    return (band.low,)
+
+
+def _nearest_to(value: float) -> Callable[[TargetRange], tuple[float, ...]]:
+    def key(band: TargetRange) -> tuple[float, ...]:
+        return (abs(band.midpoint - value), band.low)
+
+    return key
 
 
 def tank_targets(
@@ -261,13 +308,21 @@ def tank_targets(
 ) -> TankTargets:
     """Return a tank's EC and pH targets from the plants it feeds.
 
-    `profiles` are the current phase profiles of those plants. Nutrient,
-    recirculation and irrigation tanks use the overlap of the plants' ranges
-    (set point = middle of the overlap); for soil the pH band moves up by 0.5.
-    A reservoir of plain water has a pH band and an EC band up to 0.2 mS/cm
-    above `base_ec` (set point: the base water). A stock concentrate has no
-    targets. Ranges that do not overlap are reported as conflicts, with no
-    target for that quantity.
+    `profiles` are the current phase profiles of those plants, one per plant
+    record. Nutrient, recirculation and irrigation tanks use the overlap of
+    the plants' ranges (set point = middle of the band); for soil the pH band
+    moves up by 0.5. A reservoir of plain water has a pH band and an EC band
+    up to 0.2 mS/cm above `base_ec` (set point: the base water). A stock
+    concentrate has no targets.
+
+    When the ranges do not all overlap, that quantity is flagged as a
+    conflict and its band is the one where the most plant records' ranges
+    meet (the overlap of the largest group that agrees), so the tank keeps a
+    target and its deviation and problem checks keep working. Every record
+    counts once, whatever its quantity: a tray of 24 seedlings is one crop and
+    would otherwise outvote a few large plants. Ties go, for EC, to the lowest
+    band (underfeeding harms more slowly than salt stress) and, for pH, to the
+    band whose middle is nearest pH 6.0 (6.5 on soil), then the lower.
     """
     if tank_type is TankType.STOCK:
         return TankTargets(
@@ -292,25 +347,25 @@ def tank_targets(
             reason=TargetReason.NO_PLANTS,
         )
     offset = SOIL_PH_OFFSET if system is System.SOIL else 0.0
-    # Plants in one phase of one species share a profile: each distinct one counts once.
-    distinct = {id(item): item for item in needs}.values()
-    ec = _overlap(
-        max(item.ec_min for item in distinct), min(item.ec_max for item in distinct)
+    ec, ec_served = _busiest_window(
+        Counter((item.ec_min, item.ec_max) for item in needs), _lowest_first
     )
-    ph = _overlap(
-        max(item.ph_min + offset for item in distinct),
-        min(item.ph_max + offset for item in distinct),
+    ph, ph_served = _busiest_window(
+        Counter((item.ph_min + offset, item.ph_max + offset) for item in needs),
+        _nearest_to(PREFERRED_PH + offset),
     )
+    ec_conflict = ec_served < len(needs)
+    ph_conflict = ph_served < len(needs)
     return TankTargets(
         ec=ec,
         ph=ph,
         ec_target=ec.midpoint if ec is not None else None,
         ph_target=ph.midpoint if ph is not None else None,
-        reason=TargetReason.OK
-        if ec is not None and ph is not None
-        else TargetReason.NO_OVERLAP,
-        ec_conflict=ec is None,
-        ph_conflict=ph is None,
+        reason=TargetReason.NO_OVERLAP
+        if ec_conflict or ph_conflict
+        else TargetReason.OK,
+        ec_conflict=ec_conflict,
+        ph_conflict=ph_conflict,
     )
 
 
