@@ -6,17 +6,21 @@ created or changed, no record is journalled.
 
 import json
 from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.services import ACTIONS
 
-from .conftest import RACK_DATA, RACK_ID
+from .conftest import PLANT_ID, POT_ID, RACK_DATA, RACK_ID, TANK_ID
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 EN = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
@@ -24,6 +28,12 @@ WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
 # What a form or a caller may send for a number that is none.
 NOT_FINITE = [float("nan"), float("inf"), float("-inf"), "nan", "inf", "-Infinity"]
 LONG_NAME = "x" * 101
+RESPONDS = {name: supports for name, _, _, supports in ACTIONS}
+
+
+def _device(hass: HomeAssistant, subject_id: str) -> str:
+    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
+    return device.id
 
 
 # --- Flows ---------------------------------------------------------------------
@@ -365,3 +375,228 @@ async def test_options_names_are_trimmed(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert loaded_farm.options["species"]["shiso"]["name"] == "Shiso"
+
+
+# --- Actions ---------------------------------------------------------------------
+
+
+async def _refused(
+    hass: HomeAssistant, entry: MockConfigEntry, action: str, data: dict[str, Any]
+) -> ServiceValidationError:
+    """Call; expect a translated refusal whose placeholders are all given."""
+    journal = list(entry.runtime_data.store.journal)
+    subentries = dict(entry.subentries)
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            data,
+            blocking=True,
+            return_response=RESPONDS[action] is not SupportsResponse.NONE,
+        )
+    err = caught.value
+    assert err.translation_domain == DOMAIN
+    template = EN["exceptions"][err.translation_key]["message"]
+    wanted = set(re.findall(r"{(\w+)}", template))
+    assert wanted <= set(err.translation_placeholders or {}), template
+    assert str(err) != err.translation_key
+    assert entry.runtime_data.store.journal == journal
+    assert dict(entry.subentries) == subentries
+    return err
+
+
+# (action, the rest of a good call, the field given NaN or infinity); "$x" is
+# the device id of the fixture's x.
+NUMBER_FIELDS: list[tuple[str, dict[str, Any], str]] = [
+    ("log_watering", {"plants": ["$plant"]}, "volume_l"),
+    ("log_feeding", {"tank": "$tank", "kind": "top_up"}, "volume_l"),
+    ("log_feeding", {"tank": "$tank", "kind": "top_up"}, "ec"),
+    ("log_feeding", {"tank": "$tank", "kind": "top_up"}, "ph"),
+    (
+        "apply_treatment",
+        {"plants": ["$pot"], "product": "Soap"},
+        "safety_interval_days",
+    ),
+    ("record_harvest", {"plant": "$pot"}, "weight_g"),
+    ("record_harvest", {"plant": "$pot"}, "count"),
+    ("mix_nutrients", {"tank": "$tank"}, "target_ec"),
+    ("mix_nutrients", {"tank": "$tank", "target_ec": 1.6}, "volume_l"),
+    ("mix_nutrients", {"tank": "$tank", "target_ec": 1.6}, "base_ec"),
+    ("add_plants", {"species": "basil"}, "quantity"),
+    ("add_plants", {"species": "basil", "quantity": 1, "rack": "$rack"}, "shelf"),
+]
+
+
+def _with_devices(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
+    devices = {
+        "$plant": _device(hass, PLANT_ID),
+        "$pot": _device(hass, POT_ID),
+        "$rack": _device(hass, RACK_ID),
+        "$tank": _device(hass, TANK_ID),
+    }
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return devices.get(value, value) if isinstance(value, str) else value
+
+    return {key: swap(value) for key, value in data.items()}
+
+
+@pytest.mark.parametrize(("action", "base", "field"), NUMBER_FIELDS)
+async def test_action_numbers_must_be_finite(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    action: str,
+    base: dict[str, Any],
+    field: str,
+) -> None:
+    """Every number of every action refuses NaN and infinity, naming the field."""
+    data = _with_devices(hass, base)
+    for value in NOT_FINITE:
+        err = await _refused(hass, loaded_farm, action, {**data, field: value})
+        assert err.translation_key == "number_invalid", value
+        assert (err.translation_placeholders or {})["field"] == field
+
+
+@pytest.mark.parametrize(
+    "fertilizers",
+    [
+        [{"fertilizer": "calmag", "ml_per_l": float("nan")}],
+        [{"name": "Brew", "ec_per_ml": "inf", "ml_per_l": 1}],
+        [{"name": "Brew", "ec_per_ml": 0.2, "ml_per_l": "-inf"}],
+        [{"name": "Brew", "ec_per_ml": 0.2, "mixing_priority": float("nan")}],
+    ],
+)
+async def test_mix_items_must_be_finite(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, fertilizers: list[Any]
+) -> None:
+    """The numbers inside the products to mix are held to the same rule."""
+    err = await _refused(
+        hass,
+        loaded_farm,
+        "mix_nutrients",
+        {"tank": _device(hass, TANK_ID), "target_ec": 1.6, "fertilizers": fertilizers},
+    )
+    assert err.translation_key == "number_invalid"
+
+
+async def test_feeding_doses_must_be_finite(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The ml of each product in a feeding refuse NaN and infinity."""
+    for value in NOT_FINITE:
+        err = await _refused(
+            hass,
+            loaded_farm,
+            "log_feeding",
+            {
+                "tank": _device(hass, TANK_ID),
+                "kind": "top_up",
+                "fertilizers": {"calmag": value},
+            },
+        )
+        assert err.translation_key == "number_invalid"
+
+
+async def test_action_whole_numbers(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Half a tray is refused with a translated error."""
+    err = await _refused(
+        hass, loaded_farm, "add_plants", {"species": "basil", "quantity": 2.5}
+    )
+    assert err.translation_key == "whole_number_required"
+    assert err.translation_placeholders == {"field": "quantity", "value": "2.5"}
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "false", "on", 1, 0, 1.0, "", None])
+async def test_action_booleans_are_real_booleans(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, value: Any
+) -> None:
+    """`force` and `final` take true or false, not words or numbers."""
+    err = await _refused(
+        hass,
+        loaded_farm,
+        "set_phase",
+        {"plant": _device(hass, PLANT_ID), "phase": "vegetative", "force": value},
+    )
+    assert err.translation_key == "boolean_invalid"
+    assert (err.translation_placeholders or {})["field"] == "force"
+    err = await _refused(
+        hass,
+        loaded_farm,
+        "record_harvest",
+        {"plant": _device(hass, POT_ID), "final": value},
+    )
+    assert err.translation_key == "boolean_invalid"
+    assert (err.translation_placeholders or {})["field"] == "final"
+
+
+async def test_action_booleans_accept_true_and_false(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Real booleans still work."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "set_phase",
+        {"plant": _device(hass, PLANT_ID), "phase": "vegetative", "force": False},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["to_phase"] == "vegetative"
+    await hass.services.async_call(
+        DOMAIN,
+        "record_harvest",
+        {"plant": _device(hass, POT_ID), "weight_g": 20, "final": True},
+        blocking=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("   ", "text_empty"),
+        ("Soap\nwater", "text_control_characters"),
+        ("Soap\x07", "text_control_characters"),
+        (LONG_NAME, "text_too_long"),
+    ],
+)
+async def test_action_text(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, text: str, error: str
+) -> None:
+    """Free text in actions: trimmed, not empty, no control characters, 100 at most."""
+    pot = _device(hass, POT_ID)
+    for action, data, field in (
+        (
+            "apply_treatment",
+            {"plants": [pot], "product": text, "safety_interval_days": 1},
+            "product",
+        ),
+        (
+            "apply_treatment",
+            {"plants": [pot], "product": "Soap", "active_ingredient": text},
+            "active_ingredient",
+        ),
+        ("add_plants", {"species": "basil", "quantity": 1, "name": text}, "name"),
+        ("add_plants", {"species": text, "quantity": 1}, "species"),
+    ):
+        err = await _refused(hass, loaded_farm, action, data)
+        assert err.translation_key == error, (action, field)
+        assert (err.translation_placeholders or {})["field"] == field
+
+
+async def test_action_names_are_trimmed(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A plant added by an action gets its name without surrounding spaces."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_plants",
+        {"species": "basil", "quantity": 1, "name": "  Window basil  "},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["name"] == "Window basil"
