@@ -58,6 +58,18 @@ from .engine.profiles import (
     TankType,
 )
 from .farm import Farm, FarmConfigEntry
+from .figures import (
+    DAYS_DIGITS,
+    DLI_DIGITS,
+    EC_DIGITS,
+    HOURS_DIGITS,
+    LITRES_DIGITS,
+    ML_DIGITS,
+    ML_PER_L_DIGITS,
+    PERCENT_DIGITS,
+    PH_DIGITS,
+    rounded,
+)
 from .select import farm_error
 from .validation import (
     MAX_TEXT_LENGTH,
@@ -653,20 +665,20 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
     return {
         "tank": call.data[ATTR_TANK],
-        "target_ec": target_ec,
-        "base_ec": base_ec,
-        "volume_l": volume_l,
+        "target_ec": rounded(target_ec, EC_DIGITS),
+        "base_ec": rounded(base_ec, EC_DIGITS),
+        "volume_l": rounded(volume_l, LITRES_DIGITS),
         "steps": [
             {
                 "order": step.order,
                 "fertilizer": step.fertilizer,
                 "name": names[step.fertilizer],
-                "ml_per_l": step.ml_per_l,
-                "ml_total": step.ml_total,
+                "ml_per_l": rounded(step.ml_per_l, ML_PER_L_DIGITS),
+                "ml_total": rounded(step.ml_total, ML_DIGITS),
             }
             for step in plan.steps
         ],
-        "expected_ec": plan.expected_ec,
+        "expected_ec": rounded(plan.expected_ec, EC_DIGITS),
         "warnings": [
             {
                 "code": str(warning.code),
@@ -757,10 +769,6 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
 def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str, Any]:
     rack = farm.config.racks[rack_id]
     view = farm.rack_view(rack_id)
@@ -770,7 +778,7 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
         "name": rack.name,
         "shelves": rack.shelves,
         "tank": None if tank is None else tank.name,
-        "photoperiod_h": view.photoperiod_h,
+        "photoperiod_h": rounded(view.photoperiod_h, HOURS_DIGITS),
         "lights_on": view.lights_on.isoformat(),
         "lights_off": view.lights_off.isoformat(),
         "light_schedule": farm.schedule_enabled(rack_id, "light_schedule"),
@@ -779,7 +787,7 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
         "next_irrigation": None
         if view.pump_cycle is None
         else view.pump_cycle.start.isoformat(),
-        "dli": _round(view.dli, 2),
+        "dli": rounded(view.dli, DLI_DIGITS),
         "climate_problems": list(view.climate_problems or ()),
         "conflict": view.conflict,
     }
@@ -807,19 +815,19 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
         "device_id": device_id,
         "name": tank.name,
         "tank_type": str(tank.tank_type),
-        "volume_l": tank.volume_l,
-        "target_ec": _round(view.target_ec, 2),
-        "ec": view.ec,
+        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
+        "target_ec": rounded(view.target_ec, EC_DIGITS),
+        "ec": rounded(view.ec, EC_DIGITS),
         "ec_deviation_percent": None
         if view.ec_deviation is None
-        else round(view.ec_deviation.percent, 1),
-        "target_ph": view.target_ph,
-        "ph": view.ph,
-        "ph_deviation": view.ph_deviation,
+        else rounded(view.ec_deviation.percent, PERCENT_DIGITS),
+        "target_ph": rounded(view.target_ph, PH_DIGITS),
+        "ph": rounded(view.ph, PH_DIGITS),
+        "ph_deviation": rounded(view.ph_deviation, PH_DIGITS),
         "problems": problems,
         "days_until_empty": None
         if balance is None
-        else _round(balance.days_until_empty, 1),
+        else rounded(balance.days_until_empty, DAYS_DIGITS),
         "next_maintenance": None
         if maintenance is None
         else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},

@@ -10,14 +10,17 @@ import re
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
-from homeassistant.core import HomeAssistant, SupportsResponse
+from homeassistant.core import Context, HomeAssistant, SupportsResponse
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, llm
+from homeassistant.setup import async_setup_component
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.llm import API_ID, async_setup_llm
 from custom_components.vertical_farm.services import ACTIONS
 
 from .conftest import PLANT_ID, POT_ID, RACK_DATA, RACK_ID, TANK_ID
@@ -600,3 +603,131 @@ async def test_action_names_are_trimmed(
     )
     assert response is not None
     assert response["name"] == "Window basil"
+
+
+# --- Figures in answers ----------------------------------------------------------
+
+
+def _decimals(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+async def test_overview_figures_are_rounded(
+    hass: HomeAssistant, farm_entry: MockConfigEntry
+) -> None:
+    """Readings and figures worked out from them come rounded to what they mean."""
+    hass.states.async_set("sensor.tank_a_ec", "1.2345678")
+    hass.states.async_set("sensor.tank_a_ph", "5.87654321")
+    hass.states.async_set("sensor.tank_a_water_temperature", "21.37")
+    hass.states.async_set(
+        "sensor.tank_a_level", "33.3333", {"unit_of_measurement": "L"}
+    )
+    rack = farm_entry.subentries[RACK_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry, rack, data={**rack.data, "photoperiod_h": 13.333333333}
+    )
+    tank = farm_entry.subentries[TANK_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry, tank, data={**tank.data, "volume_l": 0.1 + 0.2}
+    )
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    response = await hass.services.async_call(
+        DOMAIN, "get_overview", {}, blocking=True, return_response=True
+    )
+    assert response is not None
+    (overview,) = response["farms"]
+    (tank_overview,) = overview["tanks"]
+    assert tank_overview["volume_l"] == 0.3
+    for key, digits in (
+        ("ec", 2),
+        ("target_ec", 2),
+        ("ph", 2),
+        ("target_ph", 2),
+        ("ph_deviation", 2),
+        ("ec_deviation_percent", 1),
+    ):
+        value = tank_overview[key]
+        assert value is not None, key
+        assert _decimals(value) <= digits, (key, value)
+    (rack_overview,) = overview["racks"]
+    assert _decimals(rack_overview["photoperiod_h"]) <= 2
+
+
+async def test_mix_figures_are_rounded(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A mix planned from the tank's own target answers rounded figures."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "mix_nutrients",
+        {
+            "tank": _device(hass, TANK_ID),
+            "volume_l": 33.333333,
+            "base_ec": 0.1 + 0.2,
+            "fertilizers": [{"fertilizer": "hydro_grow_a", "ml_per_l": 2}],
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["base_ec"] == 0.3
+    assert response["volume_l"] == 33.3
+    assert _decimals(response["target_ec"]) <= 2
+    assert _decimals(response["expected_ec"]) <= 2
+    for step in response["steps"]:
+        assert _decimals(step["ml_per_l"]) <= 2
+        assert _decimals(step["ml_total"]) <= 1
+
+
+async def test_assistant_figures_are_rounded_and_numbers_finite(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The assistant tools answer rounded figures and refuse infinite volumes."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "llm", {})
+    async_setup_llm(hass)
+    api = await llm.async_get_api(
+        hass,
+        API_ID,
+        llm.LLMContext(
+            platform="test",
+            context=Context(),
+            language="en",
+            assistant="conversation",
+            device_id=None,
+        ),
+    )
+    hass.states.async_set("sensor.tank_a_ec", "1.2345678")
+    hass.states.async_set("sensor.tank_a_ph", "5.87654321")
+    hass.states.async_set("sensor.tank_a_water_temperature", "21.3777")
+    await hass.async_block_till_done()
+    for tool in ("get_tank_status", "get_overview"):
+        result = await api.async_call_tool(
+            llm.ToolInput(
+                tool_name=f"vertical_farm__{tool}",
+                tool_args={"name": "Tank A"} if tool == "get_tank_status" else {},
+            )
+        )
+        assert not result.error
+        tanks = (
+            result.data["tanks"]
+            if tool == "get_tank_status"
+            else result.data["farms"][0]["tanks"]
+        )
+        (tank,) = tanks
+        for key in ("ec", "target_ec", "ph", "target_ph"):
+            assert tank[key] is not None, key
+            assert _decimals(tank[key]) <= 2, (tool, key, tank[key])
+        if tool == "get_tank_status":
+            assert _decimals(tank["water_temperature_c"]) <= 1
+    for volume in (float("inf"), "nan"):
+        with pytest.raises(probatio.Invalid):
+            await api.async_call_tool(
+                llm.ToolInput(
+                    tool_name="vertical_farm__log_watering",
+                    tool_args={"names": ["Monstera"], "volume_l": volume},
+                )
+            )
+    assert loaded_farm.runtime_data.store.journal == []
