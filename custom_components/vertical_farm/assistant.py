@@ -25,6 +25,15 @@ from .const import DOMAIN
 from .engine import care
 from .engine.profiles import Phase
 from .farm import Farm, FarmConfigEntry
+from .figures import (
+    CELSIUS_DIGITS,
+    DAYS_DIGITS,
+    EC_DIGITS,
+    HOURS_DIGITS,
+    LITRES_DIGITS,
+    PH_DIGITS,
+    rounded,
+)
 from .models import PlantConfig
 from .todo import care_summary, plant_location
 
@@ -288,19 +297,19 @@ def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
         "name": tank.name,
         "farm": farm.settings.name,
         "type": str(tank.tank_type),
-        "volume_l": tank.volume_l,
-        "ec": view.ec,
-        "target_ec": view.target_ec,
-        "ph": view.ph,
-        "target_ph": view.target_ph,
-        "water_temperature_c": water,
-        "level_l": None if level_l is None else round(level_l, 1),
+        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
+        "ec": rounded(view.ec, EC_DIGITS),
+        "target_ec": rounded(view.target_ec, EC_DIGITS),
+        "ph": rounded(view.ph, PH_DIGITS),
+        "target_ph": rounded(view.target_ph, PH_DIGITS),
+        "water_temperature_c": rounded(water, CELSIUS_DIGITS),
+        "level_l": rounded(level_l, LITRES_DIGITS),
         "level_percent": None
         if level_l is None
         else round(level_l / tank.volume_l * 100),
         "days_until_empty": None
-        if balance is None or balance.days_until_empty is None
-        else round(balance.days_until_empty, 1),
+        if balance is None
+        else rounded(balance.days_until_empty, DAYS_DIGITS),
         "stale_probes": list(view.stale_probes),
         "problems": tank_problems(farm, tank_id),
         "next_maintenance": None
@@ -325,7 +334,7 @@ def rack_status(farm: Farm, rack_id: str) -> dict[str, Any]:
         "farm": farm.settings.name,
         "shelves": rack.shelves,
         "tank": None if tank is None else tank.name,
-        "photoperiod_h": view.photoperiod_h,
+        "photoperiod_h": rounded(view.photoperiod_h, HOURS_DIGITS),
         "lights_on": view.lights_on.isoformat(),
         "lights_off": view.lights_off.isoformat(),
         "light_schedule_on": farm.schedule_enabled(rack_id, "light_schedule"),
@@ -342,10 +351,10 @@ def farm_overview(farm: Farm, today: date) -> dict[str, Any]:
         tanks_brief.append(
             {
                 "name": tank.name,
-                "ec": view.ec,
-                "target_ec": view.target_ec,
-                "ph": view.ph,
-                "target_ph": view.target_ph,
+                "ec": rounded(view.ec, EC_DIGITS),
+                "target_ec": rounded(view.target_ec, EC_DIGITS),
+                "ph": rounded(view.ph, PH_DIGITS),
+                "target_ph": rounded(view.target_ph, PH_DIGITS),
                 "problems": tank_problems(farm, tank_id),
             }
         )

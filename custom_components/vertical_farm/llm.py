@@ -50,7 +50,7 @@ from .assistant import (
     plant_status,
     tank_status,
 )
-from .const import DOMAIN
+from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
 from .engine.care import CareKind
 
 API_ID: Final = DOMAIN
@@ -69,7 +69,13 @@ _READ: Final = llm.ToolAnnotations(
     read_only=True, destructive=False, idempotent=True, open_world=False
 )
 _RECORD: Final = llm.ToolAnnotations(destructive=False, open_world=False)
-_POSITIVE = probatio.All(probatio.Coerce(float), probatio.Range(min=0))
+
+
+def _amount(maximum: float) -> probatio.All[float]:
+    """A number from 0 to `maximum`; the finite bound also refuses NaN and infinity."""
+    return probatio.All(probatio.Coerce(float), probatio.Range(min=0, max=maximum))
+
+
 _NAME_HELP = "Name of a plant (or its species, e.g. basil), as in the overview"
 
 
@@ -234,9 +240,9 @@ class LogWateringTool(FarmTool):
     parameters = probatio.Schema(
         {
             probatio.Required("names", description="Plant or rack names"): [str],
-            probatio.Optional(
-                "volume_l", description="Litres given, if said"
-            ): _POSITIVE,
+            probatio.Optional("volume_l", description="Litres given, if said"): _amount(
+                MAX_VOLUME_L
+            ),
         }
     )
     annotations = _RECORD
@@ -320,11 +326,13 @@ class LogFeedingTool(FarmTool):
         {
             probatio.Required("tank", description="Name of the tank"): str,
             probatio.Required("kind"): probatio.In(list(FEEDING_KINDS)),
-            probatio.Optional("volume_l", description="Litres added"): _POSITIVE,
-            probatio.Optional("ec", description="EC measured after, mS/cm"): _POSITIVE,
-            probatio.Optional("ph", description="pH measured after"): probatio.All(
-                probatio.Coerce(float), probatio.Range(min=0, max=14)
+            probatio.Optional("volume_l", description="Litres added"): _amount(
+                MAX_VOLUME_L
             ),
+            probatio.Optional("ec", description="EC measured after, mS/cm"): _amount(
+                MAX_EC
+            ),
+            probatio.Optional("ph", description="pH measured after"): _amount(14),
             probatio.Optional("note", description="What the user said they did"): str,
         }
     )

@@ -25,7 +25,15 @@ from .engine.profiles import FertilizerKind, Library, Species
 from .farm import async_get_bundled_library, farm_library
 from .library import LibraryError, merge_user_entries
 from .selectors import choice_selector, labelled_selector, number_selector
-from .validation import name_key
+from .validation import (
+    Errors,
+    form_name,
+    form_number,
+    form_whole_number,
+    name_key,
+)
+
+SPECIES_NUMBERS = ("base_temp_c", "ec_min", "ec_max", "ph_min", "ph_max")
 
 # Where a new fertilizer goes in the mixing order, by kind (see fertilizers.yaml).
 DEFAULT_PRIORITY = {
@@ -139,18 +147,19 @@ class FarmOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Add a species of your own, starting from the closest one in the library."""
         library = await self._async_library()
-        errors: dict[str, str] = {}
+        errors: Errors = {}
         placeholders = {"error": ""}
         if user_input is not None:
-            key = name_key(str(user_input[CONF_NAME]))
+            name = form_name(user_input, errors)
+            for number in SPECIES_NUMBERS:
+                form_number(user_input, number, None, errors)
+            key = name_key(name or "")
             template = library.species.get(str(user_input["based_on"]))
-            if not key:
-                errors[CONF_NAME] = "name_invalid"
-            elif key in library.species:
+            if not errors and key in library.species:
                 errors[CONF_NAME] = "key_exists"
-            elif template is None:
+            if not errors and template is None:
                 errors["based_on"] = "unknown_species"
-            else:
+            if not errors and template is not None:
                 data = _species_data(template, user_input)
                 user_species = {
                     **self.config_entry.options.get(CONF_USER_SPECIES, {}),
@@ -195,25 +204,24 @@ class FarmOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Add a nutrient product of your own."""
         library = await self._async_library()
-        errors: dict[str, str] = {}
+        errors: Errors = {}
         if user_input is not None:
-            key = name_key(str(user_input[CONF_NAME]))
             kind = FertilizerKind(user_input["kind"])
-            if not key:
-                errors[CONF_NAME] = "name_invalid"
-            elif key in library.fertilizers:
+            name = form_name(user_input, errors)
+            data = {
+                "name": name,
+                "kind": str(kind),
+                "ec_per_ml": form_number(user_input, "ec_per_ml", None, errors),
+                "mixing_priority": form_whole_number(
+                    user_input, "mixing_priority", DEFAULT_PRIORITY[kind], errors
+                ),
+                "tank_safe": bool(user_input.get("tank_safe", True)),
+                "max_ml_per_l": form_number(user_input, "max_ml_per_l", 5.0, errors),
+            }
+            key = name_key(name or "")
+            if not errors and key in library.fertilizers:
                 errors[CONF_NAME] = "key_exists"
-            else:
-                data = {
-                    "name": str(user_input[CONF_NAME]).strip(),
-                    "kind": str(kind),
-                    "ec_per_ml": float(user_input["ec_per_ml"]),
-                    "mixing_priority": int(
-                        user_input.get("mixing_priority", DEFAULT_PRIORITY[kind])
-                    ),
-                    "tank_safe": bool(user_input.get("tank_safe", True)),
-                    "max_ml_per_l": float(user_input.get("max_ml_per_l", 5.0)),
-                }
+            if not errors:
                 # The selectors bound every field, so the entry is valid as built.
                 return self._save(
                     **{

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
+from typing import Any
 
 from homeassistant.helpers import selector
+import probatio
+
+
+class FormNumberSelector(selector.NumberSelector):
+    """A number box whose NaN and infinity reach the flow's translated check.
+
+    Home Assistant's number selector lets NaN through its bounds and refuses an
+    infinity with an untranslated message; both are left to `form_number`.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """The number within bounds, or NaN / infinity for the flow to refuse."""
+        value: float = probatio.Coerce(float)(data)
+        if not math.isfinite(value):
+            return value
+        return super().__call__(value)
 
 
 def number_selector(
@@ -16,7 +34,7 @@ def number_selector(
     )
     if unit is not None:
         config["unit_of_measurement"] = unit
-    return selector.NumberSelector(config)
+    return FormNumberSelector(config)
 
 
 def choice_selector(

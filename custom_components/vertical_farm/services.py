@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-import math
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -23,6 +22,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import probatio
@@ -58,9 +58,27 @@ from .engine.profiles import (
     TankType,
 )
 from .farm import Farm, FarmConfigEntry
+from .figures import (
+    DAYS_DIGITS,
+    DLI_DIGITS,
+    EC_DIGITS,
+    HOURS_DIGITS,
+    LITRES_DIGITS,
+    ML_DIGITS,
+    ML_PER_L_DIGITS,
+    PERCENT_DIGITS,
+    PH_DIGITS,
+    rounded,
+)
 from .presenters import TANK_PROBLEM_SENSORS
 from .select import farm_error
-from .validation import name_key, normalize_plant
+from .validation import (
+    MAX_TEXT_LENGTH,
+    finite_number,
+    name_key,
+    normalize_plant,
+    text_error,
+)
 
 SERVICE_SET_PHASE: Final = "set_phase"
 SERVICE_LOG_WATERING: Final = "log_watering"
@@ -114,33 +132,73 @@ MAX_DOSE_ML_PER_L: Final = 50.0  # the tank form's bound
 MAX_EC_PER_ML: Final = 5.0
 MAX_MIXING_PRIORITY: Final = 100
 MAX_MIX_ITEMS: Final = 30
-MAX_TEXT: Final = 100
 # Products of one's own mix between the library's base parts (30-40) and additives (50-60).
 DEFAULT_OWN_MIXING_PRIORITY: Final = 40
 
 type _Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 
 
+def _refuse(code: str, field: str, **params: str | float) -> ServiceValidationError:
+    """A translated refusal of one field's value (schemas run before any handler)."""
+    return farm_error(FarmError(code, field=field, **params))
+
+
+def _finite(field: str) -> Callable[[Any], float]:
+    """A finite number; NaN, infinity and what is no number are refused."""
+
+    def validate(value: Any) -> float:
+        number = finite_number(value)
+        if number is None:
+            raise _refuse("number_invalid", field, value=str(value)[:MAX_TEXT_LENGTH])
+        return number
+
+    return validate
+
+
 def _number(
-    minimum: float, maximum: float, *, above_minimum: bool = False
+    field: str, minimum: float, maximum: float, *, above_minimum: bool = False
 ) -> probatio.All[float]:
-    """A finite number within bounds (a NaN or infinity fails the range)."""
+    """A finite number within bounds."""
     return probatio.All(
-        probatio.Coerce(float),
+        _finite(field),
         probatio.Range(min=minimum, max=maximum, min_included=not above_minimum),
     )
 
 
-def _whole_number(value: Any) -> int:
-    """A whole number; 3.0 from a number box is 3, but half a tray is a slip."""
-    number = probatio.Coerce(float)(value)
-    if not math.isfinite(number) or not number.is_integer():
-        raise probatio.Invalid("expected a whole number")
-    return int(number)
+def _integer(field: str, minimum: int, maximum: int) -> probatio.All[int]:
+    """A whole number within bounds; 3.0 from a number box is 3, half a tray a slip."""
+
+    def whole(number: float) -> int:
+        if not number.is_integer():
+            raise _refuse("whole_number_required", field, value=str(number))
+        return int(number)
+
+    return probatio.All(_finite(field), whole, probatio.Range(min=minimum, max=maximum))
 
 
-def _integer(minimum: int, maximum: int) -> probatio.All[int]:
-    return probatio.All(_whole_number, probatio.Range(min=minimum, max=maximum))
+def _boolean(field: str) -> Callable[[Any], bool]:
+    """True or false only: "yes", "off", 1 or 0 are refused, not guessed at."""
+
+    def validate(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise _refuse("boolean_invalid", field, value=str(value)[:MAX_TEXT_LENGTH])
+        return value
+
+    return validate
+
+
+def _text(field: str) -> probatio.All[str]:
+    """Free text or a name: trimmed, not empty, short, without control characters."""
+
+    def validate(text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise _refuse("text_empty", field)
+        if (error := text_error(text)) is not None:
+            raise _refuse(error, field, max=MAX_TEXT_LENGTH)
+        return text
+
+    return probatio.All(cv.string, validate)
 
 
 def _date(value: Any) -> date:
@@ -149,14 +207,13 @@ def _date(value: Any) -> date:
     return parsed.date() if isinstance(parsed, datetime) else parsed
 
 
-_TEXT = probatio.All(cv.string, str.strip, probatio.Length(min=1, max=MAX_TEXT))
 _DEVICE_IDS = probatio.All(cv.ensure_list, [cv.string])
 
 SET_PHASE_SCHEMA: Final = probatio.Schema(
     {
         probatio.Required(ATTR_PLANT): cv.string,
         probatio.Required(ATTR_PHASE): probatio.In([str(phase) for phase in Phase]),
-        probatio.Optional(ATTR_FORCE, default=False): cv.boolean,
+        probatio.Optional(ATTR_FORCE, default=False): _boolean(ATTR_FORCE),
     }
 )
 
@@ -166,7 +223,7 @@ LOG_WATERING_SCHEMA: Final = probatio.All(
             probatio.Optional(ATTR_PLANTS): _DEVICE_IDS,
             probatio.Optional(ATTR_RACKS): _DEVICE_IDS,
             probatio.Optional(ATTR_VOLUME_L): _number(
-                0, MAX_VOLUME_L, above_minimum=True
+                ATTR_VOLUME_L, 0, MAX_VOLUME_L, above_minimum=True
             ),
             probatio.Optional(ATTR_AT): cv.datetime,
         }
@@ -178,11 +235,13 @@ LOG_FEEDING_SCHEMA: Final = probatio.Schema(
     {
         probatio.Required(ATTR_TANK): cv.string,
         probatio.Required(ATTR_KIND): probatio.In(list(FEEDING_KINDS)),
-        probatio.Optional(ATTR_VOLUME_L): _number(0, MAX_VOLUME_L, above_minimum=True),
-        probatio.Optional(ATTR_EC): _number(0, MAX_EC),
-        probatio.Optional(ATTR_PH): _number(0, 14),
+        probatio.Optional(ATTR_VOLUME_L): _number(
+            ATTR_VOLUME_L, 0, MAX_VOLUME_L, above_minimum=True
+        ),
+        probatio.Optional(ATTR_EC): _number(ATTR_EC, 0, MAX_EC),
+        probatio.Optional(ATTR_PH): _number(ATTR_PH, 0, 14),
         probatio.Optional(ATTR_FERTILIZERS): probatio.Schema(
-            {cv.string: _number(0, MAX_FEEDING_ML)}
+            {cv.string: _number(ATTR_FERTILIZERS, 0, MAX_FEEDING_ML)}
         ),
         probatio.Optional(ATTR_AT): cv.datetime,
     }
@@ -193,9 +252,11 @@ APPLY_TREATMENT_SCHEMA: Final = probatio.All(
         {
             probatio.Optional(ATTR_PLANTS): _DEVICE_IDS,
             probatio.Optional(ATTR_RACKS): _DEVICE_IDS,
-            probatio.Required(ATTR_PRODUCT): _TEXT,
-            probatio.Optional(ATTR_ACTIVE_INGREDIENT): _TEXT,
-            probatio.Optional(ATTR_SAFETY_INTERVAL_DAYS): _number(0, MAX_INTERVAL_DAYS),
+            probatio.Required(ATTR_PRODUCT): _text(ATTR_PRODUCT),
+            probatio.Optional(ATTR_ACTIVE_INGREDIENT): _text(ATTR_ACTIVE_INGREDIENT),
+            probatio.Optional(ATTR_SAFETY_INTERVAL_DAYS): _number(
+                ATTR_SAFETY_INTERVAL_DAYS, 0, MAX_INTERVAL_DAYS
+            ),
             probatio.Optional(ATTR_AT): cv.datetime,
         }
     ),
@@ -205,30 +266,30 @@ APPLY_TREATMENT_SCHEMA: Final = probatio.All(
 RECORD_HARVEST_SCHEMA: Final = probatio.Schema(
     {
         probatio.Required(ATTR_PLANT): cv.string,
-        probatio.Optional(ATTR_WEIGHT_G): _number(0, MAX_WEIGHT_G),
-        probatio.Optional(ATTR_COUNT): _integer(0, MAX_COUNT),
-        probatio.Optional(ATTR_FINAL): cv.boolean,
+        probatio.Optional(ATTR_WEIGHT_G): _number(ATTR_WEIGHT_G, 0, MAX_WEIGHT_G),
+        probatio.Optional(ATTR_COUNT): _integer(ATTR_COUNT, 0, MAX_COUNT),
+        probatio.Optional(ATTR_FINAL): _boolean(ATTR_FINAL),
         probatio.Optional(ATTR_AT): cv.datetime,
     }
 )
 
 _LIBRARY_ITEM = probatio.Schema(
     {
-        probatio.Required(CONF_FERTILIZER): _TEXT,
-        probatio.Optional(CONF_ML_PER_L): _number(0, MAX_DOSE_ML_PER_L),
+        probatio.Required(CONF_FERTILIZER): _text(CONF_FERTILIZER),
+        probatio.Optional(CONF_ML_PER_L): _number(CONF_ML_PER_L, 0, MAX_DOSE_ML_PER_L),
     }
 )
 _OWN_ITEM = probatio.Schema(
     {
-        probatio.Required(ATTR_NAME): _TEXT,
-        probatio.Required(ATTR_EC_PER_ML): _number(0, MAX_EC_PER_ML),
-        probatio.Optional(CONF_ML_PER_L): _number(0, MAX_DOSE_ML_PER_L),
+        probatio.Required(ATTR_NAME): _text(ATTR_NAME),
+        probatio.Required(ATTR_EC_PER_ML): _number(ATTR_EC_PER_ML, 0, MAX_EC_PER_ML),
+        probatio.Optional(CONF_ML_PER_L): _number(CONF_ML_PER_L, 0, MAX_DOSE_ML_PER_L),
         probatio.Optional(ATTR_MAX_ML_PER_L): _number(
-            0, MAX_DOSE_ML_PER_L, above_minimum=True
+            ATTR_MAX_ML_PER_L, 0, MAX_DOSE_ML_PER_L, above_minimum=True
         ),
         probatio.Optional(
             ATTR_MIXING_PRIORITY, default=DEFAULT_OWN_MIXING_PRIORITY
-        ): _integer(0, MAX_MIXING_PRIORITY),
+        ): _integer(ATTR_MIXING_PRIORITY, 0, MAX_MIXING_PRIORITY),
         probatio.Optional(ATTR_KIND, default=str(FertilizerKind.BASE)): probatio.In(
             [str(kind) for kind in FertilizerKind]
         ),
@@ -238,9 +299,13 @@ _OWN_ITEM = probatio.Schema(
 MIX_NUTRIENTS_SCHEMA: Final = probatio.Schema(
     {
         probatio.Required(ATTR_TANK): cv.string,
-        probatio.Optional(ATTR_TARGET_EC): _number(0, MAX_EC, above_minimum=True),
-        probatio.Optional(ATTR_VOLUME_L): _number(0, MAX_VOLUME_L, above_minimum=True),
-        probatio.Optional(ATTR_BASE_EC): _number(0, MAX_EC),
+        probatio.Optional(ATTR_TARGET_EC): _number(
+            ATTR_TARGET_EC, 0, MAX_EC, above_minimum=True
+        ),
+        probatio.Optional(ATTR_VOLUME_L): _number(
+            ATTR_VOLUME_L, 0, MAX_VOLUME_L, above_minimum=True
+        ),
+        probatio.Optional(ATTR_BASE_EC): _number(ATTR_BASE_EC, 0, MAX_EC),
         probatio.Optional(ATTR_FERTILIZERS): probatio.All(
             cv.ensure_list,
             probatio.Length(max=MAX_MIX_ITEMS),
@@ -252,10 +317,10 @@ MIX_NUTRIENTS_SCHEMA: Final = probatio.Schema(
 ADD_PLANTS_SCHEMA: Final = probatio.Schema(
     {
         probatio.Optional(ATTR_RACK): cv.string,
-        probatio.Required(ATTR_SPECIES): _TEXT,
-        probatio.Required(ATTR_QUANTITY): _integer(1, MAX_QUANTITY),
-        probatio.Optional(ATTR_NAME): _TEXT,
-        probatio.Optional(ATTR_SHELF): _integer(1, MAX_SHELVES),
+        probatio.Required(ATTR_SPECIES): _text(ATTR_SPECIES),
+        probatio.Required(ATTR_QUANTITY): _integer(ATTR_QUANTITY, 1, MAX_QUANTITY),
+        probatio.Optional(ATTR_NAME): _text(ATTR_NAME),
+        probatio.Optional(ATTR_SHELF): _integer(ATTR_SHELF, 1, MAX_SHELVES),
         probatio.Optional(ATTR_PHASE): probatio.In([str(phase) for phase in Phase]),
         probatio.Optional(ATTR_PLANTED): _date,
         probatio.Optional(ATTR_FARM): cv.string,
@@ -614,20 +679,20 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
     return {
         "tank": call.data[ATTR_TANK],
-        "target_ec": target_ec,
-        "base_ec": base_ec,
-        "volume_l": volume_l,
+        "target_ec": rounded(target_ec, EC_DIGITS),
+        "base_ec": rounded(base_ec, EC_DIGITS),
+        "volume_l": rounded(volume_l, LITRES_DIGITS),
         "steps": [
             {
                 "order": step.order,
                 "fertilizer": step.fertilizer,
                 "name": names[step.fertilizer],
-                "ml_per_l": step.ml_per_l,
-                "ml_total": step.ml_total,
+                "ml_per_l": rounded(step.ml_per_l, ML_PER_L_DIGITS),
+                "ml_total": rounded(step.ml_total, ML_DIGITS),
             }
             for step in plan.steps
         ],
-        "expected_ec": plan.expected_ec,
+        "expected_ec": rounded(plan.expected_ec, EC_DIGITS),
         "warnings": [
             {
                 "code": str(warning.code),
@@ -718,10 +783,6 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
 def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str, Any]:
     rack = farm.config.racks[rack_id]
     view = farm.rack_view(rack_id)
@@ -731,14 +792,14 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
         "name": rack.name,
         "shelves": rack.shelves,
         "tank": None if tank is None else tank.name,
-        "photoperiod_h": view.photoperiod_h,
+        "photoperiod_h": rounded(view.photoperiod_h, HOURS_DIGITS),
         "lights_on": view.lights_on.isoformat(),
         "lights_off": view.lights_off.isoformat(),
         "light_schedule": farm.schedule_enabled(rack_id, "light_schedule"),
         "irrigation_schedule": farm.schedule_enabled(rack_id, "irrigation_schedule"),
         "next_light_change": _iso(view.next_light_change),
         "next_irrigation": _iso(view.next_irrigation),
-        "dli": _round(view.dli, 2),
+        "dli": rounded(view.dli, DLI_DIGITS),
         "climate_problems": list(view.climate_problems or ()),
         "conflict": view.conflict,
     }
@@ -758,19 +819,19 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
         "device_id": device_id,
         "name": tank.name,
         "tank_type": str(tank.tank_type),
-        "volume_l": tank.volume_l,
-        "target_ec": _round(view.target_ec, 2),
-        "ec": view.ec,
+        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
+        "target_ec": rounded(view.target_ec, EC_DIGITS),
+        "ec": rounded(view.ec, EC_DIGITS),
         "ec_deviation_percent": None
         if view.ec_deviation is None
-        else round(view.ec_deviation.percent, 1),
-        "target_ph": view.target_ph,
-        "ph": view.ph,
-        "ph_deviation": view.ph_deviation,
+        else rounded(view.ec_deviation.percent, PERCENT_DIGITS),
+        "target_ph": rounded(view.target_ph, PH_DIGITS),
+        "ph": rounded(view.ph, PH_DIGITS),
+        "ph_deviation": rounded(view.ph_deviation, PH_DIGITS),
         "problems": problems,
         "days_until_empty": None
         if balance is None
-        else _round(balance.days_until_empty, 1),
+        else rounded(balance.days_until_empty, DAYS_DIGITS),
         "next_maintenance": None
         if maintenance is None
         else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},

@@ -7,13 +7,19 @@ records, so a record is accepted or refused the same way everywhere. Ranges
 and choices are enforced by the forms' selectors before these run. Each check
 returns `{field: error_key}`; the keys are translated under `config.error` /
 `config_subentries.<type>.error`.
+
+The rules for single values (numbers are finite, names are trimmed, short and
+free of control characters) live here too; the actions' schemas turn the same
+rules into translated errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
+import math
+from typing import Any, Final
+import unicodedata
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.util import slugify
@@ -74,6 +80,30 @@ from .engine.profiles import Hemisphere, Library, Phase, System, TankType
 
 type Errors = dict[str, str]
 
+MAX_TEXT_LENGTH: Final = 100  # names and free text, in flows and actions alike
+# Control characters, lone surrogates and line / paragraph separators.
+_CONTROL_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def finite_number(value: Any) -> float | None:
+    """`value` as a finite float; None for NaN, infinity and what is no number."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except TypeError, ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def text_error(text: str) -> str | None:
+    """What is wrong with a trimmed name or free text: an error key, or None."""
+    if len(text) > MAX_TEXT_LENGTH:
+        return "text_too_long"
+    if any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text):
+        return "text_control_characters"
+    return None
+
 
 def name_key(name: str) -> str:
     """The key two names collide on (and a user library key): lower snake case.
@@ -88,23 +118,68 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def form_text(user_input: Mapping[str, Any], key: str, errors: Errors) -> str | None:
+    """A form's text field, trimmed (None when empty); its error goes in `errors`."""
+    text = _text(user_input.get(key))
+    if text is not None and (error := text_error(text)) is not None:
+        errors[key] = error
+    return text
+
+
+def form_name(user_input: Mapping[str, Any], errors: Errors) -> str | None:
+    """A form's name, trimmed; an empty name or one without letters or digits is an error."""
+    name = form_text(user_input, CONF_NAME, errors)
+    if name is None or not name_key(name):
+        errors.setdefault(CONF_NAME, "name_invalid")
+    return name
+
+
+def form_number(
+    user_input: Mapping[str, Any], key: str, default: float | None, errors: Errors
+) -> float | None:
+    """A form's number field (the default when left out, None when empty).
+
+    NaN and infinity pass a number selector; they are refused here.
+    """
+    value = user_input.get(key, default)
+    if value is None or value == "":
+        return None
+    number = finite_number(value)
+    if number is None:
+        errors[key] = "number_invalid"
+    return number
+
+
+def form_whole_number(
+    user_input: Mapping[str, Any], key: str, default: int | None, errors: Errors
+) -> int | None:
+    """A form's whole-number field; 3.0 is 3, but half a tray is an error."""
+    number = form_number(user_input, key, default, errors)
+    if number is None:
+        return None
+    if not number.is_integer():
+        errors[key] = "whole_number_required"
+        return None
+    return int(number)
+
+
 def normalize_farm(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """The farm's entry data from a form or a caller, and what is wrong with it."""
     errors: Errors = {}
-    name = _text(user_input.get(CONF_NAME))
-    if name is None or not name_key(name):
-        errors[CONF_NAME] = "name_invalid"
-    ro_ec = user_input.get(CONF_RO_EC)
-    tap_ec = float(user_input.get(CONF_TAP_EC, DEFAULT_TAP_EC))
-    if ro_ec is not None and float(ro_ec) >= tap_ec:
+    name = form_name(user_input, errors)
+    tap_ec = form_number(user_input, CONF_TAP_EC, DEFAULT_TAP_EC, errors)
+    ro_ec = form_number(user_input, CONF_RO_EC, None, errors)
+    if ro_ec is not None and tap_ec is not None and ro_ec >= tap_ec:
         errors[CONF_RO_EC] = "ro_not_below_tap"
     data = {
         CONF_NAME: name or "",
         CONF_HEMISPHERE: str(user_input.get(CONF_HEMISPHERE, Hemisphere.NORTH)),
         CONF_TAP_EC: tap_ec,
-        CONF_TAP_PH: float(user_input.get(CONF_TAP_PH, DEFAULT_TAP_PH)),
-        CONF_ALKALINITY: float(user_input.get(CONF_ALKALINITY, DEFAULT_ALKALINITY)),
-        CONF_RO_EC: None if ro_ec is None else float(ro_ec),
+        CONF_TAP_PH: form_number(user_input, CONF_TAP_PH, DEFAULT_TAP_PH, errors),
+        CONF_ALKALINITY: form_number(
+            user_input, CONF_ALKALINITY, DEFAULT_ALKALINITY, errors
+        ),
+        CONF_RO_EC: ro_ec,
     }
     return data, errors
 
@@ -119,25 +194,32 @@ def _siblings(
     }
 
 
-def _check_unique_name(
-    entry: ConfigEntry, subentry_type: str, name: str | None, exclude: str | None
-) -> Errors:
-    if name is None or not name_key(name):
-        return {CONF_NAME: "name_invalid"}
+def _unique_name(
+    entry: ConfigEntry,
+    subentry_type: str,
+    user_input: Mapping[str, Any],
+    exclude: str | None,
+) -> tuple[str | None, Errors]:
+    """A form's name, and its error (a bad name, or one a sibling has)."""
+    errors: Errors = {}
+    name = form_name(user_input, errors)
+    if errors or name is None:
+        return name, errors
     taken = {
         name_key(str(data.get(CONF_NAME, "")))
         for data in _siblings(entry, subentry_type, exclude).values()
     }
-    return {CONF_NAME: "name_exists"} if name_key(name) in taken else {}
+    if name_key(name) in taken:
+        errors[CONF_NAME] = "name_exists"
+    return name, errors
 
 
 def normalize_rack(
     entry: ConfigEntry, user_input: Mapping[str, Any], exclude: str | None = None
 ) -> tuple[dict[str, Any], Errors]:
     """A rack's subentry data, and what is wrong with it."""
-    name = _text(user_input.get(CONF_NAME))
-    errors = _check_unique_name(entry, SUBENTRY_RACK, name, exclude)
-    shelves = int(user_input.get(CONF_SHELVES, DEFAULT_SHELVES))
+    name, errors = _unique_name(entry, SUBENTRY_RACK, user_input, exclude)
+    shelves = form_whole_number(user_input, CONF_SHELVES, DEFAULT_SHELVES, errors)
     # Fewer shelves than plants stand on would strand them.
     used = [
         int(data[CONF_SHELF])
@@ -146,7 +228,7 @@ def normalize_rack(
         and data.get(CONF_RACK) == exclude
         and data.get(CONF_SHELF) is not None
     ]
-    if used and max(used) > shelves:
+    if used and shelves is not None and max(used) > shelves:
         errors[CONF_SHELVES] = "shelves_in_use"
     tank = _text(user_input.get(CONF_TANK))
     if tank is not None and tank not in _siblings(entry, SUBENTRY_TANK, None):
@@ -160,12 +242,16 @@ def normalize_rack(
         CONF_LIGHTS_ON: time.fromisoformat(
             str(user_input.get(CONF_LIGHTS_ON) or DEFAULT_LIGHTS_ON)
         ).isoformat(timespec="seconds"),
-        CONF_PHOTOPERIOD_H: float(
-            user_input.get(CONF_PHOTOPERIOD_H, DEFAULT_PHOTOPERIOD_H)
+        CONF_PHOTOPERIOD_H: form_number(
+            user_input, CONF_PHOTOPERIOD_H, DEFAULT_PHOTOPERIOD_H, errors
         ),
         CONF_PUMP_ENTITY: _text(user_input.get(CONF_PUMP_ENTITY)),
-        CONF_PUMP_ON_MIN: int(user_input.get(CONF_PUMP_ON_MIN, DEFAULT_PUMP_ON_MIN)),
-        CONF_PUMP_OFF_MIN: int(user_input.get(CONF_PUMP_OFF_MIN, DEFAULT_PUMP_OFF_MIN)),
+        CONF_PUMP_ON_MIN: form_whole_number(
+            user_input, CONF_PUMP_ON_MIN, DEFAULT_PUMP_ON_MIN, errors
+        ),
+        CONF_PUMP_OFF_MIN: form_whole_number(
+            user_input, CONF_PUMP_OFF_MIN, DEFAULT_PUMP_OFF_MIN, errors
+        ),
         CONF_TEMPERATURE_SENSOR: _text(user_input.get(CONF_TEMPERATURE_SENSOR)),
         CONF_HUMIDITY_SENSOR: _text(user_input.get(CONF_HUMIDITY_SENSOR)),
         CONF_LIGHT_SENSOR: _text(user_input.get(CONF_LIGHT_SENSOR)),
@@ -181,11 +267,10 @@ def normalize_tank(
     exclude: str | None = None,
 ) -> tuple[dict[str, Any], Errors]:
     """A tank's subentry data, and what is wrong with it."""
-    name = _text(user_input.get(CONF_NAME))
-    errors = _check_unique_name(entry, SUBENTRY_TANK, name, exclude)
-    volume_l = float(user_input.get(CONF_VOLUME_L, 0))
-    if volume_l <= 0:
-        errors[CONF_VOLUME_L] = "volume_invalid"
+    name, errors = _unique_name(entry, SUBENTRY_TANK, user_input, exclude)
+    volume_l = form_number(user_input, CONF_VOLUME_L, 0, errors)
+    if volume_l is None or volume_l <= 0:
+        errors.setdefault(CONF_VOLUME_L, "volume_invalid")
     fertilizers: list[dict[str, Any]] = []
     for item in user_input.get(CONF_FERTILIZERS) or ():
         key = str(item.get(CONF_FERTILIZER, "")) if isinstance(item, Mapping) else ""
@@ -193,7 +278,10 @@ def normalize_tank(
         if fertilizer is None:
             errors[CONF_FERTILIZERS] = "unknown_fertilizer"
             continue
-        dose = float(item.get(CONF_ML_PER_L, 0))
+        dose = finite_number(item.get(CONF_ML_PER_L, 0))
+        if dose is None:
+            errors[CONF_FERTILIZERS] = "number_invalid"
+            continue
         if not 0 < dose <= fertilizer.max_ml_per_l:
             errors[CONF_FERTILIZERS] = "dose_out_of_range"
         fertilizers.append({CONF_FERTILIZER: key, CONF_ML_PER_L: dose})
@@ -220,15 +308,13 @@ def normalize_plant(
     exclude: str | None = None,
 ) -> tuple[dict[str, Any], Errors]:
     """A plant's subentry data, and what is wrong with it."""
-    name = _text(user_input.get(CONF_NAME))
-    errors = _check_unique_name(entry, SUBENTRY_PLANT, name, exclude)
+    name, errors = _unique_name(entry, SUBENTRY_PLANT, user_input, exclude)
     species_key = _text(user_input.get(CONF_SPECIES))
     species = library.species.get(species_key or "")
     if species_key is not None and species is None:
         errors[CONF_SPECIES] = "unknown_species"
     rack = _text(user_input.get(CONF_RACK))
-    shelf_value = user_input.get(CONF_SHELF)
-    shelf = None if shelf_value in (None, "") else int(shelf_value)
+    shelf = form_whole_number(user_input, CONF_SHELF, None, errors)
     racks = _siblings(entry, SUBENTRY_RACK, None)
     if rack is not None and rack not in racks:
         errors[CONF_RACK] = "unknown_rack"
@@ -252,15 +338,14 @@ def normalize_plant(
     care_preset = _text(user_input.get(CONF_CARE_PRESET))
     if care_preset is None and species is not None:
         care_preset = species.care_preset
-    container_value = user_input.get(CONF_CONTAINER_L)
-    container_l = None if container_value in (None, "") else float(container_value)
+    container_l = form_number(user_input, CONF_CONTAINER_L, None, errors)
     if container_l is not None and container_l <= 0:
         errors[CONF_CONTAINER_L] = "volume_invalid"
     data = {
         CONF_NAME: name or "",
         CONF_SPECIES: species_key,
-        CONF_CULTIVAR: _text(user_input.get(CONF_CULTIVAR)),
-        CONF_QUANTITY: int(user_input.get(CONF_QUANTITY, 1)),
+        CONF_CULTIVAR: form_text(user_input, CONF_CULTIVAR, errors),
+        CONF_QUANTITY: form_whole_number(user_input, CONF_QUANTITY, 1, errors),
         CONF_RACK: rack,
         CONF_SHELF: shelf,
         CONF_PLANTED: planted.isoformat(),

@@ -178,6 +178,9 @@ async def test_actions_registered_described_and_translated(
 def test_every_refusal_code_is_translated() -> None:
     """Each error code the actions raise has a message whose placeholders are filled."""
     codes = set(re.findall(r'FarmError\(\s*"(\w+)"', SERVICES_SOURCE))
+    # refusals of one field's value by the schemas
+    codes |= set(re.findall(r'_refuse\(\s*"(\w+)"', SERVICES_SOURCE))
+    codes |= {"text_too_long", "text_control_characters"}
     codes |= {f"not_a_{kind}" for kind in ("plant", "rack", "tank")}
     codes |= {
         f"plant_{error}"
@@ -191,6 +194,8 @@ def test_every_refusal_code_is_translated() -> None:
             "planted_in_future",
             "phase_not_in_sequence",
             "volume_invalid",
+            "text_too_long",
+            "text_control_characters",
         )
     }
     # from the farm and the nutrient engine
@@ -1097,8 +1102,14 @@ async def test_add_plants_refusals(
     assert len(loaded_farm.subentries) == subentries
     with pytest.raises(probatio.Invalid):
         await _call(hass, "add_plants", {"species": "basil", "quantity": 0})
-    with pytest.raises(probatio.Invalid):
-        await _call(hass, "add_plants", {"species": "basil", "quantity": 2.5})
+    placeholders = await _refused(
+        hass,
+        "add_plants",
+        {"species": "basil", "quantity": 2.5},
+        "whole_number_required",
+        response=True,
+    )
+    assert placeholders == {"field": "quantity", "value": "2.5"}
 
 
 async def test_add_plants_with_two_farms(

@@ -151,9 +151,12 @@ def _valid_calls(devices: dict[str, str]) -> dict[str, Call]:
 
 NOT_A_NUMBER = st.one_of(
     st.none(),
-    st.sampled_from(["", "lots", "1,5", "nan", "inf", "-inf", [1], {"x": 1}]),
+    st.sampled_from(
+        ["", "lots", "1,5", "nan", "inf", "-inf", "NaN", "1e400", [1], {"x": 1}]
+    ),
     st.just(float("nan")),
     st.just(float("inf")),
+    st.just(float("-inf")),
 )
 JUNK = st.one_of(
     st.none(),
@@ -161,6 +164,12 @@ JUNK = st.one_of(
     st.dictionaries(st.text(max_size=5), st.integers(), min_size=1, max_size=3),
 )
 HUGE_TEXT = st.text(min_size=101, max_size=3000)
+# Text with a control character (or line separator) between printable parts.
+CONTROL_TEXT = st.tuples(
+    st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=10),
+    st.characters(categories=["Cc", "Zl", "Zp"]),
+    st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=10),
+).map("".join)
 # Hypothesis's own date strategies fight the frozen clock: days from today instead.
 DAYS_TO_YEAR_9000 = 2_500_000
 
@@ -197,7 +206,9 @@ def _bad_values(kind: tuple[Any, ...], wrong_devices: dict[str, list[str]]) -> A
                 NOT_A_NUMBER,
             )
         case (Kind.TEXT,):
-            return st.one_of(st.sampled_from(["", "   "]), HUGE_TEXT, JUNK)
+            return st.one_of(
+                st.sampled_from(["", "   "]), HUGE_TEXT, CONTROL_TEXT, JUNK
+            )
         case (Kind.CHOICE,):
             return st.one_of(
                 st.text(max_size=20).filter(
@@ -222,7 +233,13 @@ def _bad_values(kind: tuple[Any, ...], wrong_devices: dict[str, list[str]]) -> A
                 JUNK,
             )
         case (Kind.BOOLEAN,):
-            return st.one_of(st.sampled_from(["maybe", "2", "", "ja"]), JUNK)
+            # only real booleans: words and numbers Home Assistant would read are refused
+            return st.one_of(
+                st.sampled_from(["maybe", "2", "", "ja", "yes", "false", "on", "0"]),
+                st.integers(),
+                st.floats(),
+                JUNK,
+            )
         case (Kind.WHEN,):
             now = dt_util.now()
             return st.one_of(
