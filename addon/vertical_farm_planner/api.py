@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import json
 from typing import Any, Final
+import uuid
 
 from aiohttp import web
 
 from . import __version__
-from .db import JournalEntry, JournalQuery
+from .db import JournalEntry, JournalQuery, format_time
 from .errors import PlannerError
-from .keys import DATABASE_KEY
+from .keys import DATABASE_KEY, PLANNING_LOCK_KEY
 from .openapi import Endpoint, Parameter, build_document
 from .openapi_schemas import IDENTIFIER, SCHEMAS
-from .schemas import JOURNAL_BATCH, JOURNAL_QUERY, validate
+from .planning.model import build_problem
+from .planning.report import plan_result
+from .planning.solver import solve
+from .schemas import (
+    JOURNAL_BATCH,
+    JOURNAL_QUERY,
+    PLAN_QUERY,
+    SUCCESSION_REQUEST,
+    validate,
+)
 
 API_PREFIX: Final = "/api/v1"
 
@@ -79,6 +91,61 @@ async def get_journal(request: web.Request) -> web.Response:
             "next_cursor": next_cursor,
         }
     )
+
+
+async def post_succession(request: web.Request) -> web.Response:
+    """Plan sowings that meet the weekly demand; store and return the plan."""
+    raw = await read_json(request)
+    body = validate(SUCCESSION_REQUEST, raw)
+    start: date = body.get("start") or _this_monday()
+    problem = build_problem(body, start)
+    async with request.app[PLANNING_LOCK_KEY]:
+        # CPU-bound for up to about a second and a half: off the event loop.
+        schedule, _ = await asyncio.to_thread(solve, problem)
+    created_at = datetime.now(UTC)
+    plan = {
+        "plan_id": uuid.uuid4().hex,
+        "farm_id": body["farm_id"],
+        "created_at": format_time(created_at),
+        **plan_result(schedule, body, start),
+    }
+    await request.app[DATABASE_KEY].save_plan(
+        plan_id=plan["plan_id"],
+        farm_id=body["farm_id"],
+        kind="succession",
+        created_at=created_at,
+        request=raw,
+        result=plan,
+    )
+    return web.json_response(plan)
+
+
+async def get_latest_plan(request: web.Request) -> web.Response:
+    """Return the newest plan (of one farm when asked)."""
+    query = validate(PLAN_QUERY, request.query)
+    plan = await request.app[DATABASE_KEY].latest_plan(query.get("farm_id"))
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id="(latest)"
+        )
+    return web.json_response(plan)
+
+
+async def get_plan(request: web.Request) -> web.Response:
+    """Return one stored plan."""
+    plan_id = request.match_info["plan_id"]
+    plan = await request.app[DATABASE_KEY].plan(plan_id)
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
+        )
+    return web.json_response(plan)
+
+
+def _this_monday() -> date:
+    """Return the Monday of the current UTC week."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday())
 
 
 _BODY_ERRORS: Final = (
@@ -184,6 +251,58 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             ),
         ),
         errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/plans/succession",
+        handler=post_succession,
+        operation_id="planSuccession",
+        summary="Plan sowings and shelf space for the weekly demand",
+        description=(
+            "Hard constraints: sites per shelf per week, one photoperiod per "
+            "light group, one EC and pH window per tank, no antagonists on a "
+            "shelf. The plan is stored and returned."
+        ),
+        tag="plans",
+        request_schema="SuccessionRequest",
+        response_schema="Plan",
+        errors=_BODY_ERRORS,
+    ),
+    # Before `{plan_id}`: the router tries routes in this order.
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/latest",
+        handler=get_latest_plan,
+        operation_id="getLatestPlan",
+        summary="The newest stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(
+                name="farm_id",
+                location="query",
+                schema=IDENTIFIER,
+                description="Only this farm's plans.",
+            ),
+        ),
+        errors=(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/{{plan_id}}",
+        handler=get_plan,
+        operation_id="getPlan",
+        summary="One stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(name="plan_id", location="path", schema={"type": "string"}),
+        ),
+        errors=(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     ),
 )
 
