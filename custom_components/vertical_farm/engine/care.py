@@ -385,6 +385,21 @@ def due_from_schedule(schedule: Iterable[DueTask]) -> tuple[DueTask, ...]:
     return tuple([task for task in schedule if task.urgency is not Urgency.LATER])
 
 
+def snoozed_due(due: date, *, today: date, snooze_days: int) -> date:
+    """The due date after a snooze: moved on by the snooze.
+
+    A task not yet due moves from its due date (due Friday, snoozed 1 day:
+    Saturday); an overdue task moves from today, so a snooze never leaves it
+    overdue (due last Monday, snoozed 1 day on Wednesday: Thursday).
+
+    Raises:
+        FarmError: `invalid_snooze` for a snooze under one day.
+    """
+    if snooze_days < 1:
+        raise FarmError("invalid_snooze", snooze_days=snooze_days)
+    return date.fromordinal(max(due, today).toordinal() + snooze_days)
+
+
 def confirm_task(
     task: CareTask,
     on: date,
