@@ -167,6 +167,8 @@ class ProtectionProduct:
     active_ingredient: str
     interval_days: int  # pre-harvest interval
     organic: bool = False
+    mode_of_action: str = ""  # IRAC / FRAC group as on the label, e.g. "IRAC 5"
+    source: str = ""  # which labels the interval was checked against
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

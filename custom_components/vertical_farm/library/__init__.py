@@ -336,6 +336,8 @@ _PRODUCT_SCHEMA: Final = _record(
         vol.Required("active_ingredient"): _text,
         vol.Required("interval_days"): _integer_in(0, 365),
         vol.Required("organic"): _flag,
+        vol.Required("mode_of_action"): vol.All(str, vol.Length(max=20)),
+        vol.Required("source"): _text,
     }
 )
 
