@@ -70,6 +70,7 @@ from .engine.profiles import CarePreset, Library, Phase, Species, System, TankTy
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig
+from .plant_seasons import PlantSeasons
 from .presenters import (
     PROBE_MAX_AGE,
     PhaseState,
@@ -93,6 +94,7 @@ from .presenters import (
 from .readings import ReadingsLedger
 from .store import FarmStore, RecordKind
 from .topology import FarmConfig, species_of
+from .watering_plans import planned_watering
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
@@ -192,6 +194,7 @@ class Farm:
         self._device_infos: dict[str, DeviceInfo] = {}
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
         self._care_items: list[CareItem] | None = None
+        self.seasons = PlantSeasons(store)
 
     # --- Topology -------------------------------------------------------------
 
@@ -638,13 +641,18 @@ class Farm:
         plant = self.config.plants[plant_id]
         preset = self.preset_of(plant)
         tank = self.config.tank_of(plant)
+        rack = self.config.rack_of(plant)
+        species = self.species_of(plant)
+        state = self.phase_state(plant_id)
+        phase = state.phase if state is not None else None
         now = dt_util.now()
+        today = now.astimezone(self.zone).date()
         computed = plant_view(
             PlantInputs(
                 config=plant,
-                species=self.species_of(plant),
+                species=species,
                 preset=preset,
-                state=self.phase_state(plant_id),
+                state=state,
                 gdd_so_far=self.gdd_so_far(plant_id),
                 care_state=self._care_tasks(plant, preset),
                 treatments=self.treatments(plant_id),
@@ -655,9 +663,27 @@ class Farm:
                     or tank.system is System.HYDRO
                 ),
                 moisture=self.reading(plant.moisture_sensor),
+                watering=planned_watering(
+                    plant,
+                    species=species,
+                    phase=phase,
+                    tank=tank,
+                    preset=preset,
+                    stored_care=self.store.state(plant_id).get("care", {}),
+                    hemisphere=self.settings.hemisphere,
+                    today=today,
+                ),
+                cold=self.seasons.cold_spell(
+                    plant,
+                    rack,
+                    species,
+                    phase,
+                    state.started_on if state is not None else None,
+                ),
+                daily_gdd=self.seasons.daily_gdd(rack, species),
             ),
             now=now,
-            today=now.astimezone(self.zone).date(),
+            today=today,
             hemisphere=self.settings.hemisphere,
         )
         self._views[plant_id] = computed

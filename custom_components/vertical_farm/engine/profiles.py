@@ -108,6 +108,8 @@ class Species:
     temp_max_c: float = 28.0
     humidity_min: float = 40.0  # relative humidity band, %
     humidity_max: float = 80.0
+    # Cold days (mean below base_temp_c) needed before flowering; 0 = no need.
+    vernalisation_days: int = 0
     # Worked out once here: the engines ask for the sequence thousands of times a pass.
     _sequence: tuple[Phase, ...] = field(init=False, repr=False, compare=False)
     _positions: dict[Phase, int] = field(init=False, repr=False, compare=False)

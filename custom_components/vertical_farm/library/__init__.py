@@ -280,6 +280,7 @@ def _species_schema(*, strict: bool) -> vol.All[Any]:
             _field("humidity_max", strict=strict): _real_in(0, 100),
             _field("companions", strict=strict): _key_set,
             _field("antagonists", strict=strict): _key_set,
+            vol.Optional("vernalisation_days"): _integer_in(0, 365),
             vol.Required("phases"): vol.All([_PHASE_SCHEMA], _phase_sequence),
         }
     )
