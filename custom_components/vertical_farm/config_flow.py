@@ -100,6 +100,7 @@ from .validation import (
     normalize_rack,
     normalize_tank,
 )
+from .watering_plans import watering_plan_fields
 
 EC_UNIT = "mS/cm"
 
@@ -600,6 +601,7 @@ class PlantSubentryFlow(_FarmSubentryFlow):
                 probatio.Optional(CONF_MOISTURE_SENSOR): entity_selector(
                     "sensor", "moisture"
                 ),
+                **watering_plan_fields(),
             }
         )
 

@@ -70,6 +70,7 @@ from .engine.profiles import CarePreset, Library, Phase, Species, System, TankTy
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig
+from .placement import Placement
 from .plant_seasons import PlantSeasons
 from .presenters import (
     PROBE_MAX_AGE,
@@ -195,6 +196,7 @@ class Farm:
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
         self._care_items: list[CareItem] | None = None
         self.seasons = PlantSeasons(store)
+        self.placement = Placement(self)
 
     # --- Topology -------------------------------------------------------------
 
@@ -308,6 +310,7 @@ class Farm:
         old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
         self.config = new
         self.notices.farm_name = new.settings.name
+        self.placement.async_note_moves(old, new)
         self._phases.clear()
         self._needs.clear()
         self._care_items = None
@@ -437,6 +440,7 @@ class Farm:
                 self.notices.async_tank_conflict(config, subject, tank)
                 farm_wide = farm_wide or _farm_facing(old) != _farm_facing(tank)
             elif subject in config.racks:
+                self.placement.async_check_rack(subject)
                 plan = self.rack_view(subject).light_plan
                 self.notices.async_light_conflict(
                     config,

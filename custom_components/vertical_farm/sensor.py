@@ -28,6 +28,7 @@ from .engine.care import Urgency
 from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
+from .placement import report_attributes
 from .plant_seasons import cold_attributes
 from .watering_plans import watering_attributes
 
@@ -290,9 +291,10 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         value_fn=_plant_value(
             lambda view: None if view.phase is None else str(view.phase)
         ),
-        attributes_fn=lambda farm, plant_id: cold_attributes(
-            farm.plant_view(plant_id).cold
-        ),
+        attributes_fn=lambda farm, plant_id: {
+            **cold_attributes(farm.plant_view(plant_id).cold),
+            **report_attributes(farm.placement.plant_report(plant_id), farm.library),
+        },
     ),
     FarmSensorDescription(
         key="days_in_phase",

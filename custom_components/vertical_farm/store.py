@@ -36,6 +36,7 @@ class RecordKind(StrEnum):
     FED = "fed"
     TREATED = "treated"
     HARVESTED = "harvested"
+    CLEARED = "cleared"  # a crop left its shelf (removed or moved): rotation history
 
 
 class JournalRecord(TypedDict):

@@ -13,6 +13,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from homeassistant.const import UnitOfTime
+import probatio
+
+from .const import (
+    CONF_WATERING_INTERVAL_DAYS,
+    CONF_WATERING_MODE,
+    CONF_WATERING_WEEKDAYS,
+    MAX_WATERING_INTERVAL_DAYS,
+)
 from .engine import care
 from .engine.errors import FarmError
 from .engine.profiles import CarePreset, Hemisphere, Phase, Species, System
@@ -24,6 +33,8 @@ from .engine.watering import (
     watering_volume,
 )
 from .models import PlantConfig, TankConfig
+from .selectors import choice_selector, number_selector
+from .validation import WATERING_MODES
 
 
 def plant_schedule(plant: PlantConfig) -> WateringSchedule | None:
@@ -93,4 +104,19 @@ def watering_attributes(plan: WateringPlan | None) -> dict[str, Any]:
         "volume_l": plan.volume.volume_l,
         "total_l": plan.volume.total_l,
         "winter": plan.winter,
+    }
+
+
+def watering_plan_fields() -> dict[probatio.Marker, Any]:
+    """The plant form's watering plan fields (leave the mode empty: the preset rules)."""
+    return {
+        probatio.Optional(CONF_WATERING_MODE): choice_selector(
+            list(WATERING_MODES), CONF_WATERING_MODE
+        ),
+        probatio.Optional(CONF_WATERING_WEEKDAYS): choice_selector(
+            [str(day) for day in range(7)], CONF_WATERING_WEEKDAYS, multiple=True
+        ),
+        probatio.Optional(CONF_WATERING_INTERVAL_DAYS): number_selector(
+            1, MAX_WATERING_INTERVAL_DAYS, 1, UnitOfTime.DAYS
+        ),
     }

@@ -88,6 +88,7 @@ class Family:
     name: str
     companions: frozenset[str] = frozenset()  # family keys that grow well alongside
     antagonists: frozenset[str] = frozenset()  # family keys to keep apart
+    successors: frozenset[str] = frozenset()  # family keys that do well after it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -314,6 +314,7 @@ _FAMILY_SCHEMA: Final = _record(
         vol.Required("name"): _text,
         vol.Required("companions"): _key_set,
         vol.Required("antagonists"): _key_set,
+        vol.Optional("successors"): _key_set,
     }
 )
 
@@ -533,7 +534,7 @@ def _load_families(directory: Path) -> dict[str, Family]:
         for key, entry in _read_entries(directory, FAMILIES_FILE).items()
     }
     for family in families.values():
-        for field_name in ("companions", "antagonists"):
+        for field_name in ("companions", "antagonists", "successors"):
             for other in sorted(getattr(family, field_name)):
                 if other not in families:
                     raise _unknown(
