@@ -859,6 +859,11 @@ class Farm:
                 for kind, item in stored.items()
                 if item.get("learned") is not None
             },
+            follow_ups={
+                care.CareKind(kind): date.fromisoformat(item["follow_up"])
+                for kind, item in stored.items()
+                if item.get("follow_up")
+            },
         )
         return {task.kind: task for task in tasks}
 
@@ -916,6 +921,7 @@ class Farm:
                 item["learned"] = confirmed.learned_interval_days
             item["last_done"] = on.isoformat()
             item["snoozed_until"] = None
+            item.pop("follow_up", None)
             item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
                 -CARE_HISTORY:
             ]

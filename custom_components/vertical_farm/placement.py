@@ -11,14 +11,16 @@ antagonists share a shelf.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
+from .const import CONF_PLANTED, CONF_RACK, CONF_SHELF, CONF_SPECIES
 from .engine import rotation
 from .engine.profiles import Library, Species
 from .models import PlantConfig
@@ -336,3 +338,53 @@ def names(keys: Iterable[str], library: Library) -> list[str]:
         found.name if (found := library.species.get(key)) is not None else key
         for key in keys
     ]
+
+
+def placement_text(report: PlacementReport, library: Library) -> str:
+    """The warnings of a placement as lines for a form ("" when there are none)."""
+    lines = [
+        f"- {names([violation.earlier.species], library)[0]} "
+        f"({violation.family}) left this shelf on {violation.earlier.ended}: "
+        f"the same family again within {rotation.ROTATION_YEARS} years"
+        for violation in report.violations
+    ]
+    if report.antagonists:
+        lines.append(
+            "- It would stand beside "
+            + ", ".join(names(report.antagonists, library))
+            + ", which it should be kept apart from"
+        )
+    return "\n".join(lines)
+
+
+def placement_warnings(
+    entry: ConfigEntry, data: Mapping[str, Any], exclude: str | None
+) -> str:
+    """The warnings for a plant's shelf as the plant form sends it ("" for none).
+
+    Only a new placement is judged (a new plant, another shelf or species),
+    and only while the farm runs: its library and history are needed.
+    """
+    rack, shelf, species_key = (
+        data.get(CONF_RACK),
+        data.get(CONF_SHELF),
+        data.get(CONF_SPECIES),
+    )
+    if entry.state is not ConfigEntryState.LOADED or not (rack and shelf):
+        return ""
+    farm: Farm = entry.runtime_data.farm
+    species = farm.library.species.get(species_key or "")
+    before = farm.config.plants.get(exclude or "")
+    if species is None or (
+        before is not None
+        and (before.rack, before.shelf, before.species) == (rack, shelf, species_key)
+    ):
+        return ""
+    report = farm.placement.report(
+        species,
+        str(rack),
+        int(shelf),
+        planted=date.fromisoformat(str(data[CONF_PLANTED])),
+        exclude=exclude,
+    )
+    return placement_text(report, farm.library)

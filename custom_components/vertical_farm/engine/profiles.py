@@ -175,6 +175,16 @@ class ProtectionProduct:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PestProblem:
+    """A pest or disease an inspection can find."""
+
+    key: str
+    name: str
+    kind: str  # "pest" | "disease"
+    treatments: tuple[str, ...] = ()  # product keys commonly used against it
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CarePreset:
     """Care intervals for a kind of plant, in days (0 = never)."""
 
@@ -240,3 +250,4 @@ class Library:
     products: dict[str, ProtectionProduct] = field(default_factory=dict)
     care_presets: dict[str, CarePreset] = field(default_factory=dict)
     kits: dict[str, StarterKit] = field(default_factory=dict)
+    pests: dict[str, PestProblem] = field(default_factory=dict)

@@ -34,6 +34,7 @@ from ..engine.profiles import (
     KitRack,
     KitTank,
     Library,
+    PestProblem,
     Phase,
     PhaseProfile,
     ProtectionProduct,
@@ -60,6 +61,7 @@ FERTILIZERS_FILE: Final = "fertilizers.yaml"
 PRODUCTS_FILE: Final = "products.yaml"
 SPECIES_FILE: Final = "species.yaml"
 KITS_FILE: Final = "kits.yaml"
+PESTS_FILE: Final = "pests.yaml"
 
 # Error codes (translation keys in the integration).
 ERROR_UNREADABLE_FILE: Final = "unreadable_file"
@@ -342,6 +344,39 @@ _PRODUCT_SCHEMA: Final = _record(
         vol.Required("source"): _text,
     }
 )
+
+
+_PEST_SCHEMA: Final = _record(
+    {
+        vol.Required("name"): _text,
+        vol.Required("kind"): vol.In(["pest", "disease"]),
+        vol.Required("treatments"): [_key],
+    }
+)
+
+
+def _load_pests(
+    directory: Path, products: Mapping[str, ProtectionProduct]
+) -> dict[str, PestProblem]:
+    """Load the pest and disease catalogue; its treatments must be known products."""
+    pests: dict[str, PestProblem] = {}
+    for key, entry in _read_entries(directory, PESTS_FILE).items():
+        data = _validate(_PEST_SCHEMA, entry, file=PESTS_FILE, path=[key])
+        for index, product in enumerate(data["treatments"]):
+            if product not in products:
+                raise _unknown(
+                    "product",
+                    product,
+                    file=PESTS_FILE,
+                    path=[key, "treatments", index],
+                )
+        pests[key] = PestProblem(
+            key=key,
+            name=data["name"],
+            kind=data["kind"],
+            treatments=tuple(data["treatments"]),
+        )
+    return pests
 
 
 def _kit_rack(data: dict[str, Any]) -> KitRack:
@@ -860,6 +895,7 @@ def load_library(directory: Path | None = None) -> Library:
         products=products,
         care_presets=care_presets,
         kits=kits,
+        pests=_load_pests(folder, products),
     )
 
 
