@@ -938,6 +938,19 @@ class Farm:
         await self.store.async_save_now()
         self._async_changed({plant_id})
 
+    async def async_follow_up_care(
+        self, plant_ids: Iterable[str], kind: care.CareKind, on: date
+    ) -> None:
+        """Bring a care task forward to a day (an earlier follow-up stands)."""
+        touched = set(plant_ids)
+        for plant_id in touched:
+            stored = self.store.state(plant_id).setdefault("care", {})
+            item = stored.setdefault(str(kind), {})
+            if not item.get("follow_up") or on.isoformat() < item["follow_up"]:
+                item["follow_up"] = on.isoformat()
+        await self.store.async_save_now()
+        self._async_changed(touched)
+
     @callback
     def _async_fire_care_due(self, today: date) -> None:
         """Tell automations about tasks that became due, once per task and date."""

@@ -37,6 +37,7 @@ class RecordKind(StrEnum):
     TREATED = "treated"
     HARVESTED = "harvested"
     CLEARED = "cleared"  # a crop left its shelf (removed or moved): rotation history
+    INSPECTED = "inspected"  # a pest or disease found, with its severity
 
 
 class JournalRecord(TypedDict):
