@@ -358,6 +358,7 @@ class Farm:
         touched: set[str] = {self.entry.entry_id}
         for key in changed | added:
             touched |= new.dependents(key)
+        touched |= self.placement.shelf_mates(old, new, changed | added | removed)
         self._async_changed(touched)
         async_unlink_children(
             self.hass,
@@ -681,8 +682,9 @@ class Farm:
                     plant,
                     rack,
                     species,
-                    phase,
-                    state.started_on if state is not None else None,
+                    phase=phase,
+                    phase_started=state.started_on if state is not None else None,
+                    today=today,
                 ),
                 daily_gdd=self.seasons.daily_gdd(rack, species),
             ),

@@ -229,6 +229,25 @@ class Placement:
                 cleared.append((plant_id, cleared_record(before, species.family)))
         return cleared
 
+    def shelf_mates(
+        self, old: FarmConfig, new: FarmConfig, subjects: Iterable[str]
+    ) -> set[str]:
+        """The plants sharing a shelf (before or after) with plants that changed.
+
+        Their `companions` attribute depends on who stands beside them.
+        """
+        shelves = {
+            (plant.rack, plant.shelf)
+            for subject in subjects
+            for plant in (old.plants.get(subject), new.plants.get(subject))
+            if plant is not None and on_a_shelf(plant)
+        }
+        return {
+            plant.id
+            for plant in new.plants.values()
+            if (plant.rack, plant.shelf) in shelves
+        }
+
     @callback
     def async_note_moves(self, old: FarmConfig, new: FarmConfig) -> None:
         """Record the crops a change cleared from shelves; drop notices of racks gone."""

@@ -52,8 +52,10 @@ class PlantSeasons:
         plant: PlantConfig,
         rack: RackConfig | None,
         species: Species | None,
+        *,
         phase: Phase | None,
         phase_started: date | None,
+        today: date,
     ) -> seasons.ColdSpell | None:
         """The plant's cold days; None without a species, phase or sensor.
 
@@ -68,7 +70,7 @@ class PlantSeasons:
             if phase is Phase.DORMANCY and phase_started is not None
             else plant.planted
         )
-        return seasons.cold_spell(species, phase, days, since=since)
+        return seasons.cold_spell(species, phase, days, since=since, today=today)
 
     def daily_gdd(
         self, rack: RackConfig | None, species: Species | None

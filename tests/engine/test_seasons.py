@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from custom_components.vertical_farm.engine.errors import FarmError
 from custom_components.vertical_farm.engine.phases import DayGDD
 from custom_components.vertical_farm.engine.profiles import Phase, Species
 from custom_components.vertical_farm.engine.seasons import (
+    ColdSpell,
     cold_spell,
     days_until_gdd,
     is_cold_day,
@@ -37,6 +39,15 @@ def _days(means: list[float], start: date = START) -> list[DayGDD]:
     ]
 
 
+def _spell(
+    species: Species, phase: Phase, days: list[DayGDD], **kwargs: Any
+) -> ColdSpell:
+    """The cold spell as judged the day after the last closed day."""
+    return cold_spell(
+        species, phase, days, today=days[-1].on + timedelta(days=1), **kwargs
+    )
+
+
 def _mint(vernalisation_days: int = 0) -> Species:
     """A resting perennial, base 10 C (the factories' base)."""
     species = make_species(
@@ -56,7 +67,7 @@ def test_a_cold_day_has_its_mean_below_the_base() -> None:
 
 def test_cold_days_count_and_the_run_ends_at_a_warm_day() -> None:
     """Means 8, 9, 12, 7 C at base 10: three cold days, a run of one."""
-    spell = cold_spell(_mint(), Phase.VEGETATIVE, _days([8, 9, 12, 7]), since=START)
+    spell = _spell(_mint(), Phase.VEGETATIVE, _days([8, 9, 12, 7]), since=START)
     assert spell.cold_days == 3
     assert spell.cold_run_days == 1
     assert not spell.dormancy_due
@@ -64,14 +75,14 @@ def test_cold_days_count_and_the_run_ends_at_a_warm_day() -> None:
 
 def test_a_week_of_cold_sends_a_resting_perennial_to_dormancy() -> None:
     """Seven cold days in a row (means 6 C, base 10): dormancy is due."""
-    spell = cold_spell(_mint(), Phase.VEGETATIVE, _days([14] + [6] * 7), since=START)
+    spell = _spell(_mint(), Phase.VEGETATIVE, _days([14] + [6] * 7), since=START)
     assert (spell.cold_days, spell.cold_run_days) == (7, 7)
     assert spell.dormancy_due
     # Six are not enough.
-    short = cold_spell(_mint(), Phase.VEGETATIVE, _days([6] * 6), since=START)
+    short = _spell(_mint(), Phase.VEGETATIVE, _days([6] * 6), since=START)
     assert not short.dormancy_due
     # Already dormant: not sent again, but it keeps resting.
-    dormant = cold_spell(_mint(), Phase.DORMANCY, _days([6] * 7), since=START)
+    dormant = _spell(_mint(), Phase.DORMANCY, _days([6] * 7), since=START)
     assert not dormant.dormancy_due
     assert dormant.keeps_resting
 
@@ -79,7 +90,7 @@ def test_a_week_of_cold_sends_a_resting_perennial_to_dormancy() -> None:
 def test_a_gap_in_the_readings_ends_the_run() -> None:
     """Four cold days, a day without readings, three cold days: a run of three."""
     days = _days([6] * 4) + _days([6] * 3, START + timedelta(days=5))
-    spell = cold_spell(_mint(), Phase.VEGETATIVE, days, since=START)
+    spell = _spell(_mint(), Phase.VEGETATIVE, days, since=START)
     assert spell.cold_days == 7
     assert spell.cold_run_days == 3
     assert not spell.dormancy_due
@@ -87,7 +98,7 @@ def test_a_gap_in_the_readings_ends_the_run() -> None:
 
 def test_annuals_and_perennials_without_rest_never_go_dormant() -> None:
     """Tomato (annual) after ten cold days: no dormancy."""
-    spell = cold_spell(tomato(), Phase.VEGETATIVE, _days([5] * 10), since=START)
+    spell = _spell(tomato(), Phase.VEGETATIVE, _days([5] * 10), since=START)
     assert spell.cold_run_days == 10
     assert not spell.dormancy_due
 
@@ -96,9 +107,9 @@ def test_vernalisation_counts_cold_days_since_the_start() -> None:
     """Needs 5 cold days; 6 cold days but only 4 since 3 Nov: not yet vernalised."""
     species = _mint(vernalisation_days=5)
     means = [6, 6, 6, 12, 6, 6, 6]  # 1..7 Nov
-    since_start = cold_spell(species, Phase.DORMANCY, _days(means), since=START)
+    since_start = _spell(species, Phase.DORMANCY, _days(means), since=START)
     assert (since_start.cold_days, since_start.vernalised) == (6, True)
-    later = cold_spell(
+    later = _spell(
         species, Phase.DORMANCY, _days(means), since=START + timedelta(days=2)
     )
     assert (later.cold_days, later.vernalised) == (4, False)
@@ -107,7 +118,7 @@ def test_vernalisation_counts_cold_days_since_the_start() -> None:
 
 def test_a_run_under_a_day_is_refused() -> None:
     with pytest.raises(FarmError) as err:
-        cold_spell(_mint(), Phase.VEGETATIVE, _days([6]), since=START, run_days=0)
+        _spell(_mint(), Phase.VEGETATIVE, _days([6]), since=START, run_days=0)
     assert err.value.code == "invalid_cold_run"
 
 
@@ -129,3 +140,17 @@ def test_days_until_a_gdd_target() -> None:
     assert days_until_gdd(273, 300, None) == 0
     assert days_until_gdd(273, 180, 0.0) is None
     assert days_until_gdd(273, 180, None) is None
+
+
+def test_an_old_cold_run_says_nothing_of_now() -> None:
+    """Seven cold days that ended a week ago (the sensor went quiet): no run."""
+    days = _days([6] * 7)  # 1..7 Nov
+    stale = cold_spell(
+        _mint(), Phase.VEGETATIVE, days, since=START, today=date(2026, 11, 15)
+    )
+    assert (stale.cold_days, stale.cold_run_days, stale.dormancy_due) == (7, 0, False)
+    # A day closed today counts as the end of the run.
+    today = cold_spell(
+        _mint(), Phase.VEGETATIVE, days, since=START, today=date(2026, 11, 7)
+    )
+    assert today.cold_run_days == 7

@@ -47,15 +47,16 @@ def cold_spell(
     days: Sequence[DayGDD],
     *,
     since: date,
+    today: date,
     run_days: int = DORMANCY_COLD_DAYS,
 ) -> ColdSpell:
     """Count a plant's cold days and decide whether it should go dormant.
 
     Cold days on or after `since` count towards vernalisation. The run is the
-    cold days in a row ending at the latest day; a warm day or a day without
-    readings ends it. A perennial whose sequence has a dormancy phase is due to
-    rest after `run_days` cold days in a row (it is not sent again while
-    dormant). Example: basil base 10 C, days with means 8, 9, 12, 7 C: three
+    cold days in a row ending yesterday or today; a warm day or a day without
+    readings ends it (so does a sensor that stopped reporting). A perennial
+    whose sequence has a dormancy phase is due to rest after `run_days` cold
+    days in a row (it is not sent again while dormant). Example: basil base 10 C, days with means 8, 9, 12, 7 C: three
     cold days, a run of one.
 
     Raises:
@@ -67,14 +68,13 @@ def cold_spell(
     counted = [day for day in days if day.on >= since]
     cold = sum(1 for day in counted if is_cold_day(day, base))
     run = 0
-    expected: date | None = None
+    # The run must reach yesterday: old days of a silent sensor say nothing of now.
+    expected = today.toordinal() - (0 if counted and counted[-1].on >= today else 1)
     for day in reversed(counted):
-        if not is_cold_day(day, base) or (
-            expected is not None and day.on.toordinal() != expected.toordinal()
-        ):
+        if not is_cold_day(day, base) or day.on.toordinal() != expected:
             break
         run += 1
-        expected = date.fromordinal(day.on.toordinal() - 1)
+        expected -= 1
     needed = species.vernalisation_days
     rests = species.perennial and Phase.DORMANCY in species.sequence
     return ColdSpell(
