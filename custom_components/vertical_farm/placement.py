@@ -110,10 +110,8 @@ class Placement:
 
     def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
         """The crops cleared from a shelf (the journal, read once as it grows)."""
+        # The journal only grows while the farm runs (pruning happens at start).
         journal = self._farm.store.journal
-        if self._scanned > len(journal):
-            self._history.clear()  # pruned: read again
-            self._scanned = 0
         for record in journal[self._scanned :]:
             if record["kind"] != RecordKind.CLEARED:
                 continue

@@ -25,9 +25,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.care import CareKind
+from custom_components.vertical_farm.engine.profiles import Hemisphere, Phase
 from custom_components.vertical_farm.farm import Farm
+from custom_components.vertical_farm.library import load_library
+from custom_components.vertical_farm.models import PlantConfig
+from custom_components.vertical_farm.validation import normalize_watering_plan
+from custom_components.vertical_farm.watering_plans import (
+    planned_watering,
+    plant_schedule,
+)
 
-from .conftest import FARM_DATA, TODAY, subentry
+from .conftest import FARM_DATA, PLANT_ID, TODAY, subentry
 
 WARM_RACK = "01RACKWARM0000000000000000"
 COLD_RACK = "01RACKCOLD0000000000000000"
@@ -618,3 +626,143 @@ async def test_log_inspection_refusals_change_nothing(
         await _call(hass, "log_inspection", {"plants": [_device(hass, TOMATO)], **data})
     assert err.value.translation_key == key
     assert len(_farm(soil).store.journal) == journal
+
+
+async def test_a_plan_gives_no_watering_to_roots_in_a_recirculating_tank(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The conftest basil sits in a recirculating hydro tank: nothing to water."""
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "plants": [_device(hass, PLANT_ID)],
+            "mode": "every_n_days",
+            "interval_days": 2,
+        },
+    )
+    (plant,) = answer["plants"]
+    assert (plant["next_watering"], plant["volume_l"]) == (None, 0.0)
+    assert _care_due(loaded_farm, PLANT_ID, CareKind.WATER) is None
+
+
+async def test_named_plants_join_a_shelf_and_a_quiet_shelf_is_ok(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Shelf 1 of the warm rack plus the mint named on its own: three plants."""
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "racks": [_device(hass, WARM_RACK)],
+            "plants": [_device(hass, MINT)],
+            "shelf": 1,
+            "mode": "every_n_days",
+            "interval_days": 4,
+        },
+    )
+    assert {item["name"] for item in answer["plants"]} == {"Tomato row", "Kale", "Mint"}
+    quiet = await _call(
+        hass,
+        "check_placement",
+        {"rack": _device(hass, WARM_RACK), "shelf": 3, "species": "lettuce"},
+    )
+    assert quiet["verdict"] == "ok"
+    assert (quiet["after"], quiet["companions"], quiet["warnings"]) == (None, [], [])
+
+
+async def test_a_plant_of_another_farm_is_refused(
+    hass: HomeAssistant, soil: MockConfigEntry, loaded_farm: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            "check_placement",
+            {
+                "rack": _device(hass, WARM_RACK),
+                "shelf": 1,
+                "plant": _device(hass, PLANT_ID),
+            },
+        )
+    assert err.value.translation_key == "devices_of_different_farms"
+
+
+async def test_a_dormant_mint_keeps_resting_while_the_cold_goes_on(
+    hass: HomeAssistant, soil_farm: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """Dormant since 1 Aug (60 days of rest are over) but still cold: no waking."""
+    state = hass_storage[f"{DOMAIN}.{soil_farm.entry_id}"]["data"]["state"]
+    state[MINT] = {"phase": "dormancy", "phase_started": "2026-08-01", "cycle": 1}
+    assert await hass.config_entries.async_setup(soil_farm.entry_id)
+    await hass.async_block_till_done()
+    mint = hass.states.get(_entity(hass, MINT, "phase"))
+    assert mint is not None
+    assert mint.state == "dormancy"
+    # Counted since the rest began: the eight cold days of late October.
+    assert (mint.attributes["cold_days"], mint.attributes["cold_days_in_a_row"]) == (
+        8,
+        8,
+    )
+    assert _farm(soil_farm).store.records(MINT, ["phase_changed"]) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "fields", "errors"),
+    [
+        ({}, {}, {}),
+        (
+            {"watering_mode": "weekdays", "watering_weekdays": ["3", "0", "3"]},
+            {"watering_mode": "weekdays", "watering_weekdays": [0, 3]},
+            {},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 4.0},
+            {"watering_mode": "every_n_days", "watering_interval_days": 4},
+            {},
+        ),
+        ({"watering_mode": "daily"}, {}, {"watering_mode": "watering_mode_invalid"}),
+        (
+            {"watering_mode": "weekdays", "watering_weekdays": ["7"]},
+            {},
+            {"watering_weekdays": "no_watering_days"},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 61},
+            {},
+            {"watering_interval_days": "watering_interval_invalid"},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 2.5},
+            {},
+            {"watering_interval_days": "whole_number_required"},
+        ),
+    ],
+)
+def test_watering_plan_fields_from_a_form(
+    form: dict[str, Any], fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    found: dict[str, str] = {}
+    assert normalize_watering_plan(form, found) == fields
+    assert found == errors
+
+
+def test_a_stored_plan_that_can_never_fall_due_is_left_out() -> None:
+    """Weekday mode without days (hand-edited data): the preset rules instead."""
+    plant = PlantConfig.from_data(
+        TOMATO, {**TOMATO_DATA, "watering_mode": "weekdays", "watering_weekdays": []}
+    )
+    species = load_library().species["tomato"]
+    assert (
+        planned_watering(
+            plant,
+            species=species,
+            phase=Phase.VEGETATIVE,
+            tank=None,
+            preset=None,
+            stored_care={},
+            hemisphere=Hemisphere.NORTH,
+            today=DAY,
+        )
+        is None
+    )
+    assert plant_schedule(PlantConfig.from_data(TOMATO, TOMATO_DATA)) is None
