@@ -70,6 +70,8 @@ from .engine.profiles import CarePreset, Library, Phase, Species, System, TankTy
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig
+from .placement import Placement
+from .plant_seasons import PlantSeasons
 from .presenters import (
     PROBE_MAX_AGE,
     PhaseState,
@@ -93,6 +95,7 @@ from .presenters import (
 from .readings import ReadingsLedger
 from .store import FarmStore, RecordKind
 from .topology import FarmConfig, species_of
+from .watering_plans import planned_watering
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
@@ -192,6 +195,8 @@ class Farm:
         self._device_infos: dict[str, DeviceInfo] = {}
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
         self._care_items: list[CareItem] | None = None
+        self.seasons = PlantSeasons(store)
+        self.placement = Placement(self)
 
     # --- Topology -------------------------------------------------------------
 
@@ -305,6 +310,7 @@ class Farm:
         old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
         self.config = new
         self.notices.farm_name = new.settings.name
+        self.placement.async_note_moves(old, new)
         self._phases.clear()
         self._needs.clear()
         self._care_items = None
@@ -352,6 +358,7 @@ class Farm:
         touched: set[str] = {self.entry.entry_id}
         for key in changed | added:
             touched |= new.dependents(key)
+        touched |= self.placement.shelf_mates(old, new, changed | added | removed)
         self._async_changed(touched)
         async_unlink_children(
             self.hass,
@@ -434,6 +441,7 @@ class Farm:
                 self.notices.async_tank_conflict(config, subject, tank)
                 farm_wide = farm_wide or _farm_facing(old) != _farm_facing(tank)
             elif subject in config.racks:
+                self.placement.async_check_rack(subject)
                 plan = self.rack_view(subject).light_plan
                 self.notices.async_light_conflict(
                     config,
@@ -638,13 +646,18 @@ class Farm:
         plant = self.config.plants[plant_id]
         preset = self.preset_of(plant)
         tank = self.config.tank_of(plant)
+        rack = self.config.rack_of(plant)
+        species = self.species_of(plant)
+        state = self.phase_state(plant_id)
+        phase = state.phase if state is not None else None
         now = dt_util.now()
+        today = now.astimezone(self.zone).date()
         computed = plant_view(
             PlantInputs(
                 config=plant,
-                species=self.species_of(plant),
+                species=species,
                 preset=preset,
-                state=self.phase_state(plant_id),
+                state=state,
                 gdd_so_far=self.gdd_so_far(plant_id),
                 care_state=self._care_tasks(plant, preset),
                 treatments=self.treatments(plant_id),
@@ -655,9 +668,28 @@ class Farm:
                     or tank.system is System.HYDRO
                 ),
                 moisture=self.reading(plant.moisture_sensor),
+                watering=planned_watering(
+                    plant,
+                    species=species,
+                    phase=phase,
+                    tank=tank,
+                    preset=preset,
+                    stored_care=self.store.state(plant_id).get("care", {}),
+                    hemisphere=self.settings.hemisphere,
+                    today=today,
+                ),
+                cold=self.seasons.cold_spell(
+                    plant,
+                    rack,
+                    species,
+                    phase=phase,
+                    phase_started=state.started_on if state is not None else None,
+                    today=today,
+                ),
+                daily_gdd=self.seasons.daily_gdd(rack, species),
             ),
             now=now,
-            today=now.astimezone(self.zone).date(),
+            today=today,
             hemisphere=self.settings.hemisphere,
         )
         self._views[plant_id] = computed
@@ -829,6 +861,11 @@ class Farm:
                 for kind, item in stored.items()
                 if item.get("learned") is not None
             },
+            follow_ups={
+                care.CareKind(kind): date.fromisoformat(item["follow_up"])
+                for kind, item in stored.items()
+                if item.get("follow_up")
+            },
         )
         return {task.kind: task for task in tasks}
 
@@ -886,6 +923,7 @@ class Farm:
                 item["learned"] = confirmed.learned_interval_days
             item["last_done"] = on.isoformat()
             item["snoozed_until"] = None
+            item.pop("follow_up", None)
             item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
                 -CARE_HISTORY:
             ]
@@ -901,6 +939,19 @@ class Farm:
         stored.setdefault(str(kind), {})["snoozed_until"] = until.isoformat()
         await self.store.async_save_now()
         self._async_changed({plant_id})
+
+    async def async_follow_up_care(
+        self, plant_ids: Iterable[str], kind: care.CareKind, on: date
+    ) -> None:
+        """Bring a care task forward to a day (an earlier follow-up stands)."""
+        touched = set(plant_ids)
+        for plant_id in touched:
+            stored = self.store.state(plant_id).setdefault("care", {})
+            item = stored.setdefault(str(kind), {})
+            if not item.get("follow_up") or on.isoformat() < item["follow_up"]:
+                item["follow_up"] = on.isoformat()
+        await self.store.async_save_now()
+        self._async_changed(touched)
 
     @callback
     def _async_fire_care_due(self, today: date) -> None:

@@ -50,6 +50,9 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_WATERING_INTERVAL_DAYS,
+    CONF_WATERING_MODE,
+    CONF_WATERING_WEEKDAYS,
     DEFAULT_ALKALINITY,
     DEFAULT_LIGHTS_ON,
     DEFAULT_PHOTOPERIOD_H,
@@ -204,6 +207,10 @@ class PlantConfig:
     container_l: float | None
     moisture_sensor: str | None
     area: str | None
+    # The watering plan; None = the care preset's watering rhythm.
+    watering_mode: str | None = None  # "weekdays" | "every_n_days"
+    watering_weekdays: tuple[int, ...] = ()  # 0 = Monday .. 6 = Sunday
+    watering_interval_days: int | None = None
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> PlantConfig:
@@ -224,4 +231,11 @@ class PlantConfig:
             container_l=_float_or_none(data.get(CONF_CONTAINER_L)),
             moisture_sensor=_str_or_none(data.get(CONF_MOISTURE_SENSOR)),
             area=_str_or_none(data.get(CONF_AREA)),
+            watering_mode=_str_or_none(data.get(CONF_WATERING_MODE)),
+            watering_weekdays=tuple(
+                sorted(int(day) for day in data.get(CONF_WATERING_WEEKDAYS) or ())
+            ),
+            watering_interval_days=None
+            if data.get(CONF_WATERING_INTERVAL_DAYS) in (None, "")
+            else int(data[CONF_WATERING_INTERVAL_DAYS]),
         )

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
 
-from .engine import care, lighting, phases, safety, tanks
+from .engine import care, lighting, phases, safety, seasons, tanks
 from .engine.compatibility import TankCompatibility, tank_compatibility
 from .engine.irrigation import PumpCycle, pump_cycle
 from .engine.nutrients import ec_at_25
@@ -25,6 +25,7 @@ from .engine.profiles import (
     Species,
     TankType,
 )
+from .engine.watering import WateringPlan
 from .models import PlantConfig, RackConfig, TankConfig
 
 type Reading = tuple[datetime, float]
@@ -61,6 +62,10 @@ class PlantView:
     care: tuple[care.DueTask, ...]
     attention: tuple[str, ...]
     advance: phases.AdvanceDecision | None
+    watering: WateringPlan | None = None  # the plant's watering plan, if it has one
+    cold: seasons.ColdSpell | None = None  # None without a temperature sensor
+    gdd_target: float | None = None  # the current phase's GDD requirement
+    days_until_gdd_target: int | None = None
 
     @property
     def harvest_blocked(self) -> bool:
@@ -81,6 +86,55 @@ class PlantInputs:
     treatments: tuple[safety.Treatment, ...] = ()
     recirculating: bool = False
     moisture: float | None = None
+    watering: WateringPlan | None = None
+    cold: seasons.ColdSpell | None = None
+    daily_gdd: float | None = None  # the recent pace, for days until the GDD target
+
+
+def _with_planned_watering(
+    due: tuple[care.DueTask, ...], inputs: PlantInputs, phase: Phase, today: date
+) -> tuple[care.DueTask, ...]:
+    """The care tasks with watering on the plan's days instead of the preset's."""
+    plan = inputs.watering
+    if plan is None:
+        return due
+    tasks = [task for task in due if task.kind is not care.CareKind.WATER]
+    if plan.volume.needed and phase is not Phase.DORMANCY and not inputs.recirculating:
+        tasks.append(
+            care.DueTask(
+                plant_id=inputs.config.id,
+                kind=care.CareKind.WATER,
+                due=plan.next_on,
+                urgency=care.urgency(plan.next_on, today),
+                interval_days=plan.interval_days,
+                snoozed=False,
+            )
+        )
+        tasks.sort(key=lambda task: task.due)
+    return tuple(tasks)
+
+
+def _cold_advance(
+    advance: phases.AdvanceDecision | None, cold: seasons.ColdSpell | None
+) -> phases.AdvanceDecision | None:
+    """A cold run sends a resting perennial into dormancy and keeps it there."""
+    if cold is None:
+        return advance
+    if cold.keeps_resting and advance is not None and advance.advance:
+        return phases.AdvanceDecision(
+            advance=False,
+            to_phase=advance.to_phase,
+            reason=phases.AdvanceReason.COLD_SPELL,
+            restarts_cycle=advance.restarts_cycle,
+        )
+    if not cold.dormancy_due:
+        return advance
+    return phases.AdvanceDecision(
+        advance=True,
+        to_phase=Phase.DORMANCY,
+        reason=phases.AdvanceReason.COLD_SPELL,
+        restarts_cycle=False,
+    )
 
 
 def plant_view(
@@ -119,8 +173,19 @@ def plant_view(
             today=today,
             hemisphere=hemisphere,
         )
+    if phase is not None:
+        due = _with_planned_watering(due, inputs, phase, today)
+        advance = _cold_advance(advance, inputs.cold)
     watering = next(
         (task.due for task in due if task.kind is care.CareKind.WATER), None
+    )
+    profile = (
+        species.phase(phase) if species is not None and phase is not None else None
+    )
+    gdd_target = (
+        profile.gdd
+        if profile is not None and profile.gdd > 0 and inputs.gdd_so_far is not None
+        else None
     )
     harvest = safety.safe_harvest(inputs.treatments, now)
     attention = tuple(
@@ -152,6 +217,12 @@ def plant_view(
         care=due,
         attention=attention,
         advance=advance,
+        watering=inputs.watering,
+        cold=inputs.cold,
+        gdd_target=gdd_target,
+        days_until_gdd_target=None
+        if gdd_target is None or inputs.gdd_so_far is None
+        else seasons.days_until_gdd(gdd_target, inputs.gdd_so_far, inputs.daily_gdd),
     )
 
 

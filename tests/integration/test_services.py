@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
+from custom_components.vertical_farm.agronomy_services import AGRONOMY_ACTIONS
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.services import ACTIONS, MAX_BACKDATE
 
@@ -144,7 +145,7 @@ async def test_actions_registered_described_and_translated(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Every action has a schema in services.yaml, valid selectors, texts and an icon."""
-    names = {name for name, *_ in ACTIONS}
+    names = {name for name, *_ in (*ACTIONS, *AGRONOMY_ACTIONS)}
     assert names == {
         "set_phase",
         "log_watering",
@@ -154,6 +155,9 @@ async def test_actions_registered_described_and_translated(
         "mix_nutrients",
         "add_plants",
         "get_overview",
+        "set_watering_plan",
+        "check_placement",
+        "log_inspection",
     }
     assert set(hass.services.async_services_for_domain(DOMAIN)) == names
     descriptions = (await service.async_get_all_descriptions(hass))[DOMAIN]

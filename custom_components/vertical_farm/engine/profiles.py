@@ -88,6 +88,7 @@ class Family:
     name: str
     companions: frozenset[str] = frozenset()  # family keys that grow well alongside
     antagonists: frozenset[str] = frozenset()  # family keys to keep apart
+    successors: frozenset[str] = frozenset()  # family keys that do well after it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -108,6 +109,8 @@ class Species:
     temp_max_c: float = 28.0
     humidity_min: float = 40.0  # relative humidity band, %
     humidity_max: float = 80.0
+    # Cold days (mean below base_temp_c) needed before flowering; 0 = no need.
+    vernalisation_days: int = 0
     # Worked out once here: the engines ask for the sequence thousands of times a pass.
     _sequence: tuple[Phase, ...] = field(init=False, repr=False, compare=False)
     _positions: dict[Phase, int] = field(init=False, repr=False, compare=False)
@@ -167,6 +170,18 @@ class ProtectionProduct:
     active_ingredient: str
     interval_days: int  # pre-harvest interval
     organic: bool = False
+    mode_of_action: str = ""  # IRAC / FRAC group as on the label, e.g. "IRAC 5"
+    source: str = ""  # which labels the interval was checked against
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PestProblem:
+    """A pest or disease an inspection can find."""
+
+    key: str
+    name: str
+    kind: str  # "pest" | "disease"
+    treatments: tuple[str, ...] = ()  # product keys commonly used against it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -235,3 +250,4 @@ class Library:
     products: dict[str, ProtectionProduct] = field(default_factory=dict)
     care_presets: dict[str, CarePreset] = field(default_factory=dict)
     kits: dict[str, StarterKit] = field(default_factory=dict)
+    pests: dict[str, PestProblem] = field(default_factory=dict)

@@ -34,6 +34,7 @@ from ..engine.profiles import (
     KitRack,
     KitTank,
     Library,
+    PestProblem,
     Phase,
     PhaseProfile,
     ProtectionProduct,
@@ -60,6 +61,7 @@ FERTILIZERS_FILE: Final = "fertilizers.yaml"
 PRODUCTS_FILE: Final = "products.yaml"
 SPECIES_FILE: Final = "species.yaml"
 KITS_FILE: Final = "kits.yaml"
+PESTS_FILE: Final = "pests.yaml"
 
 # Error codes (translation keys in the integration).
 ERROR_UNREADABLE_FILE: Final = "unreadable_file"
@@ -280,6 +282,7 @@ def _species_schema(*, strict: bool) -> vol.All[Any]:
             _field("humidity_max", strict=strict): _real_in(0, 100),
             _field("companions", strict=strict): _key_set,
             _field("antagonists", strict=strict): _key_set,
+            vol.Optional("vernalisation_days"): _integer_in(0, 365),
             vol.Required("phases"): vol.All([_PHASE_SCHEMA], _phase_sequence),
         }
     )
@@ -313,6 +316,7 @@ _FAMILY_SCHEMA: Final = _record(
         vol.Required("name"): _text,
         vol.Required("companions"): _key_set,
         vol.Required("antagonists"): _key_set,
+        vol.Optional("successors"): _key_set,
     }
 )
 
@@ -336,8 +340,43 @@ _PRODUCT_SCHEMA: Final = _record(
         vol.Required("active_ingredient"): _text,
         vol.Required("interval_days"): _integer_in(0, 365),
         vol.Required("organic"): _flag,
+        vol.Required("mode_of_action"): vol.All(str, vol.Length(max=20)),
+        vol.Required("source"): _text,
     }
 )
+
+
+_PEST_SCHEMA: Final = _record(
+    {
+        vol.Required("name"): _text,
+        vol.Required("kind"): vol.In(["pest", "disease"]),
+        vol.Required("treatments"): [_key],
+    }
+)
+
+
+def _load_pests(
+    directory: Path, products: Mapping[str, ProtectionProduct]
+) -> dict[str, PestProblem]:
+    """Load the pest and disease catalogue; its treatments must be known products."""
+    pests: dict[str, PestProblem] = {}
+    for key, entry in _read_entries(directory, PESTS_FILE).items():
+        data = _validate(_PEST_SCHEMA, entry, file=PESTS_FILE, path=[key])
+        for index, product in enumerate(data["treatments"]):
+            if product not in products:
+                raise _unknown(
+                    "product",
+                    product,
+                    file=PESTS_FILE,
+                    path=[key, "treatments", index],
+                )
+        pests[key] = PestProblem(
+            key=key,
+            name=data["name"],
+            kind=data["kind"],
+            treatments=tuple(data["treatments"]),
+        )
+    return pests
 
 
 def _kit_rack(data: dict[str, Any]) -> KitRack:
@@ -530,7 +569,7 @@ def _load_families(directory: Path) -> dict[str, Family]:
         for key, entry in _read_entries(directory, FAMILIES_FILE).items()
     }
     for family in families.values():
-        for field_name in ("companions", "antagonists"):
+        for field_name in ("companions", "antagonists", "successors"):
             for other in sorted(getattr(family, field_name)):
                 if other not in families:
                     raise _unknown(
@@ -856,6 +895,7 @@ def load_library(directory: Path | None = None) -> Library:
         products=products,
         care_presets=care_presets,
         kits=kits,
+        pests=_load_pests(folder, products),
     )
 
 
