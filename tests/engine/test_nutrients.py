@@ -123,9 +123,16 @@ def test_recipe_is_scaled_to_the_available_ec() -> None:
         line(PH_DOWN),
     ]
     doses = scale_recipe(lines, target_ec=1.6, base_ec=0.4)
-    # recipe EC: 2 x 0.15 + 2 x 0.15 + 1 x 0.2 = 0.8; needed 1.6 - 0.4 = 1.2: x 1.5
+    # CalMag keeps its 1 ml/L (0.2 mS/cm); the base parts' recipe EC
+    # 2 x 0.15 + 2 x 0.15 = 0.6 scales to the rest, 1.6 - 0.4 - 0.2 = 1.0: x 5/3
     assert doses_by_key(doses) == pytest.approx(
-        {"part_a": 3.0, "part_b": 3.0, "calmag": 1.5, "booster": 1.0, "ph_down": 0.0}
+        {
+            "part_a": 10 / 3,
+            "part_b": 10 / 3,
+            "calmag": 1.0,
+            "booster": 1.0,
+            "ph_down": 0.0,
+        }
     )
     assert not any(dose.capped for dose in doses)
     assert expected_ec(doses, 0.4) == pytest.approx(1.6)
