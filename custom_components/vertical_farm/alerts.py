@@ -184,7 +184,11 @@ def async_check_tank_alerts(
     if after == active:
         return
     stored["alerts"] = after
+    # A pH that leaves its band far at once alerts once, as critical.
+    critical = {check.kind for check in started if check.reason == "critical"}
     for check in started:
+        if check.reason is None and check.kind in critical:
+            continue
         hass.bus.async_fire(
             EVENT_TANK_ALERT,
             {

@@ -266,7 +266,7 @@ def scale_recipe(
     doses: dict[int, Dose] = {}
     for index, line in enumerate(lines):
         fertilizer = line.fertilizer
-        if fertilizer.kind in FIXED_DOSE_KINDS and line.ml_per_l:
+        if fertilizer.kind in FIXED_DOSE_KINDS and line.ml_per_l is not None:
             doses[index] = Dose(
                 fertilizer=fertilizer,
                 ml_per_l=min(line.ml_per_l, fertilizer.max_ml_per_l),
