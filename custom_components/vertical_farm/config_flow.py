@@ -61,6 +61,7 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
     DEFAULT_ALKALINITY,
     DEFAULT_LIGHTS_ON,
     DEFAULT_PHOTOPERIOD_H,
@@ -567,6 +568,9 @@ class TankSubentryFlow(_FarmSubentryFlow):
                     "sensor", "temperature"
                 ),
                 probatio.Optional(CONF_LEVEL_SENSOR): entity_selector(
+                    ["sensor", "number"]
+                ),
+                probatio.Optional(CONF_VOLUME_SENSOR): entity_selector(
                     ["sensor", "number"]
                 ),
                 probatio.Optional(CONF_FERTILIZERS): selector.ObjectSelector(

@@ -51,6 +51,9 @@ CONF_SYSTEM: Final = "system"
 CONF_EC_SENSOR: Final = "ec_sensor"
 CONF_PH_SENSOR: Final = "ph_sensor"
 CONF_LEVEL_SENSOR: Final = "level_sensor"
+CONF_VOLUME_SENSOR: Final = (
+    "volume_sensor"  # optional: litres, checked against the level
+)
 CONF_FERTILIZERS: Final = "fertilizers"
 CONF_FERTILIZER: Final = "fertilizer"
 CONF_ML_PER_L: Final = "ml_per_l"

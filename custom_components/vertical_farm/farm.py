@@ -69,7 +69,7 @@ from .engine.errors import FarmError
 from .engine.profiles import CarePreset, Library, Phase, Species, System, TankType
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
-from .models import FarmSettings, PlantConfig
+from .models import FarmSettings, PlantConfig, TankConfig
 from .placement import Placement
 from .plant_seasons import PlantSeasons
 from .presenters import (
@@ -437,8 +437,16 @@ class Farm:
         for subject, old in before.items():
             if subject in config.tanks:
                 tank = self.tank_view(subject)
-                async_check_tank_alerts(self.hass, self.store, config, subject, tank)
+                async_check_tank_alerts(
+                    self.hass,
+                    self.store,
+                    config,
+                    subject,
+                    tank,
+                    water=self.library.water,
+                )
                 self.notices.async_tank_conflict(config, subject, tank)
+                self.notices.async_level_mismatch(config, subject, tank)
                 farm_wide = farm_wide or _farm_facing(old) != _farm_facing(tank)
             elif subject in config.racks:
                 self.placement.async_check_rack(subject)
@@ -735,6 +743,7 @@ class Farm:
         tank = self.config.tanks[tank_id]
         stored = self.store.state(tank_id)
         now = dt_util.now()
+        life_days = self.solution_life_days(tank_id)
         computed = tank_view(
             TankInputs(
                 config=tank,
@@ -743,7 +752,12 @@ class Farm:
                 ec=self.ledger.readings(tank.ec_sensor),
                 ph=self.ledger.readings(tank.ph_sensor),
                 temperature=self.ledger.readings(tank.temperature_sensor),
-                upkeep=self._tank_upkeep(tank_id, stored, now),
+                upkeep=self._tank_upkeep(tank_id, stored, now, life_days),
+                water=self.library.water,
+                ph_drift_per_day=stored.get("ph_drift"),
+                volume_reading_l=self.reading(tank.volume_sensor),
+                solution=self._solution_age(tank, now, life_days),
+                life_days_at_20c=life_days,
             ),
             now=now,
         )
@@ -760,8 +774,33 @@ class Farm:
         )
         return computed
 
+    def solution_life_days(self, tank_id: str) -> float:
+        """How long the tank's solution lasts at 20 C: organic products shorten it."""
+        fertilizers = self.library.fertilizers
+        return tanks.recipe_life_days(
+            fertilizers[dose.fertilizer].solution_life_days
+            for dose in self.config.tanks[tank_id].fertilizers
+            if dose.fertilizer in fertilizers
+        )
+
+    def _solution_age(
+        self, tank: TankConfig, now: datetime, life_days: float
+    ) -> tanks.SolutionAge | None:
+        """The solution's age from the water temperatures since its fill (O(1))."""
+        solution = self.ledger.solution(tank.id)
+        if solution is None or tank.tank_type is TankType.STOCK:
+            return None
+        try:
+            return solution.age(now, life_days)
+        except FarmError:
+            return None  # a reading stamped after now (clock moved back)
+
     def _tank_upkeep(
-        self, tank_id: str, stored: dict[str, Any], now: datetime
+        self,
+        tank_id: str,
+        stored: dict[str, Any],
+        now: datetime,
+        life_days: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
     ) -> TankUpkeep:
         """Water use, solution age and chores, redone when their inputs change.
 
@@ -777,6 +816,7 @@ class Farm:
             stored.get("filled_at"),
             tuple(sorted(done.items())),
             now.replace(second=0, microsecond=0),
+            life_days,
         )
         cached = self._upkeep.get(tank_id)
         if cached is not None and cached[0] == key:
@@ -797,6 +837,7 @@ class Farm:
                 for kind, interval in tanks.DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
             ],
             now=now,
+            life_days_at_20c=life_days,
         )
         self._upkeep[tank_id] = (key, upkeep)
         return upkeep
@@ -1007,7 +1048,11 @@ class Farm:
             RecordKind.FED, tank_id, at, {"kind": kind, **data}
         )
         stored = self.store.state(tank_id)
+        # the pH moves with any feeding: its drift starts again from here
+        stored.pop("ph_history", None)
+        stored.pop("ph_drift", None)
         if kind == "full_change":
+            self.ledger.async_restart_solution(tank_id, at)
             stored["filled_at"] = at.isoformat()
             stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
                 at.isoformat()

@@ -50,6 +50,7 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
     CONF_WATERING_INTERVAL_DAYS,
     CONF_WATERING_MODE,
     CONF_WATERING_WEEKDAYS,
@@ -165,6 +166,7 @@ class TankConfig:
     level_sensor: str | None
     fertilizers: tuple[FertilizerDose, ...]
     area: str | None
+    volume_sensor: str | None = None  # litres in the tank, beside the level sensor
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> TankConfig:
@@ -187,6 +189,7 @@ class TankConfig:
                 for item in data.get(CONF_FERTILIZERS) or ()
             ),
             area=_str_or_none(data.get(CONF_AREA)),
+            volume_sensor=_str_or_none(data.get(CONF_VOLUME_SENSOR)),
         )
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
+import math
 
-from .engine import care, lighting, phases, safety, seasons, tanks
+from .engine import care, chemistry, lighting, phases, safety, seasons, tanks
 from .engine.compatibility import TankCompatibility, tank_compatibility
 from .engine.irrigation import PumpCycle, pump_cycle
 from .engine.nutrients import ec_at_25
@@ -24,6 +25,7 @@ from .engine.profiles import (
     Phase,
     Species,
     TankType,
+    WaterChemistry,
 )
 from .engine.watering import WateringPlan
 from .models import PlantConfig, RackConfig, TankConfig
@@ -372,6 +374,11 @@ class TankView:
     maintenance: tuple[tanks.MaintenanceDue, ...]
     stale_probes: tuple[str, ...]
     compatibility: TankCompatibility
+    ph_level: chemistry.PhLevel | None = None  # None without a pH reading or band
+    ph_drift_per_day: float | None = None  # over the last day; None until known
+    ph_drifting: bool = False  # faster than the library's drift alert rate
+    level_check: chemistry.LevelCheck | None = None  # level and volume sensors
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
 
     @property
     def target_ec(self) -> float | None:
@@ -408,7 +415,9 @@ class TankProblem(StrEnum):
     EC_HIGH = "ec_high"
     PH_LOW = "ph_low"
     PH_HIGH = "ph_high"
+    PH_DRIFT = "ph_drift"
     LEVEL_LOW = "level_low"
+    LEVEL_MISMATCH = "level_mismatch"
     WATER_TOO_COLD = "water_too_cold"
     WATER_TOO_WARM = "water_too_warm"
     PROBE_STALE = "probe_stale"
@@ -420,7 +429,9 @@ class TankProblem(StrEnum):
 # Which problems each of a tank's binary sensors (by key) stands for.
 TANK_PROBLEM_SENSORS: Mapping[str, frozenset[TankProblem]] = {
     "ec_problem": frozenset({TankProblem.EC_LOW, TankProblem.EC_HIGH}),
-    "ph_problem": frozenset({TankProblem.PH_LOW, TankProblem.PH_HIGH}),
+    "ph_problem": frozenset(
+        {TankProblem.PH_LOW, TankProblem.PH_HIGH, TankProblem.PH_DRIFT}
+    ),
     "level_low": frozenset({TankProblem.LEVEL_LOW}),
     "maintenance_due": frozenset({TankProblem.MAINTENANCE_DUE}),
     "probe_stale": frozenset({TankProblem.PROBE_STALE}),
@@ -441,8 +452,12 @@ def tank_problems(view: TankView) -> tuple[TankProblem, ...]:
         problems.append(
             TankProblem.PH_LOW if view.ph < view.targets.ph.low else TankProblem.PH_HIGH
         )
+    if view.ph_drifting:
+        problems.append(TankProblem.PH_DRIFT)
     if view.level_low:
         problems.append(TankProblem.LEVEL_LOW)
+    if view.level_check is not None and not view.level_check.consistent:
+        problems.append(TankProblem.LEVEL_MISMATCH)
     if view.water_temperature is not None:
         verdict = tanks.water_temperature(view.water_temperature)
         if verdict is tanks.WaterTemperature.TOO_COLD:
@@ -510,6 +525,7 @@ def tank_upkeep(
     filled_at: datetime | None,
     maintenance: Sequence[tanks.MaintenanceTask],
     now: datetime,
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
 ) -> TankUpkeep:
     """Work out water use, solution age and chores; probe readings reuse it."""
     balance = None
@@ -525,7 +541,9 @@ def tank_upkeep(
         level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
     solution = None
     if filled_at is not None and config.tank_type is not TankType.STOCK:
-        solution = tanks.solution_age(filled_at=filled_at, now=now)
+        solution = tanks.solution_age(
+            filled_at=filled_at, now=now, life_days_at_20c=life_days_at_20c
+        )
     return TankUpkeep(
         balance=balance,
         level_low=level_low,
@@ -546,6 +564,11 @@ class TankInputs:
     ph: ProbeReadings | None = None
     temperature: ProbeReadings | None = None
     upkeep: TankUpkeep
+    water: WaterChemistry = field(default_factory=WaterChemistry)
+    ph_drift_per_day: float | None = None
+    volume_reading_l: float | None = None  # the volume sensor, litres
+    solution: tanks.SolutionAge | None = None  # from the live accumulator, if any
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
 
 
 def _usable(
@@ -598,10 +621,24 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         round(ph - target_ph, 2) if ph is not None and target_ph is not None else None
     )
     ph_problem = None
+    ph_level = None
     if ph is not None and targets.ph is not None:
         ph_problem = not targets.ph.low <= ph <= targets.ph.high
+        ph_level = chemistry.ph_level(
+            ph,
+            targets.ph,
+            inputs.water.ph_critical_margin.get(inputs.config.system, math.inf),
+        )
+    drift = inputs.ph_drift_per_day
     upkeep = inputs.upkeep
     volume_l = inputs.config.volume_l
+    level_check = None
+    if upkeep.level_l is not None and inputs.volume_reading_l is not None:
+        level_check = chemistry.level_consistency(
+            level_l=upkeep.level_l,
+            volume_reading_l=inputs.volume_reading_l,
+            volume_l=volume_l,
+        )
     return TankView(
         targets=targets,
         target_ph=target_ph,
@@ -617,10 +654,16 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         ph_problem=ph_problem,
         level_low=upkeep.level_low,
         balance=upkeep.balance,
-        solution=upkeep.solution,
+        solution=inputs.solution if inputs.solution is not None else upkeep.solution,
         maintenance=upkeep.maintenance,
         stale_probes=stale,
         compatibility=inputs.needs.compatibility,
+        ph_level=ph_level,
+        ph_drift_per_day=drift,
+        ph_drifting=drift is not None
+        and abs(drift) > inputs.water.ph_drift_alert_per_day,
+        level_check=level_check,
+        life_days_at_20c=inputs.life_days_at_20c,
     )
 
 

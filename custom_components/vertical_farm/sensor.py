@@ -230,6 +230,8 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
             else {
                 "days_left": round(solution.days_left, 1),
                 "change_due": solution.due_at.isoformat(),
+                "life_used_percent": round(solution.used_fraction * 100, 1),
+                "life_days_at_20c": farm.tank_view(tank_id).life_days_at_20c,
             }
         ),
     ),

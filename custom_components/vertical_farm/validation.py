@@ -63,6 +63,7 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
     CONF_WATERING_INTERVAL_DAYS,
     CONF_WATERING_MODE,
     CONF_WATERING_WEEKDAYS,
@@ -301,6 +302,9 @@ def normalize_tank(
         CONF_FERTILIZERS: fertilizers,
         CONF_AREA: _text(user_input.get(CONF_AREA)),
     }
+    # only when linked, so tanks made before it existed keep their data as it was
+    if volume_sensor := _text(user_input.get(CONF_VOLUME_SENSOR)):
+        data[CONF_VOLUME_SENSOR] = volume_sensor
     return data, errors
 
 

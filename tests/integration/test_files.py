@@ -237,6 +237,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "unit": {"farm", "name", "entity", "unit", "quantity"},
         "pump_stuck": {"pump", "rack"},
         "antagonists": {"farm", "rack", "pairs"},
+        "level_mismatch": {"farm", "name", "level_l", "volume_l", "tolerance_l"},
     }
     assert set(EN["issues"]) == set(filled)
     for key, issue in EN["issues"].items():

@@ -159,6 +159,14 @@ class Fertilizer:
     contains_calcium: bool = False
     acidic: bool = False  # strongly acidic concentrate
     alkaline: bool = False  # strongly alkaline concentrate
+    # pH adjusters: acid or base per ml (meq/ml), and the EC (mS/cm) each meq/L adds
+    strength_meq_per_ml: float | None = None
+    ec_per_meq: float = 0.0
+    # CalMag: calcium and magnesium per ml of product (mg/ml)
+    calcium_mg_per_ml: float | None = None
+    magnesium_mg_per_ml: float | None = None
+    # days a solution with this product lasts at 20 C; None = mineral (10 days)
+    solution_life_days: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -241,6 +249,25 @@ class StarterKit:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WaterChemistry:
+    """Reference figures for tank chemistry (library water.yaml; defaults match it)."""
+
+    # Ca and Mg (mg/L) base nutrients expect from the water; CalMag tops RO or soft water up
+    calmag_calcium_mg_l: float = 40.0
+    calmag_magnesium_mg_l: float = 15.0
+    # assumed for tap water whose Ca and Mg the grower has not given
+    tap_calcium_mg_l: float = 40.0
+    tap_magnesium_mg_l: float = 10.0
+    # highest target EC (mS/cm) per system and phase: above it seedlings burn
+    ec_ceilings: dict[System, dict[Phase, float]] = field(default_factory=dict)
+    # pH this far outside the plants' band is critical, per system
+    ph_critical_margin: dict[System, float] = field(default_factory=dict)
+    # pH moving faster than this per day is an alert; it ends below the end rate
+    ph_drift_alert_per_day: float = 0.5
+    ph_drift_end_per_day: float = 0.4
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Library:
     """Everything the engines look up, keyed by library key."""
 
@@ -251,3 +278,4 @@ class Library:
     care_presets: dict[str, CarePreset] = field(default_factory=dict)
     kits: dict[str, StarterKit] = field(default_factory=dict)
     pests: dict[str, PestProblem] = field(default_factory=dict)
+    water: WaterChemistry = field(default_factory=WaterChemistry)
