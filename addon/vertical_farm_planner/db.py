@@ -405,6 +405,36 @@ class Database:
             (farm_id,),
         )
 
+    async def plan_summaries(
+        self, farm_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Return the newest plans' summaries (of one farm, or of any)."""
+        where = "" if farm_id is None else "WHERE farm_id = ?"
+        values: list[str | int] = [] if farm_id is None else [farm_id]
+        values.append(limit)
+        try:
+            async with self.connection.execute(
+                "SELECT plan_id, farm_id, created_at, json_extract(result, '$.start'), "  # noqa: S608 - only a fixed WHERE is formatted in
+                "json_extract(result, '$.horizon_weeks'), "
+                f"json_extract(result, '$.totals') FROM plans {where} "
+                "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                values,
+            ) as cursor:
+                rows = await cursor.fetchall()
+        except (sqlite3.Error, ValueError) as err:
+            raise _unavailable(err) from err
+        return [
+            {
+                "plan_id": row[0],
+                "farm_id": row[1],
+                "created_at": row[2],
+                "start": row[3],
+                "horizon_weeks": row[4],
+                "totals": json.loads(row[5]),
+            }
+            for row in rows
+        ]
+
     async def _plan(self, sql: str, values: Sequence[str]) -> dict[str, Any] | None:
         """Return the plan result one query selects."""
         try:
