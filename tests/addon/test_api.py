@@ -280,6 +280,7 @@ async def test_every_answer_carries_security_headers(
             },
         ),
         ("GET", JOURNAL, None),
+        ("GET", "/api/v1/plans", None),
         ("GET", "/api/v1/plans/latest", None),
         ("GET", "/api/v1/plans/abc", None),
         ("GET", "/api/v1/forecast/tanks/t1", None),
