@@ -98,8 +98,8 @@ class Placement:
     def __init__(self, farm: Farm) -> None:
         """Nothing worked out yet."""
         self._farm = farm
-        self._reports: dict[str, tuple[tuple[Any, ...], PlacementReport | None]] = {}
-        self._racks: dict[str, tuple[tuple[Any, ...], str]] = {}
+        self._reports: dict[str, tuple[FarmConfig, int, PlacementReport]] = {}
+        self._racks: dict[str, tuple[FarmConfig, str]] = {}
         self._history: list[tuple[str, int, rotation.Planting]] = []
         self._scanned = 0
 
@@ -108,8 +108,8 @@ class Placement:
         """The farm's library."""
         return self._farm.library
 
-    def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
-        """The crops cleared from a shelf (the journal, read once as it grows)."""
+    def _read_journal(self) -> int:
+        """Take in the crops cleared since the last look; how many are known."""
         # The journal only grows while the farm runs (pruning happens at start).
         journal = self._farm.store.journal
         for record in journal[self._scanned :]:
@@ -131,6 +131,11 @@ class Placement:
                 )
             )
         self._scanned = len(journal)
+        return len(self._history)
+
+    def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
+        """The crops cleared from a shelf (the journal, read once as it grows)."""
+        self._read_journal()
         return [
             planting
             for rack, number, planting in self._history
@@ -184,21 +189,16 @@ class Placement:
         species = self._farm.species_of(plant)
         if species is None or plant.rack is None or plant.shelf is None:
             return None
-        key = (
-            plant,
-            tuple(
-                (other.id, other.species)
-                for other in self.neighbours(plant.rack, plant.shelf)
-            ),
-            len(self._farm.store.journal),
-        )
+        # Kept while the configuration (who stands where) and the history hold:
+        # a reading on the rack costs no shelf scan.
+        config, known = self._farm.config, self._read_journal()
         cached = self._reports.get(plant_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] is config and cached[1] == known:
+            return cached[2]
         report = self.report(
             species, plant.rack, plant.shelf, planted=plant.planted, exclude=plant.id
         )
-        self._reports[plant_id] = (key, report)
+        self._reports[plant_id] = (config, known, report)
         return report
 
     # --- Keeping the history and the notices -----------------------------------
@@ -293,16 +293,13 @@ class Placement:
     @callback
     def async_check_rack(self, rack_id: str) -> None:
         """Raise, update or remove the rack's antagonist notice (when plants moved)."""
-        key = tuple(
-            (plant.shelf, plant.species)
-            for plant in self._farm.config.plants_on_rack(rack_id)
-        )
+        config = self._farm.config
         cached = self._racks.get(rack_id)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] is config:
             return  # a reading: nobody moved
         text = "; ".join(self.antagonist_pairs(rack_id))
         previous = "" if cached is None else cached[1]
-        self._racks[rack_id] = (key, text)
+        self._racks[rack_id] = (config, text)
         if text == previous:
             return
         issue_id = f"{ANTAGONISTS_ISSUE}_{rack_id}"
