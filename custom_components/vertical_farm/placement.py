@@ -99,6 +99,7 @@ class Placement:
         """Nothing worked out yet."""
         self._farm = farm
         self._reports: dict[str, tuple[FarmConfig, int, PlacementReport]] = {}
+        self._attributes: dict[str, tuple[FarmConfig, int, dict[str, Any]]] = {}
         self._racks: dict[str, tuple[FarmConfig, str]] = {}
         self._history: list[tuple[str, int, rotation.Planting]] = []
         self._scanned = 0
@@ -112,6 +113,8 @@ class Placement:
         """Take in the crops cleared since the last look; how many are known."""
         # The journal only grows while the farm runs (pruning happens at start).
         journal = self._farm.store.journal
+        if self._scanned == len(journal):
+            return len(self._history)  # nothing new: most calls
         for record in journal[self._scanned :]:
             if record["kind"] != RecordKind.CLEARED:
                 continue
@@ -200,6 +203,16 @@ class Placement:
         )
         self._reports[plant_id] = (config, known, report)
         return report
+
+    def plant_attributes(self, plant_id: str) -> dict[str, Any]:
+        """The plant's `rotation` and `companions` attributes (kept while they hold)."""
+        config, known = self._farm.config, self._read_journal()
+        cached = self._attributes.get(plant_id)
+        if cached is not None and cached[0] is config and cached[1] == known:
+            return cached[2]
+        attributes = report_attributes(self.plant_report(plant_id), self.library)
+        self._attributes[plant_id] = (config, known, attributes)
+        return attributes
 
     # --- Keeping the history and the notices -----------------------------------
 
