@@ -384,10 +384,10 @@ def placement_text(report: PlacementReport, library: Library) -> str:
     return "\n".join(lines)
 
 
-def placement_warnings(
+def placement_report(
     entry: ConfigEntry, data: Mapping[str, Any], exclude: str | None
-) -> str:
-    """The warnings for a plant's shelf as the plant form sends it ("" for none).
+) -> PlacementReport | None:
+    """What a plant's shelf says, for plant data about to be saved (None: nothing).
 
     Only a new placement is judged (a new plant, another shelf or species),
     and only while the farm runs: its library and history are needed.
@@ -398,7 +398,7 @@ def placement_warnings(
         data.get(CONF_SPECIES),
     )
     if entry.state is not ConfigEntryState.LOADED or not (rack and shelf):
-        return ""
+        return None
     farm: Farm = entry.runtime_data.farm
     species = farm.library.species.get(species_key or "")
     before = farm.config.plants.get(exclude or "")
@@ -406,12 +406,22 @@ def placement_warnings(
         before is not None
         and (before.rack, before.shelf, before.species) == (rack, shelf, species_key)
     ):
-        return ""
-    report = farm.placement.report(
+        return None
+    return farm.placement.report(
         species,
         str(rack),
         int(shelf),
         planted=date.fromisoformat(str(data[CONF_PLANTED])),
         exclude=exclude,
     )
+
+
+def placement_warnings(
+    entry: ConfigEntry, data: Mapping[str, Any], exclude: str | None
+) -> str:
+    """The warnings for a plant's shelf as the plant form shows them ("" for none)."""
+    report = placement_report(entry, data, exclude)
+    if report is None:
+        return ""
+    farm: Farm = entry.runtime_data.farm
     return placement_text(report, farm.library)
