@@ -293,15 +293,11 @@ class Placement:
             ]
             score = rotation.shelf_companionship(beside, self.library.families)
             found.extend(
-                f"Shelf {shelf}: {self._name(pair.species_a)} and "
-                f"{self._name(pair.species_b)}"
+                f"Shelf {shelf}: "
+                + " and ".join(names((pair.species_a, pair.species_b), self.library))
                 for pair in score.antagonists
             )
         return found
-
-    def _name(self, species_key: str) -> str:
-        species = self.library.species.get(species_key)
-        return species_key if species is None else species.name
 
     @callback
     def async_check_rack(self, rack_id: str) -> None:
