@@ -98,8 +98,9 @@ class Placement:
     def __init__(self, farm: Farm) -> None:
         """Nothing worked out yet."""
         self._farm = farm
-        self._reports: dict[str, tuple[tuple[Any, ...], PlacementReport | None]] = {}
-        self._racks: dict[str, tuple[tuple[Any, ...], str]] = {}
+        self._reports: dict[str, tuple[FarmConfig, int, PlacementReport]] = {}
+        self._attributes: dict[str, tuple[FarmConfig, int, dict[str, Any]]] = {}
+        self._racks: dict[str, tuple[FarmConfig, str]] = {}
         self._history: list[tuple[str, int, rotation.Planting]] = []
         self._scanned = 0
 
@@ -108,10 +109,12 @@ class Placement:
         """The farm's library."""
         return self._farm.library
 
-    def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
-        """The crops cleared from a shelf (the journal, read once as it grows)."""
+    def _read_journal(self) -> int:
+        """Take in the crops cleared since the last look; how many are known."""
         # The journal only grows while the farm runs (pruning happens at start).
         journal = self._farm.store.journal
+        if self._scanned == len(journal):
+            return len(self._history)  # nothing new: most calls
         for record in journal[self._scanned :]:
             if record["kind"] != RecordKind.CLEARED:
                 continue
@@ -131,6 +134,11 @@ class Placement:
                 )
             )
         self._scanned = len(journal)
+        return len(self._history)
+
+    def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
+        """The crops cleared from a shelf (the journal, read once as it grows)."""
+        self._read_journal()
         return [
             planting
             for rack, number, planting in self._history
@@ -184,22 +192,27 @@ class Placement:
         species = self._farm.species_of(plant)
         if species is None or plant.rack is None or plant.shelf is None:
             return None
-        key = (
-            plant,
-            tuple(
-                (other.id, other.species)
-                for other in self.neighbours(plant.rack, plant.shelf)
-            ),
-            len(self._farm.store.journal),
-        )
+        # Kept while the configuration (who stands where) and the history hold:
+        # a reading on the rack costs no shelf scan.
+        config, known = self._farm.config, self._read_journal()
         cached = self._reports.get(plant_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] is config and cached[1] == known:
+            return cached[2]
         report = self.report(
             species, plant.rack, plant.shelf, planted=plant.planted, exclude=plant.id
         )
-        self._reports[plant_id] = (key, report)
+        self._reports[plant_id] = (config, known, report)
         return report
+
+    def plant_attributes(self, plant_id: str) -> dict[str, Any]:
+        """The plant's `rotation` and `companions` attributes (kept while they hold)."""
+        config, known = self._farm.config, self._read_journal()
+        cached = self._attributes.get(plant_id)
+        if cached is not None and cached[0] is config and cached[1] == known:
+            return cached[2]
+        attributes = report_attributes(self.plant_report(plant_id), self.library)
+        self._attributes[plant_id] = (config, known, attributes)
+        return attributes
 
     # --- Keeping the history and the notices -----------------------------------
 
@@ -280,29 +293,22 @@ class Placement:
             ]
             score = rotation.shelf_companionship(beside, self.library.families)
             found.extend(
-                f"Shelf {shelf}: {self._name(pair.species_a)} and "
-                f"{self._name(pair.species_b)}"
+                f"Shelf {shelf}: "
+                + " and ".join(names((pair.species_a, pair.species_b), self.library))
                 for pair in score.antagonists
             )
         return found
 
-    def _name(self, species_key: str) -> str:
-        species = self.library.species.get(species_key)
-        return species_key if species is None else species.name
-
     @callback
     def async_check_rack(self, rack_id: str) -> None:
         """Raise, update or remove the rack's antagonist notice (when plants moved)."""
-        key = tuple(
-            (plant.shelf, plant.species)
-            for plant in self._farm.config.plants_on_rack(rack_id)
-        )
+        config = self._farm.config
         cached = self._racks.get(rack_id)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] is config:
             return  # a reading: nobody moved
         text = "; ".join(self.antagonist_pairs(rack_id))
         previous = "" if cached is None else cached[1]
-        self._racks[rack_id] = (key, text)
+        self._racks[rack_id] = (config, text)
         if text == previous:
             return
         issue_id = f"{ANTAGONISTS_ISSUE}_{rack_id}"
@@ -374,10 +380,10 @@ def placement_text(report: PlacementReport, library: Library) -> str:
     return "\n".join(lines)
 
 
-def placement_warnings(
+def placement_report(
     entry: ConfigEntry, data: Mapping[str, Any], exclude: str | None
-) -> str:
-    """The warnings for a plant's shelf as the plant form sends it ("" for none).
+) -> PlacementReport | None:
+    """What a plant's shelf says, for plant data about to be saved (None: nothing).
 
     Only a new placement is judged (a new plant, another shelf or species),
     and only while the farm runs: its library and history are needed.
@@ -388,7 +394,7 @@ def placement_warnings(
         data.get(CONF_SPECIES),
     )
     if entry.state is not ConfigEntryState.LOADED or not (rack and shelf):
-        return ""
+        return None
     farm: Farm = entry.runtime_data.farm
     species = farm.library.species.get(species_key or "")
     before = farm.config.plants.get(exclude or "")
@@ -396,12 +402,22 @@ def placement_warnings(
         before is not None
         and (before.rack, before.shelf, before.species) == (rack, shelf, species_key)
     ):
-        return ""
-    report = farm.placement.report(
+        return None
+    return farm.placement.report(
         species,
         str(rack),
         int(shelf),
         planted=date.fromisoformat(str(data[CONF_PLANTED])),
         exclude=exclude,
     )
+
+
+def placement_warnings(
+    entry: ConfigEntry, data: Mapping[str, Any], exclude: str | None
+) -> str:
+    """The warnings for a plant's shelf as the plant form shows them ("" for none)."""
+    report = placement_report(entry, data, exclude)
+    if report is None:
+        return ""
+    farm: Farm = entry.runtime_data.farm
     return placement_text(report, farm.library)

@@ -28,7 +28,6 @@ from .engine.care import Urgency
 from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
-from .placement import report_attributes
 from .plant_seasons import cold_attributes
 from .watering_plans import watering_attributes
 
@@ -295,7 +294,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         ),
         attributes_fn=lambda farm, plant_id: {
             **cold_attributes(farm.plant_view(plant_id).cold),
-            **report_attributes(farm.placement.plant_report(plant_id), farm.library),
+            **farm.placement.plant_attributes(plant_id),
         },
     ),
     FarmSensorDescription(

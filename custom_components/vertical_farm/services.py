@@ -69,6 +69,7 @@ from .figures import (
     PH_DIGITS,
     rounded,
 )
+from .placement import placement_report
 from .presenters import TANK_PROBLEM_SENSORS
 from .select import farm_error
 from .tank_chemistry import MixRequest, plan_mix, runoff_answer
@@ -821,11 +822,14 @@ async def _async_add_plants(call: ServiceCall) -> ServiceResponse:
         title=data[CONF_NAME],
         unique_id=None,
     )
+    # Judged before it stands there: it is not its own neighbour.
+    report = placement_report(entry, data, None)
     hass.config_entries.async_add_subentry(entry, subentry)
     # The farm follows the change at once, creating the plant's device.
     return {
         "plant": _device_ids(hass, entry).get(subentry.subentry_id),
         "name": data[CONF_NAME],
+        "warnings": [] if report is None else list(report.warnings),
     }
 
 

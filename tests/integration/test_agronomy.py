@@ -766,3 +766,26 @@ def test_a_stored_plan_that_can_never_fall_due_is_left_out() -> None:
         is None
     )
     assert plant_schedule(PlantConfig.from_data(TOMATO, TOMATO_DATA)) is None
+
+
+async def test_add_plants_answers_what_the_shelf_says(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Strawberry beside the kale (antagonists); lettuce on the empty shelf 3: nothing."""
+    rack = _device(hass, WARM_RACK)
+    strawberry = await _call(
+        hass,
+        "add_plants",
+        {"rack": rack, "shelf": 1, "species": "strawberry", "quantity": 3},
+    )
+    assert strawberry["warnings"] == ["antagonists"]
+    lettuce = await _call(
+        hass,
+        "add_plants",
+        {"rack": rack, "shelf": 3, "species": "lettuce", "quantity": 8},
+    )
+    assert lettuce["warnings"] == []
+    await hass.async_block_till_done()
+    issue = _antagonist_issue(hass)
+    assert issue is not None
+    assert "Strawberry" in issue.translation_placeholders["pairs"]  # type: ignore[index]
