@@ -652,3 +652,49 @@ async def test_level_and_volume_sensors_checked_against_each_other(
         is None
     )
     assert any(issue.translation_key == "unit" for issue in issues.issues.values())
+
+
+async def test_ph_adjuster_from_the_recipe_and_when_none_can_be_worked_out(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The recipe's own pH down is used; an empty tank or a tap pH past 9: no estimate."""
+    response = await _mix(
+        hass,
+        target_ec=1.6,
+        fertilizers=[*GROW, {"fertilizer": "ph_down_citric", "ml_per_l": 0.1}],
+    )
+    assert response["ph_adjustment"]["fertilizer"] == "ph_down_citric"
+    # 1.617 meq/L (see the nitric example) / 6.5 meq/ml of 50 % citric acid
+    assert response["ph_adjustment"]["ml_per_l"] == 0.25
+    hass.config_entries.async_update_entry(
+        loaded_farm, data={**loaded_farm.data, "tap_ph": 9.5}
+    )
+    await hass.async_block_till_done()
+    response = await _mix(hass, target_ec=1.6, fertilizers=GROW)
+    assert response["ph_adjustment"] is None
+    # Given by the caller, the same pH is refused, not skipped.
+    await _refused(
+        hass,
+        "mix_nutrients",
+        {"tank": _tank(hass), "target_ec": 1.6, "fertilizers": GROW, "ph": 9.5},
+        "ph_out_of_model_range",
+    )
+
+
+async def test_ph_samples_keep_a_day_and_skip_impossible_readings(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One sample per half hour, the last 24 h only; a pH of 15 is no sample."""
+    for step, value in enumerate((6.0, 6.05, 15.0, 6.1, 6.2)):
+        if step:
+            freezer.tick(timedelta(hours=10))
+        _ph(hass, value)
+        await hass.async_block_till_done()
+        _ph(hass, value + 0.01)  # ten minutes later in effect: within the half hour
+        await hass.async_block_till_done()
+    stored = loaded_farm.runtime_data.store.state(TANK_ID)
+    # samples at 0, 10, 30 and 40 h (pH 15 at 20 h skipped, as are the readings
+    # minutes after each); the day before 40 h keeps 30 and 40 h
+    assert [item[1] for item in stored["ph_history"]] == [6.1, 6.2]
