@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -698,3 +700,32 @@ async def test_ph_samples_keep_a_day_and_skip_impossible_readings(
     # samples at 0, 10, 30 and 40 h (pH 15 at 20 h skipped, as are the readings
     # minutes after each); the day before 40 h keeps 30 and 40 h
     assert [item[1] for item in stored["ph_history"]] == [6.1, 6.2]
+
+
+async def test_tank_form_links_a_volume_sensor(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The tank form takes a volume sensor; a tank without one keeps its data as it was."""
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_farm.entry_id, "tank"), context={"source": SOURCE_USER}
+    )
+    assert "volume_sensor" in result["data_schema"].schema
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Tank C",
+            "tank_type": "nutrient",
+            "volume_l": 100,
+            "system": "hydro",
+            "level_sensor": "sensor.tank_c_level",
+            "volume_sensor": "sensor.tank_c_volume",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["volume_sensor"] == "sensor.tank_c_volume"
+    await hass.async_block_till_done()
+    farm = loaded_farm.runtime_data.farm
+    (tank,) = [item for item in farm.config.tanks.values() if item.name == "Tank C"]
+    assert tank.volume_sensor == "sensor.tank_c_volume"
+    assert "volume_sensor" not in loaded_farm.subentries[TANK_ID].data
+    assert farm.config.tanks[TANK_ID].volume_sensor is None
