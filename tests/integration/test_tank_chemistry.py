@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.chemistry import RunoffFinding
 
 from .conftest import TANK_ID
 
@@ -428,7 +429,9 @@ async def test_analyze_runoff_worked_example_and_refusals(
         "verdict": "salt_build_up",
     }
     # every verdict has its translated text
-    assert response["verdict"] in EN["selector"]["runoff_verdict"]["options"]
+    assert set(EN["selector"]["runoff_verdict"]["options"]) == {
+        str(finding) for finding in RunoffFinding
+    }
     placeholders = await _refused(
         hass,
         "analyze_runoff",
