@@ -194,6 +194,9 @@ class Farm:
         self._needs: dict[str, RackNeeds | TankNeeds] = {}
         self._device_infos: dict[str, DeviceInfo] = {}
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
+        # per tank: its solution's life at 20 C (the recipe decides it)
+        self._life_days: dict[str, float] = {}
+        self._solutions: dict[str, tuple[tuple[Any, ...], tanks.SolutionAge]] = {}
         self._care_items: list[CareItem] | None = None
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
@@ -313,6 +316,7 @@ class Farm:
         self.placement.async_note_moves(old, new)
         self._phases.clear()
         self._needs.clear()
+        self._life_days.clear()
         self._care_items = None
         added = new.subjects - old.subjects
         removed = old.subjects - new.subjects
@@ -776,24 +780,43 @@ class Farm:
 
     def solution_life_days(self, tank_id: str) -> float:
         """How long the tank's solution lasts at 20 C: organic products shorten it."""
-        fertilizers = self.library.fertilizers
-        return tanks.recipe_life_days(
-            fertilizers[dose.fertilizer].solution_life_days
-            for dose in self.config.tanks[tank_id].fertilizers
-            if dose.fertilizer in fertilizers
-        )
+        life = self._life_days.get(tank_id)
+        if life is None:
+            fertilizers = self.library.fertilizers
+            life = tanks.recipe_life_days(
+                fertilizers[dose.fertilizer].solution_life_days
+                for dose in self.config.tanks[tank_id].fertilizers
+                if dose.fertilizer in fertilizers
+            )
+            self._life_days[tank_id] = life
+        return life
 
     def _solution_age(
         self, tank: TankConfig, now: datetime, life_days: float
     ) -> tanks.SolutionAge | None:
-        """The solution's age from the water temperatures since its fill (O(1))."""
+        """The solution's age from the water temperatures since its fill.
+
+        Redone when a temperature is counted, else at most once a minute: a
+        solution ages over days, and probe readings come every few seconds.
+        """
         solution = self.ledger.solution(tank.id)
         if solution is None or tank.tank_type is TankType.STOCK:
             return None
+        key = (
+            solution,
+            solution.used_fraction,
+            life_days,
+            now.replace(second=0, microsecond=0),
+        )
+        cached = self._solutions.get(tank.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         try:
-            return solution.age(now, life_days)
+            age = solution.age(now, life_days)
         except FarmError:
             return None  # a reading stamped after now (clock moved back)
+        self._solutions[tank.id] = (key, age)
+        return age
 
     def _tank_upkeep(
         self,

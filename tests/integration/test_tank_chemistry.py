@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -23,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.chemistry import RunoffFinding
 
 from .conftest import TANK_ID
 
@@ -426,7 +429,9 @@ async def test_analyze_runoff_worked_example_and_refusals(
         "verdict": "salt_build_up",
     }
     # every verdict has its translated text
-    assert response["verdict"] in EN["selector"]["runoff_verdict"]["options"]
+    assert set(EN["selector"]["runoff_verdict"]["options"]) == {
+        str(finding) for finding in RunoffFinding
+    }
     placeholders = await _refused(
         hass,
         "analyze_runoff",
@@ -652,3 +657,78 @@ async def test_level_and_volume_sensors_checked_against_each_other(
         is None
     )
     assert any(issue.translation_key == "unit" for issue in issues.issues.values())
+
+
+async def test_ph_adjuster_from_the_recipe_and_when_none_can_be_worked_out(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The recipe's own pH down is used; an empty tank or a tap pH past 9: no estimate."""
+    response = await _mix(
+        hass,
+        target_ec=1.6,
+        fertilizers=[*GROW, {"fertilizer": "ph_down_citric", "ml_per_l": 0.1}],
+    )
+    assert response["ph_adjustment"]["fertilizer"] == "ph_down_citric"
+    # 1.617 meq/L (see the nitric example) / 6.5 meq/ml of 50 % citric acid
+    assert response["ph_adjustment"]["ml_per_l"] == 0.25
+    hass.config_entries.async_update_entry(
+        loaded_farm, data={**loaded_farm.data, "tap_ph": 9.5}
+    )
+    await hass.async_block_till_done()
+    response = await _mix(hass, target_ec=1.6, fertilizers=GROW)
+    assert response["ph_adjustment"] is None
+    # Given by the caller, the same pH is refused, not skipped.
+    await _refused(
+        hass,
+        "mix_nutrients",
+        {"tank": _tank(hass), "target_ec": 1.6, "fertilizers": GROW, "ph": 9.5},
+        "ph_out_of_model_range",
+    )
+
+
+async def test_ph_samples_keep_a_day_and_skip_impossible_readings(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One sample per half hour, the last 24 h only; a pH of 15 is no sample."""
+    for step, value in enumerate((6.0, 6.05, 15.0, 6.1, 6.2)):
+        if step:
+            freezer.tick(timedelta(hours=10))
+        _ph(hass, value)
+        await hass.async_block_till_done()
+        _ph(hass, value + 0.01)  # ten minutes later in effect: within the half hour
+        await hass.async_block_till_done()
+    stored = loaded_farm.runtime_data.store.state(TANK_ID)
+    # samples at 0, 10, 30 and 40 h (pH 15 at 20 h skipped, as are the readings
+    # minutes after each); the day before 40 h keeps 30 and 40 h
+    assert [item[1] for item in stored["ph_history"]] == [6.1, 6.2]
+
+
+async def test_tank_form_links_a_volume_sensor(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The tank form takes a volume sensor; a tank without one keeps its data as it was."""
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_farm.entry_id, "tank"), context={"source": SOURCE_USER}
+    )
+    assert "volume_sensor" in result["data_schema"].schema
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Tank C",
+            "tank_type": "nutrient",
+            "volume_l": 100,
+            "system": "hydro",
+            "level_sensor": "sensor.tank_c_level",
+            "volume_sensor": "sensor.tank_c_volume",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["volume_sensor"] == "sensor.tank_c_volume"
+    await hass.async_block_till_done()
+    farm = loaded_farm.runtime_data.farm
+    (tank,) = [item for item in farm.config.tanks.values() if item.name == "Tank C"]
+    assert tank.volume_sensor == "sensor.tank_c_volume"
+    assert "volume_sensor" not in loaded_farm.subentries[TANK_ID].data
+    assert farm.config.tanks[TANK_ID].volume_sensor is None

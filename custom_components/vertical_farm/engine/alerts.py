@@ -51,8 +51,8 @@ class AlertCheck:
     @property
     def key(self) -> str:
         """What the alert's state is kept under: one per kind and reason."""
-        if self.reason in (None, "range"):
-            return str(self.kind)
+        if self.reason is None:
+            return self.kind  # a StrEnum: the kind's own text
         return f"{self.kind}_{self.reason}"
 
 

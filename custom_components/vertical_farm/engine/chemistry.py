@@ -227,9 +227,8 @@ def ph_drift_per_day(
         return None
     mean_day = math.fsum(days) / len(days)
     mean_ph = math.fsum(value for _, value in samples) / len(samples)
+    # samples span at least min_hours, so the spread is positive
     spread = math.fsum((day - mean_day) ** 2 for day in days)
-    if spread <= 0:
-        return None
     return (
         math.fsum(
             (day - mean_day) * (value - mean_ph)
