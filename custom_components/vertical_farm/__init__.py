@@ -14,6 +14,7 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
+from .card import async_register_card
 from .const import DOMAIN
 from .farm import (
     Farm,
@@ -55,6 +56,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_mobile_actions(hass)
     async_setup_intents(hass)
     async_setup_llm(hass)
+    await async_register_card(hass)
     return True
 
 

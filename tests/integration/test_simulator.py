@@ -155,6 +155,9 @@ async def test_farm_reads_the_simulated_probes(hass: HomeAssistant) -> None:
         _value(hass, "ec") / (1 + 0.02 * (water_c - 25)), abs=0.01
     )
     assert tank["ph"] == pytest.approx(_value(hass, "ph"), abs=0.01)
+    assert tank["level_l"] == pytest.approx(_value(hass, "level"), abs=0.05)
+    assert tank["level_percent"] == round(_value(hass, "level") / 60 * 100)
+    assert tank["sensors"]["level"] == f"sensor.{PREFIX}_level"
     assert entry.runtime_data.simulator is not None
 
 
