@@ -10,12 +10,12 @@ the first run only:
   onboarding in the browser keeps the demo's place, time zone and units.
 Later runs keep whatever you changed in the UI.
 
-Usage: python scripts/demo_config.py CONFIG_DIR [PORT]
+Usage: python scripts/demo_config.py CONFIG_DIR [PORT]  (PORT: 8123 if not given)
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import sys
@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from homeassistant.components.http.config import HTTP_STORAGE_SCHEMA  # noqa: E402
 from homeassistant.config_entries import (  # noqa: E402
     STORAGE_KEY,
     STORAGE_VERSION,
@@ -53,12 +54,10 @@ CONFIGURATION = """\
 # Demo configuration for developing Vertical Farm (written by scripts/develop).
 # default_config would also pull in go2rtc, whose binary a virtualenv lacks,
 # so the integrations the demo needs are listed instead. The location, time
-# zone and units are in .storage/core.config (Settings > System > General).
+# zone and units are in .storage/core.config (Settings > System > General),
+# the HTTP port in .storage/http (Settings > System > Network).
 homeassistant:
   name: Vertical Farm demo
-
-http:
-  server_port: {port}
 
 frontend:
 config:
@@ -142,9 +141,7 @@ def main() -> None:
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 8123
     storage = config_dir / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(
-        CONFIGURATION.format(port=port), encoding="utf-8"
-    )
+    (config_dir / "configuration.yaml").write_text(CONFIGURATION, encoding="utf-8")
     _write_once(
         storage / STORAGE_KEY,
         STORAGE_KEY,
@@ -158,6 +155,24 @@ def main() -> None:
         CORE_STORAGE_VERSION,
         CORE_STORAGE_MINOR_VERSION,
         CORE_CONFIG,
+    )
+    # Stored like the UI stores it: HTTP settings in YAML would be migrated and
+    # then wait for the owner to confirm them in a dialog.
+    _write_once(
+        storage / "http",
+        "http",
+        2,
+        2,
+        {
+            "stable": {
+                **HTTP_STORAGE_SCHEMA({"server_port": port}),
+                "created_at": datetime.now(UTC).isoformat(),
+                "error": None,
+                "error_message": None,
+            },
+            "pending": None,
+            "yaml_migration_done": True,
+        },
     )
     # Onboarding's location step would replace the demo's place, time zone and
     # units with the browser's guesses (often UTC and US units): it is done here.

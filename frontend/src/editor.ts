@@ -30,12 +30,32 @@ const LABELS: Record<string, string> = {
   history_hours: "Tank history",
 };
 
+interface CardHelpers {
+  createCardElement(config: Record<string, unknown>): Promise<HTMLElement>;
+}
+
+// Home Assistant loads its form element lazily; a built-in card's editor brings it.
+async function loadForm(): Promise<void> {
+  if (customElements.get("ha-form")) return;
+  const load = (window as { loadCardHelpers?: () => Promise<CardHelpers> }).loadCardHelpers;
+  if (!load) return;
+  const card = await (await load()).createCardElement({ type: "entities", entities: [] });
+  const editor = card.constructor as { getConfigElement?: () => Promise<unknown> };
+  await editor.getConfigElement?.();
+  await customElements.whenDefined("ha-form");
+}
+
 export class VerticalFarmCardEditor extends LitElement {
   @property({ attribute: false }) public hass?: HomeAssistant;
   @state() private _config?: CardConfig;
 
   public setConfig(config: CardConfig): void {
     this._config = config;
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void loadForm().then(() => this.requestUpdate());
   }
 
   protected render(): TemplateResult | typeof nothing {

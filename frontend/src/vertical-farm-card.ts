@@ -59,6 +59,12 @@ const shortDate = (iso: string | null): string => {
   return day.toLocaleDateString(undefined, { month: "short", day: "numeric" });
 };
 
+// On its shelf a plant needs no "(rack, shelf n)" after its name.
+const shelfName = (plant: PlantOverview): string =>
+  plant.rack === null
+    ? plant.name
+    : plant.name.replace(` (${plant.rack}, shelf ${plant.shelf})`, "");
+
 const fire = (node: HTMLElement, type: string, detail: unknown): void => {
   node.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 };
@@ -345,7 +351,7 @@ export class VerticalFarmCard extends LitElement {
     return html`
       <div class="plant ${attention ? "attention" : ""}" data-plant=${plant.name}>
         <button class="plant-name link" @click=${() => this._openDevice(plant.device_id)}>
-          ${plant.name}
+          ${shelfName(plant)}
         </button>
         <div class="plant-meta">
           <span class="phase phase-${plant.phase ?? "none"}">${label(PHASE_LABELS, plant.phase)}</span>
@@ -355,7 +361,9 @@ export class VerticalFarmCard extends LitElement {
         <div class="plant-next">
           ${next
             ? html`${label(CARE_LABELS, next.kind)} ${shortDate(next.due)}`
-            : html`Water ${shortDate(plant.next_watering)}`}
+            : plant.next_watering
+              ? html`Water ${shortDate(plant.next_watering)}`
+              : html`Nothing due`}
         </div>
         <button
           class="water"
