@@ -95,6 +95,7 @@ from .selectors import (
     labelled_selector,
     number_selector,
 )
+from .simulator import CONF_SIMULATOR, DEMO_KIT, async_grow_room, link_demo
 from .validation import (
     Errors,
     name_key,
@@ -219,13 +220,18 @@ class VerticalFarmConfigFlow(ConfigFlow, domain=DOMAIN):
                     name_key(data[CONF_NAME]), raise_on_progress=False
                 )
                 kit = library.kits[user_input["kit"]]
+                subentries = kit_subentries(
+                    kit, library, dt_util.now().date().isoformat()
+                )
+                if kit.key == DEMO_KIT:
+                    data[CONF_SIMULATOR] = link_demo(
+                        data[CONF_NAME], subentries, async_grow_room(self.hass)
+                    )
                 return self.async_create_entry(
                     title=data[CONF_NAME],
                     data=data,
                     options=self._planner,
-                    subentries=kit_subentries(
-                        kit, library, dt_util.now().date().isoformat()
-                    ),
+                    subentries=subentries,
                 )
         schema = probatio.Schema(
             {
@@ -253,6 +259,8 @@ class VerticalFarmConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors and self._name_taken(data[CONF_NAME], entry.entry_id):
                 errors[CONF_NAME] = "name_exists"
             if not errors:
+                if CONF_SIMULATOR in entry.data:
+                    data[CONF_SIMULATOR] = entry.data[CONF_SIMULATOR]
                 return self.async_update_reload_and_abort(
                     entry,
                     title=data[CONF_NAME],

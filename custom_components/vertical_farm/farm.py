@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -97,6 +97,9 @@ from .store import FarmStore, RecordKind
 from .topology import FarmConfig, species_of
 from .watering_plans import planned_watering
 
+if TYPE_CHECKING:
+    from .simulator import SimulatedFarm
+
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
 # Subjects refreshed per event-loop turn at midnight and at start: keeps each
@@ -131,6 +134,8 @@ class FarmRuntime:
     library: Library
     store: FarmStore
     farm: Farm
+    # The demo farm's simulated hardware, else None.
+    simulator: SimulatedFarm | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

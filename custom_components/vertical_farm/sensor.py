@@ -16,6 +16,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
+    Platform,
     UnitOfConductivity,
     UnitOfTemperature,
     UnitOfTime,
@@ -393,3 +394,5 @@ async def async_setup_entry(
 ) -> None:
     """Add the farm's sensors."""
     await async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)
+    if (simulator := entry.runtime_data.simulator) is not None:
+        async_add_entities(simulator.entities(Platform.SENSOR))

@@ -23,7 +23,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.util import dt as dt_util
 import probatio
 
@@ -889,6 +893,17 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
         "next_maintenance": None
         if maintenance is None
         else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},
+        # for dashboards: the level and the linked probes (their history)
+        "level_l": None if balance is None else rounded(balance.level_l, LITRES_DIGITS),
+        "level_percent": None
+        if balance is None or balance.level_l is None
+        else round(balance.level_l / tank.volume_l * 100),
+        "sensors": {
+            "ec": tank.ec_sensor,
+            "ph": tank.ph_sensor,
+            "level": tank.level_sensor,
+            "temperature": tank.temperature_sensor,
+        },
     }
 
 
@@ -939,6 +954,9 @@ def farm_overview(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, Any]
             item["urgency"] in (Urgency.OVERDUE, Urgency.TODAY) for item in care
         ),
         "tasks_overdue": sum(item["urgency"] == Urgency.OVERDUE for item in care),
+        "care_list": er.async_get(hass).async_get_entity_id(
+            "todo", DOMAIN, f"{entry.entry_id}_care"
+        ),
         "racks": [
             _rack_overview(farm, rack_id, devices.get(rack_id))
             for rack_id in farm.config.racks
