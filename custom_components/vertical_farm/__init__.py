@@ -25,6 +25,7 @@ from .farm import (
 from .intents import async_setup_intents
 from .llm import async_setup_llm
 from .mobile_actions import async_setup_mobile_actions
+from .planner_link import PlannerLink
 from .services import async_setup_services
 from .store import FarmStore
 
@@ -59,10 +60,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     store = FarmStore(hass, entry.entry_id)
     await store.async_load()
     farm = Farm(hass, entry, library, store)
-    entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
+    planner = PlannerLink(
+        hass, entry, store, lambda: farm.async_notify({entry.entry_id})
+    )
+    entry.runtime_data = FarmRuntime(
+        library=library, store=store, farm=farm, planner=planner
+    )
     # Devices and current readings first: entities show real values from the start.
     await farm.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    planner.async_start()
 
     @callback
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
@@ -85,6 +92,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
     """Unload a farm, writing anything batched first."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        entry.runtime_data.planner.async_stop()
         farm = entry.runtime_data.farm
         await farm.async_stop_drivers()
         farm.async_stop()

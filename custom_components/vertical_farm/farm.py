@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -94,6 +94,9 @@ from .readings import ReadingsLedger
 from .store import FarmStore, RecordKind
 from .topology import FarmConfig, species_of
 
+if TYPE_CHECKING:
+    from .planner_link import PlannerLink
+
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
 # Subjects refreshed per event-loop turn at midnight and at start: keeps each
@@ -128,6 +131,7 @@ class FarmRuntime:
     library: Library
     store: FarmStore
     farm: Farm
+    planner: PlannerLink
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -408,6 +412,11 @@ class Farm:
     ) -> None:
         for handle in list(self._activity.get(plant_id, ())):
             handle(event_type, data)
+
+    @callback
+    def async_notify(self, subjects: Iterable[str]) -> None:
+        """Tell the entities of these subjects that what they show may have changed."""
+        self._async_changed(subjects)
 
     @callback
     def _async_changed(self, subjects: Iterable[str]) -> None:

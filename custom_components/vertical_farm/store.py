@@ -9,10 +9,11 @@ state derived from readings (GDD so far, level history) is batched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Any, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
@@ -49,14 +50,17 @@ class JournalRecord(TypedDict):
 
 
 class StoredFarm(TypedDict):
-    """The whole stored document (version 1.2)."""
+    """The whole stored document (version 1.3)."""
 
     journal: list[JournalRecord]
     state: dict[str, dict[str, Any]]
+    # Ids of records the planner has not acknowledged yet, oldest first. Saved
+    # in the same write as the records, so none is lost between the two.
+    outbox: list[str]
 
 
 def _empty() -> StoredFarm:
-    return {"journal": [], "state": {}}
+    return {"journal": [], "state": {}, "outbox": []}
 
 
 class _FarmStore(Store[StoredFarm]):
@@ -75,7 +79,8 @@ def migrate(
 
     1.1 (first release) kept only the journal, and its records had no ids;
     1.2 gives every record a ULID (idempotent sync with the planner) and adds
-    the per-subentry runtime state.
+    the per-subentry runtime state; 1.3 adds the outbox of records still to
+    ship to the planner (every earlier record: none was shipped before).
     """
     if old_major_version > STORAGE_VERSION:
         raise NotImplementedError(f"storage version {old_major_version} is newer")
@@ -92,6 +97,8 @@ def migrate(
             for record in data.get("journal", [])
         ]
         data.setdefault("state", {})
+    if old_major_version == 1 and old_minor_version < 3:
+        data["outbox"] = [record["id"] for record in data.get("journal", [])]
     return cast(StoredFarm, data)
 
 
@@ -106,6 +113,8 @@ class FarmStore:
     _by_subject: dict[str, list[JournalRecord]] = field(
         init=False, default_factory=dict
     )
+    _by_id: dict[str, JournalRecord] = field(init=False, default_factory=dict)
+    _queued: list[Callable[[], None]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         """Create the underlying Store (nothing is read yet)."""
@@ -120,9 +129,14 @@ class FarmStore:
     async def async_load(self) -> None:
         """Read the stored document, migrating it if it is older."""
         self._data = await self._store.async_load() or _empty()
+        self._index()
+
+    def _index(self) -> None:
         self._by_subject = {}
+        self._by_id = {}
         for record in self._data["journal"]:
             self._by_subject.setdefault(record["subject"], []).append(record)
+            self._by_id[record["id"]] = record
 
     @property
     def journal(self) -> list[JournalRecord]:
@@ -172,8 +186,42 @@ class FarmStore:
         self._data["journal"].extend(records)
         for record in records:
             self._by_subject.setdefault(record["subject"], []).append(record)
+            self._by_id[record["id"]] = record
+        self._data["outbox"].extend(record["id"] for record in records)
         await self._store.async_save(self._data)
+        for queued in list(self._queued):
+            queued()
         return records
+
+    # --- Outbox: records still to ship to the planner ---------------------------
+
+    def async_on_queued(self, queued: Callable[[], None]) -> Callable[[], None]:
+        """Call `queued` after new records are on disk and in the outbox."""
+        self._queued.append(queued)
+        return lambda: self._queued.remove(queued)
+
+    def outbox(self, limit: int) -> list[JournalRecord]:
+        """The oldest `limit` records the planner has not acknowledged."""
+        found = (self._by_id.get(record_id) for record_id in self._data["outbox"])
+        return list(islice((record for record in found if record), limit))
+
+    @property
+    def outbox_size(self) -> int:
+        """How many records wait for the planner's acknowledgement."""
+        return len(self._data["outbox"])
+
+    def acknowledge(self, record_ids: Iterable[str]) -> None:
+        """Take records the planner committed out of the outbox.
+
+        The save is batched: should Home Assistant stop before it, the records
+        are sent again, and the planner takes each event id only once.
+        """
+        done = set(record_ids)
+        if done:
+            self._data["outbox"] = [
+                record_id for record_id in self._data["outbox"] if record_id not in done
+            ]
+            self.async_schedule_save()
 
     def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
         """Treatments of a plant since its last final harvest."""
@@ -213,9 +261,12 @@ class FarmStore:
         dropped = len(journal) - len(kept)
         if dropped:
             self._data["journal"] = kept
-            self._by_subject = {}
-            for record in kept:
-                self._by_subject.setdefault(record["subject"], []).append(record)
+            self._index()
+            self._data["outbox"] = [
+                record_id
+                for record_id in self._data["outbox"]
+                if record_id in self._by_id
+            ]
         return dropped
 
     def state(self, subject: str) -> dict[str, Any]:
