@@ -3,7 +3,8 @@
 It runs on Home Assistant's shared aiohttp session and sends the bearer token
 on every call but the health check. Failures come out as three kinds of
 `PlannerError`, which the link, the options flow and the actions tell apart:
-`PlannerConnectionError` (nothing answers, a timeout, a server error),
+`PlannerConnectionError` (nothing answers, a timeout; `PlannerServerError`
+when it answers with a server error),
 `PlannerAuthError` (the token is refused) and `PlannerResponseError` (an answer
 that is not what the API promises). A request the planner refuses as invalid
 is a `PlannerRefusedError` with the planner's error code and message.
@@ -44,6 +45,10 @@ class PlannerConnectionError(PlannerError):
     """Nothing answers at the address, or the planner is failing."""
 
     code = "cannot_connect"
+
+
+class PlannerServerError(PlannerConnectionError):
+    """The planner answered with a server error (its database, a crash)."""
 
 
 class PlannerAuthError(PlannerError):
@@ -119,7 +124,7 @@ class PlannerClient:
         if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             raise PlannerAuthError(_message(answer) or f"HTTP {status}")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise PlannerConnectionError(_message(answer) or f"HTTP {status}")
+            raise PlannerServerError(_message(answer) or f"HTTP {status}")
         if status >= HTTPStatus.BAD_REQUEST:
             error = answer.get("error") if isinstance(answer, dict) else None
             if isinstance(error, dict) and isinstance(error.get("code"), str):

@@ -40,6 +40,7 @@ from .planner import (
     PlannerClient,
     PlannerConnectionError,
     PlannerError,
+    PlannerServerError,
 )
 from .store import FarmStore
 
@@ -91,6 +92,11 @@ class PlannerLink:
         self._retry_s = 0.0
         self._shipping = False
         self._stopped = False
+
+    @property
+    def retry_s(self) -> float:
+        """Seconds until the next try after a failed batch (0: none failed)."""
+        return self._retry_s
 
     @property
     def configured(self) -> bool:
@@ -179,9 +185,11 @@ class PlannerLink:
         self.auth_failed = False
         self._clear_unreachable()
         ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_AUTH_FAILED))
-        if was != (True, False):
-            _LOGGER.info("Planner at %s is connected", self._url)
-            self._changed()
+        if was == (True, False):
+            self.async_ship_soon()  # no-op while a batch or a retry is on its way
+            return
+        _LOGGER.info("Planner at %s is connected", self._url)
+        self._changed()
         if not self._shipping:
             # It is back: what waits goes now, not after the backoff.
             self._cancel_retry()
@@ -279,7 +287,13 @@ class PlannerLink:
                 try:
                     acknowledged = await client.async_ship(self.entry.entry_id, batch)
                 except PlannerError as err:
-                    self.async_failed(err)
+                    if isinstance(err, PlannerServerError) or not isinstance(
+                        err, (PlannerConnectionError, PlannerAuthError)
+                    ):
+                        # It answers: the connection holds, the batch waits.
+                        _LOGGER.warning("Planner did not take the journal: %s", err)
+                    else:
+                        self.async_failed(err)
                     self._schedule_retry()
                     return
                 self.store.acknowledge(acknowledged)
