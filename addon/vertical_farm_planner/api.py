@@ -2,16 +2,158 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
-from typing import Final
+import json
+from typing import Any, Final
+import uuid
 
 from aiohttp import web
 
 from . import __version__
-from .keys import DATABASE_KEY
-from .openapi import Endpoint, build_document
+from .db import JournalEntry, JournalQuery, format_time
+from .errors import PlannerError
+from .keys import DATABASE_KEY, PLANNING_LOCK_KEY
+from .openapi import Endpoint, Parameter, build_document
+from .openapi_schemas import IDENTIFIER, SCHEMAS
+from .planning.model import build_problem
+from .planning.report import plan_result
+from .planning.solver import solve
+from .schemas import (
+    JOURNAL_BATCH,
+    JOURNAL_QUERY,
+    PLAN_QUERY,
+    SUCCESSION_REQUEST,
+    validate,
+)
 
 API_PREFIX: Final = "/api/v1"
+
+
+async def read_json(request: web.Request) -> Any:
+    """Return the request's JSON body.
+
+    Raises:
+        PlannerError: ``unsupported_media_type`` for a body that is not declared
+            JSON, ``invalid_json`` for one that does not parse.
+    """
+    if request.content_type != "application/json":
+        raise PlannerError(
+            "unsupported_media_type", status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        )
+    text = await request.text()
+    try:
+        # NaN and Infinity are not JSON; refuse them like any other bad token.
+        return json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as err:
+        raise PlannerError("invalid_json") from err
+
+
+def _refuse_constant(name: str) -> Any:
+    """Refuse the non-standard constants Python's JSON parser would accept."""
+    raise ValueError(name)
+
+
+async def post_journal(request: web.Request) -> web.Response:
+    """Store a batch of journal records; acknowledge them after the commit."""
+    batch = validate(JOURNAL_BATCH, await read_json(request))
+    entries = [
+        JournalEntry(
+            event_id=record["id"],
+            kind=record["kind"],
+            subject=record["subject"],
+            at=record["at"],
+            data=record["data"],
+        )
+        for record in batch["records"]
+    ]
+    inserted = await request.app[DATABASE_KEY].add_journal(batch["farm_id"], entries)
+    accepted = list(dict.fromkeys(entry.event_id for entry in entries))
+    return web.json_response(
+        {
+            "accepted": accepted,
+            "inserted": inserted,
+            "duplicates": len(accepted) - inserted,
+        }
+    )
+
+
+async def get_journal(request: web.Request) -> web.Response:
+    """Return one page of journal records, oldest first."""
+    query = validate(JOURNAL_QUERY, request.query)
+    records, next_cursor = await request.app[DATABASE_KEY].journal_page(
+        JournalQuery(**query)
+    )
+    return web.json_response(
+        {
+            "records": [record.as_json() for record in records],
+            "next_cursor": next_cursor,
+        }
+    )
+
+
+async def post_succession(request: web.Request) -> web.Response:
+    """Plan sowings that meet the weekly demand; store and return the plan."""
+    raw = await read_json(request)
+    body = validate(SUCCESSION_REQUEST, raw)
+    start: date = body.get("start") or _this_monday()
+    problem = build_problem(body, start)
+    async with request.app[PLANNING_LOCK_KEY]:
+        # CPU-bound for up to about a second and a half: off the event loop.
+        schedule, _ = await asyncio.to_thread(solve, problem)
+    created_at = datetime.now(UTC)
+    plan = {
+        "plan_id": uuid.uuid4().hex,
+        "farm_id": body["farm_id"],
+        "created_at": format_time(created_at),
+        **plan_result(schedule, body, start),
+    }
+    await request.app[DATABASE_KEY].save_plan(
+        plan_id=plan["plan_id"],
+        farm_id=body["farm_id"],
+        kind="succession",
+        created_at=created_at,
+        request=raw,
+        result=plan,
+    )
+    return web.json_response(plan)
+
+
+async def get_latest_plan(request: web.Request) -> web.Response:
+    """Return the newest plan (of one farm when asked)."""
+    query = validate(PLAN_QUERY, request.query)
+    plan = await request.app[DATABASE_KEY].latest_plan(query.get("farm_id"))
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id="(latest)"
+        )
+    return web.json_response(plan)
+
+
+async def get_plan(request: web.Request) -> web.Response:
+    """Return one stored plan."""
+    plan_id = request.match_info["plan_id"]
+    plan = await request.app[DATABASE_KEY].plan(plan_id)
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
+        )
+    return web.json_response(plan)
+
+
+def _this_monday() -> date:
+    """Return the Monday of the current UTC week."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday())
+
+
+_BODY_ERRORS: Final = (
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    HTTPStatus.SERVICE_UNAVAILABLE,
+)
 
 
 async def get_health(request: web.Request) -> web.Response:
@@ -23,7 +165,7 @@ async def get_health(request: web.Request) -> web.Response:
 
 async def get_openapi(request: web.Request) -> web.Response:
     """Return the OpenAPI 3.1 document of this API."""
-    return web.json_response(build_document(ENDPOINTS, __version__))
+    return web.json_response(build_document(ENDPOINTS, __version__, SCHEMAS))
 
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
@@ -50,6 +192,117 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         summary="This API's OpenAPI 3.1 document",
         tag="system",
         response_schema="OpenApiDocument",
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/journal",
+        handler=post_journal,
+        operation_id="postJournal",
+        summary="Store a batch of journal records",
+        description=(
+            "Idempotent by record id: a record already stored is acknowledged "
+            "again and left unchanged. The answer comes after the commit, so "
+            "every id in `accepted` survives a crash."
+        ),
+        tag="journal",
+        request_schema="JournalBatch",
+        response_schema="JournalAck",
+        errors=_BODY_ERRORS,
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/journal",
+        handler=get_journal,
+        operation_id="getJournal",
+        summary="Read journal records, oldest first",
+        tag="journal",
+        response_schema="JournalPage",
+        parameters=(
+            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
+            Parameter(name="subject", location="query", schema=IDENTIFIER),
+            Parameter(name="kind", location="query", schema={"type": "string"}),
+            Parameter(
+                name="since",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Records at or after this time.",
+            ),
+            Parameter(
+                name="until",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Records before this time.",
+            ),
+            Parameter(
+                name="limit",
+                location="query",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 100,
+                },
+            ),
+            Parameter(
+                name="cursor",
+                location="query",
+                schema={"type": "string"},
+                description="`next_cursor` of the previous page.",
+            ),
+        ),
+        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/plans/succession",
+        handler=post_succession,
+        operation_id="planSuccession",
+        summary="Plan sowings and shelf space for the weekly demand",
+        description=(
+            "Hard constraints: sites per shelf per week, one photoperiod per "
+            "light group, one EC and pH window per tank, no antagonists on a "
+            "shelf. The plan is stored and returned."
+        ),
+        tag="plans",
+        request_schema="SuccessionRequest",
+        response_schema="Plan",
+        errors=_BODY_ERRORS,
+    ),
+    # Before `{plan_id}`: the router tries routes in this order.
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/latest",
+        handler=get_latest_plan,
+        operation_id="getLatestPlan",
+        summary="The newest stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(
+                name="farm_id",
+                location="query",
+                schema=IDENTIFIER,
+                description="Only this farm's plans.",
+            ),
+        ),
+        errors=(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/{{plan_id}}",
+        handler=get_plan,
+        operation_id="getPlan",
+        summary="One stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(name="plan_id", location="path", schema={"type": "string"}),
+        ),
+        errors=(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     ),
 )
 
