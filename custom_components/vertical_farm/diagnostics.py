@@ -45,7 +45,7 @@ async def async_get_config_entry_diagnostics(
             "connected": runtime.planner.connected,
             "auth_failed": runtime.planner.auth_failed,
             "records_waiting": runtime.store.outbox_size,
-            "plan": (runtime.planner.plan or {}).get("id"),
+            "plan": (runtime.planner.plan or {}).get("plan_id"),
         },
         "journal": {
             "records": len(journal),

@@ -160,25 +160,23 @@ class PlannerClient:
         answer = await self._request(
             "POST",
             "/journal",
-            body={"farm": farm_id, "events": [dict(record) for record in records]},
+            body={"farm_id": farm_id, "records": [dict(record) for record in records]},
         )
-        sent = {record["id"] for record in records}
-        acknowledged = answer.get("acknowledged")
-        if acknowledged is None:
-            return sent  # the whole batch was committed
-        if not isinstance(acknowledged, list):
-            raise PlannerResponseError("acknowledged is not a list")
-        return sent & {str(record_id) for record_id in acknowledged}
+        accepted = answer.get("accepted")
+        if not isinstance(accepted, list):
+            raise PlannerResponseError("accepted is not a list")
+        # Only what the planner names as committed leaves the outbox.
+        return {record["id"] for record in records} & {str(item) for item in accepted}
 
     async def async_plan_succession(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Solve and store a succession plan; the plan with its id."""
         plan = await self._request(
             "POST", "/plans/succession", body=dict(request), limits=PLAN_TIMEOUT
         )
-        if not isinstance(plan.get("id"), (str, int)) or not isinstance(
+        if not isinstance(plan.get("plan_id"), str) or not isinstance(
             plan.get("sowings"), list
         ):
-            raise PlannerResponseError("a plan needs an id and sowings")
+            raise PlannerResponseError("a plan needs a plan_id and sowings")
         return plan
 
     async def async_get_plan(self, plan_id: str) -> dict[str, Any]:

@@ -1,104 +1,117 @@
-"""A small planner on 127.0.0.1 for the integration's tests of its planner link.
+"""The real planner add-on app on 127.0.0.1, for the integration's planner tests.
 
-It speaks the add-on's API as SPEC section 9 describes it: bearer token on
-everything but the health check, a journal that takes each event id once and
-answers only after it kept the batch. Tests switch it off and on, change its
-token, or make it fail, to see what the integration does. The end-to-end tests
-(tests/e2e) run the real add-on instead.
+`create_app` from the add-on package serves on a free loopback port with its
+own SQLite file. Tests stop and start it (same port, same database), start it
+with another token, or put a fault in front of it (a failing journal, another
+web server at the address) to see what the integration does. What the planner
+stored is read from its SQLite file.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
+import socket
+import sqlite3
 from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.typedefs import Handler
 import pytest
+
+from vertical_farm_planner.app import create_app
+from vertical_farm_planner.config import PlannerConfig
 
 TOKEN = "test-token-0123456789abcdef"
 
 
-class PlannerServer:
-    """The planner's state, which tests read and change."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
-    def __init__(self) -> None:
-        """Start empty, answering, with TOKEN."""
+
+def stored_journal(database: Path) -> dict[str, dict[str, Any]]:
+    """The journal rows in a planner's SQLite file, by event id."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT event_id, farm_id, kind, subject_id FROM journal"
+        ).fetchall()
+    return {
+        event_id: {"farm_id": farm_id, "kind": kind, "subject": subject}
+        for event_id, farm_id, kind, subject in rows
+    }
+
+
+class PlannerServer:
+    """A running planner app that tests can stop, restart and disturb."""
+
+    def __init__(self, database: Path) -> None:
+        """Prepare on a free port with TOKEN (call `start`)."""
+        self.database = database
         self.token = TOKEN
-        self.events: dict[str, dict[str, Any]] = {}
-        self.batches: list[list[str]] = []
-        self.journal_status: int | None = None  # answer every journal post with this
+        self.port = free_port()
+        self.journal_status: int | None = None  # answer journal posts with this
         self.impostor = False  # answer like some other web server
-        self.server: TestServer | None = None
-        self.port = 0
+        self.batch_sizes: list[int] = []
+        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
         """The address the integration is given."""
         return f"http://127.0.0.1:{self.port}"
 
-    def app(self) -> web.Application:
-        """The aiohttp application."""
-
-        @web.middleware
-        async def auth(request: web.Request, handler: Any) -> web.StreamResponse:
-            if self.impostor:
-                return web.Response(
-                    text="<html>It works!</html>", content_type="text/html"
-                )
-            if (
-                request.path != "/api/v1/health"
-                and request.headers.get("Authorization") != f"Bearer {self.token}"
-            ):
-                return web.json_response(
-                    {"error": {"code": "unauthorized", "message": "token"}}, status=401
-                )
-            return await handler(request)
-
-        async def health(_request: web.Request) -> web.Response:
-            return web.json_response({"status": "ok"})
-
-        async def openapi(_request: web.Request) -> web.Response:
-            return web.json_response({"openapi": "3.1.0", "paths": {}})
-
-        async def journal(request: web.Request) -> web.Response:
-            if self.journal_status is not None:
-                return web.json_response(
-                    {"error": {"code": "failing", "message": "set by the test"}},
-                    status=self.journal_status,
-                )
-            body = await request.json()
-            ids = []
-            for event in body["events"]:
-                self.events.setdefault(event["id"], {**event, "farm": body["farm"]})
-                ids.append(event["id"])
-            self.batches.append(ids)
-            return web.json_response({"acknowledged": ids})
-
-        app = web.Application(middlewares=[auth])
-        app.router.add_get("/api/v1/health", health)
-        app.router.add_get("/api/v1/openapi.json", openapi)
-        app.router.add_post("/api/v1/journal", journal)
-        return app
+    def events(self) -> dict[str, dict[str, Any]]:
+        """What the planner committed to its database."""
+        return stored_journal(self.database)
 
     async def start(self) -> None:
-        """Listen (again) on the same port."""
-        self.server = TestServer(self.app(), host="127.0.0.1", port=self.port or None)
+        """Serve the add-on app (again) on the same port and database."""
+        app = create_app(
+            PlannerConfig(
+                host="127.0.0.1",
+                port=self.port,
+                database_path=self.database,
+                token=self.token,
+            )
+        )
+        app.middlewares.insert(0, self._faults)
         # No access log: its clock does not work under a frozen test clock.
-        await self.server.start_server(access_log=None)
-        self.port = self.server.port or 0
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
         """Stop answering: connections are refused."""
-        if self.server is not None:
-            await self.server.close()
-            self.server = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @web.middleware
+    async def _faults(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        if self.impostor:
+            return web.Response(text="<html>It works!</html>", content_type="text/html")
+        if request.method == "POST" and request.path == "/api/v1/journal":
+            if self.journal_status is not None:
+                return web.json_response(
+                    {"error": {"code": "internal_error", "message": "test"}},
+                    status=self.journal_status,
+                )
+            body = await request.json()  # kept: the handler reads it again
+            self.batch_sizes.append(len(body.get("records", ())))
+        return await handler(request)
 
 
 @pytest.fixture
-async def planner_server(socket_enabled: None) -> AsyncIterator[PlannerServer]:
-    """A running planner on a free port of 127.0.0.1."""
-    server = PlannerServer()
+async def planner_server(
+    socket_enabled: None, tmp_path: Path
+) -> AsyncIterator[PlannerServer]:
+    """The planner add-on running on a free port of 127.0.0.1."""
+    server = PlannerServer(tmp_path / "planner.db")
     await server.start()
     yield server
     await server.stop()

@@ -71,8 +71,10 @@ async def test_connected_only_with_the_token(
     }
     assert _issue(hass, "planner_unreachable", farm_entry) is None
 
-    # The planner's token is changed to the one the farm sends: on at the next check.
+    # The planner restarts with the token the farm sends: on at the next check.
+    await planner_server.stop()
     planner_server.token = "not-the-token-at-all"
+    await planner_server.start()
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
     await _settle(hass)
     assert hass.states.get(CONNECTED).state == "on"
@@ -127,12 +129,11 @@ async def test_records_are_shipped_in_batches(
     assert store.outbox_size == 0
     ids = [record["id"] for record in store.journal]
     assert len(ids) == 3
-    assert set(planner_server.events) == set(ids)
-    assert all(
-        event["farm"] == farm_entry.entry_id for event in planner_server.events.values()
-    )
-    assert planner_server.events[ids[0]]["kind"] == "watered"
-    assert planner_server.events[ids[0]]["subject"] == PLANT_ID
+    stored = planner_server.events()
+    assert set(stored) == set(ids)
+    assert all(event["farm_id"] == farm_entry.entry_id for event in stored.values())
+    assert stored[ids[0]]["kind"] == "watered"
+    assert stored[ids[0]]["subject"] == PLANT_ID
 
 
 async def test_nothing_lost_while_the_planner_is_down(
@@ -162,9 +163,10 @@ async def test_nothing_lost_while_the_planner_is_down(
     await _tick(hass, freezer, 60)
     assert hass.states.get(CONNECTED).state == "on"
     assert store.outbox_size == 0
-    assert set(planner_server.events) == {record["id"] for record in store.journal}
-    assert len(planner_server.events) == 452
-    assert max(len(batch) for batch in planner_server.batches) == 200
+    stored = planner_server.events()
+    assert set(stored) == {record["id"] for record in store.journal}
+    assert len(stored) == 452
+    assert max(planner_server.batch_sizes) == 200
 
 
 async def test_failed_batches_back_off(
