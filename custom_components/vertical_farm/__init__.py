@@ -25,6 +25,7 @@ from .farm import (
 from .intents import async_setup_intents
 from .llm import async_setup_llm
 from .mobile_actions import async_setup_mobile_actions
+from .planner_actions import async_setup_planner_actions
 from .planner_link import PlannerLink
 from .services import async_setup_services
 from .store import FarmStore
@@ -48,6 +49,7 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whether or not a farm is loaded."""
     async_setup_services(hass)
+    async_setup_planner_actions(hass)
     async_setup_mobile_actions(hass)
     async_setup_intents(hass)
     async_setup_llm(hass)

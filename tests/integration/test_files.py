@@ -236,6 +236,8 @@ def test_repair_texts_use_their_placeholders() -> None:
         "missing_entity": {"farm", "name", "entity"},
         "unit": {"farm", "name", "entity", "unit", "quantity"},
         "pump_stuck": {"pump", "rack"},
+        "planner_unreachable": {"farm", "url"},
+        "planner_auth_failed": {"farm", "url"},
     }
     assert set(EN["issues"]) == set(filled)
     for key, issue in EN["issues"].items():
