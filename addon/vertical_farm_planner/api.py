@@ -14,6 +14,13 @@ from aiohttp import web
 from . import __version__
 from .db import JournalEntry, JournalQuery, format_time
 from .errors import PlannerError
+from .forecast import (
+    feeding,
+    level_reading,
+    nutrient_forecast,
+    stock_count,
+    water_forecast,
+)
 from .keys import DATABASE_KEY, PLANNING_LOCK_KEY
 from .openapi import Endpoint, Parameter, build_document
 from .openapi_schemas import IDENTIFIER, SCHEMAS
@@ -21,6 +28,7 @@ from .planning.model import build_problem
 from .planning.report import plan_result
 from .planning.solver import solve
 from .schemas import (
+    FORECAST_QUERY,
     JOURNAL_BATCH,
     JOURNAL_QUERY,
     PLAN_QUERY,
@@ -140,6 +148,70 @@ async def get_plan(request: web.Request) -> web.Response:
             "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
         )
     return web.json_response(plan)
+
+
+async def get_tank_forecast(request: web.Request) -> web.Response:
+    """Return the water and nutrient forecast of one tank from the journal."""
+    tank = request.match_info["tank_id"]
+    query = validate(FORECAST_QUERY, request.query)
+    at: datetime = query.get("at") or datetime.now(UTC)
+    database = request.app[DATABASE_KEY]
+    farm_id = await database.subject_farm(tank)
+    if farm_id is None:
+        raise PlannerError("tank_not_found", status=HTTPStatus.NOT_FOUND, tank=tank)
+    since = at - timedelta(days=query["history_days"])
+    records = [
+        record
+        for record in await database.subject_records(tank, ("fed", "tank_level"), since)
+        if record.at <= at
+    ]
+    data = [
+        (record.kind, record.at, record.data)
+        for record in records
+        if isinstance(record.data, dict)
+    ]
+    readings = [
+        reading
+        for kind, when, values in data
+        if kind == "tank_level" and (reading := level_reading(when, values))
+    ]
+    feedings = [feeding(when, values) for kind, when, values in data if kind == "fed"]
+    farm_records = await database.farm_records(farm_id, ("fed", "stock"))
+    farm_feedings = [
+        feeding(record.at, record.data)
+        for record in farm_records
+        if record.kind == "fed" and isinstance(record.data, dict) and record.at <= at
+    ]
+    stocks = [
+        count
+        for record in farm_records
+        if record.kind == "stock"
+        and isinstance(record.data, dict)
+        and (count := stock_count(record.at, record.data))
+    ]
+    body = {
+        "tank": tank,
+        "farm_id": farm_id,
+        "at": at,
+        "history_days": query["history_days"],
+        "water": water_forecast(readings, feedings, at),
+        "nutrients": nutrient_forecast(feedings, farm_feedings, stocks, at, since),
+    }
+    return web.json_response(body, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    """Return JSON with times in the stored UTC format and dates as ISO dates."""
+    return json.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    """Encode the date and time values of a forecast."""
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
 
 
 def _this_monday() -> date:
@@ -303,6 +375,44 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             Parameter(name="plan_id", location="path", schema={"type": "string"}),
         ),
         errors=(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/forecast/tanks/{{tank_id}}",
+        handler=get_tank_forecast,
+        operation_id="getTankForecast",
+        summary="Water and nutrient forecast of one tank",
+        description=(
+            "From the journal: `tank_level` readings and `fed` records of the "
+            "tank, `stock` counts and feedings of its farm."
+        ),
+        tag="forecasts",
+        response_schema="TankForecast",
+        parameters=(
+            Parameter(name="tank_id", location="path", schema=IDENTIFIER),
+            Parameter(
+                name="at",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Forecast time; default now.",
+            ),
+            Parameter(
+                name="history_days",
+                location="query",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 3660,
+                    "default": 90,
+                },
+                description="How many days of records to read.",
+            ),
+        ),
+        errors=(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
     ),
 )
 

@@ -302,6 +302,19 @@ class Database:
             [subject, *kinds, format_time(since)],
         )
 
+    async def subject_farm(self, subject: str) -> str | None:
+        """Return the farm of the newest record about ``subject``, or None."""
+        try:
+            async with self.connection.execute(
+                "SELECT farm_id FROM journal WHERE subject_id = ? "
+                "ORDER BY at DESC LIMIT 1",
+                (subject,),
+            ) as cursor:
+                row = await cursor.fetchone()
+        except (sqlite3.Error, ValueError) as err:
+            raise _unavailable(err) from err
+        return None if row is None else str(row[0])
+
     async def farm_records(
         self, farm_id: str, kinds: Sequence[str], since: datetime | None = None
     ) -> list[StoredRecord]:

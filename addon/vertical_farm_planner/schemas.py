@@ -293,8 +293,6 @@ def validate(schema: vol.Schema, value: Any) -> dict[str, Any]:
         checked: dict[str, Any] = schema(dict(value))
     except vol.MultipleInvalid as err:
         raise _refusal(err.errors[0]) from err
-    except vol.Invalid as err:
-        raise _refusal(err) from err
     return checked
 
 

@@ -266,3 +266,54 @@ async def test_every_answer_carries_security_headers(
     assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "POST",
+            JOURNAL,
+            {
+                "farm_id": "f",
+                "records": [{"id": "e", "at": "2026-05-01T00:00:00Z", "kind": "fed"}],
+            },
+        ),
+        ("GET", JOURNAL, None),
+        ("GET", "/api/v1/plans/latest", None),
+        ("GET", "/api/v1/plans/abc", None),
+        ("GET", "/api/v1/forecast/tanks/t1", None),
+        (
+            "POST",
+            "/api/v1/plans/succession",
+            {
+                "farm_id": "f",
+                "horizon_weeks": 3,
+                "racks": [{"id": "r", "shelves": 1, "sites_per_shelf": 2}],
+                "crops": [
+                    {
+                        "id": "c",
+                        "phase_days": {"vegetative": 7},
+                        "ec_range": [1, 2],
+                        "ph_range": [5, 6],
+                        "photoperiod_h": 16,
+                        "weekly_demand": 1,
+                    }
+                ],
+            },
+        ),
+    ],
+)
+async def test_data_routes_report_a_broken_database(
+    planner: RunningPlanner,
+    session: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    body: object,
+) -> None:
+    await planner.app[DATABASE_KEY].close()
+    async with session.request(
+        method, planner.url(path), json=body, headers=auth()
+    ) as response:
+        assert response.status == 503
+        assert_error(await response.json(), "database_unavailable")
