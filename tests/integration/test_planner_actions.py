@@ -242,3 +242,55 @@ def test_every_planner_refusal_is_translated() -> None:
             "planner_no_racks",
         ):
             assert used <= {"url", "error"}, code
+
+
+async def _forecast(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_forecast",
+        {"tank": _device(hass, entry, TANK_ID)},
+        blocking=True,
+        return_response=True,
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+async def test_get_forecast_from_the_shipped_journal(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """Top-ups logged in Home Assistant reach the planner and make its forecast."""
+    await _linked(hass, farm_entry, planner_server)
+    with pytest.raises(ServiceValidationError) as err:
+        await _forecast(hass, farm_entry)
+    assert err.value.translation_key == "forecast_no_records"
+    assert err.value.translation_placeholders == {"tank": "Tank A"}
+
+    tank = _device(hass, farm_entry, TANK_ID)
+    now = dt_util.now()
+    for days_ago in (21, 14, 7):
+        await hass.services.async_call(
+            DOMAIN,
+            "log_feeding",
+            {
+                "tank": tank,
+                "kind": "top_up",
+                "volume_l": 14.0,
+                "fertilizers": {"hydro_grow_a": 28.0},
+                "at": (now - timedelta(days=days_ago)).isoformat(),
+            },
+            blocking=True,
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert farm_entry.runtime_data.store.outbox_size == 0
+    forecast = await _forecast(hass, farm_entry)
+    assert forecast["tank"] == tank
+    assert forecast["name"] == "Tank A"
+    water = forecast["water"]
+    assert water["method"] == "refills"
+    # 28 L added over the 14 days between the first and the last top-up.
+    assert water["use_l_per_day"] == pytest.approx(2.0, rel=0.05)
+    (nutrient,) = forecast["nutrients"]
+    assert nutrient["fertilizer"] == "hydro_grow_a"
+    assert nutrient["name"] != "hydro_grow_a", "named from the library"
+    assert nutrient["ml_per_week"] > 0
