@@ -94,6 +94,11 @@ class PlannerLink:
         self._stopped = False
 
     @property
+    def shipping(self) -> bool:
+        """Whether a batch of records is on its way to the planner now."""
+        return self._shipping
+
+    @property
     def retry_s(self) -> float:
         """Seconds until the next try after a failed batch (0: none failed)."""
         return self._retry_s
