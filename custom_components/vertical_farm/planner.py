@@ -113,12 +113,12 @@ class PlannerClient:
                 timeout=limits,
                 allow_redirects=False,
             ) as response:
-                text = await response.text()
+                raw = await response.read()
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as err:
             raise PlannerConnectionError(str(err) or type(err).__name__) from err
         try:
-            answer = json.loads(text) if text else None
+            answer = json.loads(raw) if raw else None
         except ValueError:
             answer = None
         if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
@@ -178,10 +178,6 @@ class PlannerClient:
         ):
             raise PlannerResponseError("a plan needs a plan_id and sowings")
         return plan
-
-    async def async_get_plan(self, plan_id: str) -> dict[str, Any]:
-        """A stored plan."""
-        return await self._request("GET", f"/plans/{plan_id}")
 
     async def async_get_forecast(self, tank_id: str) -> dict[str, Any]:
         """The water and nutrient forecast of a tank from the journal."""

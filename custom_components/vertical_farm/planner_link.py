@@ -127,8 +127,13 @@ class PlannerLink:
     @callback
     def async_start(self) -> None:
         """Check the planner now and every minute; ship records as they come."""
-        if self.client is None:
+        if (client := self.client) is None:
             return
+
+        @callback
+        def _check(_now: datetime) -> None:
+            self._async_run(self._async_check(client))
+
         self._unsub.append(self.store.async_on_queued(self.async_ship_soon))
 
         @callback
@@ -140,12 +145,8 @@ class PlannerLink:
             EVENT_HOMEASSISTANT_STOP, _hass_stopping
         )
         self._unsub.append(unsub_stop)
-        self._unsub.append(
-            async_track_time_interval(
-                self.hass, self._async_periodic_check, CHECK_INTERVAL
-            )
-        )
-        self._async_run(self.async_check())
+        self._unsub.append(async_track_time_interval(self.hass, _check, CHECK_INTERVAL))
+        self._async_run(self._async_check(client))
 
     @callback
     def async_stop(self) -> None:
@@ -165,16 +166,10 @@ class PlannerLink:
             self.hass, job, "vertical_farm planner", eager_start=True
         )
 
-    @callback
-    def _async_periodic_check(self, _now: datetime) -> None:
-        self._async_run(self.async_check())
-
-    async def async_check(self) -> None:
+    async def _async_check(self, client: PlannerClient) -> None:
         """Ask the planner whether it answers with the token; ship when it does."""
-        if self.client is None:
-            return
         try:
-            await self.client.async_check()
+            await client.async_check()
         except PlannerError as err:
             self.async_failed(err)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 import sqlite3
 
@@ -37,7 +38,7 @@ async def _until(hass: HomeAssistant, done: Callable[[], bool], what: str) -> No
 
 
 def _plans(database: str) -> int:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         (count,) = connection.execute("SELECT COUNT(*) FROM plans").fetchone()
     return int(count)
 

@@ -10,6 +10,7 @@ stored is read from its SQLite file.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 import socket
 import sqlite3
@@ -35,7 +36,7 @@ def free_port() -> int:
 
 def stored_journal(database: Path) -> dict[str, dict[str, Any]]:
     """The journal rows in a planner's SQLite file, by event id."""
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         rows = connection.execute(
             "SELECT event_id, farm_id, kind, subject_id FROM journal"
         ).fetchall()
@@ -55,6 +56,8 @@ class PlannerServer:
         self.port = free_port()
         self.journal_status: int | None = None  # answer journal posts with this
         self.impostor = False  # answer like some other web server
+        # Answer these paths with (status, JSON body) instead of the add-on.
+        self.replies: dict[str, tuple[int, Any]] = {}
         self.batch_sizes: list[int] = []
         self._runner: web.AppRunner | None = None
 
@@ -95,6 +98,8 @@ class PlannerServer:
     ) -> web.StreamResponse:
         if self.impostor:
             return web.Response(text="<html>It works!</html>", content_type="text/html")
+        if (reply := self.replies.get(request.path)) is not None:
+            return web.json_response(reply[1], status=reply[0])
         if request.method == "POST" and request.path == "/api/v1/journal":
             if self.journal_status is not None:
                 return web.json_response(

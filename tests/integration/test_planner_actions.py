@@ -18,7 +18,15 @@ from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.farm import async_get_bundled_library
 from custom_components.vertical_farm.planner_actions import crop_request
 
-from .conftest import PLANT_ID, RACK_ID, TANK_ID
+from .conftest import (
+    FARM_DATA,
+    MONSTERA_DATA,
+    PLANT_ID,
+    POT_ID,
+    RACK_ID,
+    TANK_ID,
+    subentry,
+)
 from .planner_server import TOKEN, PlannerServer
 
 CROPS = [{"species": "lettuce", "weekly_demand": 6}]
@@ -294,3 +302,69 @@ async def test_get_forecast_from_the_shipped_journal(
     assert nutrient["fertilizer"] == "hydro_grow_a"
     assert nutrient["name"] != "hydro_grow_a", "named from the library"
     assert nutrient["ml_per_week"] > 0
+
+
+async def test_planner_refusals_and_odd_answers(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """The planner's own refusal and an answer it should not give are both clear."""
+    await _linked(hass, farm_entry, planner_server)
+    planner_server.replies["/api/v1/plans/succession"] = (
+        400,
+        {"error": {"code": "invalid_request", "message": "crops.0: too many"}},
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await _plan(hass)
+    assert err.value.translation_key == "planner_refused"
+    assert err.value.translation_placeholders["error"] == "crops.0: too many"
+    planner_server.replies["/api/v1/plans/succession"] = (200, {"sowings": []})
+    with pytest.raises(HomeAssistantError) as err:
+        await _plan(hass)
+    assert err.value.translation_key == "planner_bad_response"
+    tank_path = f"/api/v1/forecast/tanks/{TANK_ID}"
+    planner_server.replies[tank_path] = (
+        400,
+        {"error": {"code": "invalid_request", "message": "history_days"}},
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await _forecast(hass, farm_entry)
+    assert err.value.translation_key == "planner_refused"
+    await planner_server.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await _forecast(hass, farm_entry)
+    assert err.value.translation_key == "planner_unreachable"
+    assert farm_entry.runtime_data.planner.plan is None
+
+
+async def test_plan_succession_needs_a_rack(
+    hass: HomeAssistant, planner_server: PlannerServer
+) -> None:
+    """A farm of pots has nowhere to sow."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Pots",
+        unique_id="pots",
+        data=FARM_DATA,
+        options={"planner_url": planner_server.url, "planner_token": TOKEN},
+        subentries_data=[subentry(POT_ID, "plant", MONSTERA_DATA)],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    with pytest.raises(ServiceValidationError) as err:
+        await _plan(hass)
+    assert err.value.translation_key == "planner_no_racks"
+    assert err.value.translation_placeholders == {"farm": "Basement"}
+
+
+async def test_crop_request_without_a_harvest_phase(hass: HomeAssistant) -> None:
+    """A plant grown for itself counts every phase but dormancy."""
+    library = await async_get_bundled_library(hass)
+    monstera = library.species["monstera"]
+    crop = crop_request(
+        monstera, library, ["monstera"], weekly_demand=0, sites_per_plant=4
+    )
+    assert "dormancy" not in crop["phase_days"]
+    assert set(crop["phase_days"]) == {
+        str(p.phase) for p in monstera.phases if str(p.phase) != "dormancy"
+    }

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -197,3 +198,79 @@ async def test_failed_batches_back_off(
     await _tick(hass, freezer, 300)
     assert store.outbox_size == 0
     assert link.retry_s == 0
+
+
+async def test_refused_or_unacknowledged_batches_wait(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A batch the planner refuses or does not take stays queued and is retried."""
+    await _linked(hass, farm_entry, planner_server, TOKEN)
+    store = farm_entry.runtime_data.store
+    link = farm_entry.runtime_data.planner
+    planner_server.replies["/api/v1/journal"] = (
+        400,
+        {"error": {"code": "invalid_request", "message": "records.0.at"}},
+    )
+    await _water(hass, farm_entry.entry_id, 1)
+    await _settle(hass)
+    assert store.outbox_size == 1
+    assert link.retry_s == 2
+    assert hass.states.get(CONNECTED).state == "on", "it answers with the token"
+    planner_server.replies["/api/v1/journal"] = (200, {"accepted": []})
+    await _tick(hass, freezer, 2)
+    assert store.outbox_size == 1
+    assert link.retry_s == 4
+    del planner_server.replies["/api/v1/journal"]
+    await _tick(hass, freezer, 4)
+    assert store.outbox_size == 0
+    assert len(planner_server.events()) == 1
+
+
+async def test_stopping_home_assistant_stops_the_link(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """At stop nothing more is sent; what is queued stays for the next start."""
+    await _linked(hass, farm_entry, planner_server, TOKEN)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await _settle(hass)
+    await farm_entry.runtime_data.store.async_record("watered", PLANT_ID, dt_util.now())
+    await _settle(hass)
+    assert farm_entry.runtime_data.store.outbox_size == 1
+    assert planner_server.events() == {}
+
+
+async def test_unload_stops_a_pending_retry(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An unloaded farm plans no more retries."""
+    await _linked(hass, farm_entry, planner_server, TOKEN)
+    planner_server.journal_status = 503
+    await _water(hass, farm_entry.entry_id, 1)
+    await _settle(hass)
+    link = farm_entry.runtime_data.planner
+    assert link.retry_s == 2
+    assert await hass.config_entries.async_unload(farm_entry.entry_id)
+    planner_server.journal_status = None
+    await _tick(hass, freezer, 600)
+    assert planner_server.events() == {}
+
+
+async def test_retention_drops_old_records_from_the_outbox(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Records the retention rule drops are not shipped any more."""
+    store = loaded_farm.runtime_data.store
+    old = dt_util.utcnow() - timedelta(days=4 * 366)
+    gone, kept = await store.async_record_many(
+        [("watered", "01REMOVEDPLANT", old, None), ("watered", PLANT_ID, old, None)]
+    )
+    assert store.outbox_size == 2
+    assert store.prune({PLANT_ID}, dt_util.utcnow()) == 1
+    assert [record["id"] for record in store.outbox(10)] == [kept["id"]]
+    assert gone not in store.journal
