@@ -82,6 +82,7 @@ class PlannerLink:
         self.entry = entry
         self.store = store
         self.client = planner_client(hass, entry.options)
+        store.ship_samples = self.client is not None
         self.connected = False
         self.auth_failed = False
         self.unreachable_since: datetime | None = None

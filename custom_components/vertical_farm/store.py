@@ -27,6 +27,10 @@ from .engine.safety import Treatment
 # kept this long (rotation looks three years back on a shelf), then dropped.
 # Records about what still exists are kept as long as it exists.
 KEEP_REMOVED = timedelta(days=3 * 366)
+# Readings for the planner: at most one per tank every 15 minutes, and at
+# most this many waiting (about two months of four tanks).
+SAMPLE_EVERY = timedelta(minutes=15)
+SAMPLES_KEPT = 25_000
 
 
 class RecordKind(StrEnum):
@@ -57,10 +61,13 @@ class StoredFarm(TypedDict):
     # Ids of records the planner has not acknowledged yet, oldest first. Saved
     # in the same write as the records, so none is lost between the two.
     outbox: list[str]
+    # Readings for the planner (tank levels), not journal records: saved in
+    # batches like other readings, dropped once the planner has them.
+    samples: list[JournalRecord]
 
 
 def _empty() -> StoredFarm:
-    return {"journal": [], "state": {}, "outbox": []}
+    return {"journal": [], "state": {}, "outbox": [], "samples": []}
 
 
 class _FarmStore(Store[StoredFarm]):
@@ -80,7 +87,8 @@ def migrate(
     1.1 (first release) kept only the journal, and its records had no ids;
     1.2 gives every record a ULID (idempotent sync with the planner) and adds
     the per-subentry runtime state; 1.3 adds the outbox of records still to
-    ship to the planner (every earlier record: none was shipped before).
+    ship to the planner (every earlier record: none was shipped before) and
+    the readings waiting for it.
     """
     if old_major_version > STORAGE_VERSION:
         raise NotImplementedError(f"storage version {old_major_version} is newer")
@@ -99,6 +107,7 @@ def migrate(
         data.setdefault("state", {})
     if old_major_version == 1 and old_minor_version < 3:
         data["outbox"] = [record["id"] for record in data.get("journal", [])]
+        data["samples"] = []
     return cast(StoredFarm, data)
 
 
@@ -115,6 +124,9 @@ class FarmStore:
     )
     _by_id: dict[str, JournalRecord] = field(init=False, default_factory=dict)
     _queued: list[Callable[[], None]] = field(init=False, default_factory=list)
+    # Readings are queued for the planner only while one is linked.
+    ship_samples: bool = field(init=False, default=False)
+    _last_sample: dict[str, datetime] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Create the underlying Store (nothing is read yet)."""
@@ -129,6 +141,7 @@ class FarmStore:
     async def async_load(self) -> None:
         """Read the stored document, migrating it if it is older."""
         self._data = await self._store.async_load() or _empty()
+        self._data.setdefault("samples", [])  # 1.3 files written before readings
         self._index()
 
     def _index(self) -> None:
@@ -201,14 +214,47 @@ class FarmStore:
         return lambda: self._queued.remove(queued)
 
     def outbox(self, limit: int) -> list[JournalRecord]:
-        """The oldest `limit` records the planner has not acknowledged."""
+        """The oldest `limit` records the planner has not acknowledged.
+
+        Journal records go first, then readings.
+        """
         found = (self._by_id.get(record_id) for record_id in self._data["outbox"])
-        return list(islice((record for record in found if record), limit))
+        records = list(islice((record for record in found if record), limit))
+        return records + self._data["samples"][: limit - len(records)]
 
     @property
     def outbox_size(self) -> int:
-        """How many records wait for the planner's acknowledgement."""
-        return len(self._data["outbox"])
+        """How many records and readings wait for the planner's acknowledgement."""
+        return len(self._data["outbox"]) + len(self._data["samples"])
+
+    def queue_sample(
+        self, kind: str, subject: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Queue a reading for the planner: one per subject per 15 minutes at most.
+
+        Readings are not journal records: they are saved in batches, and at
+        most the latest SAMPLES_KEPT wait while the planner is away.
+        """
+        if not self.ship_samples:
+            return
+        last = self._last_sample.get(subject)
+        if last is not None and at - last < SAMPLE_EVERY:
+            return
+        self._last_sample[subject] = at
+        samples = self._data["samples"]
+        samples.append(
+            {
+                "id": ulid_util.ulid_at_time(at.timestamp()),
+                "at": at.isoformat(),
+                "kind": kind,
+                "subject": subject,
+                "data": dict(data),
+            }
+        )
+        del samples[:-SAMPLES_KEPT]
+        self.async_schedule_save()
+        for queued in list(self._queued):
+            queued()
 
     def acknowledge(self, record_ids: Iterable[str]) -> None:
         """Take records the planner committed out of the outbox.
@@ -220,6 +266,9 @@ class FarmStore:
         if done:
             self._data["outbox"] = [
                 record_id for record_id in self._data["outbox"] if record_id not in done
+            ]
+            self._data["samples"] = [
+                sample for sample in self._data["samples"] if sample["id"] not in done
             ]
             self.async_schedule_save()
 

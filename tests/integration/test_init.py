@@ -111,6 +111,7 @@ def test_migrate_refuses_newer_major() -> None:
         "journal": [],
         "state": {"x": {}},
         "outbox": [],
+        "samples": [],
     }
     # 1.3: every earlier record still has to go to the planner.
     records = [

@@ -6,6 +6,7 @@ from pathlib import Path
 import re
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -368,3 +369,35 @@ async def test_crop_request_without_a_harvest_phase(hass: HomeAssistant) -> None
     assert set(crop["phase_days"]) == {
         str(p.phase) for p in monstera.phases if str(p.phase) != "dormancy"
     }
+
+
+async def test_level_readings_make_the_water_forecast(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The tank's level probe reaches the planner, at most every 15 minutes."""
+    await _linked(hass, farm_entry, planner_server)
+    for step in range(25):  # every 30 minutes for 12 hours, 0.25 L less each time
+        hass.states.async_set(
+            "sensor.tank_a_level", str(50 - step * 0.25), {"unit_of_measurement": "L"}
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        freezer.tick(timedelta(minutes=10))
+        hass.states.async_set(  # 10 minutes later: too soon for another sample
+            "sensor.tank_a_level",
+            str(50 - step * 0.25 - 0.01),
+            {"unit_of_measurement": "L"},
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        freezer.tick(timedelta(minutes=20))
+    assert farm_entry.runtime_data.store.outbox_size == 0
+    levels = [e for e in planner_server.events().values() if e["kind"] == "tank_level"]
+    assert len(levels) == 25
+    assert {e["subject"] for e in levels} == {TANK_ID}
+    assert farm_entry.runtime_data.store.journal == [], "readings are no records"
+    water = (await _forecast(hass, farm_entry))["water"]
+    assert water["method"] == "level_trend"
+    assert water["use_l_per_day"] == pytest.approx(12.0, rel=0.05)
+    assert water["days_until_empty"] > 0
