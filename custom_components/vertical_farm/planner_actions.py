@@ -388,6 +388,9 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
     )
     try:
         plan = await client.async_plan_succession(request)
+    except PlannerRefusedError as err:
+        link.async_succeeded()  # it answered with the token
+        raise _planner_error(err, link) from err
     except PlannerError as err:
         link.async_failed(err)
         raise _planner_error(err, link) from err
@@ -405,7 +408,7 @@ async def _async_get_forecast(call: ServiceCall) -> ServiceResponse:
     try:
         forecast = await client.async_get_forecast(tank_id)
     except PlannerRefusedError as err:
-        link.async_succeeded()
+        link.async_succeeded()  # it answered with the token
         if err.planner_code == "tank_not_found":
             raise FarmError("forecast_no_records", tank=tank.name) from err
         raise _planner_error(err, link) from err

@@ -199,7 +199,7 @@ class PlannerLink:
 
     @callback
     def async_failed(self, err: PlannerError) -> None:
-        """A call failed: not connected; a refused token or an absent planner."""
+        """A call failed: not connected; a refused token, or no planner answers."""
         was = (self.connected, self.auth_failed)
         self.connected = False
         if isinstance(err, PlannerAuthError):
@@ -207,7 +207,8 @@ class PlannerLink:
             # It answers: not unreachable, but the token must be fixed.
             self._clear_unreachable()
             self._create_issue(ISSUE_AUTH_FAILED)
-        elif isinstance(err, PlannerConnectionError):
+        else:
+            # No answer, a failing planner, or something else at the address.
             self.auth_failed = False
             self._mark_unreachable()
         if was != (self.connected, self.auth_failed):

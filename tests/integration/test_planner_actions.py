@@ -318,6 +318,8 @@ async def test_planner_refusals_and_odd_answers(
         await _plan(hass)
     assert err.value.translation_key == "planner_refused"
     assert err.value.translation_placeholders["error"] == "crops.0: too many"
+    connected = hass.states.get("binary_sensor.basement_planner_connected")
+    assert connected.state == "on", "a refusal is an answer with the token"
     planner_server.replies["/api/v1/plans/succession"] = (200, {"sowings": []})
     with pytest.raises(HomeAssistantError) as err:
         await _plan(hass)

@@ -274,3 +274,21 @@ async def test_retention_drops_old_records_from_the_outbox(
     assert store.prune({PLANT_ID}, dt_util.utcnow()) == 1
     assert [record["id"] for record in store.outbox(10)] == [kept["id"]]
     assert gone not in store.journal
+
+
+async def test_something_else_at_the_address(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A web server that is not the planner counts as no planner."""
+    planner_server.impostor = True
+    await _linked(hass, farm_entry, planner_server, TOKEN)
+    assert hass.states.get(CONNECTED).state == "off"
+    await _tick(hass, freezer, 10 * 60 + 1)
+    assert _issue(hass, "planner_unreachable", farm_entry) is not None
+    planner_server.impostor = False
+    await _tick(hass, freezer, 60)
+    assert hass.states.get(CONNECTED).state == "on"
+    assert _issue(hass, "planner_unreachable", farm_entry) is None
