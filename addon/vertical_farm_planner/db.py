@@ -423,6 +423,9 @@ class Database:
             return
         self._closed = True
         await self.connection.close()
+        # The worker thread answers the close before it ends; wait for its end
+        # so nothing of this database outlives the application.
+        await asyncio.to_thread(self.connection._thread.join)  # noqa: SLF001
 
 
 def _unavailable(err: BaseException) -> PlannerError:

@@ -238,6 +238,8 @@ def test_repair_texts_use_their_placeholders() -> None:
         "pump_stuck": {"pump", "rack"},
         "planner_unreachable": {"farm", "url"},
         "planner_auth_failed": {"farm", "url"},
+        "antagonists": {"farm", "rack", "pairs"},
+        "level_mismatch": {"farm", "name", "level_l", "volume_l", "tolerance_l"},
     }
     assert set(EN["issues"]) == set(filled)
     for key, issue in EN["issues"].items():
