@@ -299,8 +299,8 @@ class PlannerLink:
                     self._schedule_retry()
                     return
                 self.store.acknowledge(acknowledged)
-                if not acknowledged:
-                    self._schedule_retry()  # nothing taken: do not hammer
+                if len(acknowledged) < len(batch):
+                    self._schedule_retry()  # some not taken: do not hammer
                     return
                 self._retry_s = 0.0
                 if not self.connected:

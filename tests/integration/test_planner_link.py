@@ -223,10 +223,17 @@ async def test_refused_or_unacknowledged_batches_wait(
     await _tick(hass, freezer, 2)
     assert store.outbox_size == 1
     assert link.retry_s == 4
-    del planner_server.replies["/api/v1/journal"]
+    # Part of a batch taken: that part leaves, the rest waits for the next try.
+    await _water(hass, farm_entry.entry_id, 1)
+    first, second = (record["id"] for record in store.outbox(2))
+    planner_server.replies["/api/v1/journal"] = (200, {"accepted": [first]})
     await _tick(hass, freezer, 4)
+    assert [record["id"] for record in store.outbox(2)] == [second]
+    assert link.retry_s == 8
+    del planner_server.replies["/api/v1/journal"]
+    await _tick(hass, freezer, 8)
     assert store.outbox_size == 0
-    assert len(planner_server.events()) == 1
+    assert set(planner_server.events()) == {second}, "the fake reply kept nothing"
 
 
 async def test_stopping_home_assistant_stops_the_link(
