@@ -31,10 +31,12 @@ from .schemas import (
     FORECAST_QUERY,
     JOURNAL_BATCH,
     JOURNAL_QUERY,
+    PLAN_LIST_QUERY,
     PLAN_QUERY,
     SUCCESSION_REQUEST,
     validate,
 )
+from .web import get_page, get_static
 
 API_PREFIX: Final = "/api/v1"
 
@@ -126,6 +128,15 @@ async def post_succession(request: web.Request) -> web.Response:
         result=plan,
     )
     return web.json_response(plan)
+
+
+async def get_plans(request: web.Request) -> web.Response:
+    """Return the newest plans' summaries, newest first."""
+    query = validate(PLAN_LIST_QUERY, request.query)
+    plans = await request.app[DATABASE_KEY].plan_summaries(
+        query.get("farm_id"), query["limit"]
+    )
+    return web.json_response({"plans": plans})
 
 
 async def get_latest_plan(request: web.Request) -> web.Response:
@@ -340,6 +351,24 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         response_schema="Plan",
         errors=_BODY_ERRORS,
     ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans",
+        handler=get_plans,
+        operation_id="listPlans",
+        summary="The newest stored plans, in short",
+        tag="plans",
+        response_schema="PlanList",
+        parameters=(
+            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
+            Parameter(
+                name="limit",
+                location="query",
+                schema={"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+            ),
+        ),
+        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
     # Before `{plan_id}`: the router tries routes in this order.
     Endpoint(
         method="GET",
@@ -413,6 +442,38 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             HTTPStatus.NOT_FOUND,
             HTTPStatus.SERVICE_UNAVAILABLE,
         ),
+    ),
+    Endpoint(
+        method="GET",
+        path="/",
+        handler=get_page,
+        operation_id="getPage",
+        summary="The planner's page (ingress)",
+        description=(
+            "The latest plan as a rack and shelf timeline, harvest against "
+            "demand and tank forecasts. Served through ingress or with the token."
+        ),
+        tag="page",
+        response_schema="",
+        media_type="text/html",
+    ),
+    Endpoint(
+        method="GET",
+        path="/static/{name}",
+        handler=get_static,
+        operation_id="getPageFile",
+        summary="The page's script or style sheet",
+        tag="page",
+        response_schema="",
+        media_type="text/plain",
+        parameters=(
+            Parameter(
+                name="name",
+                location="path",
+                schema={"type": "string", "enum": ["app.js", "app.css"]},
+            ),
+        ),
+        errors=(HTTPStatus.NOT_FOUND,),
     ),
 )
 

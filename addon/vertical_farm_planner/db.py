@@ -92,6 +92,8 @@ class Database:
         self._closed = False
         # One connection: write transactions must not interleave on it.
         self._write_lock = asyncio.Lock()
+        self._pending: list[tuple[list[tuple[Any, ...]], asyncio.Future[int]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
@@ -213,10 +215,12 @@ class Database:
             return [str(row[0]) async for row in cursor]
 
     async def add_journal(self, farm_id: str, records: Sequence[JournalEntry]) -> int:
-        """Store a batch of journal records in one transaction; return how many were new.
+        """Store a batch of journal records; return how many were new.
 
         Records whose event id is already stored are left as they are, so a
         re-sent batch changes nothing. Returns only after the commit.
+        Batches that arrive while another commit runs are committed together
+        in one transaction (group commit): one disk sync for many clients.
 
         Raises:
             PlannerError: ``database_unavailable`` when the batch cannot be stored.
@@ -234,25 +238,71 @@ class Database:
             )
             for record in records
         ]
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((rows, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_journal())
+        return await future
+
+    async def _flush_journal(self) -> None:
+        """Commit the waiting journal batches, group by group, until none wait."""
+        while self._pending:
+            group, self._pending = self._pending, []
+            try:
+                await self._commit_group(group)
+            finally:
+                # Whatever went wrong, no request may wait forever.
+                for _, future in group:
+                    if not future.done():
+                        _settle(future, _unavailable(RuntimeError("not committed")))
+
+    async def _commit_group(
+        self, group: list[tuple[list[tuple[Any, ...]], asyncio.Future[int]]]
+    ) -> None:
+        """Commit one group of batches and answer each batch's request."""
+        try:
+            counts = await self._commit_journal([rows for rows, _ in group])
+        except PlannerError as err:
+            if len(group) == 1:
+                _settle(group[0][1], err)
+                return
+            # One batch may be at fault: give each its own transaction.
+            for rows, future in group:
+                try:
+                    (count,) = await self._commit_journal([rows])
+                except PlannerError as single:
+                    _settle(future, single)
+                else:
+                    _settle(future, count)
+            return
+        for (_, future), count in zip(group, counts, strict=True):
+            _settle(future, count)
+
+    async def _commit_journal(
+        self, batches: Sequence[Sequence[tuple[Any, ...]]]
+    ) -> list[int]:
+        """Insert batches in one transaction; return each batch's new records."""
+        counts: list[int] = []
         async with self._write_lock:
             try:
                 await self.connection.execute("BEGIN IMMEDIATE")
                 try:
-                    cursor = await self.connection.executemany(
-                        "INSERT OR IGNORE INTO journal (event_id, farm_id, kind, "
-                        "subject_id, at, payload, received_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        rows,
-                    )
-                    inserted = max(cursor.rowcount, 0)
-                    await cursor.close()
+                    for rows in batches:
+                        cursor = await self.connection.executemany(
+                            "INSERT OR IGNORE INTO journal (event_id, farm_id, kind, "
+                            "subject_id, at, payload, received_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            rows,
+                        )
+                        counts.append(max(cursor.rowcount, 0))
+                        await cursor.close()
                     await self.connection.execute("COMMIT")
                 except BaseException:
                     await self.connection.execute("ROLLBACK")
                     raise
             except (sqlite3.Error, ValueError) as err:
                 raise _unavailable(err) from err
-        return inserted
+        return counts
 
     async def journal_page(
         self, query: JournalQuery
@@ -405,6 +455,36 @@ class Database:
             (farm_id,),
         )
 
+    async def plan_summaries(
+        self, farm_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Return the newest plans' summaries (of one farm, or of any)."""
+        where = "" if farm_id is None else "WHERE farm_id = ?"
+        values: list[str | int] = [] if farm_id is None else [farm_id]
+        values.append(limit)
+        try:
+            async with self.connection.execute(
+                "SELECT plan_id, farm_id, created_at, json_extract(result, '$.start'), "  # noqa: S608 - only a fixed WHERE is formatted in
+                "json_extract(result, '$.horizon_weeks'), "
+                f"json_extract(result, '$.totals') FROM plans {where} "
+                "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                values,
+            ) as cursor:
+                rows = await cursor.fetchall()
+        except (sqlite3.Error, ValueError) as err:
+            raise _unavailable(err) from err
+        return [
+            {
+                "plan_id": row[0],
+                "farm_id": row[1],
+                "created_at": row[2],
+                "start": row[3],
+                "horizon_weeks": row[4],
+                "totals": json.loads(row[5]),
+            }
+            for row in rows
+        ]
+
     async def _plan(self, sql: str, values: Sequence[str]) -> dict[str, Any] | None:
         """Return the plan result one query selects."""
         try:
@@ -422,10 +502,23 @@ class Database:
         if self._closed:
             return
         self._closed = True
+        if self._flusher is not None:
+            # Batches already accepted into the queue are committed first.
+            await asyncio.shield(self._flusher)
         await self.connection.close()
         # The worker thread answers the close before it ends; wait for its end
         # so nothing of this database outlives the application.
         await asyncio.to_thread(self.connection._thread.join)  # noqa: SLF001
+
+
+def _settle(future: asyncio.Future[int], outcome: int | PlannerError) -> None:
+    """Answer a waiting journal batch, unless its request has gone."""
+    if future.done():
+        return
+    if isinstance(outcome, PlannerError):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def _unavailable(err: BaseException) -> PlannerError:

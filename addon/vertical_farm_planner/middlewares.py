@@ -16,12 +16,11 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
 from .api import PUBLIC_ROUTES
-from .config import PlannerConfig
+from .config import INGRESS_PATH_HEADER, PlannerConfig
 from .errors import PlannerError
 
 _LOGGER = logging.getLogger(__name__)
 
-INGRESS_PATH_HEADER: Final = "X-Ingress-Path"
 # Headers of aiohttp's HTTP errors that still mean something in the JSON reply.
 _KEPT_HEADERS: Final = (hdrs.ALLOW, hdrs.WWW_AUTHENTICATE, hdrs.RETRY_AFTER)
 _HTTP_CODES: Final = {
@@ -66,7 +65,7 @@ SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; "
         "img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
-        "base-uri 'none'; form-action 'none'"
+        "base-uri 'self'; form-action 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",

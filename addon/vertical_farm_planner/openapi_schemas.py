@@ -415,6 +415,18 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
             "crops",
         ),
     ),
+    "PlanSummary": obj(
+        {
+            "plan_id": {"type": "string"},
+            "farm_id": IDENTIFIER,
+            "created_at": DATE_TIME,
+            "start": DATE,
+            "horizon_weeks": {"type": "integer", "minimum": 1},
+            "totals": ref("PlanTotals"),
+        },
+        ("plan_id", "farm_id", "created_at", "start", "horizon_weeks", "totals"),
+    ),
+    "PlanList": obj({"plans": array(ref("PlanSummary"), "Newest first.")}, ("plans",)),
     "WaterForecast": obj(
         {
             "use_l_per_day": nullable(NUMBER),

@@ -269,6 +269,13 @@ SUCCESSION_REQUEST: Final = vol.Schema(
 
 PLAN_QUERY: Final = vol.Schema({vol.Optional("farm_id"): _identifier})
 
+PLAN_LIST_QUERY: Final = vol.Schema(
+    {
+        vol.Optional("farm_id"): _identifier,
+        vol.Optional("limit", default=20): _query_whole(1, 100),
+    }
+)
+
 FORECAST_QUERY: Final = vol.Schema(
     {
         vol.Optional("at"): aware_datetime,

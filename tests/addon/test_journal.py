@@ -296,3 +296,28 @@ async def test_records_survive_a_restart(
     assert (
         json.dumps(page["records"][0]["data"]) == '{"kind": "top_up", "volume_l": 10.5}'
     )
+
+
+async def test_a_failing_batch_does_not_take_its_group_down(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    # A real SQLite trigger refuses one record, as a full disk or a broken
+    # row would; batches committed in the same group must still land.
+    with sqlite3.connect(planner.config.database_path) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON journal "
+            "WHEN NEW.event_id = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    good = [
+        {"farm_id": FARM, "records": [record(f"g{batch}-{n}") for n in range(5)]}
+        for batch in range(12)
+    ]
+    bad = {"farm_id": FARM, "records": [record("p-ok"), record("poison")]}
+    answers = await asyncio.gather(
+        *(post(session, planner, body) for body in good[:6]),
+        post(session, planner, bad, status=503),
+        *(post(session, planner, body) for body in good[6:]),
+    )
+    assert answers[6]["error"]["code"] == "database_unavailable"
+    stored = {row[0] for row in rows(planner)}
+    assert stored == {f"g{batch}-{n}" for batch in range(12) for n in range(5)}

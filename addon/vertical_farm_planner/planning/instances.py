@@ -32,9 +32,13 @@ def _crop(rng: random.Random, index: int, count: int, *, tiny: bool) -> dict[str
     }
 
 
-def tiny_request(rng: random.Random) -> dict[str, Any]:
-    """Return a request small enough for the exact planner."""
-    rack_count = rng.randint(1, 2)
+def tiny_request(rng: random.Random, *, small: bool = False) -> dict[str, Any]:
+    """Return a request small enough for the exact planner.
+
+    Tiny: 1-2 racks, 2-3 crops, 4-6 weeks. ``small``: 2-3 racks, 3-4 crops,
+    5-7 weeks (the exact planner needs seconds to minutes for some).
+    """
+    rack_count = rng.randint(2, 3) if small else rng.randint(1, 2)
     shared_light = rack_count > 1 and rng.random() < 0.3
     racks = [
         {
@@ -46,7 +50,7 @@ def tiny_request(rng: random.Random) -> dict[str, Any]:
         }
         for rack in range(rack_count)
     ]
-    crop_count = rng.randint(2, 3)
+    crop_count = rng.randint(3, 4) if small else rng.randint(2, 3)
     crops = [_crop(rng, index, crop_count, tiny=True) for index in range(crop_count)]
     existing = []
     if rng.random() < 0.3:
@@ -63,7 +67,7 @@ def tiny_request(rng: random.Random) -> dict[str, Any]:
     return {
         "farm_id": "tiny",
         "start": "2026-12-14",
-        "horizon_weeks": rng.randint(4, 6),
+        "horizon_weeks": rng.randint(5, 7) if small else rng.randint(4, 6),
         "racks": racks,
         "crops": crops,
         "existing": existing,

@@ -13,15 +13,17 @@ shelf) blocks later demand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+import math
 import random
 import time
 
-from .model import Planting, Problem
+from .model import Planting, Problem, Shelf
 from .schedule import Schedule
 
-DEFAULT_ITERATIONS = 3000
-DEFAULT_PATIENCE = 600
+DEFAULT_ITERATIONS = 6000
+DEFAULT_PATIENCE = 1500
 DEFAULT_TIME_LIMIT_S = 1.4
 
 
@@ -114,8 +116,15 @@ def insert(
     harvest_week: int,
     rng: random.Random | None = None,
     added: list[int] | None = None,
+    *,
+    prefer: frozenset[int] = frozenset(),
+    shelves: Sequence[Shelf] | None = None,
 ) -> None:
-    """Sow as much of a shortfall as fits, best shelves first."""
+    """Sow as much of a shortfall as fits, best shelves first.
+
+    Shelves in ``prefer`` come before all others (a search move that tries a
+    crop on another rack); ``shelves`` limits the search to those that changed.
+    """
     need = schedule.shortfall(crop, harvest_week)
     if need <= 0:
         return
@@ -128,7 +137,7 @@ def insert(
     light: dict[int, bool] = {}
     tank: dict[int, bool] = {}
     candidates: list[tuple[float, int]] = []
-    for shelf in problem.shelves:
+    for shelf in problem.shelves if shelves is None else shelves:
         group_ok = light.get(shelf.group)
         if group_ok is None:
             group_ok = light[shelf.group] = schedule.light_allows(
@@ -149,7 +158,8 @@ def insert(
             continue
         candidates.append(
             (
-                _preference(
+                (-100.0 if shelf.index in prefer else 0.0)
+                + _preference(
                     schedule,
                     crop=crop,
                     shelf=shelf.index,
@@ -220,43 +230,83 @@ def improve(
     bound: int,
     deadline: float | None,
 ) -> int:
-    """Improve the schedule by ruin and recreate; return the iterations done."""
+    """Improve the schedule by ruin and recreate; return the iterations done.
+
+    A change that is no worse is always kept. A worse one is kept with a
+    probability that shrinks with how much worse it is and with the time
+    spent (simulated annealing), so the search can leave a plan whose every
+    small change loses; the best plan seen is what remains at the end.
+    """
     problem = schedule.problem
-    if not problem.shelves or not any(crop.weekly_demand for crop in problem.crops):
+    demands = [crop.weekly_demand for crop in problem.crops if crop.weekly_demand]
+    if not problem.shelves or not demands:
         return 0
-    best = (schedule.met, -len(schedule.sowings))
+    # Losing a fraction of a typical week's demand is a modest step.
+    start_temperature = max(0.5, 0.3 * sum(demands) / len(demands))
+    started = time.perf_counter()
+    current = best = (schedule.met, -len(schedule.sowings))
+    best_sowings = list(schedule.sowings.values())
     since_better = 0
     done = 0
-    for done in range(1, iterations + 1):  # noqa: B007
-        if schedule.met >= bound or since_better >= patience:
+    for done in range(1, iterations + 1):
+        if best[0] >= bound or since_better >= patience:
             break
-        if deadline is not None and time.perf_counter() > deadline:
+        now_s = time.perf_counter()
+        if deadline is not None and now_s > deadline:
             break
-        removed, window, first = _ruin(schedule, rng)
+        progress = done / iterations
+        if deadline is not None:
+            progress = max(progress, (now_s - started) / max(deadline - started, 1e-9))
+        temperature = start_temperature * (1.0 - progress)
+        ruin = _ruin(schedule, rng)
         added: list[int] = []
-        if first is not None:
-            insert(schedule, first[0], first[1], rng, added)
-        for crop, week in _reinsertion_order(schedule, window, rng):
-            insert(schedule, crop, week, rng, added)
+        for crop, week in ruin.first:
+            insert(
+                schedule, crop, week, rng, added, prefer=ruin.prefer, shelves=ruin.scope
+            )
+        for crop, week in _reinsertion_order(schedule, ruin.window, rng):
+            insert(schedule, crop, week, rng, added, shelves=ruin.scope)
         now = (schedule.met, -len(schedule.sowings))
-        if now >= best:
-            since_better = 0 if now > best else since_better + 1
-            best = now
-            continue
         since_better += 1
+        if now >= current or (
+            temperature > 0
+            and rng.random() < math.exp((now[0] - current[0]) / temperature)
+        ):
+            current = now
+            if now > best:
+                best = now
+                best_sowings = list(schedule.sowings.values())
+                since_better = 0
+            continue
         for key in added:
             schedule.remove(key)
-        for planting in removed:
+        for planting in ruin.removed:
+            schedule.add(
+                planting.crop, planting.shelf, planting.week, planting.quantity
+            )
+    if current < best:
+        for key in list(schedule.sowings):
+            schedule.remove(key)
+        for planting in best_sowings:
             schedule.add(
                 planting.crop, planting.shelf, planting.week, planting.quantity
             )
     return done
 
 
-def _ruin(
-    schedule: Schedule, rng: random.Random
-) -> tuple[list[Planting], range, tuple[int, int] | None]:
-    """Take some sowings out; return them, the weeks touched and a shortfall to fill first."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Ruin:
+    """What one ruin step took out and where re-insertion should look."""
+
+    removed: list[Planting]
+    window: range  # the weeks the removed sowings held or fed
+    first: list[tuple[int, int]]  # (crop, harvest week) to fill before the rest
+    prefer: frozenset[int]  # shelves `first` tries before any other
+    scope: tuple[Shelf, ...]  # shelves whose state changed, with group and tank mates
+
+
+def _ruin(schedule: Schedule, rng: random.Random) -> _Ruin:
+    """Take some sowings out, chosen by one of several neighbourhoods."""
     problem = schedule.problem
     horizon = problem.horizon_weeks
     if rng.random() < 0.25:
@@ -265,9 +315,37 @@ def _ruin(
         length = rng.randint(1, max(1, horizon // 3) + 2)
         start = rng.randrange(horizon)
         window = range(start, min(horizon, start + length))
-    first: tuple[int, int] | None = None
+    first: list[tuple[int, int]] = []
+    prefer: frozenset[int] = frozenset()
     choice = rng.random()
-    if choice < 0.3:
+    if choice < 0.15:
+        # Move a crop to another light group: clear the group and the crop's
+        # sowings, then sow the crop there first. One photoperiod per rack
+        # makes this a move no single re-insertion finds.
+        crop = rng.randrange(len(problem.crops))
+        group = rng.randrange(problem.group_count)
+        prefer = frozenset(s.index for s in problem.shelves if s.group == group)
+        keys = [
+            key
+            for key, planting in schedule.sowings.items()
+            if (planting.crop == crop or planting.shelf in prefer)
+            and _touches(problem, planting, window)
+        ]
+        removed = [schedule.remove(key) for key in keys]
+        first = sorted(
+            (
+                (crop, week)
+                for week in range(
+                    max(window.start, problem.crops[crop].grow_weeks),
+                    min(horizon, window.stop + problem.crops[crop].grow_weeks),
+                )
+                if schedule.shortfall(crop, week)
+            ),
+            key=lambda item: item[1],
+        )
+        return _finish(problem, removed, window, first, prefer)
+    selected: set[int] = set()
+    if choice < 0.4:
         # The sowings that stand in the way of one shortfall.
         shortfalls = [
             (crop, week)
@@ -275,9 +353,10 @@ def _ruin(
             if week >= problem.crops[crop].grow_weeks
         ]
         if shortfalls:
-            first = rng.choice(shortfalls)
-            spec = problem.crops[first[0]]
-            window = range(first[1] - spec.grow_weeks, first[1])
+            target = rng.choice(shortfalls)
+            first = [target]
+            spec = problem.crops[target[0]]
+            window = range(target[1] - spec.grow_weeks, target[1])
             shelf = rng.choice(problem.shelves)
             scope = rng.random()
             if scope < 0.4:
@@ -299,7 +378,8 @@ def _ruin(
         selected = {s.index for s in problem.shelves if s.tank == tank}
         keys = _overlapping(schedule, selected, window)
     elif choice < 0.7:
-        keys = _overlapping(schedule, {rng.randrange(len(problem.shelves))}, window)
+        selected = {rng.randrange(len(problem.shelves))}
+        keys = _overlapping(schedule, selected, window)
     elif choice < 0.8 and schedule.sowings:
         crop = rng.choice(list(schedule.sowings.values())).crop
         keys = [
@@ -313,13 +393,36 @@ def _ruin(
     else:
         keys = _random_keys(schedule, rng)
     removed = [schedule.remove(key) for key in keys]
+    return _finish(problem, removed, window, first, prefer | selected)
+
+
+def _finish(
+    problem: Problem,
+    removed: list[Planting],
+    window: range,
+    first: list[tuple[int, int]],
+    touched: frozenset[int] | set[int],
+) -> _Ruin:
+    """Return the ruin with its window widened and its scope of shelves."""
     for planting in removed:
         grow = problem.crops[planting.crop].grow_weeks
         window = range(
             max(0, min(window.start, planting.week)),
-            min(horizon, max(window.stop, planting.week + grow + 1)),
+            min(problem.horizon_weeks, max(window.stop, planting.week + grow + 1)),
         )
-    return removed, window, first
+    changed = {planting.shelf for planting in removed} | set(touched)
+    # Freed room on a shelf can also lift a light group's or a tank's limit.
+    groups = {problem.shelves[shelf].group for shelf in changed}
+    tanks = {problem.shelves[shelf].tank for shelf in changed} - {-1}
+    scope = tuple(
+        shelf
+        for shelf in problem.shelves
+        if shelf.group in groups or shelf.tank in tanks
+    )
+    prefer = frozenset(touched) if first else frozenset()
+    return _Ruin(
+        removed=removed, window=window, first=first, prefer=prefer, scope=scope
+    )
 
 
 def _random_keys(schedule: Schedule, rng: random.Random) -> list[int]:
