@@ -2,16 +2,241 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
-from typing import Final
+import json
+from typing import Any, Final
+import uuid
 
 from aiohttp import web
 
 from . import __version__
-from .keys import DATABASE_KEY
-from .openapi import Endpoint, build_document
+from .db import JournalEntry, JournalQuery, format_time
+from .errors import PlannerError
+from .forecast import (
+    feeding,
+    level_reading,
+    nutrient_forecast,
+    stock_count,
+    water_forecast,
+)
+from .keys import DATABASE_KEY, PLANNING_LOCK_KEY
+from .openapi import Endpoint, Parameter, build_document
+from .openapi_schemas import IDENTIFIER, SCHEMAS
+from .planning.model import build_problem
+from .planning.report import plan_result
+from .planning.solver import solve
+from .schemas import (
+    FORECAST_QUERY,
+    JOURNAL_BATCH,
+    JOURNAL_QUERY,
+    PLAN_LIST_QUERY,
+    PLAN_QUERY,
+    SUCCESSION_REQUEST,
+    validate,
+)
+from .web import get_page, get_static
 
 API_PREFIX: Final = "/api/v1"
+
+
+async def read_json(request: web.Request) -> Any:
+    """Return the request's JSON body.
+
+    Raises:
+        PlannerError: ``unsupported_media_type`` for a body that is not declared
+            JSON, ``invalid_json`` for one that does not parse.
+    """
+    if request.content_type != "application/json":
+        raise PlannerError(
+            "unsupported_media_type", status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        )
+    text = await request.text()
+    try:
+        # NaN and Infinity are not JSON; refuse them like any other bad token.
+        return json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as err:
+        raise PlannerError("invalid_json") from err
+
+
+def _refuse_constant(name: str) -> Any:
+    """Refuse the non-standard constants Python's JSON parser would accept."""
+    raise ValueError(name)
+
+
+async def post_journal(request: web.Request) -> web.Response:
+    """Store a batch of journal records; acknowledge them after the commit."""
+    batch = validate(JOURNAL_BATCH, await read_json(request))
+    entries = [
+        JournalEntry(
+            event_id=record["id"],
+            kind=record["kind"],
+            subject=record["subject"],
+            at=record["at"],
+            data=record["data"],
+        )
+        for record in batch["records"]
+    ]
+    inserted = await request.app[DATABASE_KEY].add_journal(batch["farm_id"], entries)
+    accepted = list(dict.fromkeys(entry.event_id for entry in entries))
+    return web.json_response(
+        {
+            "accepted": accepted,
+            "inserted": inserted,
+            "duplicates": len(accepted) - inserted,
+        }
+    )
+
+
+async def get_journal(request: web.Request) -> web.Response:
+    """Return one page of journal records, oldest first."""
+    query = validate(JOURNAL_QUERY, request.query)
+    records, next_cursor = await request.app[DATABASE_KEY].journal_page(
+        JournalQuery(**query)
+    )
+    return web.json_response(
+        {
+            "records": [record.as_json() for record in records],
+            "next_cursor": next_cursor,
+        }
+    )
+
+
+async def post_succession(request: web.Request) -> web.Response:
+    """Plan sowings that meet the weekly demand; store and return the plan."""
+    raw = await read_json(request)
+    body = validate(SUCCESSION_REQUEST, raw)
+    start: date = body.get("start") or _this_monday()
+    problem = build_problem(body, start)
+    async with request.app[PLANNING_LOCK_KEY]:
+        # CPU-bound for up to about a second and a half: off the event loop.
+        schedule, _ = await asyncio.to_thread(solve, problem)
+    created_at = datetime.now(UTC)
+    plan = {
+        "plan_id": uuid.uuid4().hex,
+        "farm_id": body["farm_id"],
+        "created_at": format_time(created_at),
+        **plan_result(schedule, body, start),
+    }
+    await request.app[DATABASE_KEY].save_plan(
+        plan_id=plan["plan_id"],
+        farm_id=body["farm_id"],
+        kind="succession",
+        created_at=created_at,
+        request=raw,
+        result=plan,
+    )
+    return web.json_response(plan)
+
+
+async def get_plans(request: web.Request) -> web.Response:
+    """Return the newest plans' summaries, newest first."""
+    query = validate(PLAN_LIST_QUERY, request.query)
+    plans = await request.app[DATABASE_KEY].plan_summaries(
+        query.get("farm_id"), query["limit"]
+    )
+    return web.json_response({"plans": plans})
+
+
+async def get_latest_plan(request: web.Request) -> web.Response:
+    """Return the newest plan (of one farm when asked)."""
+    query = validate(PLAN_QUERY, request.query)
+    plan = await request.app[DATABASE_KEY].latest_plan(query.get("farm_id"))
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id="(latest)"
+        )
+    return web.json_response(plan)
+
+
+async def get_plan(request: web.Request) -> web.Response:
+    """Return one stored plan."""
+    plan_id = request.match_info["plan_id"]
+    plan = await request.app[DATABASE_KEY].plan(plan_id)
+    if plan is None:
+        raise PlannerError(
+            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
+        )
+    return web.json_response(plan)
+
+
+async def get_tank_forecast(request: web.Request) -> web.Response:
+    """Return the water and nutrient forecast of one tank from the journal."""
+    tank = request.match_info["tank_id"]
+    query = validate(FORECAST_QUERY, request.query)
+    at: datetime = query.get("at") or datetime.now(UTC)
+    database = request.app[DATABASE_KEY]
+    farm_id = await database.subject_farm(tank)
+    if farm_id is None:
+        raise PlannerError("tank_not_found", status=HTTPStatus.NOT_FOUND, tank=tank)
+    since = at - timedelta(days=query["history_days"])
+    records = [
+        record
+        for record in await database.subject_records(tank, ("fed", "tank_level"), since)
+        if record.at <= at
+    ]
+    data = [
+        (record.kind, record.at, record.data)
+        for record in records
+        if isinstance(record.data, dict)
+    ]
+    readings = [
+        reading
+        for kind, when, values in data
+        if kind == "tank_level" and (reading := level_reading(when, values))
+    ]
+    feedings = [feeding(when, values) for kind, when, values in data if kind == "fed"]
+    farm_records = await database.farm_records(farm_id, ("fed", "stock"))
+    farm_feedings = [
+        feeding(record.at, record.data)
+        for record in farm_records
+        if record.kind == "fed" and isinstance(record.data, dict) and record.at <= at
+    ]
+    stocks = [
+        count
+        for record in farm_records
+        if record.kind == "stock"
+        and isinstance(record.data, dict)
+        and (count := stock_count(record.at, record.data))
+    ]
+    body = {
+        "tank": tank,
+        "farm_id": farm_id,
+        "at": at,
+        "history_days": query["history_days"],
+        "water": water_forecast(readings, feedings, at),
+        "nutrients": nutrient_forecast(feedings, farm_feedings, stocks, at, since),
+    }
+    return web.json_response(body, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    """Return JSON with times in the stored UTC format and dates as ISO dates."""
+    return json.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    """Encode the date and time values of a forecast."""
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _this_monday() -> date:
+    """Return the Monday of the current UTC week."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday())
+
+
+_BODY_ERRORS: Final = (
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    HTTPStatus.SERVICE_UNAVAILABLE,
+)
 
 
 async def get_health(request: web.Request) -> web.Response:
@@ -23,7 +248,7 @@ async def get_health(request: web.Request) -> web.Response:
 
 async def get_openapi(request: web.Request) -> web.Response:
     """Return the OpenAPI 3.1 document of this API."""
-    return web.json_response(build_document(ENDPOINTS, __version__))
+    return web.json_response(build_document(ENDPOINTS, __version__, SCHEMAS))
 
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
@@ -50,6 +275,205 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         summary="This API's OpenAPI 3.1 document",
         tag="system",
         response_schema="OpenApiDocument",
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/journal",
+        handler=post_journal,
+        operation_id="postJournal",
+        summary="Store a batch of journal records",
+        description=(
+            "Idempotent by record id: a record already stored is acknowledged "
+            "again and left unchanged. The answer comes after the commit, so "
+            "every id in `accepted` survives a crash."
+        ),
+        tag="journal",
+        request_schema="JournalBatch",
+        response_schema="JournalAck",
+        errors=_BODY_ERRORS,
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/journal",
+        handler=get_journal,
+        operation_id="getJournal",
+        summary="Read journal records, oldest first",
+        tag="journal",
+        response_schema="JournalPage",
+        parameters=(
+            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
+            Parameter(name="subject", location="query", schema=IDENTIFIER),
+            Parameter(name="kind", location="query", schema={"type": "string"}),
+            Parameter(
+                name="since",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Records at or after this time.",
+            ),
+            Parameter(
+                name="until",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Records before this time.",
+            ),
+            Parameter(
+                name="limit",
+                location="query",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 100,
+                },
+            ),
+            Parameter(
+                name="cursor",
+                location="query",
+                schema={"type": "string"},
+                description="`next_cursor` of the previous page.",
+            ),
+        ),
+        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/plans/succession",
+        handler=post_succession,
+        operation_id="planSuccession",
+        summary="Plan sowings and shelf space for the weekly demand",
+        description=(
+            "Hard constraints: sites per shelf per week, one photoperiod per "
+            "light group, one EC and pH window per tank, no antagonists on a "
+            "shelf. The plan is stored and returned."
+        ),
+        tag="plans",
+        request_schema="SuccessionRequest",
+        response_schema="Plan",
+        errors=_BODY_ERRORS,
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans",
+        handler=get_plans,
+        operation_id="listPlans",
+        summary="The newest stored plans, in short",
+        tag="plans",
+        response_schema="PlanList",
+        parameters=(
+            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
+            Parameter(
+                name="limit",
+                location="query",
+                schema={"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+            ),
+        ),
+        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    # Before `{plan_id}`: the router tries routes in this order.
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/latest",
+        handler=get_latest_plan,
+        operation_id="getLatestPlan",
+        summary="The newest stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(
+                name="farm_id",
+                location="query",
+                schema=IDENTIFIER,
+                description="Only this farm's plans.",
+            ),
+        ),
+        errors=(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/plans/{{plan_id}}",
+        handler=get_plan,
+        operation_id="getPlan",
+        summary="One stored plan",
+        tag="plans",
+        response_schema="Plan",
+        parameters=(
+            Parameter(name="plan_id", location="path", schema={"type": "string"}),
+        ),
+        errors=(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+    ),
+    Endpoint(
+        method="GET",
+        path=f"{API_PREFIX}/forecast/tanks/{{tank_id}}",
+        handler=get_tank_forecast,
+        operation_id="getTankForecast",
+        summary="Water and nutrient forecast of one tank",
+        description=(
+            "From the journal: `tank_level` readings and `fed` records of the "
+            "tank, `stock` counts and feedings of its farm."
+        ),
+        tag="forecasts",
+        response_schema="TankForecast",
+        parameters=(
+            Parameter(name="tank_id", location="path", schema=IDENTIFIER),
+            Parameter(
+                name="at",
+                location="query",
+                schema={"type": "string", "format": "date-time"},
+                description="Forecast time; default now.",
+            ),
+            Parameter(
+                name="history_days",
+                location="query",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 3660,
+                    "default": 90,
+                },
+                description="How many days of records to read.",
+            ),
+        ),
+        errors=(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    ),
+    Endpoint(
+        method="GET",
+        path="/",
+        handler=get_page,
+        operation_id="getPage",
+        summary="The planner's page (ingress)",
+        description=(
+            "The latest plan as a rack and shelf timeline, harvest against "
+            "demand and tank forecasts. Served through ingress or with the token."
+        ),
+        tag="page",
+        response_schema="",
+        media_type="text/html",
+    ),
+    Endpoint(
+        method="GET",
+        path="/static/{name}",
+        handler=get_static,
+        operation_id="getPageFile",
+        summary="The page's script or style sheet",
+        tag="page",
+        response_schema="",
+        media_type="text/plain",
+        parameters=(
+            Parameter(
+                name="name",
+                location="path",
+                schema={"type": "string", "enum": ["app.js", "app.css"]},
+            ),
+        ),
+        errors=(HTTPStatus.NOT_FOUND,),
     ),
 )
 

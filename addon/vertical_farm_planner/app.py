@@ -15,8 +15,9 @@ from .api import add_routes
 from .config import LogLevel, PlannerConfig
 from .db import Database
 from .discovery import announce
-from .keys import CONFIG_KEY, DATABASE_KEY
+from .keys import CONFIG_KEY, DATABASE_KEY, PLANNING_LOCK_KEY
 from .middlewares import build_middlewares
+from .web import web_files_context
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ def create_app(config: PlannerConfig) -> web.Application:
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG_KEY] = config
+    app[PLANNING_LOCK_KEY] = asyncio.Lock()
     app.cleanup_ctx.append(_database_context)
+    app.cleanup_ctx.append(web_files_context)
     app.cleanup_ctx.append(_discovery_context)
     add_routes(app)
     return app

@@ -49,6 +49,8 @@ MIN_TOKEN_LENGTH: Final = 16
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
 DEFAULT_SUPERVISOR_URL: Final = "http://supervisor"
 SUPERVISOR_INGRESS_PROXY: Final = "172.30.32.2"
+# The ingress proxy names the path prefix it serves the add-on under.
+INGRESS_PATH_HEADER: Final = "X-Ingress-Path"
 # Seconds to wait before each retry of the discovery announcement.
 DEFAULT_DISCOVERY_DELAYS_S: Final = (2.0, 5.0, 15.0, 30.0, 60.0)
 

@@ -17,9 +17,13 @@ MESSAGES: Final[Mapping[str, str]] = {
     "forbidden": "This request is not allowed.",
     "internal_error": "The planner hit an unexpected error; see its log.",
     "invalid_config": "Configuration option '{option}' is invalid: {reason}.",
+    "invalid_json": "The request body is not valid JSON.",
+    "invalid_request": "Field '{field}' is invalid: {reason}.",
     "method_not_allowed": "Method {method} is not allowed on {path}.",
     "not_found": "There is no endpoint at {path}.",
     "payload_too_large": "The request body is larger than {limit_bytes} bytes.",
+    "plan_not_found": "There is no plan {plan_id}.",
+    "tank_not_found": "The journal has no records about tank {tank}.",
     "unauthorized": "A valid bearer token is required.",
     "unsupported_media_type": "The request body must be JSON.",
 }

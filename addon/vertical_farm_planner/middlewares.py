@@ -1,7 +1,8 @@
-"""Request middlewares: errors as JSON, the body size limit, bearer-token auth.
+"""Request middlewares: security headers, errors as JSON, body size, bearer auth.
 
-Order matters: errors wrap everything (so a refusal by the later middlewares
-is JSON too), the size check runs before auth (cheapest refusal first).
+Order matters: the security headers go on every answer, errors wrap the rest
+(so a refusal by the later middlewares is JSON too), the size check runs
+before auth (cheapest refusal first).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
 from .api import PUBLIC_ROUTES
-from .config import PlannerConfig
+from .config import INGRESS_PATH_HEADER, PlannerConfig
 from .errors import PlannerError
 
 _LOGGER = logging.getLogger(__name__)
 
-INGRESS_PATH_HEADER: Final = "X-Ingress-Path"
 # Headers of aiohttp's HTTP errors that still mean something in the JSON reply.
 _KEPT_HEADERS: Final = (hdrs.ALLOW, hdrs.WWW_AUTHENTICATE, hdrs.RETRY_AFTER)
 _HTTP_CODES: Final = {
@@ -37,6 +37,7 @@ _HTTP_CODES: Final = {
 def build_middlewares(config: PlannerConfig) -> tuple[Middleware, ...]:
     """Return the application's middlewares, outermost first."""
     return (
+        _security_headers_middleware,
         _error_middleware(config),
         _size_limit_middleware(config),
         _auth_middleware(config),
@@ -48,11 +49,44 @@ def error_response(error: PlannerError) -> web.Response:
     headers = {}
     if error.status == HTTPStatus.UNAUTHORIZED:
         headers[hdrs.WWW_AUTHENTICATE] = 'Bearer realm="vertical_farm_planner"'
+    body: dict[str, str] = {"code": error.code, "message": error.message}
+    if "field" in error.params:
+        body["field"] = str(error.params["field"])
     return web.json_response(
-        {"error": {"code": error.code, "message": error.message}},
+        {"error": body},
         status=error.status,
         headers=headers,
     )
+
+
+# The page loads only its own scripts and styles and may only be framed by
+# Home Assistant's own origin (ingress shows it in an iframe of the frontend).
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
+        "base-uri 'self'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@web.middleware
+async def _security_headers_middleware(
+    request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """Put the security headers on every answer, errors and redirects included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as err:
+        err.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _error_middleware(config: PlannerConfig) -> Middleware:

@@ -37,48 +37,26 @@ class Endpoint:
     description: str = ""
     public: bool = False
     errors: tuple[HTTPStatus, ...] = ()
+    request_schema: str | None = None
+    parameters: tuple[Parameter, ...] = ()
+    # Anything but JSON (the ingress page) is described by its media type only.
+    media_type: str = "application/json"
 
 
-SCHEMAS: Final[JsonObject] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {
-                        "type": "string",
-                        "description": "Stable, machine-readable snake_case code.",
-                        "examples": ["unauthorized"],
-                    },
-                    "message": {
-                        "type": "string",
-                        "description": "English explanation for logs and people.",
-                    },
-                },
-            }
-        },
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "version", "database"],
-        "properties": {
-            "status": {"type": "string", "enum": ["ok"]},
-            "version": {"type": "string", "description": "Planner version."},
-            "database": {"type": "string", "enum": ["ok"]},
-        },
-    },
-    "OpenApiDocument": {
-        "type": "object",
-        "description": "This document.",
-        "required": ["openapi", "info", "paths"],
-    },
-}
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Parameter:
+    """One path or query parameter of an endpoint."""
+
+    name: str
+    location: str  # "path" or "query"
+    schema: JsonObject
+    description: str = ""
+    required: bool = False
 
 
-def build_document(endpoints: Sequence[Endpoint], version: str) -> JsonObject:
+def build_document(
+    endpoints: Sequence[Endpoint], version: str, schemas: JsonObject
+) -> JsonObject:
     """Return the OpenAPI 3.1 document that describes ``endpoints``."""
     paths: dict[str, dict[str, JsonValue]] = {}
     for endpoint in endpoints:
@@ -105,7 +83,7 @@ def build_document(endpoints: Sequence[Endpoint], version: str) -> JsonObject:
                     "description": "The planner token (add-on option `token`).",
                 }
             },
-            "schemas": SCHEMAS,
+            "schemas": schemas,
         },
         "security": [{SECURITY_SCHEME: []}],
     }
@@ -113,17 +91,17 @@ def build_document(endpoints: Sequence[Endpoint], version: str) -> JsonObject:
 
 def _operation(endpoint: Endpoint) -> JsonObject:
     """Return the OpenAPI operation object of one endpoint."""
-    responses: dict[str, JsonValue] = {
-        "200": {
-            "description": endpoint.summary,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "$ref": f"#/components/schemas/{endpoint.response_schema}"
-                    }
-                }
-            },
+    content: JsonValue = (
+        {
+            "application/json": {
+                "schema": {"$ref": f"#/components/schemas/{endpoint.response_schema}"}
+            }
         }
+        if endpoint.media_type == "application/json"
+        else {endpoint.media_type: {"schema": {"type": "string"}}}
+    )
+    responses: dict[str, JsonValue] = {
+        "200": {"description": endpoint.summary, "content": content}
     }
     statuses = set(endpoint.errors)
     if not endpoint.public:
@@ -143,6 +121,33 @@ def _operation(endpoint: Endpoint) -> JsonObject:
     }
     if endpoint.description:
         operation["description"] = endpoint.description
+    if endpoint.parameters:
+        operation["parameters"] = [
+            {
+                "name": parameter.name,
+                "in": parameter.location,
+                # Path parameters are always required in OpenAPI.
+                "required": parameter.required or parameter.location == "path",
+                "schema": parameter.schema,
+                **(
+                    {"description": parameter.description}
+                    if parameter.description
+                    else {}
+                ),
+            }
+            for parameter in endpoint.parameters
+        ]
+    if endpoint.request_schema:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "$ref": f"#/components/schemas/{endpoint.request_schema}"
+                    }
+                }
+            },
+        }
     if endpoint.public:
         # An empty requirement list overrides the document-wide bearer rule.
         operation["security"] = []

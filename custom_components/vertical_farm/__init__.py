@@ -14,6 +14,7 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
+from .agronomy_services import async_setup_agronomy_services
 from .card import async_register_card
 from .const import DOMAIN
 from .farm import (
@@ -53,6 +54,7 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whether or not a farm is loaded."""
     async_setup_services(hass)
+    async_setup_agronomy_services(hass)
     async_setup_mobile_actions(hass)
     async_setup_intents(hass)
     async_setup_llm(hass)

@@ -16,6 +16,7 @@ from .conftest import TOKEN, ConfigFactory, RunningPlanner, auth, serve_planner
 
 HEALTH = "/api/v1/health"
 OPENAPI = "/api/v1/openapi.json"
+JOURNAL = "/api/v1/journal"
 
 
 def assert_error(body: object, code: str) -> None:
@@ -117,7 +118,9 @@ async def test_openapi_describes_the_routes_that_exist(
         for path, item in document["paths"].items()
         for method in item
     }
-    assert described == routes == {("GET", HEALTH), ("GET", OPENAPI)}
+    # Every route is described and every description is a route.
+    assert described == routes
+    assert {("GET", HEALTH), ("GET", OPENAPI), ("POST", JOURNAL)} <= routes
 
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
     assert scheme["type"] == "http"
@@ -218,3 +221,100 @@ async def test_ingress_header_from_elsewhere_is_not_trusted(
         session.get(running.url(OPENAPI), headers=ingress) as response,
     ):
         assert response.status == 401
+
+
+def protected_endpoints() -> list[tuple[str, str]]:
+    """Return (method, path) of every protected route, path parameters filled in."""
+    from vertical_farm_planner.api import ENDPOINTS
+
+    return [
+        (
+            endpoint.method,
+            endpoint.path.replace("{plan_id}", "p").replace("{tank_id}", "t"),
+        )
+        for endpoint in ENDPOINTS
+        if not endpoint.public
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), protected_endpoints())
+@pytest.mark.parametrize("headers", [{}, auth("wrong-token-0123456789")])
+async def test_every_protected_route_needs_the_token(
+    planner: RunningPlanner,
+    session: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+) -> None:
+    async with session.request(
+        method, planner.url(path), headers=headers, json={}
+    ) as response:
+        assert response.status == 401
+        assert_error(await response.json(), "unauthorized")
+
+
+@pytest.mark.parametrize("path", [HEALTH, OPENAPI, "/api/v1/nothing"])
+async def test_every_answer_carries_security_headers(
+    planner: RunningPlanner, session: aiohttp.ClientSession, path: str
+) -> None:
+    async with session.get(planner.url(path)) as response:
+        assert response.status in (200, 401)
+        headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "POST",
+            JOURNAL,
+            {
+                "farm_id": "f",
+                "records": [{"id": "e", "at": "2026-05-01T00:00:00Z", "kind": "fed"}],
+            },
+        ),
+        ("GET", JOURNAL, None),
+        ("GET", "/api/v1/plans", None),
+        ("GET", "/api/v1/plans/latest", None),
+        ("GET", "/api/v1/plans/abc", None),
+        ("GET", "/api/v1/forecast/tanks/t1", None),
+        (
+            "POST",
+            "/api/v1/plans/succession",
+            {
+                "farm_id": "f",
+                "horizon_weeks": 3,
+                "racks": [{"id": "r", "shelves": 1, "sites_per_shelf": 2}],
+                "crops": [
+                    {
+                        "id": "c",
+                        "phase_days": {"vegetative": 7},
+                        "ec_range": [1, 2],
+                        "ph_range": [5, 6],
+                        "photoperiod_h": 16,
+                        "weekly_demand": 1,
+                    }
+                ],
+            },
+        ),
+    ],
+)
+async def test_data_routes_report_a_broken_database(
+    planner: RunningPlanner,
+    session: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    body: object,
+) -> None:
+    await planner.app[DATABASE_KEY].close()
+    async with session.request(
+        method, planner.url(path), json=body, headers=auth()
+    ) as response:
+        assert response.status == 503
+        assert_error(await response.json(), "database_unavailable")

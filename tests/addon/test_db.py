@@ -28,7 +28,7 @@ async def test_new_file_gets_every_migration(tmp_path: Path) -> None:
     database = await Database.open(path)
     try:
         assert path.is_file()
-        assert await database.schema_version() == LATEST == 1
+        assert await database.schema_version() == LATEST == 2
         assert await database.table_names() == ["journal", "plans", "schema_version"]
         assert await columns(database, "journal") == [
             "event_id",
@@ -187,6 +187,74 @@ async def test_app_creates_migrates_and_reopens_its_file(
         async with database.connection.execute(
             "SELECT version FROM schema_version"
         ) as cursor:
-            assert [row[0] async for row in cursor] == [1]
+            assert [row[0] async for row in cursor] == [1, 2]
     finally:
         await database.close()
+
+
+async def schema_of(path: Path) -> list[tuple[str, str, str]]:
+    """Return every table and index of the database at ``path`` with its SQL."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "ORDER BY type, name"
+        ).fetchall()
+    return [(kind, name, " ".join(sql.split())) for kind, name, sql in rows]
+
+
+SEED_BY_VERSION = {
+    # Written as a planner of that version would have written them.
+    1: (
+        (
+            "INSERT INTO journal (event_id, farm_id, kind, subject_id, at, payload, "
+            "received_at) VALUES ('e1', 'f1', 'fed', 't1', '2026-05-01T10:00:00+02:00', "
+            "'{\"volume_l\": 2}', '2026-05-01T08:00:01+00:00')"
+        ),
+        (
+            "INSERT INTO journal (event_id, farm_id, kind, subject_id, at, payload, "
+            "received_at) VALUES ('e2', 'f1', 'fed', 't1', '2026-04-30T23:30:00-01:00', "
+            "'{}', '2026-05-01T08:00:01+00:00')"
+        ),
+        (
+            "INSERT INTO plans VALUES ('p1', 'f1', 'succession', "
+            "'2026-05-01T08:00:00+00:00', '{}', '{\"plan_id\": \"p1\"}')"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("version", range(LATEST))
+async def test_migrates_from_every_earlier_version(
+    tmp_path: Path, version: int
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    await (await Database.open(fresh)).close()
+
+    path = tmp_path / "old.db"
+    old = await Database.open(path, MIGRATIONS[:version])
+    try:
+        assert await old.schema_version() == version
+        for seed_version in range(1, version + 1):
+            for statement in SEED_BY_VERSION.get(seed_version, ()):
+                await old.connection.execute(statement)
+    finally:
+        await old.close()
+
+    database = await Database.open(path)
+    try:
+        assert await database.schema_version() == LATEST
+        if version >= 1:
+            # Data written before survives, with its times now in UTC.
+            async with database.connection.execute(
+                "SELECT event_id, at, json_extract(payload, '$.volume_l') "
+                "FROM journal ORDER BY at"
+            ) as cursor:
+                assert await cursor.fetchall() == [
+                    ("e2", "2026-05-01T00:30:00.000+00:00", None),
+                    ("e1", "2026-05-01T08:00:00.000+00:00", 2),
+                ]
+            assert await database.latest_plan("f1") == {"plan_id": "p1"}
+    finally:
+        await database.close()
+    # The migrated file has exactly the schema of a new one.
+    assert await schema_of(path) == await schema_of(fresh)

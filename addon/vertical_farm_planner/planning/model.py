@@ -1,0 +1,206 @@
+"""The planning problem: racks, shelves, crops and demand as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+import math
+from typing import Any
+
+from ..schemas import refuse
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Crop:
+    """A crop as the planner sees it."""
+
+    index: int
+    id: str
+    name: str
+    grow_weeks: int
+    sites_per_plant: int
+    ec_range: tuple[float, float]
+    ph_range: tuple[float, float]
+    photoperiod_h: float
+    weekly_demand: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Shelf:
+    """One shelf of one rack."""
+
+    index: int
+    rack_id: str
+    number: int  # 1-based, as the integration numbers shelves
+    sites: int
+    group: int  # light group: racks that share one photoperiod
+    tank: int  # -1 when the rack draws from no tank
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Planting:
+    """Plants of one crop sown on one shelf in one week."""
+
+    crop: int
+    shelf: int
+    week: int  # may be negative for plantings sown before the plan starts
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Problem:
+    """Everything a solver needs, indexed for speed."""
+
+    horizon_weeks: int
+    crops: tuple[Crop, ...]
+    shelves: tuple[Shelf, ...]
+    group_count: int
+    tank_count: int
+    existing: tuple[Planting, ...]
+    # compatible[a][b]: crops a and b may share a shelf / a light group / a tank.
+    shelf_compatible: tuple[tuple[bool, ...], ...]
+    light_compatible: tuple[tuple[bool, ...], ...]
+    tank_compatible: tuple[tuple[bool, ...], ...]
+
+    def demand(self, crop: int, week: int) -> int:
+        """Return the plants of ``crop`` wanted at harvest in ``week``."""
+        return self.crops[crop].weekly_demand
+
+    def weeks(self, crop: int, sow_week: int) -> range:
+        """Return the plan weeks a sowing of ``crop`` in ``sow_week`` holds its sites."""
+        end = sow_week + self.crops[crop].grow_weeks
+        return range(max(sow_week, 0), min(end, self.horizon_weeks))
+
+
+def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    """Return whether two closed ranges share a value."""
+    return max(first[0], second[0]) <= min(first[1], second[1])
+
+
+def build_problem(request: Mapping[str, Any], start: date) -> Problem:
+    """Return the problem a checked succession request describes.
+
+    Raises:
+        PlannerError: ``invalid_request`` for duplicate ids, unknown references
+            or shelf lists that do not match the shelf count.
+    """
+    racks: Sequence[Mapping[str, Any]] = request["racks"]
+    crops_in: Sequence[Mapping[str, Any]] = request["crops"]
+    _unique(racks, "racks")
+    _unique(request["tanks"], "tanks")
+    _unique(crops_in, "crops")
+
+    crop_index = {crop["id"]: index for index, crop in enumerate(crops_in)}
+    crops = tuple(
+        Crop(
+            index=index,
+            id=crop["id"],
+            name=crop.get("name", crop["id"]),
+            # A sowing holds its sites for at least one week.
+            grow_weeks=max(1, math.ceil(sum(crop["phase_days"].values()) / 7)),
+            sites_per_plant=crop["sites_per_plant"],
+            ec_range=crop["ec_range"],
+            ph_range=crop["ph_range"],
+            photoperiod_h=crop["photoperiod_h"],
+            weekly_demand=crop["weekly_demand"],
+        )
+        for index, crop in enumerate(crops_in)
+    )
+    antagonists: set[tuple[int, int]] = set()
+    for index, crop in enumerate(crops_in):
+        for other in crop["antagonists"]:
+            # Antagonists that are not planned cannot meet on a shelf.
+            if other in crop_index:
+                antagonists.add((index, crop_index[other]))
+                antagonists.add((crop_index[other], index))
+
+    groups: dict[str, int] = {}
+    tanks: dict[str, int] = {}
+    shelves: list[Shelf] = []
+    rack_shelves: dict[str, int] = {}
+    for position, rack in enumerate(racks):
+        count = rack["shelves"]
+        sites = rack["sites_per_shelf"]
+        if isinstance(sites, list):
+            if len(sites) != count:
+                raise refuse(
+                    f"racks.{position}.sites_per_shelf",
+                    f"expected {count} numbers, one per shelf",
+                )
+            per_shelf = sites
+        else:
+            per_shelf = [sites] * count
+        group_key = rack["light_group"] or f"rack:{rack['id']}"
+        group = groups.setdefault(group_key, len(groups))
+        tank = (
+            -1 if rack["tank"] is None else tanks.setdefault(rack["tank"], len(tanks))
+        )
+        rack_shelves[rack["id"]] = count
+        first = len(shelves)
+        shelves.extend(
+            Shelf(
+                index=first + number,
+                rack_id=rack["id"],
+                number=number + 1,
+                sites=per_shelf[number],
+                group=group,
+                tank=tank,
+            )
+            for number in range(count)
+        )
+    shelf_index = {(shelf.rack_id, shelf.number): shelf.index for shelf in shelves}
+
+    existing: list[Planting] = []
+    for position, planting in enumerate(request["existing"]):
+        field = f"existing.{position}"
+        if planting["crop"] not in crop_index:
+            raise refuse(f"{field}.crop", "not one of the crops")
+        if planting["rack"] not in rack_shelves:
+            raise refuse(f"{field}.rack", "not one of the racks")
+        if planting["shelf"] > rack_shelves[planting["rack"]]:
+            raise refuse(f"{field}.shelf", "the rack has fewer shelves")
+        existing.append(
+            Planting(
+                crop=crop_index[planting["crop"]],
+                shelf=shelf_index[planting["rack"], planting["shelf"]],
+                week=(planting["sown"] - start).days // 7,
+                quantity=planting["quantity"],
+            )
+        )
+
+    return Problem(
+        horizon_weeks=request["horizon_weeks"],
+        crops=crops,
+        shelves=tuple(shelves),
+        group_count=len(groups),
+        tank_count=len(tanks),
+        existing=tuple(existing),
+        shelf_compatible=tuple(
+            tuple((a.index, b.index) not in antagonists for b in crops) for a in crops
+        ),
+        light_compatible=tuple(
+            tuple(a.photoperiod_h == b.photoperiod_h for b in crops) for a in crops
+        ),
+        tank_compatible=tuple(
+            tuple(
+                _overlap(a.ec_range, b.ec_range) and _overlap(a.ph_range, b.ph_range)
+                for b in crops
+            )
+            for a in crops
+        ),
+    )
+
+
+def _unique(items: Sequence[Mapping[str, Any]], field: str) -> None:
+    """Refuse a list whose items repeat an id."""
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        if item["id"] in seen:
+            raise refuse(f"{field}.{position}.id", "this id is already used")
+        seen.add(item["id"])
+
+
+def week_start(start: date, week: int) -> date:
+    """Return the first day of ``week``."""
+    return start + timedelta(weeks=week)
