@@ -102,12 +102,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool:
-    """Unload a farm, writing anything batched first."""
+    """Unload a farm, writing anything batched first.
+
+    Lights and pumps go to their safe state before the platforms unload, so a
+    light or pump of the farm's own (the demo's simulated hardware) still
+    answers when it is turned off.
+    """
+    farm = entry.runtime_data.farm
+    await farm.async_stop_drivers()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         entry.runtime_data.planner.async_stop()
-        farm = entry.runtime_data.farm
-        await farm.async_stop_drivers()
         farm.async_stop()
         if entry.runtime_data.simulator is not None:
             await entry.runtime_data.simulator.async_stop()

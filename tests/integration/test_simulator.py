@@ -360,3 +360,20 @@ def test_an_empty_tank_keeps_its_last_ec() -> None:
     assert dry.level_l(60) == 0
     assert water_change(dry, 60, 1.1).water_l == 60
     assert advance(state, 86400 * 100, 60).ph == 8.5
+
+
+async def test_unload_turns_the_simulated_pump_off_first(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The farm turns its pump off on unload while the pump still answers."""
+    entry = await _create_demo(hass)
+    await _switch(hass, "pump", True)
+    assert entry.runtime_data.simulator is not None
+    assert entry.runtime_data.simulator.state.pump_on
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert "skipped turn_off" not in caplog.text
+    stored = hass_storage[f"{DOMAIN}.simulator.{entry.entry_id}"]["data"]
+    assert stored["pump_on"] is False
