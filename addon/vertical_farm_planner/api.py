@@ -56,7 +56,8 @@ async def read_json(request: web.Request) -> Any:
     try:
         # NaN and Infinity are not JSON; refuse them like any other bad token.
         return json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
+        # RecursionError: nesting deeper than the parser can follow.
         raise PlannerError("invalid_json") from err
 
 
