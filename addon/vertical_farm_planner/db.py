@@ -506,6 +506,9 @@ class Database:
             # Batches already accepted into the queue are committed first.
             await asyncio.shield(self._flusher)
         await self.connection.close()
+        # The worker thread answers the close before it ends; wait for its end
+        # so nothing of this database outlives the application.
+        await asyncio.to_thread(self.connection._thread.join)  # noqa: SLF001
 
 
 def _settle(future: asyncio.Future[int], outcome: int | PlannerError) -> None:

@@ -14,6 +14,8 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
+from .agronomy_services import async_setup_agronomy_services
+from .card import async_register_card
 from .const import DOMAIN
 from .farm import (
     Farm,
@@ -26,6 +28,11 @@ from .intents import async_setup_intents
 from .llm import async_setup_llm
 from .mobile_actions import async_setup_mobile_actions
 from .services import async_setup_services
+from .simulator import (
+    async_prepare_simulator,
+    async_remove_simulator,
+    async_start_simulator,
+)
 from .store import FarmStore
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -47,9 +54,11 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whether or not a farm is loaded."""
     async_setup_services(hass)
+    async_setup_agronomy_services(hass)
     async_setup_mobile_actions(hass)
     async_setup_intents(hass)
     async_setup_llm(hass)
+    await async_register_card(hass)
     return True
 
 
@@ -61,7 +70,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     farm = Farm(hass, entry, library, store)
     entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
     # Devices and current readings first: entities show real values from the start.
+    async_prepare_simulator(hass, entry)
     await farm.async_start()
+    await async_start_simulator(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     @callback
@@ -88,6 +99,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
         farm = entry.runtime_data.farm
         await farm.async_stop_drivers()
         farm.async_stop()
+        if entry.runtime_data.simulator is not None:
+            await entry.runtime_data.simulator.async_stop()
         await entry.runtime_data.store.async_save_now()
     return unloaded
 
@@ -95,6 +108,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> None:
     """Delete the farm's stored journal and its repair issues with the farm."""
     await FarmStore(hass, entry.entry_id).async_remove()
+    await async_remove_simulator(hass, entry.entry_id)
     ours = {entry.entry_id, *entry.subentries}
     for domain, issue_id in list(ir.async_get(hass).issues):
         if domain == DOMAIN and any(key in issue_id for key in ours):

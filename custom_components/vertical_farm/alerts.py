@@ -8,11 +8,21 @@ repair notices as problems come and go.
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, EVENT_TANK_ALERT
-from .engine.alerts import TankReadings, step_alerts, tank_alert_checks
+from .engine.alerts import (
+    AlertCheck,
+    AlertKind,
+    TankReadings,
+    step_alerts,
+    tank_alert_checks,
+)
+from .engine.chemistry import PhLevel
+from .engine.profiles import WaterChemistry
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
@@ -72,6 +82,26 @@ class RepairNotices:
         )
 
     @callback
+    def async_level_mismatch(
+        self, config: FarmConfig, tank_id: str, view: TankView
+    ) -> None:
+        """A notice while a tank's level and volume sensors disagree."""
+        check = view.level_check
+        issue_id = f"level_mismatch_{tank_id}"
+        active = check is not None and not check.consistent
+        if check is None or (not active and issue_id not in self._active):
+            return  # most readings: nothing to raise and nothing raised
+        self.async_set(
+            issue_id,
+            "level_mismatch",
+            active,
+            name=config.tanks[tank_id].name,
+            level_l=f"{check.level_l:.1f}",
+            volume_l=f"{check.volume_reading_l:.1f}",
+            tolerance_l=f"{check.tolerance_l:.1f}",
+        )
+
+    @callback
     def async_light_conflict(
         self, config: FarmConfig, rack_id: str, conflicting: list[str]
     ) -> None:
@@ -85,8 +115,14 @@ class RepairNotices:
         )
 
 
-def tank_readings(view: TankView, volume_l: float) -> TankReadings:
+def tank_readings(
+    view: TankView,
+    volume_l: float,
+    water: WaterChemistry | None = None,
+    critical_margin: float | None = None,
+) -> TankReadings:
     """What a tank's alerts are judged from, out of its view."""
+    water = water or WaterChemistry()
     ph_range = view.targets.ph
     return TankReadings(
         ec_deviation=view.ec_deviation,
@@ -100,7 +136,26 @@ def tank_readings(view: TankView, volume_l: float) -> TankReadings:
         volume_l=volume_l,
         water_c=view.water_temperature,
         stale=bool(view.stale_probes),
+        ph_critical_margin=critical_margin,
+        ph_drift_per_day=view.ph_drift_per_day,
+        ph_drift_alert=water.ph_drift_alert_per_day,
+        ph_drift_end=water.ph_drift_end_per_day,
     )
+
+
+def _ph_details(check: AlertCheck, view: TankView) -> dict[str, Any]:
+    """Why and how bad a pH alert is; nothing for the other kinds."""
+    if check.kind not in (AlertKind.PH_LOW, AlertKind.PH_HIGH):
+        return {}
+    return {
+        "reason": check.reason or "range",
+        "level": str(view.ph_level)
+        if view.ph_level is not None and view.ph_level is not PhLevel.OK
+        else "warning",
+        "drift_per_day": None
+        if view.ph_drift_per_day is None
+        else round(view.ph_drift_per_day, 2),
+    }
 
 
 @callback
@@ -110,18 +165,30 @@ def async_check_tank_alerts(
     config: FarmConfig,
     tank_id: str,
     view: TankView,
+    *,
+    water: WaterChemistry | None = None,
 ) -> None:
-    """Fire `vertical_farm_tank_alert` once when an excursion starts."""
+    """Fire `vertical_farm_tank_alert` once when an excursion starts.
+
+    pH alerts also say why (`reason`: `range`, `critical` or `drift`), how
+    bad (`level`: `warning` or `critical`) and, for a drift, `drift_per_day`.
+    """
     tank = config.tanks[tank_id]
     stored = store.state(tank_id)
     active: dict[str, bool] = stored.get("alerts", {})
+    margin = None if water is None else water.ph_critical_margin.get(tank.system)
     after, started = step_alerts(
-        active, tank_alert_checks(tank_readings(view, tank.volume_l))
+        active,
+        tank_alert_checks(tank_readings(view, tank.volume_l, water, margin)),
     )
     if after == active:
         return
     stored["alerts"] = after
+    # A pH that leaves its band far at once alerts once, as critical.
+    critical = {check.kind for check in started if check.reason == "critical"}
     for check in started:
+        if check.reason is None and check.kind in critical:
+            continue
         hass.bus.async_fire(
             EVENT_TANK_ALERT,
             {
@@ -130,6 +197,7 @@ def async_check_tank_alerts(
                 "kind": str(check.kind),
                 "value": check.value,
                 "target": check.target,
+                **_ph_details(check, view),
             },
         )
     store.async_schedule_save()

@@ -64,6 +64,29 @@ def _tank_level(farm: Farm, tank_id: str) -> bool | None:
     return _tank_problem(farm, tank_id, "level_low")
 
 
+def _ph_details(farm: Farm, tank_id: str) -> dict[str, Any]:
+    """How far out the pH is (ok, warning, critical) and how fast it drifts."""
+    view = farm.tank_view(tank_id)
+    drift = view.ph_drift_per_day
+    return {
+        "level": None if view.ph_level is None else str(view.ph_level),
+        "drift_per_day": None if drift is None else round(drift, 2),
+        "drifting": view.ph_drifting,
+    }
+
+
+def _level_details(farm: Farm, tank_id: str) -> dict[str, Any]:
+    """The level in litres and %, and whether a linked volume sensor agrees."""
+    view = farm.tank_view(tank_id)
+    check = view.level_check
+    return {
+        "level_l": None if view.level_l is None else round(view.level_l, 1),
+        "level_percent": view.level_percent,
+        "volume_reading_l": None if check is None else round(check.volume_reading_l, 1),
+        "level_consistent": None if check is None else check.consistent,
+    }
+
+
 def _light_conflicts(farm: Farm, rack_id: str) -> list[str]:
     plan = farm.rack_view(rack_id).light_plan
     return [
@@ -124,6 +147,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PROBLEM,
         available_fn=_known(_tank_ph),
         is_on_fn=_tank_ph,
+        attributes_fn=_ph_details,
     ),
     FarmBinarySensorDescription(
         key="level_low",
@@ -132,6 +156,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PROBLEM,
         available_fn=_known(_tank_level),
         is_on_fn=_tank_level,
+        attributes_fn=_level_details,
     ),
     FarmBinarySensorDescription(
         key="maintenance_due",

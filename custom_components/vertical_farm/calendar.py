@@ -1,4 +1,4 @@
-"""The farm calendar: phase changes, harvests, safety intervals, tank chores, care.
+"""The farm calendar: phases, harvests, safety intervals, tank chores, care, pests.
 
 Date-based things (phase changes, expected harvests, tank chores, care tasks)
 are all-day events on their local date; a pre-harvest interval is a timed
@@ -201,12 +201,12 @@ class FarmAgenda:
     # --- Recorded phase changes -------------------------------------------------
 
     def _phase_changes(self, first_day: date) -> Iterator[FarmEvent]:
-        """Recorded phase changes on or after a day (the journal, read once)."""
+        """Recorded phase changes and inspections on or after a day (read once)."""
         # The journal only grows: read what was added since the last request.
         journal = self.farm.store.journal
         zone = self.farm.zone
         for record in journal[self._scanned :]:
-            if record["kind"] == "phase_changed":
+            if record["kind"] in ("phase_changed", "inspected"):
                 day = datetime.fromisoformat(record["at"]).astimezone(zone).date()
                 self._phase_records.append((day, record))
         self._scanned = len(journal)
@@ -216,9 +216,16 @@ class FarmAgenda:
             if plant is None or day < first_day:
                 continue  # a removed plant's name is gone with it
             data = record["data"]
-            moved = str(data.get("to_phase") or "")
-            if data.get("from_phase"):
-                moved = f"{data['from_phase']} → {moved}"
+            if record["kind"] == "inspected":
+                problem = self.farm.library.pests.get(data["problem"])
+                moved = (
+                    f"{problem.name if problem else data['problem']} found "
+                    f"({data['severity']})"
+                )
+            else:
+                moved = str(data.get("to_phase") or "")
+                if data.get("from_phase"):
+                    moved = f"{data['from_phase']} → {moved}"
             yield _all_day(
                 day,
                 f"{plant.name}: {moved}",

@@ -8,6 +8,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
     ConfigSubentryDataWithId,
     ConfigSubentryFlow,
     SubentryFlowResult,
@@ -60,6 +61,7 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
     DEFAULT_ALKALINITY,
     DEFAULT_LIGHTS_ON,
     DEFAULT_PHOTOPERIOD_H,
@@ -86,12 +88,14 @@ from .const import (
 from .engine.profiles import Hemisphere, Library, Phase, StarterKit, System, TankType
 from .farm import FarmConfigEntry, async_get_bundled_library, farm_library
 from .options_flow import FarmOptionsFlow
+from .placement import placement_warnings
 from .selectors import (
     choice_selector,
     entity_selector,
     labelled_selector,
     number_selector,
 )
+from .simulator import CONF_SIMULATOR, DEMO_KIT, async_grow_room, link_demo
 from .validation import (
     Errors,
     name_key,
@@ -100,6 +104,7 @@ from .validation import (
     normalize_rack,
     normalize_tank,
 )
+from .watering_plans import watering_plan_fields
 
 EC_UNIT = "mS/cm"
 
@@ -215,13 +220,18 @@ class VerticalFarmConfigFlow(ConfigFlow, domain=DOMAIN):
                     name_key(data[CONF_NAME]), raise_on_progress=False
                 )
                 kit = library.kits[user_input["kit"]]
+                subentries = kit_subentries(
+                    kit, library, dt_util.now().date().isoformat()
+                )
+                if kit.key == DEMO_KIT:
+                    data[CONF_SIMULATOR] = link_demo(
+                        data[CONF_NAME], subentries, async_grow_room(self.hass)
+                    )
                 return self.async_create_entry(
                     title=data[CONF_NAME],
                     data=data,
                     options=self._planner,
-                    subentries=kit_subentries(
-                        kit, library, dt_util.now().date().isoformat()
-                    ),
+                    subentries=subentries,
                 )
         schema = probatio.Schema(
             {
@@ -249,6 +259,8 @@ class VerticalFarmConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors and self._name_taken(data[CONF_NAME], entry.entry_id):
                 errors[CONF_NAME] = "name_exists"
             if not errors:
+                if CONF_SIMULATOR in entry.data:
+                    data[CONF_SIMULATOR] = entry.data[CONF_SIMULATOR]
                 return self.async_update_reload_and_abort(
                     entry,
                     title=data[CONF_NAME],
@@ -397,6 +409,8 @@ def _kit_subentry(
 class _FarmSubentryFlow(ConfigSubentryFlow):
     """Shared create / reconfigure steps of racks, tanks and plants."""
 
+    _pending: tuple[dict[str, Any], ConfigSubentry | None]
+
     async def _async_schema(self) -> probatio.Schema:
         raise NotImplementedError
 
@@ -417,6 +431,8 @@ class _FarmSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             data, errors = await self._async_normalize(user_input, None)
             if not errors:
+                if warnings := self._warnings(data, None):
+                    return self._async_show_warnings(data, None, warnings)
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
             step_id="user",
@@ -435,6 +451,8 @@ class _FarmSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             data, errors = await self._async_normalize(user_input, subentry.subentry_id)
             if not errors:
+                if warnings := self._warnings(data, subentry.subentry_id):
+                    return self._async_show_warnings(data, subentry, warnings)
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, title=data[CONF_NAME], data=data
                 )
@@ -447,6 +465,30 @@ class _FarmSubentryFlow(ConfigSubentryFlow):
                 await self._async_schema(), user_input or current
             ),
             errors=errors,
+        )
+
+    def _warnings(self, data: dict[str, Any], exclude: str | None) -> str:
+        """What the grower should know before going on ("" for nothing)."""
+        return ""
+
+    def _async_show_warnings(
+        self, data: dict[str, Any], subentry: ConfigSubentry | None, warnings: str
+    ) -> SubentryFlowResult:
+        """Show the warnings; going on saves what was entered."""
+        self._pending = (data, subentry)
+        return self.async_show_form(
+            step_id="warnings", description_placeholders={"warnings": warnings}
+        )
+
+    async def async_step_warnings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The grower read the warnings and goes on."""
+        data, subentry = self._pending
+        if subentry is None:
+            return self.async_create_entry(title=data[CONF_NAME], data=data)
+        return self.async_update_and_abort(
+            self._get_entry(), subentry, title=data[CONF_NAME], data=data
         )
 
     def _siblings(self, subentry_type: str) -> dict[str, str]:
@@ -536,6 +578,9 @@ class TankSubentryFlow(_FarmSubentryFlow):
                 probatio.Optional(CONF_LEVEL_SENSOR): entity_selector(
                     ["sensor", "number"]
                 ),
+                probatio.Optional(CONF_VOLUME_SENSOR): entity_selector(
+                    ["sensor", "number"]
+                ),
                 probatio.Optional(CONF_FERTILIZERS): selector.ObjectSelector(
                     selector.ObjectSelectorConfig(
                         multiple=True,
@@ -600,8 +645,13 @@ class PlantSubentryFlow(_FarmSubentryFlow):
                 probatio.Optional(CONF_MOISTURE_SENSOR): entity_selector(
                     "sensor", "moisture"
                 ),
+                **watering_plan_fields(),
             }
         )
+
+    def _warnings(self, data: dict[str, Any], exclude: str | None) -> str:
+        """Rotation and antagonist warnings for the plant's shelf."""
+        return placement_warnings(self._get_entry(), data, exclude)
 
     async def _async_normalize(
         self, user_input: dict[str, Any], exclude: str | None

@@ -51,6 +51,9 @@ CONF_SYSTEM: Final = "system"
 CONF_EC_SENSOR: Final = "ec_sensor"
 CONF_PH_SENSOR: Final = "ph_sensor"
 CONF_LEVEL_SENSOR: Final = "level_sensor"
+CONF_VOLUME_SENSOR: Final = (
+    "volume_sensor"  # optional: litres, checked against the level
+)
 CONF_FERTILIZERS: Final = "fertilizers"
 CONF_FERTILIZER: Final = "fertilizer"
 CONF_ML_PER_L: Final = "ml_per_l"
@@ -98,3 +101,9 @@ EVENT_PHASE_CHANGED: Final = f"{DOMAIN}_phase_changed"
 EVENT_CARE_DUE: Final = f"{DOMAIN}_care_due"
 EVENT_TANK_ALERT: Final = f"{DOMAIN}_tank_alert"
 EVENT_HARVEST_BLOCKED: Final = f"{DOMAIN}_harvest_blocked"
+
+# Agronomy: a plant's watering plan (subentry data, set by form or action).
+CONF_WATERING_MODE: Final = "watering_mode"  # "weekdays" | "every_n_days"
+CONF_WATERING_WEEKDAYS: Final = "watering_weekdays"  # 0 = Monday .. 6 = Sunday
+CONF_WATERING_INTERVAL_DAYS: Final = "watering_interval_days"
+MAX_WATERING_INTERVAL_DAYS: Final = 60

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -69,7 +69,9 @@ from .engine.errors import FarmError
 from .engine.profiles import CarePreset, Library, Phase, Species, System, TankType
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
-from .models import FarmSettings, PlantConfig
+from .models import FarmSettings, PlantConfig, TankConfig
+from .placement import Placement
+from .plant_seasons import PlantSeasons
 from .presenters import (
     PROBE_MAX_AGE,
     PhaseState,
@@ -93,6 +95,10 @@ from .presenters import (
 from .readings import ReadingsLedger
 from .store import FarmStore, RecordKind
 from .topology import FarmConfig, species_of
+from .watering_plans import planned_watering
+
+if TYPE_CHECKING:
+    from .simulator import SimulatedFarm
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
@@ -128,6 +134,8 @@ class FarmRuntime:
     library: Library
     store: FarmStore
     farm: Farm
+    # The demo farm's simulated hardware, else None.
+    simulator: SimulatedFarm | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -191,7 +199,12 @@ class Farm:
         self._needs: dict[str, RackNeeds | TankNeeds] = {}
         self._device_infos: dict[str, DeviceInfo] = {}
         self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
+        # per tank: its solution's life at 20 C (the recipe decides it)
+        self._life_days: dict[str, float] = {}
+        self._solutions: dict[str, tuple[tuple[Any, ...], tanks.SolutionAge]] = {}
         self._care_items: list[CareItem] | None = None
+        self.seasons = PlantSeasons(store)
+        self.placement = Placement(self)
 
     # --- Topology -------------------------------------------------------------
 
@@ -305,8 +318,10 @@ class Farm:
         old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
         self.config = new
         self.notices.farm_name = new.settings.name
+        self.placement.async_note_moves(old, new)
         self._phases.clear()
         self._needs.clear()
+        self._life_days.clear()
         self._care_items = None
         added = new.subjects - old.subjects
         removed = old.subjects - new.subjects
@@ -352,6 +367,7 @@ class Farm:
         touched: set[str] = {self.entry.entry_id}
         for key in changed | added:
             touched |= new.dependents(key)
+        touched |= self.placement.shelf_mates(old, new, changed | added | removed)
         self._async_changed(touched)
         async_unlink_children(
             self.hass,
@@ -430,10 +446,19 @@ class Farm:
         for subject, old in before.items():
             if subject in config.tanks:
                 tank = self.tank_view(subject)
-                async_check_tank_alerts(self.hass, self.store, config, subject, tank)
+                async_check_tank_alerts(
+                    self.hass,
+                    self.store,
+                    config,
+                    subject,
+                    tank,
+                    water=self.library.water,
+                )
                 self.notices.async_tank_conflict(config, subject, tank)
+                self.notices.async_level_mismatch(config, subject, tank)
                 farm_wide = farm_wide or _farm_facing(old) != _farm_facing(tank)
             elif subject in config.racks:
+                self.placement.async_check_rack(subject)
                 plan = self.rack_view(subject).light_plan
                 self.notices.async_light_conflict(
                     config,
@@ -638,13 +663,18 @@ class Farm:
         plant = self.config.plants[plant_id]
         preset = self.preset_of(plant)
         tank = self.config.tank_of(plant)
+        rack = self.config.rack_of(plant)
+        species = self.species_of(plant)
+        state = self.phase_state(plant_id)
+        phase = state.phase if state is not None else None
         now = dt_util.now()
+        today = now.astimezone(self.zone).date()
         computed = plant_view(
             PlantInputs(
                 config=plant,
-                species=self.species_of(plant),
+                species=species,
                 preset=preset,
-                state=self.phase_state(plant_id),
+                state=state,
                 gdd_so_far=self.gdd_so_far(plant_id),
                 care_state=self._care_tasks(plant, preset),
                 treatments=self.treatments(plant_id),
@@ -655,9 +685,28 @@ class Farm:
                     or tank.system is System.HYDRO
                 ),
                 moisture=self.reading(plant.moisture_sensor),
+                watering=planned_watering(
+                    plant,
+                    species=species,
+                    phase=phase,
+                    tank=tank,
+                    preset=preset,
+                    stored_care=self.store.state(plant_id).get("care", {}),
+                    hemisphere=self.settings.hemisphere,
+                    today=today,
+                ),
+                cold=self.seasons.cold_spell(
+                    plant,
+                    rack,
+                    species,
+                    phase=phase,
+                    phase_started=state.started_on if state is not None else None,
+                    today=today,
+                ),
+                daily_gdd=self.seasons.daily_gdd(rack, species),
             ),
             now=now,
-            today=now.astimezone(self.zone).date(),
+            today=today,
             hemisphere=self.settings.hemisphere,
         )
         self._views[plant_id] = computed
@@ -703,6 +752,7 @@ class Farm:
         tank = self.config.tanks[tank_id]
         stored = self.store.state(tank_id)
         now = dt_util.now()
+        life_days = self.solution_life_days(tank_id)
         computed = tank_view(
             TankInputs(
                 config=tank,
@@ -711,7 +761,12 @@ class Farm:
                 ec=self.ledger.readings(tank.ec_sensor),
                 ph=self.ledger.readings(tank.ph_sensor),
                 temperature=self.ledger.readings(tank.temperature_sensor),
-                upkeep=self._tank_upkeep(tank_id, stored, now),
+                upkeep=self._tank_upkeep(tank_id, stored, now, life_days),
+                water=self.library.water,
+                ph_drift_per_day=stored.get("ph_drift"),
+                volume_reading_l=self.reading(tank.volume_sensor),
+                solution=self._solution_age(tank, now, life_days),
+                life_days_at_20c=life_days,
             ),
             now=now,
         )
@@ -728,8 +783,52 @@ class Farm:
         )
         return computed
 
+    def solution_life_days(self, tank_id: str) -> float:
+        """How long the tank's solution lasts at 20 C: organic products shorten it."""
+        life = self._life_days.get(tank_id)
+        if life is None:
+            fertilizers = self.library.fertilizers
+            life = tanks.recipe_life_days(
+                fertilizers[dose.fertilizer].solution_life_days
+                for dose in self.config.tanks[tank_id].fertilizers
+                if dose.fertilizer in fertilizers
+            )
+            self._life_days[tank_id] = life
+        return life
+
+    def _solution_age(
+        self, tank: TankConfig, now: datetime, life_days: float
+    ) -> tanks.SolutionAge | None:
+        """The solution's age from the water temperatures since its fill.
+
+        Redone when a temperature is counted, else at most once a minute: a
+        solution ages over days, and probe readings come every few seconds.
+        """
+        solution = self.ledger.solution(tank.id)
+        if solution is None or tank.tank_type is TankType.STOCK:
+            return None
+        key = (
+            solution,
+            solution.used_fraction,
+            life_days,
+            now.replace(second=0, microsecond=0),
+        )
+        cached = self._solutions.get(tank.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        try:
+            age = solution.age(now, life_days)
+        except FarmError:
+            return None  # a reading stamped after now (clock moved back)
+        self._solutions[tank.id] = (key, age)
+        return age
+
     def _tank_upkeep(
-        self, tank_id: str, stored: dict[str, Any], now: datetime
+        self,
+        tank_id: str,
+        stored: dict[str, Any],
+        now: datetime,
+        life_days: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
     ) -> TankUpkeep:
         """Water use, solution age and chores, redone when their inputs change.
 
@@ -745,6 +844,7 @@ class Farm:
             stored.get("filled_at"),
             tuple(sorted(done.items())),
             now.replace(second=0, microsecond=0),
+            life_days,
         )
         cached = self._upkeep.get(tank_id)
         if cached is not None and cached[0] == key:
@@ -765,6 +865,7 @@ class Farm:
                 for kind, interval in tanks.DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
             ],
             now=now,
+            life_days_at_20c=life_days,
         )
         self._upkeep[tank_id] = (key, upkeep)
         return upkeep
@@ -829,6 +930,11 @@ class Farm:
                 for kind, item in stored.items()
                 if item.get("learned") is not None
             },
+            follow_ups={
+                care.CareKind(kind): date.fromisoformat(item["follow_up"])
+                for kind, item in stored.items()
+                if item.get("follow_up")
+            },
         )
         return {task.kind: task for task in tasks}
 
@@ -886,6 +992,7 @@ class Farm:
                 item["learned"] = confirmed.learned_interval_days
             item["last_done"] = on.isoformat()
             item["snoozed_until"] = None
+            item.pop("follow_up", None)
             item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
                 -CARE_HISTORY:
             ]
@@ -901,6 +1008,19 @@ class Farm:
         stored.setdefault(str(kind), {})["snoozed_until"] = until.isoformat()
         await self.store.async_save_now()
         self._async_changed({plant_id})
+
+    async def async_follow_up_care(
+        self, plant_ids: Iterable[str], kind: care.CareKind, on: date
+    ) -> None:
+        """Bring a care task forward to a day (an earlier follow-up stands)."""
+        touched = set(plant_ids)
+        for plant_id in touched:
+            stored = self.store.state(plant_id).setdefault("care", {})
+            item = stored.setdefault(str(kind), {})
+            if not item.get("follow_up") or on.isoformat() < item["follow_up"]:
+                item["follow_up"] = on.isoformat()
+        await self.store.async_save_now()
+        self._async_changed(touched)
 
     @callback
     def _async_fire_care_due(self, today: date) -> None:
@@ -956,7 +1076,11 @@ class Farm:
             RecordKind.FED, tank_id, at, {"kind": kind, **data}
         )
         stored = self.store.state(tank_id)
+        # the pH moves with any feeding: its drift starts again from here
+        stored.pop("ph_history", None)
+        stored.pop("ph_drift", None)
         if kind == "full_change":
+            self.ledger.async_restart_solution(tank_id, at)
             stored["filled_at"] = at.isoformat()
             stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
                 at.isoformat()

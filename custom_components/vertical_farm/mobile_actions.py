@@ -3,15 +3,15 @@
 A notification about a care task (see the blueprints in `blueprints/`)
 carries two actions, `VERTICAL_FARM_DONE_<task_id>` and
 `VERTICAL_FARM_SNOOZE_<task_id>`. When the grower taps one, the companion app
-fires `mobile_app_notification_action`; this module confirms the task, or
-puts it off until tomorrow, in whichever loaded farm owns the task. The
+fires `mobile_app_notification_action`; this module confirms the task (the
+next one is due an interval later), or moves its due date on by a day (an
+overdue task: to tomorrow), in whichever loaded farm owns the task. The
 listener is registered once per Home Assistant run; an action for a task
 that no longer exists (the plant was removed) is logged and ignored.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 
 from homeassistant.core import Event, HomeAssistant, callback
@@ -19,7 +19,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .assistant import loaded_farms, local_now
 from .const import DOMAIN
-from .engine.care import CareKind
+from .engine.care import CareKind, snoozed_due
 from .engine.errors import FarmError
 from .farm import Farm
 
@@ -28,7 +28,7 @@ _LOGGER = logging.getLogger(__name__)
 EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
 ACTION_DONE = "VERTICAL_FARM_DONE_"
 ACTION_SNOOZE = "VERTICAL_FARM_SNOOZE_"
-SNOOZE = timedelta(days=1)
+SNOOZE_DAYS = 1
 
 MOBILE_ACTIONS: HassKey[bool] = HassKey(f"{DOMAIN}_mobile_actions")
 
@@ -58,8 +58,13 @@ async def async_handle_notification_action(hass: HomeAssistant, action: str) -> 
     farm, plant_id, kind = found
     today = local_now().astimezone(farm.zone).date()
     if snooze:
-        await farm.async_snooze_care(plant_id, kind, today + SNOOZE)
-        _LOGGER.debug("Care task %s snoozed until %s", task_id, today + SNOOZE)
+        due = next(
+            (task.due for task in farm.plant_view(plant_id).care if task.kind is kind),
+            today,
+        )
+        until = snoozed_due(due, today=today, snooze_days=SNOOZE_DAYS)
+        await farm.async_snooze_care(plant_id, kind, until)
+        _LOGGER.debug("Care task %s snoozed until %s", task_id, until)
     else:
         await farm.async_complete_care([plant_id], kind, today)
         _LOGGER.debug("Care task %s done on %s", task_id, today)

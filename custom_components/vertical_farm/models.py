@@ -50,6 +50,10 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
+    CONF_WATERING_INTERVAL_DAYS,
+    CONF_WATERING_MODE,
+    CONF_WATERING_WEEKDAYS,
     DEFAULT_ALKALINITY,
     DEFAULT_LIGHTS_ON,
     DEFAULT_PHOTOPERIOD_H,
@@ -162,6 +166,7 @@ class TankConfig:
     level_sensor: str | None
     fertilizers: tuple[FertilizerDose, ...]
     area: str | None
+    volume_sensor: str | None = None  # litres in the tank, beside the level sensor
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> TankConfig:
@@ -184,6 +189,7 @@ class TankConfig:
                 for item in data.get(CONF_FERTILIZERS) or ()
             ),
             area=_str_or_none(data.get(CONF_AREA)),
+            volume_sensor=_str_or_none(data.get(CONF_VOLUME_SENSOR)),
         )
 
 
@@ -204,6 +210,10 @@ class PlantConfig:
     container_l: float | None
     moisture_sensor: str | None
     area: str | None
+    # The watering plan; None = the care preset's watering rhythm.
+    watering_mode: str | None = None  # "weekdays" | "every_n_days"
+    watering_weekdays: tuple[int, ...] = ()  # 0 = Monday .. 6 = Sunday
+    watering_interval_days: int | None = None
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> PlantConfig:
@@ -224,4 +234,11 @@ class PlantConfig:
             container_l=_float_or_none(data.get(CONF_CONTAINER_L)),
             moisture_sensor=_str_or_none(data.get(CONF_MOISTURE_SENSOR)),
             area=_str_or_none(data.get(CONF_AREA)),
+            watering_mode=_str_or_none(data.get(CONF_WATERING_MODE)),
+            watering_weekdays=tuple(
+                sorted(int(day) for day in data.get(CONF_WATERING_WEEKDAYS) or ())
+            ),
+            watering_interval_days=None
+            if data.get(CONF_WATERING_INTERVAL_DAYS) in (None, "")
+            else int(data[CONF_WATERING_INTERVAL_DAYS]),
         )

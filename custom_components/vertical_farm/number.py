@@ -9,7 +9,7 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -63,3 +63,5 @@ async def async_setup_entry(
 ) -> None:
     """Add the tanks' target pH."""
     await async_setup_platform_entities(entry, async_add_entities, NUMBERS, TargetPh)
+    if (simulator := entry.runtime_data.simulator) is not None:
+        async_add_entities(simulator.entities(Platform.NUMBER))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
+import math
 
-from .engine import care, lighting, phases, safety, tanks
+from .engine import care, chemistry, lighting, phases, safety, seasons, tanks
 from .engine.compatibility import TankCompatibility, tank_compatibility
 from .engine.irrigation import PumpCycle, pump_cycle
 from .engine.nutrients import ec_at_25
@@ -24,7 +25,9 @@ from .engine.profiles import (
     Phase,
     Species,
     TankType,
+    WaterChemistry,
 )
+from .engine.watering import WateringPlan
 from .models import PlantConfig, RackConfig, TankConfig
 
 type Reading = tuple[datetime, float]
@@ -61,6 +64,10 @@ class PlantView:
     care: tuple[care.DueTask, ...]
     attention: tuple[str, ...]
     advance: phases.AdvanceDecision | None
+    watering: WateringPlan | None = None  # the plant's watering plan, if it has one
+    cold: seasons.ColdSpell | None = None  # None without a temperature sensor
+    gdd_target: float | None = None  # the current phase's GDD requirement
+    days_until_gdd_target: int | None = None
 
     @property
     def harvest_blocked(self) -> bool:
@@ -81,6 +88,55 @@ class PlantInputs:
     treatments: tuple[safety.Treatment, ...] = ()
     recirculating: bool = False
     moisture: float | None = None
+    watering: WateringPlan | None = None
+    cold: seasons.ColdSpell | None = None
+    daily_gdd: float | None = None  # the recent pace, for days until the GDD target
+
+
+def _with_planned_watering(
+    due: tuple[care.DueTask, ...], inputs: PlantInputs, phase: Phase, today: date
+) -> tuple[care.DueTask, ...]:
+    """The care tasks with watering on the plan's days instead of the preset's."""
+    plan = inputs.watering
+    if plan is None:
+        return due
+    tasks = [task for task in due if task.kind is not care.CareKind.WATER]
+    if plan.volume.needed and phase is not Phase.DORMANCY and not inputs.recirculating:
+        tasks.append(
+            care.DueTask(
+                plant_id=inputs.config.id,
+                kind=care.CareKind.WATER,
+                due=plan.next_on,
+                urgency=care.urgency(plan.next_on, today),
+                interval_days=plan.interval_days,
+                snoozed=False,
+            )
+        )
+        tasks.sort(key=lambda task: task.due)
+    return tuple(tasks)
+
+
+def _cold_advance(
+    advance: phases.AdvanceDecision | None, cold: seasons.ColdSpell | None
+) -> phases.AdvanceDecision | None:
+    """A cold run sends a resting perennial into dormancy and keeps it there."""
+    if cold is None:
+        return advance
+    if cold.keeps_resting and advance is not None and advance.advance:
+        return phases.AdvanceDecision(
+            advance=False,
+            to_phase=advance.to_phase,
+            reason=phases.AdvanceReason.COLD_SPELL,
+            restarts_cycle=advance.restarts_cycle,
+        )
+    if not cold.dormancy_due:
+        return advance
+    return phases.AdvanceDecision(
+        advance=True,
+        to_phase=Phase.DORMANCY,
+        reason=phases.AdvanceReason.COLD_SPELL,
+        restarts_cycle=False,
+    )
 
 
 def plant_view(
@@ -119,8 +175,19 @@ def plant_view(
             today=today,
             hemisphere=hemisphere,
         )
+    if phase is not None:
+        due = _with_planned_watering(due, inputs, phase, today)
+        advance = _cold_advance(advance, inputs.cold)
     watering = next(
         (task.due for task in due if task.kind is care.CareKind.WATER), None
+    )
+    profile = (
+        species.phase(phase) if species is not None and phase is not None else None
+    )
+    gdd_target = (
+        profile.gdd
+        if profile is not None and profile.gdd > 0 and inputs.gdd_so_far is not None
+        else None
     )
     harvest = safety.safe_harvest(inputs.treatments, now)
     attention = tuple(
@@ -152,6 +219,12 @@ def plant_view(
         care=due,
         attention=attention,
         advance=advance,
+        watering=inputs.watering,
+        cold=inputs.cold,
+        gdd_target=gdd_target,
+        days_until_gdd_target=None
+        if gdd_target is None or inputs.gdd_so_far is None
+        else seasons.days_until_gdd(gdd_target, inputs.gdd_so_far, inputs.daily_gdd),
     )
 
 
@@ -301,6 +374,11 @@ class TankView:
     maintenance: tuple[tanks.MaintenanceDue, ...]
     stale_probes: tuple[str, ...]
     compatibility: TankCompatibility
+    ph_level: chemistry.PhLevel | None = None  # None without a pH reading or band
+    ph_drift_per_day: float | None = None  # over the last day; None until known
+    ph_drifting: bool = False  # faster than the library's drift alert rate
+    level_check: chemistry.LevelCheck | None = None  # level and volume sensors
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
 
     @property
     def target_ec(self) -> float | None:
@@ -337,7 +415,9 @@ class TankProblem(StrEnum):
     EC_HIGH = "ec_high"
     PH_LOW = "ph_low"
     PH_HIGH = "ph_high"
+    PH_DRIFT = "ph_drift"
     LEVEL_LOW = "level_low"
+    LEVEL_MISMATCH = "level_mismatch"
     WATER_TOO_COLD = "water_too_cold"
     WATER_TOO_WARM = "water_too_warm"
     PROBE_STALE = "probe_stale"
@@ -349,7 +429,9 @@ class TankProblem(StrEnum):
 # Which problems each of a tank's binary sensors (by key) stands for.
 TANK_PROBLEM_SENSORS: Mapping[str, frozenset[TankProblem]] = {
     "ec_problem": frozenset({TankProblem.EC_LOW, TankProblem.EC_HIGH}),
-    "ph_problem": frozenset({TankProblem.PH_LOW, TankProblem.PH_HIGH}),
+    "ph_problem": frozenset(
+        {TankProblem.PH_LOW, TankProblem.PH_HIGH, TankProblem.PH_DRIFT}
+    ),
     "level_low": frozenset({TankProblem.LEVEL_LOW}),
     "maintenance_due": frozenset({TankProblem.MAINTENANCE_DUE}),
     "probe_stale": frozenset({TankProblem.PROBE_STALE}),
@@ -370,8 +452,12 @@ def tank_problems(view: TankView) -> tuple[TankProblem, ...]:
         problems.append(
             TankProblem.PH_LOW if view.ph < view.targets.ph.low else TankProblem.PH_HIGH
         )
+    if view.ph_drifting:
+        problems.append(TankProblem.PH_DRIFT)
     if view.level_low:
         problems.append(TankProblem.LEVEL_LOW)
+    if view.level_check is not None and not view.level_check.consistent:
+        problems.append(TankProblem.LEVEL_MISMATCH)
     if view.water_temperature is not None:
         verdict = tanks.water_temperature(view.water_temperature)
         if verdict is tanks.WaterTemperature.TOO_COLD:
@@ -439,6 +525,7 @@ def tank_upkeep(
     filled_at: datetime | None,
     maintenance: Sequence[tanks.MaintenanceTask],
     now: datetime,
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
 ) -> TankUpkeep:
     """Work out water use, solution age and chores; probe readings reuse it."""
     balance = None
@@ -454,7 +541,9 @@ def tank_upkeep(
         level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
     solution = None
     if filled_at is not None and config.tank_type is not TankType.STOCK:
-        solution = tanks.solution_age(filled_at=filled_at, now=now)
+        solution = tanks.solution_age(
+            filled_at=filled_at, now=now, life_days_at_20c=life_days_at_20c
+        )
     return TankUpkeep(
         balance=balance,
         level_low=level_low,
@@ -475,6 +564,11 @@ class TankInputs:
     ph: ProbeReadings | None = None
     temperature: ProbeReadings | None = None
     upkeep: TankUpkeep
+    water: WaterChemistry = field(default_factory=WaterChemistry)
+    ph_drift_per_day: float | None = None
+    volume_reading_l: float | None = None  # the volume sensor, litres
+    solution: tanks.SolutionAge | None = None  # from the live accumulator, if any
+    life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
 
 
 def _usable(
@@ -527,10 +621,24 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         round(ph - target_ph, 2) if ph is not None and target_ph is not None else None
     )
     ph_problem = None
+    ph_level = None
     if ph is not None and targets.ph is not None:
         ph_problem = not targets.ph.low <= ph <= targets.ph.high
+        ph_level = chemistry.ph_level(
+            ph,
+            targets.ph,
+            inputs.water.ph_critical_margin.get(inputs.config.system, math.inf),
+        )
+    drift = inputs.ph_drift_per_day
     upkeep = inputs.upkeep
     volume_l = inputs.config.volume_l
+    level_check = None
+    if upkeep.level_l is not None and inputs.volume_reading_l is not None:
+        level_check = chemistry.level_consistency(
+            level_l=upkeep.level_l,
+            volume_reading_l=inputs.volume_reading_l,
+            volume_l=volume_l,
+        )
     return TankView(
         targets=targets,
         target_ph=target_ph,
@@ -546,10 +654,16 @@ def tank_view(inputs: TankInputs, *, now: datetime) -> TankView:
         ph_problem=ph_problem,
         level_low=upkeep.level_low,
         balance=upkeep.balance,
-        solution=upkeep.solution,
+        solution=inputs.solution if inputs.solution is not None else upkeep.solution,
         maintenance=upkeep.maintenance,
         stale_probes=stale,
         compatibility=inputs.needs.compatibility,
+        ph_level=ph_level,
+        ph_drift_per_day=drift,
+        ph_drifting=drift is not None
+        and abs(drift) > inputs.water.ph_drift_alert_per_day,
+        level_check=level_check,
+        life_days_at_20c=inputs.life_days_at_20c,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 import logging
 import math
 from typing import Any
@@ -39,7 +39,9 @@ from homeassistant.helpers.event import (
 )
 
 from .alerts import RepairNotices
-from .engine import lighting, phases
+from .engine import chemistry, lighting, phases
+from .engine.errors import FarmError
+from .engine.tanks import SolutionAgeAccumulator
 from .presenters import ProbeReadings
 from .store import FarmStore
 from .topology import FarmConfig
@@ -49,6 +51,9 @@ _LOGGER = logging.getLogger(__name__)
 
 KEEP_DAYS = 400  # daily temperature extremes kept for GDD (a season and more)
 KEEP_LEVEL = timedelta(days=8)  # level history kept for water use
+# pH kept for its drift: one sample per half hour over the last day.
+PH_SAMPLE_S = 1800.0
+PH_WINDOW_S = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ def _links(config: FarmConfig) -> dict[str, Link]:
         add(tank.ph_sensor, tank.id, Quantity.PH)
         add(tank.temperature_sensor, tank.id, Quantity.TEMPERATURE)
         add(tank.level_sensor, tank.id, Quantity.LEVEL)
+        add(tank.volume_sensor, tank.id, Quantity.VOLUME)
     for plant in config.plants.values():
         add(plant.moisture_sensor, plant.id, Quantity.MOISTURE)
     return {
@@ -120,6 +126,7 @@ class ReadingsLedger:
         self._missing: set[str] = set()
         self._unsub: CALLBACK_TYPE | None = None
         self._dli: dict[str, tuple[str, float | None]] = {}
+        self._solutions: dict[str, SolutionAgeAccumulator] = {}
 
     # --- Following --------------------------------------------------------------
 
@@ -288,6 +295,10 @@ class ReadingsLedger:
         for subject in link.subjects:
             if link.quantity is Quantity.TEMPERATURE and subject in self.config.racks:
                 self._async_note_temperature(subject, at, value)
+            elif link.quantity is Quantity.TEMPERATURE:
+                self._async_note_water_temperature(subject, at, value)
+            elif link.quantity is Quantity.PH:
+                self._async_note_ph(subject, at, value)
             elif link.quantity is Quantity.LIGHT:
                 self._async_note_ppfd(subject, at, value)
             elif link.quantity is Quantity.LEVEL:
@@ -359,6 +370,61 @@ class ReadingsLedger:
         cutoff = (at - KEEP_LEVEL).isoformat()
         while levels and levels[0][0] < cutoff:
             levels.pop(0)
+        self.store.async_schedule_save()
+
+    @callback
+    def _async_note_water_temperature(
+        self, tank_id: str, at: datetime, value: float
+    ) -> None:
+        """Count the solution's life used since the last reading (O(1) per reading)."""
+        solution = self.solution(tank_id)
+        if solution is None:
+            return  # no fill known yet: nothing ages
+        try:
+            solution.add(at, value)
+        except FarmError:
+            return  # not later than the last reading counted (a restart re-reads it)
+        self.store.state(tank_id)["solution"] = solution.to_state()
+        self.store.async_schedule_save()
+
+    def solution(self, tank_id: str) -> SolutionAgeAccumulator | None:
+        """The tank's solution life used since its last fill, if a fill is known."""
+        solution = self._solutions.get(tank_id)
+        if solution is None:
+            stored = self.store.state(tank_id).get("solution")
+            if stored is None:
+                return None
+            solution = SolutionAgeAccumulator.from_state(stored)
+            self._solutions[tank_id] = solution
+        return solution
+
+    @callback
+    def async_restart_solution(self, tank_id: str, filled_at: datetime) -> None:
+        """A fresh solution: its life counts from the fill at the latest water temperature."""
+        solution = SolutionAgeAccumulator(filled_at=filled_at)
+        tank = self.config.tanks[tank_id]
+        readings = self.readings(tank.temperature_sensor)
+        if readings is not None and readings.latest is not None:
+            solution.add(*readings.latest)
+        self._solutions[tank_id] = solution
+        self.store.state(tank_id)["solution"] = solution.to_state()
+
+    @callback
+    def _async_note_ph(self, tank_id: str, at: datetime, value: float) -> None:
+        """Sample the pH each half hour over the last day and keep its drift per day."""
+        if not 0 <= value <= 14:
+            return  # a probe out of the water says nothing about the drift
+        stored = self.store.state(tank_id)
+        history: list[list[float]] = stored.setdefault("ph_history", [])
+        stamp = at.timestamp()
+        if history and stamp - history[-1][0] < PH_SAMPLE_S:
+            return
+        history.append([stamp, value])
+        while history[0][0] < stamp - PH_WINDOW_S:
+            history.pop(0)
+        stored["ph_drift"] = chemistry.ph_drift_per_day(
+            [(datetime.fromtimestamp(item[0], UTC), item[1]) for item in history]
+        )
         self.store.async_schedule_save()
 
     @callback

@@ -16,6 +16,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
+    Platform,
     UnitOfConductivity,
     UnitOfTemperature,
     UnitOfTime,
@@ -28,6 +29,8 @@ from .engine.care import Urgency
 from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
+from .plant_seasons import cold_attributes
+from .watering_plans import watering_attributes
 
 PARALLEL_UPDATES = 0
 
@@ -227,6 +230,8 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
             else {
                 "days_left": round(solution.days_left, 1),
                 "change_due": solution.due_at.isoformat(),
+                "life_used_percent": round(solution.used_fraction * 100, 1),
+                "life_days_at_20c": farm.tank_view(tank_id).life_days_at_20c,
             }
         ),
     ),
@@ -288,6 +293,10 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         value_fn=_plant_value(
             lambda view: None if view.phase is None else str(view.phase)
         ),
+        attributes_fn=lambda farm, plant_id: {
+            **cold_attributes(farm.plant_view(plant_id).cold),
+            **farm.placement.plant_attributes(plant_id),
+        },
     ),
     FarmSensorDescription(
         key="days_in_phase",
@@ -320,6 +329,14 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         available_fn=lambda farm, plant_id: farm.plant_view(plant_id).gdd is not None,
         value_fn=_plant_value(lambda view: view.gdd),
+        attributes_fn=lambda farm, plant_id: (
+            {}
+            if (view := farm.plant_view(plant_id)).gdd_target is None
+            else {
+                "gdd_target": view.gdd_target,
+                "days_until_gdd_target": view.days_until_gdd_target,
+            }
+        ),
     ),
     FarmSensorDescription(
         key="expected_harvest",
@@ -340,6 +357,9 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
             farm.plant_view(plant_id).next_watering is not None
         ),
         value_fn=_plant_value(lambda view: view.next_watering),
+        attributes_fn=lambda farm, plant_id: watering_attributes(
+            farm.plant_view(plant_id).watering
+        ),
     ),
 )
 
@@ -374,3 +394,5 @@ async def async_setup_entry(
 ) -> None:
     """Add the farm's sensors."""
     await async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)
+    if (simulator := entry.runtime_data.simulator) is not None:
+        async_add_entities(simulator.entities(Platform.SENSOR))

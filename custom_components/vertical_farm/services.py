@@ -23,7 +23,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.util import dt as dt_util
 import probatio
 
@@ -38,6 +42,7 @@ from .const import (
     CONF_SHELF,
     CONF_SPECIES,
     DOMAIN,
+    MAX_ALKALINITY,
     MAX_EC,
     MAX_QUANTITY,
     MAX_SHELVES,
@@ -48,6 +53,7 @@ from .const import (
 )
 from .engine import nutrients
 from .engine.care import Urgency
+from .engine.chemistry import analyze_runoff
 from .engine.errors import FarmError
 from .engine.profiles import (
     Fertilizer,
@@ -55,7 +61,6 @@ from .engine.profiles import (
     Library,
     Phase,
     ProtectionProduct,
-    TankType,
 )
 from .farm import Farm, FarmConfigEntry
 from .figures import (
@@ -64,14 +69,14 @@ from .figures import (
     EC_DIGITS,
     HOURS_DIGITS,
     LITRES_DIGITS,
-    ML_DIGITS,
-    ML_PER_L_DIGITS,
     PERCENT_DIGITS,
     PH_DIGITS,
     rounded,
 )
+from .placement import placement_report
 from .presenters import TANK_PROBLEM_SENSORS
 from .select import farm_error
+from .tank_chemistry import MixRequest, plan_mix, runoff_answer
 from .validation import (
     MAX_TEXT_LENGTH,
     finite_number,
@@ -88,6 +93,7 @@ SERVICE_RECORD_HARVEST: Final = "record_harvest"
 SERVICE_MIX_NUTRIENTS: Final = "mix_nutrients"
 SERVICE_ADD_PLANTS: Final = "add_plants"
 SERVICE_GET_OVERVIEW: Final = "get_overview"
+SERVICE_ANALYZE_RUNOFF: Final = "analyze_runoff"
 
 ATTR_PLANT: Final = "plant"
 ATTR_PLANTS: Final = "plants"
@@ -119,6 +125,21 @@ ATTR_SPECIES: Final = "species"
 ATTR_QUANTITY: Final = "quantity"
 ATTR_SHELF: Final = "shelf"
 ATTR_PLANTED: Final = "planted"
+# Tank chemistry (mix_nutrients extras and analyze_runoff).
+ATTR_TARGET_PH: Final = "target_ph"
+ATTR_ALKALINITY: Final = "alkalinity"
+ATTR_PH_ADJUSTER: Final = "ph_adjuster"
+ATTR_LEVEL_L: Final = "level_l"
+ATTR_CURRENT_EC: Final = "current_ec"
+ATTR_CALCIUM: Final = "calcium"
+ATTR_MAGNESIUM: Final = "magnesium"
+ATTR_INPUT_EC: Final = "input_ec"
+ATTR_INPUT_PH: Final = "input_ph"
+ATTR_INPUT_VOLUME_L: Final = "input_volume_l"
+ATTR_RUNOFF_EC: Final = "runoff_ec"
+ATTR_RUNOFF_PH: Final = "runoff_ph"
+ATTR_RUNOFF_VOLUME_L: Final = "runoff_volume_l"
+MAX_MINERAL_MG_L: Final = 1000.0
 
 FEEDING_KINDS: Final = ("full_change", "top_up", "adjustment")
 
@@ -310,6 +331,31 @@ MIX_NUTRIENTS_SCHEMA: Final = probatio.Schema(
             cv.ensure_list,
             probatio.Length(max=MAX_MIX_ITEMS),
             [probatio.Any(_LIBRARY_ITEM, _OWN_ITEM)],
+        ),
+        probatio.Optional(ATTR_PH): _number(ATTR_PH, 0, 14),
+        probatio.Optional(ATTR_TARGET_PH): _number(ATTR_TARGET_PH, 0, 14),
+        probatio.Optional(ATTR_ALKALINITY): _number(ATTR_ALKALINITY, 0, MAX_ALKALINITY),
+        probatio.Optional(ATTR_PH_ADJUSTER): _text(ATTR_PH_ADJUSTER),
+        probatio.Optional(ATTR_LEVEL_L): _number(ATTR_LEVEL_L, 0, MAX_VOLUME_L),
+        probatio.Optional(ATTR_CURRENT_EC): _number(ATTR_CURRENT_EC, 0, MAX_EC),
+        probatio.Optional(ATTR_CALCIUM): _number(ATTR_CALCIUM, 0, MAX_MINERAL_MG_L),
+        probatio.Optional(ATTR_MAGNESIUM): _number(ATTR_MAGNESIUM, 0, MAX_MINERAL_MG_L),
+    }
+)
+
+ANALYZE_RUNOFF_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_INPUT_EC): _number(
+            ATTR_INPUT_EC, 0, MAX_EC, above_minimum=True
+        ),
+        probatio.Required(ATTR_INPUT_PH): _number(ATTR_INPUT_PH, 0, 14),
+        probatio.Required(ATTR_INPUT_VOLUME_L): _number(
+            ATTR_INPUT_VOLUME_L, 0, MAX_VOLUME_L, above_minimum=True
+        ),
+        probatio.Required(ATTR_RUNOFF_EC): _number(ATTR_RUNOFF_EC, 0, MAX_EC),
+        probatio.Required(ATTR_RUNOFF_PH): _number(ATTR_RUNOFF_PH, 0, 14),
+        probatio.Required(ATTR_RUNOFF_VOLUME_L): _number(
+            ATTR_RUNOFF_VOLUME_L, 0, MAX_VOLUME_L, above_minimum=True
         ),
     }
 )
@@ -668,40 +714,49 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     )
     if not items:
         raise FarmError("no_fertilizers", tank=tank.name)
-    plan = nutrients.mix_plan(
-        _recipe(items, farm.library),
-        target_ec=target_ec,
-        base_ec=base_ec,
-        volume_l=volume_l,
-        recirculating=tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
-        ec_conflict=targets.ec_conflict,
+    data = call.data
+    plan = plan_mix(
+        farm,
+        MixRequest(
+            tank_id=tank_id,
+            lines=_recipe(items, farm.library),
+            target_ec=target_ec,
+            base_ec=base_ec,
+            volume_l=volume_l,
+            start_ph=data.get(ATTR_PH),
+            target_ph=data.get(ATTR_TARGET_PH),
+            alkalinity_ppm=data.get(ATTR_ALKALINITY),
+            ph_adjuster=data.get(ATTR_PH_ADJUSTER),
+            level_l=data.get(ATTR_LEVEL_L),
+            current_ec=data.get(ATTR_CURRENT_EC),
+            calcium_mg_l=data.get(ATTR_CALCIUM),
+            magnesium_mg_l=data.get(ATTR_MAGNESIUM),
+        ),
     )
-    names = {dose.fertilizer.key: dose.fertilizer.name for dose in plan.doses}
     return {
         "tank": call.data[ATTR_TANK],
         "target_ec": rounded(target_ec, EC_DIGITS),
         "base_ec": rounded(base_ec, EC_DIGITS),
         "volume_l": rounded(volume_l, LITRES_DIGITS),
-        "steps": [
-            {
-                "order": step.order,
-                "fertilizer": step.fertilizer,
-                "name": names[step.fertilizer],
-                "ml_per_l": rounded(step.ml_per_l, ML_PER_L_DIGITS),
-                "ml_total": rounded(step.ml_total, ML_DIGITS),
-            }
-            for step in plan.steps
-        ],
-        "expected_ec": rounded(plan.expected_ec, EC_DIGITS),
-        "warnings": [
-            {
-                "code": str(warning.code),
-                "fertilizer": warning.fertilizer,
-                "other": warning.other,
-            }
-            for warning in plan.warnings
-        ],
+        **plan,
     }
+
+
+async def _async_analyze_runoff(call: ServiceCall) -> ServiceResponse:
+    """Judge a watering's runoff against its input: share, salt build-up, verdict."""
+    data = call.data
+    return dict(
+        runoff_answer(
+            analyze_runoff(
+                input_ec=data[ATTR_INPUT_EC],
+                input_ph=data[ATTR_INPUT_PH],
+                input_volume_l=data[ATTR_INPUT_VOLUME_L],
+                runoff_ec=data[ATTR_RUNOFF_EC],
+                runoff_ph=data[ATTR_RUNOFF_PH],
+                runoff_volume_l=data[ATTR_RUNOFF_VOLUME_L],
+            )
+        )
+    )
 
 
 def _unique_plant_name(entry: FarmConfigEntry, base: str) -> str:
@@ -771,11 +826,14 @@ async def _async_add_plants(call: ServiceCall) -> ServiceResponse:
         title=data[CONF_NAME],
         unique_id=None,
     )
+    # Judged before it stands there: it is not its own neighbour.
+    report = placement_report(entry, data, None)
     hass.config_entries.async_add_subentry(entry, subentry)
     # The farm follows the change at once, creating the plant's device.
     return {
         "plant": _device_ids(hass, entry).get(subentry.subentry_id),
         "name": data[CONF_NAME],
+        "warnings": [] if report is None else list(report.warnings),
     }
 
 
@@ -835,6 +893,17 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
         "next_maintenance": None
         if maintenance is None
         else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},
+        # for dashboards: the level and the linked probes (their history)
+        "level_l": None if balance is None else rounded(balance.level_l, LITRES_DIGITS),
+        "level_percent": None
+        if balance is None or balance.level_l is None
+        else round(balance.level_l / tank.volume_l * 100),
+        "sensors": {
+            "ec": tank.ec_sensor,
+            "ph": tank.ph_sensor,
+            "level": tank.level_sensor,
+            "temperature": tank.temperature_sensor,
+        },
     }
 
 
@@ -885,6 +954,9 @@ def farm_overview(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, Any]
             item["urgency"] in (Urgency.OVERDUE, Urgency.TODAY) for item in care
         ),
         "tasks_overdue": sum(item["urgency"] == Urgency.OVERDUE for item in care),
+        "care_list": er.async_get(hass).async_get_entity_id(
+            "todo", DOMAIN, f"{entry.entry_id}_care"
+        ),
         "racks": [
             _rack_overview(farm, rack_id, devices.get(rack_id))
             for rack_id in farm.config.racks
@@ -973,6 +1045,12 @@ ACTIONS: Final[
         SERVICE_GET_OVERVIEW,
         _async_get_overview,
         GET_OVERVIEW_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+    (
+        SERVICE_ANALYZE_RUNOFF,
+        _async_analyze_runoff,
+        ANALYZE_RUNOFF_SCHEMA,
         SupportsResponse.ONLY,
     ),
 )

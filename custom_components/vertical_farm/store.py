@@ -36,6 +36,8 @@ class RecordKind(StrEnum):
     FED = "fed"
     TREATED = "treated"
     HARVESTED = "harvested"
+    CLEARED = "cleared"  # a crop left its shelf (removed or moved): rotation history
+    INSPECTED = "inspected"  # a pest or disease found, with its severity
 
 
 class JournalRecord(TypedDict):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -89,3 +89,5 @@ async def async_setup_entry(
     await async_setup_platform_entities(
         entry, async_add_entities, SWITCHES, ScheduleSwitch
     )
+    if (simulator := entry.runtime_data.simulator) is not None:
+        async_add_entities(simulator.entities(Platform.SWITCH))

@@ -54,6 +54,7 @@ class Quantity(StrEnum):
     EC = "ec"
     PH = "ph"
     LEVEL = "level"
+    VOLUME = "volume"  # litres in a tank; never a percentage
     MOISTURE = "moisture"
 
 
@@ -113,6 +114,9 @@ def convert(
     elif quantity is Quantity.LEVEL:
         if normal == PERCENTAGE:
             return value, True
+        if normal in VolumeConverter.VALID_UNITS:
+            return VolumeConverter.convert(value, normal, "L"), False
+    elif quantity is Quantity.VOLUME:
         if normal in VolumeConverter.VALID_UNITS:
             return VolumeConverter.convert(value, normal, "L"), False
     elif quantity is Quantity.LIGHT:

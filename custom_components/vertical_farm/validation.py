@@ -63,6 +63,10 @@ from .const import (
     CONF_TAP_PH,
     CONF_TEMPERATURE_SENSOR,
     CONF_VOLUME_L,
+    CONF_VOLUME_SENSOR,
+    CONF_WATERING_INTERVAL_DAYS,
+    CONF_WATERING_MODE,
+    CONF_WATERING_WEEKDAYS,
     DEFAULT_ALKALINITY,
     DEFAULT_LIGHTS_ON,
     DEFAULT_PHOTOPERIOD_H,
@@ -72,6 +76,7 @@ from .const import (
     DEFAULT_TAP_EC,
     DEFAULT_TAP_PH,
     LIGHT_MODE_AUTO,
+    MAX_WATERING_INTERVAL_DAYS,
     SUBENTRY_PLANT,
     SUBENTRY_RACK,
     SUBENTRY_TANK,
@@ -297,6 +302,9 @@ def normalize_tank(
         CONF_FERTILIZERS: fertilizers,
         CONF_AREA: _text(user_input.get(CONF_AREA)),
     }
+    # only when linked, so tanks made before it existed keep their data as it was
+    if volume_sensor := _text(user_input.get(CONF_VOLUME_SENSOR)):
+        data[CONF_VOLUME_SENSOR] = volume_sensor
     return data, errors
 
 
@@ -355,4 +363,38 @@ def normalize_plant(
         CONF_MOISTURE_SENSOR: _text(user_input.get(CONF_MOISTURE_SENSOR)),
         CONF_AREA: _text(user_input.get(CONF_AREA)),
     }
+    data.update(normalize_watering_plan(user_input, errors))
     return data, errors
+
+
+WATERING_MODES = ("weekdays", "every_n_days")
+
+
+def normalize_watering_plan(
+    user_input: Mapping[str, Any], errors: Errors
+) -> dict[str, Any]:
+    """A plant's watering plan fields; nothing without a mode (the preset rules).
+
+    Weekdays come as "0" (Monday) .. "6" (Sunday); every-N-days needs 1-60 days.
+    """
+    mode = _text(user_input.get(CONF_WATERING_MODE))
+    if mode is None:
+        return {}
+    if mode not in WATERING_MODES:
+        errors[CONF_WATERING_MODE] = "watering_mode_invalid"
+        return {}
+    if mode == "weekdays":
+        raw = user_input.get(CONF_WATERING_WEEKDAYS) or []
+        days = {str(day) for day in raw} if isinstance(raw, list) else {str(raw)}
+        if not days or not days <= {str(day) for day in range(7)}:
+            errors[CONF_WATERING_WEEKDAYS] = "no_watering_days"
+            return {}
+        return {
+            CONF_WATERING_MODE: mode,
+            CONF_WATERING_WEEKDAYS: sorted(int(day) for day in days),
+        }
+    interval = form_whole_number(user_input, CONF_WATERING_INTERVAL_DAYS, None, errors)
+    if interval is None or not 1 <= interval <= MAX_WATERING_INTERVAL_DAYS:
+        errors.setdefault(CONF_WATERING_INTERVAL_DAYS, "watering_interval_invalid")
+        return {}
+    return {CONF_WATERING_MODE: mode, CONF_WATERING_INTERVAL_DAYS: interval}

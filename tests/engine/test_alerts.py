@@ -106,3 +106,45 @@ def test_stale_probe_alert() -> None:
     assert stale.kind is AlertKind.PROBE_STALE
     assert stale.starts
     assert stale.continues
+
+
+def test_a_far_out_ph_starts_a_critical_alert_of_its_own() -> None:
+    """Band 5.5-6.5, margin 0.5: 7.1 is 0.6 beyond (critical); 6.95 goes on; 6.85 ends."""
+
+    def critical(ph: float) -> AlertCheck:
+        checks = tank_alert_checks(
+            TankReadings(ph=ph, ph_low=5.5, ph_high=6.5, ph_critical_margin=0.5)
+        )
+        return next(
+            check
+            for check in checks
+            if check.kind is AlertKind.PH_HIGH and check.reason == "critical"
+        )
+
+    assert critical(7.1).starts
+    assert critical(7.1).key == "ph_high_critical"
+    assert not critical(6.95).starts
+    assert critical(6.95).continues
+    assert not critical(6.85).continues
+    after, started = step_alerts({"ph_high": True}, [critical(7.1)])
+    assert after == {"ph_high": True, "ph_high_critical": True}
+    assert started == [critical(7.1)]
+
+
+def test_a_fast_drift_alerts_before_the_ph_leaves_its_band() -> None:
+    """0.6 pH a day up starts ph_high (drift); 0.45 goes on; 0.35 ends; -0.6 is ph_low."""
+
+    def drift(per_day: float) -> dict[AlertKind, AlertCheck]:
+        checks = tank_alert_checks(
+            TankReadings(ph=6.0, ph_low=5.5, ph_high=6.5, ph_drift_per_day=per_day)
+        )
+        return {check.kind: check for check in checks if check.reason == "drift"}
+
+    assert drift(0.6)[AlertKind.PH_HIGH].starts
+    assert drift(0.6)[AlertKind.PH_HIGH].drift_per_day == 0.6
+    assert drift(0.6)[AlertKind.PH_HIGH].key == "ph_high_drift"
+    assert not drift(0.6)[AlertKind.PH_LOW].starts
+    assert drift(0.45)[AlertKind.PH_HIGH].continues
+    assert not drift(0.45)[AlertKind.PH_HIGH].starts
+    assert not drift(0.35)[AlertKind.PH_HIGH].continues
+    assert drift(-0.6)[AlertKind.PH_LOW].starts

@@ -27,6 +27,7 @@ from custom_components.vertical_farm.engine.care import (
     next_due,
     preset_interval_days,
     preset_winter_factor,
+    snoozed_due,
     urgency,
 )
 from custom_components.vertical_farm.engine.errors import FarmError
@@ -685,3 +686,40 @@ def test_confirming_a_past_date_never_moves_last_done_back() -> None:
 
     assert confirmed.last_done == date(2026, 5, 11)
     assert confirmed.learned_interval_days == 7
+
+
+# --- Snoozing: the due date moves by the snooze, a confirmation by the interval
+
+
+def test_snooze_moves_a_future_due_date_by_the_snooze() -> None:
+    """Due Friday 8 May, snoozed 2 days on Wednesday 6 May: due Sunday 10 May."""
+    until = snoozed_due(date(2026, 5, 8), today=date(2026, 5, 6), snooze_days=2)
+    assert until == date(2026, 5, 10)
+    task = _task(last_done=date(2026, 5, 1), snoozed_until=until)  # 1 May + 7 = 8 May
+    assert next_due(task, NORTH) == date(2026, 5, 10)
+
+
+def test_snooze_of_an_overdue_task_counts_from_today() -> None:
+    """Due 4 May, snoozed 1 day on 6 May: 7 May, not 5 May (still overdue)."""
+    assert snoozed_due(date(2026, 5, 4), today=date(2026, 5, 6), snooze_days=1) == date(
+        2026, 5, 7
+    )
+    assert snoozed_due(date(2026, 5, 6), today=date(2026, 5, 6), snooze_days=3) == date(
+        2026, 5, 9
+    )
+
+
+def test_confirming_a_snoozed_task_moves_it_by_the_interval() -> None:
+    """Snoozed to 10 May, done on 9 May: next due 9 + 7 = 16 May, snooze gone."""
+    task = _task(last_done=date(2026, 5, 1), snoozed_until=date(2026, 5, 10))
+    done = confirm_task(task, date(2026, 5, 9), history=[], hemisphere=NORTH)
+    assert done.snoozed_until is None
+    assert next_due(done, NORTH) == date(2026, 5, 16)
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_snooze_under_a_day_is_refused(days: int) -> None:
+    """A snooze of nothing or backwards is a slip."""
+    with pytest.raises(FarmError) as err:
+        snoozed_due(date(2026, 5, 8), today=date(2026, 5, 6), snooze_days=days)
+    assert err.value.code == "invalid_snooze"

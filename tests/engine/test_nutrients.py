@@ -123,9 +123,16 @@ def test_recipe_is_scaled_to_the_available_ec() -> None:
         line(PH_DOWN),
     ]
     doses = scale_recipe(lines, target_ec=1.6, base_ec=0.4)
-    # recipe EC: 2 x 0.15 + 2 x 0.15 + 1 x 0.2 = 0.8; needed 1.6 - 0.4 = 1.2: x 1.5
+    # CalMag keeps its 1 ml/L (0.2 mS/cm); the base parts' recipe EC
+    # 2 x 0.15 + 2 x 0.15 = 0.6 scales to the rest, 1.6 - 0.4 - 0.2 = 1.0: x 5/3
     assert doses_by_key(doses) == pytest.approx(
-        {"part_a": 3.0, "part_b": 3.0, "calmag": 1.5, "booster": 1.0, "ph_down": 0.0}
+        {
+            "part_a": 10 / 3,
+            "part_b": 10 / 3,
+            "calmag": 1.0,
+            "booster": 1.0,
+            "ph_down": 0.0,
+        }
     )
     assert not any(dose.capped for dose in doses)
     assert expected_ec(doses, 0.4) == pytest.approx(1.6)
@@ -839,3 +846,42 @@ def test_ph_adjustment_refuses_invalid_inputs(
             volume_l=volume,
         )
     assert caught.value.code == code
+
+
+# --- fixed additives and the pH reserve ------------------------------------------
+
+
+def test_the_ph_reserve_is_left_out_of_the_doses_and_counted_in_the_ec() -> None:
+    """Target 1.6 over 0.4 with 0.06 held for the pH: the parts add 1.14, 0.57 each."""
+    plan = mix_plan(
+        [line(PART_A, 2.0), line(PART_B, 2.0)],
+        target_ec=1.6,
+        base_ec=0.4,
+        volume_l=10.0,
+        reserve_ec=0.06,
+    )
+    assert doses_by_key(plan.doses) == pytest.approx({"part_a": 3.8, "part_b": 3.8})
+    assert plan.expected_ec == 1.6
+
+
+def test_fixed_additives_alone_past_the_target_are_refused() -> None:
+    """2 ml/L of CalMag adds 0.4 over 0.4: 0.8 is past a target of 0.7."""
+    with pytest.raises(FarmError) as caught:
+        scale_recipe([line(CALMAG, 2.0), line(PART_A, 2.0)], target_ec=0.7, base_ec=0.4)
+    assert caught.value.code == "additives_exceed_target"
+    assert caught.value.params == {"target_ec": 0.7, "ec": 0.8}
+
+
+def test_the_ceiling_counts_the_fixed_doses() -> None:
+    """CalMag 1 ml/L (0.2) plus part A at most 5 x 0.15 over 0.4: 1.35 at most."""
+    with pytest.raises(FarmError) as caught:
+        scale_recipe([line(CALMAG, 1.0), line(PART_A)], target_ec=2.0, base_ec=0.4)
+    assert caught.value.code == "ec_unreachable"
+    assert caught.value.params["max_ec"] == 1.35
+
+
+def test_a_silicate_dose_of_zero_stays_zero() -> None:
+    doses = scale_recipe(
+        [line(SILICATE, 0.0), line(PART_A, 1.0)], target_ec=1.0, base_ec=0.4
+    )
+    assert doses_by_key(doses) == pytest.approx({"silica": 0.0, "part_a": 4.0})

@@ -30,6 +30,7 @@ from custom_components.vertical_farm.engine.tanks import (
     next_maintenance,
     ph_drift,
     probe_status,
+    recipe_life_days,
     solution_age,
     solution_life_days,
     tank_targets,
@@ -966,3 +967,42 @@ def test_custom_jump_threshold() -> None:
         max_jump=0.3,
     )
     assert status.reason is ProbeReason.SUDDEN_JUMP
+
+
+# --- solution life of organic recipes -----------------------------------------------
+
+
+def test_the_shortest_lived_product_sets_the_life() -> None:
+    assert recipe_life_days([None, 4.0, 7.0]) == 4.0
+    assert recipe_life_days([None, None]) == 10.0
+    assert recipe_life_days([]) == 10.0
+
+
+def test_an_organic_solution_halves_its_shorter_life_per_10_c() -> None:
+    """4 days at 20 C: 2 at 30 C; two days at 20 C use half of it."""
+    assert solution_life_days(30.0, 4.0) == pytest.approx(2.0)
+    age = solution_age(
+        filled_at=at(1), now=at(3), temperatures=[(at(1), 20.0)], life_days_at_20c=4
+    )
+    assert age.used_fraction == pytest.approx(0.5)
+    assert age.days_left == pytest.approx(2.0)
+    assert not age.due
+
+
+def test_the_accumulator_goes_on_after_a_restart_and_scales_to_the_life() -> None:
+    """A day at 20 C, then a day at 30 C: 0.1 + 0.2 of a 10-day life, x 2.5 for 4 days."""
+    accumulator = _fed(at(1), [(at(1), 20.0), (at(2), 30.0)])
+    resumed = SolutionAgeAccumulator.from_state(accumulator.to_state())
+    assert resumed.to_state() == accumulator.to_state()
+    assert resumed.age(at(3)) == accumulator.age(at(3))
+    assert resumed.age(at(3)).used_fraction == pytest.approx(0.3)
+    organic = resumed.age(at(3), 4.0)
+    assert organic.used_fraction == pytest.approx(0.75)
+    assert organic.days_left == pytest.approx(0.25 * 2.0)  # 2 days at 30 C
+    # readings already counted are not counted twice
+    with pytest.raises(FarmError):
+        resumed.add(at(2), 30.0)
+    empty = SolutionAgeAccumulator.from_state(
+        SolutionAgeAccumulator(filled_at=at(1)).to_state()
+    )
+    assert empty.age(at(2)).assumed_temperature

@@ -29,6 +29,7 @@ KITS = [
     "chili_tent",
     "strawberry_tower",
     "houseplant_corner",
+    "demo_farm",
 ]
 
 

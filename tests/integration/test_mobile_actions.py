@@ -139,3 +139,19 @@ async def test_set_up_once(hass: HomeAssistant, loaded_farm: MockConfigEntry) ->
     await _tap(hass, f"VERTICAL_FARM_DONE_{POT_ID}_water")
     history = farm.store.state(POT_ID)["care"]["water"]["history"]
     assert history == [DAY.isoformat()]
+
+
+async def test_snooze_moves_a_task_not_yet_due_by_a_day(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A task due later moves one day on from its due date, not to tomorrow.
+
+    The basil (herb preset, sown 1 Nov) is fed every 14 days: due 15 Nov;
+    snoozed on 3 Nov it is due 16 Nov.
+    """
+    assert _due(loaded_farm, PLANT_ID, CareKind.FERTILIZE) == date(2026, 11, 15)
+    await _tap(hass, f"VERTICAL_FARM_SNOOZE_{PLANT_ID}_fertilize")
+    assert _due(loaded_farm, PLANT_ID, CareKind.FERTILIZE) == date(2026, 11, 16)
+    # Done then: the next one is the interval from the day it was done.
+    await _tap(hass, f"VERTICAL_FARM_DONE_{PLANT_ID}_fertilize")
+    assert _due(loaded_farm, PLANT_ID, CareKind.FERTILIZE) == DAY + timedelta(days=14)

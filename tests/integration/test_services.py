@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
+from custom_components.vertical_farm.agronomy_services import AGRONOMY_ACTIONS
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.services import ACTIONS, MAX_BACKDATE
 
@@ -144,7 +145,7 @@ async def test_actions_registered_described_and_translated(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Every action has a schema in services.yaml, valid selectors, texts and an icon."""
-    names = {name for name, *_ in ACTIONS}
+    names = {name for name, *_ in (*ACTIONS, *AGRONOMY_ACTIONS)}
     assert names == {
         "set_phase",
         "log_watering",
@@ -154,6 +155,10 @@ async def test_actions_registered_described_and_translated(
         "mix_nutrients",
         "add_plants",
         "get_overview",
+        "set_watering_plan",
+        "check_placement",
+        "log_inspection",
+        "analyze_runoff",
     }
     assert set(hass.services.async_services_for_domain(DOMAIN)) == names
     descriptions = (await service.async_get_all_descriptions(hass))[DOMAIN]
@@ -671,7 +676,7 @@ async def test_final_harvest_clears_treatments(
 async def test_mix_nutrients_worked_example(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
-    """Target 1.6 over tap 0.4: the recipe's EC shares scale to add 1.2 mS/cm."""
+    """Target 1.6 over tap 0.4: CalMag keeps its dose, the base parts add the rest."""
     farm = loaded_farm.runtime_data.farm
     library = farm.library.fertilizers
     tank = _device(hass, TANK_ID)
@@ -696,10 +701,12 @@ async def test_mix_nutrients_worked_example(
         },
         response=True,
     )
-    # Recipe EC: 2 x 0.3 + 2 x 0.28 + 1 x 0.4 = 1.56 mS/cm; it must add 1.6 - 0.4 = 1.2.
-    recipe_ec = 2 * grow_a.ec_per_ml + 2 * grow_b.ec_per_ml + 1 * calmag.ec_per_ml
-    scale = (1.6 - 0.4) / recipe_ec
-    ml_a, ml_b, ml_calmag = 2 * scale, 2 * scale, 1 * scale
+    # CalMag keeps 1 ml/L (0.4 mS/cm); the base parts' recipe EC 2 x 0.3 + 2 x 0.28
+    # = 1.16 scales to the rest, 1.6 - 0.4 - 0.4 = 0.8. The phosphoric pH down
+    # (the default) adds no EC, so no reserve is held back.
+    recipe_ec = 2 * grow_a.ec_per_ml + 2 * grow_b.ec_per_ml
+    scale = (1.6 - 0.4 - 1 * calmag.ec_per_ml) / recipe_ec
+    ml_a, ml_b, ml_calmag = 2 * scale, 2 * scale, 1.0
     assert response["target_ec"] == 1.6
     assert response["base_ec"] == 0.4  # the farm's tap water
     assert response["volume_l"] == 50
@@ -726,7 +733,8 @@ async def test_mix_nutrients_worked_example(
             "ml_total": round(ml_b * 50, 1),
         },
     ]
-    assert response["steps"][0]["ml_per_l"] == 0.77  # 1.2 / 1.56 = 0.769
+    assert response["steps"][0]["ml_per_l"] == 1.0
+    assert response["steps"][1]["ml_per_l"] == 1.38  # 2 x 0.8 / 1.16 = 1.379
     assert response["expected_ec"] == 1.6
     assert response["warnings"] == [
         {

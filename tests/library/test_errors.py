@@ -545,6 +545,38 @@ CASES: list[tuple[str, str, Mutation, str, str, str]] = [
         "chili_tent.tanks[1].name",
         "tank name 'Coco feed tank' is used twice",
     ),
+    (
+        "pest_treated_by_unknown_product",
+        "pests.yaml",
+        set_value(("aphids", "treatments"), ["insecticidal_soap", "dragon_dust"]),
+        "unknown_reference",
+        "aphids.treatments[1]",
+        "unknown product 'dragon_dust'",
+    ),
+    (
+        "pest_of_unknown_kind",
+        "pests.yaml",
+        set_value(("aphids", "kind"), "weed"),
+        "invalid_entry",
+        "aphids.kind",
+        "",
+    ),
+    (
+        "product_without_source",
+        "products.yaml",
+        delete(("spinosad", "source")),
+        "invalid_entry",
+        "spinosad.source",
+        "required",
+    ),
+    (
+        "unknown_successor",
+        "families.yaml",
+        set_value(("fabaceae", "successors"), ["triffidaceae"]),
+        "unknown_reference",
+        "fabaceae.successors",
+        "unknown family 'triffidaceae'",
+    ),
 ]
 
 

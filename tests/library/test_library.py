@@ -27,6 +27,7 @@ YAML_FILES = (
     "products.yaml",
     "care_presets.yaml",
     "kits.yaml",
+    "pests.yaml",
 )
 
 REQUIRED_SPECIES = (

@@ -44,6 +44,16 @@ class AlertCheck:
     continues: bool  # past the end bound: an active alert goes on
     value: float | None = None
     target: float | None = None
+    # pH only: "range" (outside the band), "critical" (beyond the margin) or "drift"
+    reason: str | None = None
+    drift_per_day: float | None = None
+
+    @property
+    def key(self) -> str:
+        """What the alert's state is kept under: one per kind and reason."""
+        if self.reason is None:
+            return self.kind  # a StrEnum: the kind's own text
+        return f"{self.kind}_{self.reason}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -61,6 +71,11 @@ class TankReadings:
     volume_l: float = 0.0
     water_c: float | None = None
     stale: bool = False
+    # pH beyond the band by more than this is critical (None: not judged)
+    ph_critical_margin: float | None = None
+    ph_drift_per_day: float | None = None  # None: not enough readings
+    ph_drift_alert: float = 0.5  # pH units per day that start a drift alert
+    ph_drift_end: float = 0.4  # and below which it ends
 
 
 def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
@@ -107,6 +122,7 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
                 target=readings.target_ph,
             )
         )
+        checks.extend(_ph_extremes(readings, ph, readings.ph_low, readings.ph_high))
     level = readings.level_l
     if level is not None and readings.volume_l > 0:
         checks.append(
@@ -139,6 +155,49 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
     return checks
 
 
+def _ph_extremes(
+    readings: TankReadings, ph: float, low: float, high: float
+) -> list[AlertCheck]:
+    """A critical pH (beyond the band by more than the margin) and a fast drift.
+
+    Each is its own alert of kind `ph_low` / `ph_high`, so a pH that goes
+    from a warning to critical alerts again, and a drift alerts before the
+    pH leaves the band.
+    """
+    checks: list[AlertCheck] = []
+    margin = readings.ph_critical_margin
+    if margin is not None:
+        for kind, beyond in (
+            (AlertKind.PH_LOW, low - ph),
+            (AlertKind.PH_HIGH, ph - high),
+        ):
+            checks.append(
+                AlertCheck(
+                    kind=kind,
+                    starts=beyond > margin,
+                    continues=beyond > margin - PH_MARGIN,
+                    value=ph,
+                    target=readings.target_ph,
+                    reason="critical",
+                )
+            )
+    drift = readings.ph_drift_per_day
+    if drift is not None:
+        for kind, rate in ((AlertKind.PH_LOW, -drift), (AlertKind.PH_HIGH, drift)):
+            checks.append(
+                AlertCheck(
+                    kind=kind,
+                    starts=rate > readings.ph_drift_alert,
+                    continues=rate > readings.ph_drift_end,
+                    value=ph,
+                    target=readings.target_ph,
+                    reason="drift",
+                    drift_per_day=drift,
+                )
+            )
+    return checks
+
+
 def step_alerts(
     active: Mapping[str, bool], checks: Iterable[AlertCheck]
 ) -> tuple[dict[str, bool], list[AlertCheck]]:
@@ -146,10 +205,11 @@ def step_alerts(
     after = dict(active)
     started: list[AlertCheck] = []
     for check in checks:
-        if after.get(check.kind):
+        key = check.key
+        if after.get(key):
             if not check.continues:
-                after[check.kind] = False
+                after[key] = False
         elif check.starts:
-            after[check.kind] = True
+            after[key] = True
             started.append(check)
     return after, started

@@ -63,6 +63,8 @@ class CareTask:
     snoozed_until: date | None = None
     # From learned_interval_days(); None = use the preset interval.
     learned_interval_days: float | None = None
+    # A follow-up (after an inspection found a problem) brings the task forward.
+    follow_up_on: date | None = None
 
     def __post_init__(self) -> None:
         """Refuse intervals and factors that would never or always be due."""
@@ -192,6 +194,7 @@ def care_tasks(
     last_done: Mapping[CareKind, date] | None = None,
     snoozed_until: Mapping[CareKind, date] | None = None,
     learned_interval_days: Mapping[CareKind, float] | None = None,
+    follow_ups: Mapping[CareKind, date] | None = None,
 ) -> tuple[CareTask, ...]:
     """Build a plant's tasks from its care preset.
 
@@ -204,6 +207,7 @@ def care_tasks(
     done = last_done or {}
     snoozes = snoozed_until or {}
     learned = learned_interval_days or {}
+    follow = follow_ups or {}
     return tuple(
         CareTask(
             kind=kind,
@@ -212,6 +216,7 @@ def care_tasks(
             last_done=done.get(kind, started),
             snoozed_until=snoozes.get(kind),
             learned_interval_days=learned.get(kind),
+            follow_up_on=follow.get(kind),
         )
         for kind in CareKind
         if preset_interval_days(preset, kind) != 0
@@ -287,6 +292,8 @@ def _due_from_interval(task: CareTask, interval_days: float) -> tuple[date, bool
     days = max(1, math.floor(interval_days + 0.5))
     # Ordinal arithmetic: timedelta's calendar maths, cheaper in a whole-farm pass.
     due = date.fromordinal(task.last_done.toordinal() + days)
+    if task.follow_up_on is not None and task.follow_up_on < due:
+        due = task.follow_up_on
     if task.snoozed_until is not None and task.snoozed_until > due:
         return task.snoozed_until, True
     return due, False
@@ -296,9 +303,10 @@ def next_due(task: CareTask, hemisphere: Hemisphere) -> date:
     """The date a task is next due.
 
     Last done + the effective interval rounded half up to whole days (at least
-    one day). A snooze that ends later than that overrides it: the task is due
+    one day). A follow-up earlier than that brings it forward to the follow-up
+    day. A snooze that ends later than that overrides it: the task is due
     on the snoozed-until date, and stays due from then on (overdue after it).
-    Confirming a task clears its snooze (`confirm_task`).
+    Confirming a task clears its snooze and follow-up (`confirm_task`).
     """
     return _due_from_interval(task, effective_interval_days(task, hemisphere))[0]
 
@@ -385,6 +393,21 @@ def due_from_schedule(schedule: Iterable[DueTask]) -> tuple[DueTask, ...]:
     return tuple([task for task in schedule if task.urgency is not Urgency.LATER])
 
 
+def snoozed_due(due: date, *, today: date, snooze_days: int) -> date:
+    """The due date after a snooze: moved on by the snooze.
+
+    A task not yet due moves from its due date (due Friday, snoozed 1 day:
+    Saturday); an overdue task moves from today, so a snooze never leaves it
+    overdue (due last Monday, snoozed 1 day on Wednesday: Thursday).
+
+    Raises:
+        FarmError: `invalid_snooze` for a snooze under one day.
+    """
+    if snooze_days < 1:
+        raise FarmError("invalid_snooze", snooze_days=snooze_days)
+    return date.fromordinal(max(due, today).toordinal() + snooze_days)
+
+
 def confirm_task(
     task: CareTask,
     on: date,
@@ -407,6 +430,7 @@ def confirm_task(
         task,
         last_done=max(task.last_done, on),
         snoozed_until=None,
+        follow_up_on=None,
         learned_interval_days=learned_interval_days(
             task.interval_days,
             (*history, on),

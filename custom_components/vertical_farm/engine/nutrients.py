@@ -28,6 +28,10 @@ _KIND_RANK: dict[FertilizerKind, int] = {
     FertilizerKind.PH_UP: 4,
 }
 _PH_KINDS = frozenset({FertilizerKind.PH_DOWN, FertilizerKind.PH_UP})
+# Products that carry no EC target of their own: with a recipe dose they keep
+# it (silicate for the stems, CalMag for the water) and the base parts share
+# what EC is left; without one they share the EC like any other product.
+FIXED_DOSE_KINDS = frozenset({FertilizerKind.SILICATE, FertilizerKind.CALMAG})
 
 # Tolerance for float sums of EC contributions (far below any probe's resolution).
 _EC_TOLERANCE = 1e-9
@@ -224,10 +228,13 @@ def scale_recipe(
     *,
     target_ec: float,
     base_ec: float,
+    reserve_ec: float = 0.0,
 ) -> tuple[Dose, ...]:
     """Return the dose of each product so the mix reaches `target_ec` (mS/cm).
 
-    EC-contributing products (ec_per_ml > 0) share the available EC in
+    Silicate and CalMag with a recipe dose keep it (capped) and their EC is
+    taken off the available EC first, as is `reserve_ec` (what the pH
+    adjustment will add). The other EC-contributing products (ec_per_ml > 0) share the rest in
     proportion to their recipe contributions (ml/L x ec_per_ml), or equally when
     none of them has a recipe dose (a dose of 0 counts as none). A product that would exceed its
     `max_ml_per_l` is held at it and the others take over the rest of the EC
@@ -238,7 +245,9 @@ def scale_recipe(
     Raises:
         FarmError: `ec_unreachable` (params `target_ec`, `base_ec`, `max_ec`)
             when the target is not above the base or the products cannot reach
-            it within their caps; `recipe_incomplete` (param `fertilizer`) when
+            it within their caps; `additives_exceed_target` (params
+            `target_ec`, `ec`) when the fixed doses and the reserve alone pass
+            the target; `recipe_incomplete` (param `fertilizer`) when
             some EC-contributing products have a dose and others do not;
             `invalid_dose` for a negative dose; `duplicate_fertilizer` when a
             product is listed twice.
@@ -254,8 +263,27 @@ def scale_recipe(
         ):
             raise FarmError("invalid_dose", fertilizer=key, ml_per_l=line.ml_per_l)
     needed = available_ec(target_ec, base_ec)
+    doses: dict[int, Dose] = {}
+    for index, line in enumerate(lines):
+        fertilizer = line.fertilizer
+        if fertilizer.kind in FIXED_DOSE_KINDS and line.ml_per_l is not None:
+            doses[index] = Dose(
+                fertilizer=fertilizer,
+                ml_per_l=min(line.ml_per_l, fertilizer.max_ml_per_l),
+                capped=line.ml_per_l > fertilizer.max_ml_per_l,
+            )
+    taken = math.fsum(dose.ec_ms_cm for dose in doses.values()) + reserve_ec
+    if taken > needed + _EC_TOLERANCE:
+        raise FarmError(
+            "additives_exceed_target",
+            target_ec=target_ec,
+            ec=round(base_ec + taken, 2),
+        )
+    needed = max(0.0, needed - taken)
     contributors = [
-        index for index, line in enumerate(lines) if line.fertilizer.ec_per_ml > 0
+        index
+        for index, line in enumerate(lines)
+        if line.fertilizer.ec_per_ml > 0 and index not in doses
     ]
     ceiling = math.fsum(
         max(0.0, lines[index].fertilizer.max_ml_per_l)
@@ -267,7 +295,7 @@ def scale_recipe(
             "ec_unreachable",
             target_ec=target_ec,
             base_ec=base_ec,
-            max_ec=round(base_ec + ceiling, 2),
+            max_ec=round(base_ec + taken + ceiling, 2),
         )
     dosed = [index for index in contributors if lines[index].ml_per_l]
     if dosed and len(dosed) < len(contributors):
@@ -280,7 +308,6 @@ def scale_recipe(
         else 1.0
         for index in contributors
     }
-    doses: dict[int, Dose] = {}
     free = list(contributors)
     remaining = needed
     scale = 0.0
@@ -452,6 +479,7 @@ def mix_plan(
     volume_l: float,
     recirculating: bool = False,
     ec_conflict: bool = False,
+    reserve_ec: float = 0.0,
 ) -> MixPlan:
     """Return the full mix for a tank: scaled doses, safe steps, expected EC, warnings.
 
@@ -460,11 +488,15 @@ def mix_plan(
     its maximum dose; the steps themselves are always in safe order. With
     `ec_conflict` (the plants on the tank want EC ranges that do not meet,
     so no EC suits them all) a `tank_ec_conflict` warning comes first.
+    `reserve_ec` is the EC the pH adjustment will add: the doses leave room
+    for it and the expected EC counts it.
 
     Raises:
         FarmError: as `scale_recipe` and `mixing_steps`.
     """
-    doses = scale_recipe(lines, target_ec=target_ec, base_ec=base_ec)
+    doses = scale_recipe(
+        lines, target_ec=target_ec, base_ec=base_ec, reserve_ec=reserve_ec
+    )
     steps = mixing_steps(doses, volume_l)
     warnings = mixing_warnings(
         [line.fertilizer for line in lines], recirculating=recirculating
@@ -481,7 +513,7 @@ def mix_plan(
     )
     return MixPlan(
         steps=steps,
-        expected_ec=round(expected_ec(doses, base_ec), 2),
+        expected_ec=round(expected_ec(doses, base_ec) + reserve_ec, 2),
         warnings=conflict + warnings + capped,
         doses=doses,
     )

@@ -73,6 +73,7 @@ class AdvanceReason(StrEnum):
     GDD_PENDING = "gdd_pending"
     DAYS_PENDING = "days_pending"
     LAST_PHASE = "last_phase"  # annual in its final phase: nothing to advance to
+    COLD_SPELL = "cold_spell"  # a run of cold days sends a perennial to rest
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

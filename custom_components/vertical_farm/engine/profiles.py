@@ -88,6 +88,7 @@ class Family:
     name: str
     companions: frozenset[str] = frozenset()  # family keys that grow well alongside
     antagonists: frozenset[str] = frozenset()  # family keys to keep apart
+    successors: frozenset[str] = frozenset()  # family keys that do well after it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -108,6 +109,8 @@ class Species:
     temp_max_c: float = 28.0
     humidity_min: float = 40.0  # relative humidity band, %
     humidity_max: float = 80.0
+    # Cold days (mean below base_temp_c) needed before flowering; 0 = no need.
+    vernalisation_days: int = 0
     # Worked out once here: the engines ask for the sequence thousands of times a pass.
     _sequence: tuple[Phase, ...] = field(init=False, repr=False, compare=False)
     _positions: dict[Phase, int] = field(init=False, repr=False, compare=False)
@@ -156,6 +159,14 @@ class Fertilizer:
     contains_calcium: bool = False
     acidic: bool = False  # strongly acidic concentrate
     alkaline: bool = False  # strongly alkaline concentrate
+    # pH adjusters: acid or base per ml (meq/ml), and the EC (mS/cm) each meq/L adds
+    strength_meq_per_ml: float | None = None
+    ec_per_meq: float = 0.0
+    # CalMag: calcium and magnesium per ml of product (mg/ml)
+    calcium_mg_per_ml: float | None = None
+    magnesium_mg_per_ml: float | None = None
+    # days a solution with this product lasts at 20 C; None = mineral (10 days)
+    solution_life_days: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -167,6 +178,18 @@ class ProtectionProduct:
     active_ingredient: str
     interval_days: int  # pre-harvest interval
     organic: bool = False
+    mode_of_action: str = ""  # IRAC / FRAC group as on the label, e.g. "IRAC 5"
+    source: str = ""  # which labels the interval was checked against
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PestProblem:
+    """A pest or disease an inspection can find."""
+
+    key: str
+    name: str
+    kind: str  # "pest" | "disease"
+    treatments: tuple[str, ...] = ()  # product keys commonly used against it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -226,6 +249,25 @@ class StarterKit:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WaterChemistry:
+    """Reference figures for tank chemistry (library water.yaml; defaults match it)."""
+
+    # Ca and Mg (mg/L) base nutrients expect from the water; CalMag tops RO or soft water up
+    calmag_calcium_mg_l: float = 40.0
+    calmag_magnesium_mg_l: float = 15.0
+    # assumed for tap water whose Ca and Mg the grower has not given
+    tap_calcium_mg_l: float = 40.0
+    tap_magnesium_mg_l: float = 10.0
+    # highest target EC (mS/cm) per system and phase: above it seedlings burn
+    ec_ceilings: dict[System, dict[Phase, float]] = field(default_factory=dict)
+    # pH this far outside the plants' band is critical, per system
+    ph_critical_margin: dict[System, float] = field(default_factory=dict)
+    # pH moving faster than this per day is an alert; it ends below the end rate
+    ph_drift_alert_per_day: float = 0.5
+    ph_drift_end_per_day: float = 0.4
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Library:
     """Everything the engines look up, keyed by library key."""
 
@@ -235,3 +277,5 @@ class Library:
     products: dict[str, ProtectionProduct] = field(default_factory=dict)
     care_presets: dict[str, CarePreset] = field(default_factory=dict)
     kits: dict[str, StarterKit] = field(default_factory=dict)
+    pests: dict[str, PestProblem] = field(default_factory=dict)
+    water: WaterChemistry = field(default_factory=WaterChemistry)

@@ -217,3 +217,55 @@ def shelf_companionship(
     ]
     pairs.sort(key=lambda pair: pair.score)
     return ShelfScore(score=sum(pair.score for pair in pairs), pairs=tuple(pairs))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Succession:
+    """How a new crop follows the crop last cleared from its shelf."""
+
+    previous: Planting  # the latest crop cleared on or before the new planting
+    good: bool  # the previous family lists the new one as a good successor
+    same_family: bool
+
+
+def succession(
+    history: Iterable[Planting], proposed: Planting, families: Mapping[str, Family]
+) -> Succession | None:
+    """Judge the new crop against the one last cleared from the shelf before it.
+
+    Legumes cleared on 1 March, kale planted on 2 March: a good successor
+    (legumes leave nitrogen for brassicas). None when nothing was cleared
+    from the shelf on or before the planting day.
+    """
+    earlier = [
+        planting
+        for planting in history
+        if planting.ended is not None and planting.ended <= proposed.planted
+    ]
+    if not earlier:
+        return None
+    previous = max(earlier, key=lambda planting: (planting.ended, planting.planted))
+    family = families.get(previous.family)
+    return Succession(
+        previous=previous,
+        good=family is not None and proposed.family in family.successors,
+        same_family=previous.family == proposed.family,
+    )
+
+
+def neighbour_relations(
+    proposed: Species,
+    neighbours: Sequence[Species],
+    families: Mapping[str, Family],
+) -> tuple[PairScore, ...]:
+    """How the proposed species gets on with each distinct species beside it.
+
+    Its own species is no pair (more of the same is neither friend nor foe).
+    Antagonists first, then neutral pairs, then companions.
+    """
+    distinct = {item.key: item for item in neighbours if item.key != proposed.key}
+    pairs = [
+        companion_relation(proposed, other, families) for other in distinct.values()
+    ]
+    pairs.sort(key=lambda pair: (pair.score, pair.species_b))
+    return tuple(pairs)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import math
+from typing import Any
 
 from .errors import FarmError
 from .phases import Reading
@@ -433,12 +434,27 @@ def water_temperature(
     return WaterTemperature.OK
 
 
-def solution_life_days(temperature_c: float) -> float:
-    """Return how long a mineral solution lasts at a steady temperature, in days.
+def solution_life_days(
+    temperature_c: float, life_days_at_20c: float = SOLUTION_LIFE_DAYS_AT_20C
+) -> float:
+    """Return how long a solution lasts at a steady temperature, in days.
 
-    10 x 2 ** (-(T - 20) / 10): 10 days at 20 C, 5 at 30 C, 20 at 10 C.
+    L x 2 ** (-(T - 20) / 10) with L its life at 20 C (10 days for a mineral
+    solution): 10 days at 20 C, 5 at 30 C, 20 at 10 C.
     """
-    return SOLUTION_LIFE_DAYS_AT_20C * 2 ** (-(temperature_c - 20) / 10)
+    return life_days_at_20c * 2 ** (-(temperature_c - 20) / 10)
+
+
+def recipe_life_days(lives: Iterable[float | None]) -> float:
+    """Return the life at 20 C of a solution of these products, in days.
+
+    The shortest-lived product rules (an organic feed spoils the whole
+    tank); products without a life of their own are mineral (10 days).
+    """
+    return min(
+        (life for life in lives if life is not None),
+        default=SOLUTION_LIFE_DAYS_AT_20C,
+    )
 
 
 def _utc(at: datetime) -> datetime:
@@ -452,6 +468,7 @@ def solution_age(
     now: datetime,
     temperatures: Iterable[Reading] = (),
     default_temperature_c: float = 20.0,
+    life_days_at_20c: float = SOLUTION_LIFE_DAYS_AT_20C,
 ) -> SolutionAge:
     """Return how much of a solution's life is used, integrating over its temperatures.
 
@@ -487,7 +504,9 @@ def solution_age(
             temperature = value
         life = life_days.get(temperature)
         if life is None:
-            life = life_days[temperature] = solution_life_days(temperature)
+            life = life_days[temperature] = solution_life_days(
+                temperature, life_days_at_20c
+            )
         used += (at - cursor).total_seconds() / _SECONDS_PER_DAY / life
         cursor = at
         temperature = value
@@ -498,6 +517,7 @@ def solution_age(
         counted_to=cursor,
         temperature_c=temperature,
         default_temperature_c=default_temperature_c,
+        life_days_at_20c=life_days_at_20c,
     )
 
 
@@ -509,6 +529,7 @@ def _solution_age(
     counted_to: datetime,
     temperature_c: float | None,
     default_temperature_c: float,
+    life_days_at_20c: float = SOLUTION_LIFE_DAYS_AT_20C,
 ) -> SolutionAge:
     """The age at `now` from the life used up to `counted_to` and the temperature since."""
     latest = default_temperature_c if temperature_c is None else temperature_c
@@ -516,9 +537,9 @@ def _solution_age(
         used += (
             (now - counted_to).total_seconds()
             / _SECONDS_PER_DAY
-            / solution_life_days(latest)
+            / solution_life_days(latest, life_days_at_20c)
         )
-    days_left = max(0.0, (1 - used) * solution_life_days(latest))
+    days_left = max(0.0, (1 - used) * solution_life_days(latest, life_days_at_20c))
     return SolutionAge(
         age_days=max(0.0, (now - filled_at).total_seconds() / _SECONDS_PER_DAY),
         used_fraction=used,
@@ -599,8 +620,13 @@ class SolutionAgeAccumulator:
             self._counted_to = at
         self._temperature_c = temperature_c
 
-    def age(self, now: datetime) -> SolutionAge:
+    def age(
+        self, now: datetime, life_days_at_20c: float = SOLUTION_LIFE_DAYS_AT_20C
+    ) -> SolutionAge:
         """How much of the life is used at `now`, the latest temperature holding since.
+
+        The accumulator counts in 10-day lives; a solution whose life at 20 C
+        is `life_days_at_20c` has used 10 / that as much again.
 
         Raises:
             FarmError: `reading_after_now` when a reading added is later than `now`.
@@ -614,11 +640,44 @@ class SolutionAgeAccumulator:
         return _solution_age(
             filled_at=self._filled_at,
             now=now,
-            used=self._used,
+            used=self._used
+            if life_days_at_20c == SOLUTION_LIFE_DAYS_AT_20C
+            else self._used * (SOLUTION_LIFE_DAYS_AT_20C / life_days_at_20c),
             counted_to=self._counted_to,
             temperature_c=self._temperature_c,
             default_temperature_c=self._default_temperature_c,
+            life_days_at_20c=life_days_at_20c,
         )
+
+    def to_state(self) -> dict[str, Any]:
+        """What `from_state` needs to go on after a restart (plain JSON values)."""
+        return {
+            "filled_at": self._filled_at.isoformat(),
+            "used": self._used,
+            "counted_to": self._counted_to.isoformat(),
+            "temperature_c": self._temperature_c,
+            "latest_at": None
+            if self._latest_at is None
+            else self._latest_at.isoformat(),
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], *, default_temperature_c: float = 20.0
+    ) -> SolutionAgeAccumulator:
+        """An accumulator going on from what `to_state` gave."""
+        accumulator = cls(
+            filled_at=datetime.fromisoformat(state["filled_at"]),
+            default_temperature_c=default_temperature_c,
+        )
+        accumulator._used = float(state["used"])
+        accumulator._counted_to = _utc(datetime.fromisoformat(state["counted_to"]))
+        accumulator._temperature_c = state.get("temperature_c")
+        latest = state.get("latest_at")
+        accumulator._latest_at = (
+            None if latest is None else _utc(datetime.fromisoformat(latest))
+        )
+        return accumulator
 
 
 def maintenance_due(

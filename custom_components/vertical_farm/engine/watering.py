@@ -8,9 +8,10 @@ in days, dates are the farm's local calendar dates. Weekdays are numbered as
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+import math
 
 from .errors import FarmError
 from .phases import phase_profile
@@ -195,4 +196,98 @@ def watering_volume(
         volume_l=round(volume, 3),
         total_l=round(volume * quantity, 3),
         suggested_interval_days=SYSTEM_INTERVAL_DAYS[system],
+    )
+
+
+def winter_schedule(
+    schedule: WateringSchedule, winter_factor: float
+) -> WateringSchedule:
+    """The schedule in winter: every-N-days stretches by the winter factor.
+
+    N x factor rounded half up, at least 1 day: every 3 days x 1.5 = 4.5 ->
+    every 5 days. Weekday schedules keep their days (the volume shrinks).
+
+    Raises:
+        FarmError: `invalid_winter_factor` for a factor of 0 or less.
+    """
+    if not winter_factor > 0:
+        raise FarmError("invalid_winter_factor", winter_factor=winter_factor)
+    if schedule.mode is WateringMode.WEEKDAYS:
+        return schedule
+    days = max(1, math.floor(schedule.interval_days * winter_factor + 0.5))
+    return WateringSchedule(mode=schedule.mode, interval_days=days)
+
+
+def winter_volume(
+    volume: WateringVolume, mode: WateringMode, winter_factor: float
+) -> WateringVolume:
+    """The volume in winter: weekday schedules give less on the same days.
+
+    Per plant and in total divided by the winter factor: 0.3 L / 1.5 = 0.2 L.
+    Every-N-days schedules keep the volume (their interval stretches instead).
+
+    Raises:
+        FarmError: `invalid_winter_factor` for a factor of 0 or less.
+    """
+    if not winter_factor > 0:
+        raise FarmError("invalid_winter_factor", winter_factor=winter_factor)
+    if mode is not WateringMode.WEEKDAYS or volume.volume_l is None:
+        return volume
+    total = volume.total_l
+    return replace(
+        volume,
+        volume_l=round(volume.volume_l / winter_factor, 3),
+        total_l=None if total is None else round(total / winter_factor, 3),
+    )
+
+
+def schedule_interval_days(schedule: WateringSchedule) -> float:
+    """The mean days between waterings: N, or 7 / the number of weekdays."""
+    if schedule.mode is WateringMode.WEEKDAYS:
+        return round(7 / len(schedule.weekdays), 1) if schedule.weekdays else 7.0
+    return float(schedule.interval_days)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WateringPlan:
+    """A plant's planned watering: when next, how much, how often."""
+
+    schedule: WateringSchedule  # as in force today (stretched in winter)
+    next_on: date
+    interval_days: float  # mean days between waterings
+    volume: WateringVolume  # per plant and in total (reduced in winter)
+    winter: bool
+
+
+def watering_plan(
+    schedule: WateringSchedule,
+    volume: WateringVolume,
+    *,
+    last_watered_on: date | None,
+    today: date,
+    winter: bool = False,
+    winter_factor: float = 1.0,
+    snoozed_until: date | None = None,
+) -> WateringPlan:
+    """When and how much a plant with a watering plan is watered next.
+
+    In winter the schedule and volume follow `winter_schedule` and
+    `winter_volume`. A snooze that ends after the planned day moves it there.
+    Example: every 3 days, last watered 1 Dec, in winter at factor 1.5: every
+    5 days, next on 6 Dec.
+
+    Raises:
+        FarmError: as `next_watering`; `invalid_winter_factor`.
+    """
+    factor = winter_factor if winter else 1.0
+    in_force = winter_schedule(schedule, factor)
+    next_on = next_watering(in_force, last_watered_on=last_watered_on, today=today)
+    if snoozed_until is not None and snoozed_until > next_on:
+        next_on = snoozed_until
+    return WateringPlan(
+        schedule=in_force,
+        next_on=next_on,
+        interval_days=schedule_interval_days(in_force),
+        volume=winter_volume(volume, schedule.mode, factor),
+        winter=winter,
     )

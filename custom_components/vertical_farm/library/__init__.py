@@ -34,6 +34,7 @@ from ..engine.profiles import (
     KitRack,
     KitTank,
     Library,
+    PestProblem,
     Phase,
     PhaseProfile,
     ProtectionProduct,
@@ -41,6 +42,7 @@ from ..engine.profiles import (
     StarterKit,
     System,
     TankType,
+    WaterChemistry,
 )
 
 __all__ = [
@@ -60,6 +62,8 @@ FERTILIZERS_FILE: Final = "fertilizers.yaml"
 PRODUCTS_FILE: Final = "products.yaml"
 SPECIES_FILE: Final = "species.yaml"
 KITS_FILE: Final = "kits.yaml"
+PESTS_FILE: Final = "pests.yaml"
+WATER_FILE: Final = "water.yaml"
 
 # Error codes (translation keys in the integration).
 ERROR_UNREADABLE_FILE: Final = "unreadable_file"
@@ -280,6 +284,7 @@ def _species_schema(*, strict: bool) -> vol.All[Any]:
             _field("humidity_max", strict=strict): _real_in(0, 100),
             _field("companions", strict=strict): _key_set,
             _field("antagonists", strict=strict): _key_set,
+            vol.Optional("vernalisation_days"): _integer_in(0, 365),
             vol.Required("phases"): vol.All([_PHASE_SCHEMA], _phase_sequence),
         }
     )
@@ -299,6 +304,11 @@ def _fertilizer_schema(*, strict: bool) -> vol.All[Any]:
             _field("contains_calcium", strict=strict): _flag,
             _field("acidic", strict=strict): _flag,
             _field("alkaline", strict=strict): _flag,
+            vol.Optional("strength_meq_per_ml"): _real_in(0, 50, above_minimum=True),
+            vol.Optional("ec_per_meq"): _real_in(0, 1),
+            vol.Optional("calcium_mg_per_ml"): _real_in(0, 500),
+            vol.Optional("magnesium_mg_per_ml"): _real_in(0, 500),
+            vol.Optional("solution_life_days"): _real_in(0, 60, above_minimum=True),
         }
     )
 
@@ -313,6 +323,7 @@ _FAMILY_SCHEMA: Final = _record(
         vol.Required("name"): _text,
         vol.Required("companions"): _key_set,
         vol.Required("antagonists"): _key_set,
+        vol.Optional("successors"): _key_set,
     }
 )
 
@@ -336,8 +347,43 @@ _PRODUCT_SCHEMA: Final = _record(
         vol.Required("active_ingredient"): _text,
         vol.Required("interval_days"): _integer_in(0, 365),
         vol.Required("organic"): _flag,
+        vol.Required("mode_of_action"): vol.All(str, vol.Length(max=20)),
+        vol.Required("source"): _text,
     }
 )
+
+
+_PEST_SCHEMA: Final = _record(
+    {
+        vol.Required("name"): _text,
+        vol.Required("kind"): vol.In(["pest", "disease"]),
+        vol.Required("treatments"): [_key],
+    }
+)
+
+
+def _load_pests(
+    directory: Path, products: Mapping[str, ProtectionProduct]
+) -> dict[str, PestProblem]:
+    """Load the pest and disease catalogue; its treatments must be known products."""
+    pests: dict[str, PestProblem] = {}
+    for key, entry in _read_entries(directory, PESTS_FILE).items():
+        data = _validate(_PEST_SCHEMA, entry, file=PESTS_FILE, path=[key])
+        for index, product in enumerate(data["treatments"]):
+            if product not in products:
+                raise _unknown(
+                    "product",
+                    product,
+                    file=PESTS_FILE,
+                    path=[key, "treatments", index],
+                )
+        pests[key] = PestProblem(
+            key=key,
+            name=data["name"],
+            kind=data["kind"],
+            treatments=tuple(data["treatments"]),
+        )
+    return pests
 
 
 def _kit_rack(data: dict[str, Any]) -> KitRack:
@@ -530,7 +576,7 @@ def _load_families(directory: Path) -> dict[str, Family]:
         for key, entry in _read_entries(directory, FAMILIES_FILE).items()
     }
     for family in families.values():
-        for field_name in ("companions", "antagonists"):
+        for field_name in ("companions", "antagonists", "successors"):
             for other in sorted(getattr(family, field_name)):
                 if other not in families:
                     raise _unknown(
@@ -824,6 +870,75 @@ def _load_kits(
     return kits
 
 
+# --- Water chemistry ---------------------------------------------------------------
+
+_MG_L = _real_in(0, 1000)
+_PER_PHASE: Final = vol.Schema({vol.Required(str(phase)): _EC for phase in Phase})
+_WATER_SCHEMA: Final = _record(
+    {
+        vol.Required("calmag"): _record(
+            {
+                vol.Required(name): _MG_L
+                for name in (
+                    "calcium_mg_l",
+                    "magnesium_mg_l",
+                    "tap_calcium_mg_l",
+                    "tap_magnesium_mg_l",
+                )
+            }
+        ),
+        vol.Required("ec_ceilings"): vol.Schema(
+            {vol.Required(str(system)): _PER_PHASE for system in System}
+        ),
+        vol.Required("ph_levels"): vol.Schema(
+            {
+                vol.Required(str(system)): _record(
+                    {vol.Required("critical_margin"): _real_in(0, 3)}
+                )
+                for system in System
+            }
+        ),
+        vol.Required("ph_drift"): _record(
+            {
+                vol.Required("alert_per_day"): _real_in(0, 5, above_minimum=True),
+                vol.Required("end_per_day"): _real_in(0, 5, above_minimum=True),
+            }
+        ),
+    }
+)
+
+
+def _load_water(directory: Path) -> WaterChemistry:
+    """Load the tank chemistry figures; the drift alert must end below its start."""
+    entries = _read_entries(directory, WATER_FILE)
+    data = _validate(_WATER_SCHEMA, dict(entries), file=WATER_FILE, path=[])
+    drift = data["ph_drift"]
+    if drift["end_per_day"] >= drift["alert_per_day"]:
+        raise LibraryError(
+            ERROR_INVALID_ENTRY,
+            "end_per_day must be below alert_per_day",
+            file=WATER_FILE,
+            path="ph_drift.end_per_day",
+        )
+    calmag = data["calmag"]
+    return WaterChemistry(
+        calmag_calcium_mg_l=calmag["calcium_mg_l"],
+        calmag_magnesium_mg_l=calmag["magnesium_mg_l"],
+        tap_calcium_mg_l=calmag["tap_calcium_mg_l"],
+        tap_magnesium_mg_l=calmag["tap_magnesium_mg_l"],
+        ec_ceilings={
+            System(system): {Phase(phase): value for phase, value in phases.items()}
+            for system, phases in data["ec_ceilings"].items()
+        },
+        ph_critical_margin={
+            System(system): item["critical_margin"]
+            for system, item in data["ph_levels"].items()
+        },
+        ph_drift_alert_per_day=drift["alert_per_day"],
+        ph_drift_end_per_day=drift["end_per_day"],
+    )
+
+
 # --- Public entry points ----------------------------------------------------------
 
 
@@ -849,6 +964,7 @@ def load_library(directory: Path | None = None) -> Library:
     products = _load_products(folder)
     species = _load_species(folder, families, care_presets)
     kits = _load_kits(folder, species, fertilizers)
+    water = _load_water(folder)
     return Library(
         families=families,
         species=species,
@@ -856,6 +972,8 @@ def load_library(directory: Path | None = None) -> Library:
         products=products,
         care_presets=care_presets,
         kits=kits,
+        pests=_load_pests(folder, products),
+        water=water,
     )
 
 

@@ -1,0 +1,791 @@
+"""Agronomy through real Home Assistant: watering plans, shelves, seasons, pests.
+
+The farm here grows in soil: a warm rack (no tank) with tomatoes and kale side
+by side on shelf 1, and a cold rack with mint. The racks' closed days are
+seeded as a farm that has run since mid October would have kept them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.engine.care import CareKind
+from custom_components.vertical_farm.engine.profiles import Hemisphere, Phase
+from custom_components.vertical_farm.farm import Farm
+from custom_components.vertical_farm.library import load_library
+from custom_components.vertical_farm.models import PlantConfig
+from custom_components.vertical_farm.validation import normalize_watering_plan
+from custom_components.vertical_farm.watering_plans import (
+    planned_watering,
+    plant_schedule,
+)
+
+from .conftest import FARM_DATA, PLANT_ID, TODAY, subentry
+
+WARM_RACK = "01RACKWARM0000000000000000"
+COLD_RACK = "01RACKCOLD0000000000000000"
+TOMATO = "01PLANTTOMATO0000000000000"
+KALE = "01PLANTKALE000000000000000"
+MINT = "01PLANTMINT000000000000000"
+DAY = datetime.fromisoformat(TODAY).date()  # Tuesday 3 November 2026
+
+RACK = {
+    "shelves": 3,
+    "tank": None,
+    "light_mode": "auto",
+    "lights_on": "06:00:00",
+    "photoperiod_h": 16.0,
+    "pump_on_min": 15,
+    "pump_off_min": 45,
+}
+TOMATO_DATA = {
+    "name": "Tomato row",
+    "species": "tomato",
+    "quantity": 2,
+    "rack": WARM_RACK,
+    "shelf": 1,
+    "planted": "2026-10-20",
+    "phase": "vegetative",
+    "care_preset": "herb",  # waters every 3 days, 1.5 x less often in winter
+    "container_l": 10.0,
+}
+KALE_DATA = {
+    "name": "Kale",
+    "species": "kale",
+    "quantity": 4,
+    "rack": WARM_RACK,
+    "shelf": 1,
+    "planted": "2026-10-20",
+    "phase": "vegetative",
+    "care_preset": "annual_vegetable",
+}
+MINT_DATA = {
+    "name": "Mint",
+    "species": "mint",
+    "quantity": 1,
+    "rack": COLD_RACK,
+    "shelf": 1,
+    "planted": "2026-06-01",
+    "phase": "vegetative",
+    "care_preset": "herb",
+}
+
+
+def _days(first: date, count: int, t_min: float, t_max: float) -> list[list[Any]]:
+    return [
+        [(first + timedelta(days=index)).isoformat(), t_min, t_max, 24]
+        for index in range(count)
+    ]
+
+
+@pytest.fixture
+def soil_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
+    """The soil farm, with two weeks of closed days on each rack."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Greenhouse",
+        unique_id="greenhouse",
+        data={**FARM_DATA, "name": "Greenhouse"},
+        subentries_data=[
+            subentry(
+                WARM_RACK,
+                "rack",
+                {
+                    **RACK,
+                    "name": "Warm rack",
+                    "temperature_sensor": "sensor.warm_rack_temperature",
+                },
+            ),
+            subentry(
+                COLD_RACK,
+                "rack",
+                {
+                    **RACK,
+                    "name": "Cold rack",
+                    "temperature_sensor": "sensor.cold_rack_temperature",
+                },
+            ),
+            subentry(TOMATO, "plant", TOMATO_DATA),
+            subentry(KALE, "plant", KALE_DATA),
+            subentry(MINT, "plant", MINT_DATA),
+        ],
+    )
+    entry.add_to_hass(hass)
+    state: dict[str, Any] = {
+        # 20 Oct - 2 Nov at 16-24 C (mean 20): tomato (base 10) gains 10 GDD a day.
+        WARM_RACK: {"days": _days(date(2026, 10, 20), 14, 16.0, 24.0)},
+        # A warm week, then 26 Oct - 2 Nov at 1-7 C (mean 4, below mint's base 5).
+        COLD_RACK: {
+            "days": _days(date(2026, 10, 19), 7, 12.0, 20.0)
+            + _days(date(2026, 10, 26), 8, 1.0, 7.0)
+        },
+    }
+    for plant_id, data in ((TOMATO, TOMATO_DATA), (KALE, KALE_DATA)):
+        state[plant_id] = {
+            "phase": data["phase"],
+            "phase_started": data["planted"],
+            "cycle": 1,
+        }
+    state[MINT] = {"phase": "vegetative", "phase_started": "2026-07-01", "cycle": 1}
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": f"{DOMAIN}.{entry.entry_id}",
+        "data": {"journal": [], "state": state},
+    }
+    return entry
+
+
+@pytest.fixture
+async def soil(hass: HomeAssistant, soil_farm: MockConfigEntry) -> MockConfigEntry:
+    """The soil farm, set up."""
+    assert await hass.config_entries.async_setup(soil_farm.entry_id)
+    await hass.async_block_till_done()
+    return soil_farm
+
+
+def _farm(entry: MockConfigEntry) -> Farm:
+    farm: Farm = entry.runtime_data.farm
+    return farm
+
+
+def _device(hass: HomeAssistant, subject_id: str) -> str:
+    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
+    return device.id
+
+
+def _entity(hass: HomeAssistant, subject_id: str, key: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+def _care_due(entry: MockConfigEntry, plant_id: str, kind: CareKind) -> date | None:
+    return next(
+        (
+            item.due
+            for item in _farm(entry).care_items()
+            if item.plant_id == plant_id and item.kind is kind
+        ),
+        None,
+    )
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, plant_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "plant"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": plant_id},
+    )
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {k: v for k, v in data.items() if v is not None}
+    )
+
+
+async def _call(
+    hass: HomeAssistant, action: str, data: dict[str, Any], *, response: bool = True
+) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, action, data, blocking=True, return_response=response
+    )
+
+
+# --- Watering plans ----------------------------------------------------------------
+
+
+async def test_a_plan_from_the_plant_form_drives_next_watering_and_care(
+    hass: HomeAssistant, soil: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Every 3 days, 10 L pots: 10 x 15 % x 1.0 (vegetative) x 1.5 (tomato) = 2.25 L.
+
+    Never watered under the plan: due today; watered today: due 6 Nov. In
+    December (winter, herb factor 1.5): every 3 x 1.5 = 4.5 -> 5 days.
+    """
+    result = await _reconfigure(
+        hass,
+        soil,
+        TOMATO,
+        {**TOMATO_DATA, "watering_mode": "every_n_days", "watering_interval_days": 3},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert soil.subentries[TOMATO].data["watering_interval_days"] == 3
+    sensor = _entity(hass, TOMATO, "next_watering")
+    state = hass.states.get(sensor)
+    assert state is not None
+    assert state.state == DAY.isoformat()
+    assert state.attributes["plan"] == "every_n_days"
+    assert state.attributes["volume_l"] == 2.25
+    assert state.attributes["total_l"] == 4.5
+    assert state.attributes["interval_days"] == 3.0
+    assert _care_due(soil, TOMATO, CareKind.WATER) == DAY
+
+    await _call(
+        hass, "log_watering", {"plants": [_device(hass, TOMATO)]}, response=False
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == "2026-11-06"  # type: ignore[union-attr]
+    assert _care_due(soil, TOMATO, CareKind.WATER) == date(2026, 11, 6)
+
+    freezer.move_to("2026-12-02T10:00:00-08:00")
+    await _call(
+        hass, "log_watering", {"plants": [_device(hass, TOMATO)]}, response=False
+    )
+    await hass.async_block_till_done()
+    winter = hass.states.get(sensor)
+    assert winter is not None
+    assert winter.state == "2026-12-07"
+    assert (winter.attributes["interval_days"], winter.attributes["winter"]) == (
+        5.0,
+        True,
+    )
+
+
+async def test_a_weekday_plan_without_days_is_refused_in_the_form(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    result = await _reconfigure(
+        hass, soil, TOMATO, {**TOMATO_DATA, "watering_mode": "weekdays"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"watering_weekdays": "no_watering_days"}
+    assert "watering_mode" not in soil.subentries[TOMATO].data
+
+
+async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Monday and Thursday for shelf 1: from Tuesday 3 Nov the next is Thursday 5 Nov."""
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "racks": [_device(hass, WARM_RACK)],
+            "shelf": 1,
+            "mode": "weekdays",
+            "weekdays": ["monday", "thursday"],
+        },
+    )
+    plants = {item["name"]: item for item in answer["plants"]}
+    assert set(plants) == {"Tomato row", "Kale"}
+    assert plants["Tomato row"]["next_watering"] == "2026-11-05"
+    assert plants["Tomato row"]["volume_l"] == 2.25
+    assert plants["Kale"]["volume_l"] is None  # no pot size given
+    assert soil.subentries[KALE].data["watering_weekdays"] == [0, 3]
+    assert soil.subentries[MINT].data.get("watering_mode") is None
+    assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 11, 5)
+
+    await _call(
+        hass,
+        "set_watering_plan",
+        {"plants": [_device(hass, KALE)], "mode": "care_preset"},
+        response=False,
+    )
+    assert "watering_mode" not in soil.subentries[KALE].data
+    # The preset again: annual vegetables every 2 days from planting, long overdue.
+    assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 10, 22)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (
+            {"shelf": 1, "mode": "weekdays", "weekdays": ["monday"]},
+            "shelf_without_rack",
+        ),
+        ({"mode": "weekdays"}, "no_watering_days"),
+        ({"mode": "every_n_days"}, "watering_interval_invalid"),
+    ],
+)
+async def test_set_watering_plan_refusals_change_nothing(
+    hass: HomeAssistant, soil: MockConfigEntry, data: dict[str, Any], key: str
+) -> None:
+    before = dict(soil.subentries[TOMATO].data)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            "set_watering_plan",
+            {"plants": [_device(hass, TOMATO)], **data},
+            response=False,
+        )
+    assert err.value.translation_key == key
+    assert dict(soil.subentries[TOMATO].data) == before
+
+
+async def test_a_shelf_without_plants_is_refused(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            "set_watering_plan",
+            {
+                "racks": [_device(hass, WARM_RACK)],
+                "shelf": 3,
+                "mode": "every_n_days",
+                "interval_days": 2,
+            },
+            response=False,
+        )
+    assert err.value.translation_key == "no_plants_on_shelf"
+
+
+# --- Rotation and companions ---------------------------------------------------------
+
+
+def _antagonist_issue(hass: HomeAssistant) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"antagonists_{WARM_RACK}")
+
+
+async def test_antagonists_on_a_shelf_raise_a_notice_until_moved_apart(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Tomato and kale list each other as antagonists; apart, the notice goes."""
+    issue = _antagonist_issue(hass)
+    assert issue is not None
+    pairs = issue.translation_placeholders["pairs"]  # type: ignore[index]
+    assert pairs.startswith("Shelf 1: ")
+    assert {"Tomato", "Kale"} <= set(pairs.removeprefix("Shelf 1: ").split(" and "))
+    phase = hass.states.get(_entity(hass, TOMATO, "phase"))
+    assert phase is not None
+    assert phase.attributes["companions"] == {
+        "companions": [],
+        "antagonists": ["Kale"],
+    }
+    assert phase.attributes["rotation"]["violations"] == []
+
+    result = await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    assert result["reason"] == "reconfigure_successful"  # shelf 2 has no history
+    await hass.async_block_till_done()
+    assert _antagonist_issue(hass) is None
+    phase = hass.states.get(_entity(hass, TOMATO, "phase"))
+    assert phase is not None
+    assert phase.attributes["companions"]["antagonists"] == []
+    # Kale left shelf 1: the shelf remembers it.
+    (cleared,) = _farm(soil).store.records(KALE, ["cleared"])
+    assert cleared["data"] == {
+        "rack": WARM_RACK,
+        "shelf": 1,
+        "species": "kale",
+        "family": "brassicaceae",
+        "planted": "2026-10-20",
+    }
+
+
+async def test_planting_kale_again_warns_and_lets_the_grower_go_on(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Kale off shelf 1 today, new kale there: same family too soon, and the tomato."""
+    await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_init(
+        (soil.entry_id, "plant"), context={"source": SOURCE_USER}
+    )
+    new_kale = {**KALE_DATA, "name": "Kale again", "planted": DAY.isoformat()}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], new_kale
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "warnings"
+    warnings = result["description_placeholders"]["warnings"]
+    assert "Kale (brassicaceae) left this shelf on 2026-11-03" in warnings
+    assert "beside Tomato" in warnings
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert any(item.title == "Kale again" for item in soil.subentries.values())
+    assert _antagonist_issue(hass) is not None  # side by side with the tomato again
+
+
+async def test_check_placement_answers_before_planting(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """After kale: spinach is a good successor (brassicas, then roots and beets)."""
+    await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    await hass.async_block_till_done()
+    rack = _device(hass, WARM_RACK)
+    kale = await _call(
+        hass, "check_placement", {"rack": rack, "shelf": 1, "species": "kale"}
+    )
+    assert kale["verdict"] == "warning"
+    assert kale["warnings"] == ["rotation", "antagonists"]
+    assert kale["rotation"] == [
+        {
+            "species": "Kale",
+            "family": "brassicaceae",
+            "cleared": "2026-11-03",
+            "years_apart": 0.0,
+        }
+    ]
+    assert kale["after"]["same_family"] is True
+    assert kale["antagonists"] == ["Tomato"]
+    spinach = await _call(
+        hass, "check_placement", {"rack": rack, "shelf": 1, "species": "spinach"}
+    )
+    assert spinach["verdict"] == "good"
+    assert spinach["after"] == {
+        "species": "Kale",
+        "family": "brassicaceae",
+        "good_successor": True,
+        "same_family": False,
+    }
+    assert spinach["warnings"] == []
+    # Three years on, kale may come back (only the tomato stands against it).
+    later = await _call(
+        hass,
+        "check_placement",
+        {"rack": rack, "shelf": 1, "species": "kale", "planted": "2029-11-03"},
+    )
+    assert later["rotation"] == []
+    # Moving the tomato itself: it is not its own neighbour.
+    moved = await _call(
+        hass,
+        "check_placement",
+        {"rack": rack, "shelf": 1, "plant": _device(hass, TOMATO)},
+    )
+    assert (moved["species"], moved["antagonists"]) == ("tomato", [])
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"shelf": 4, "species": "kale"}, "shelf_out_of_range"),
+        ({"shelf": 1}, "species_or_plant_required"),
+        ({"shelf": 1, "species": "moon_melon"}, "unknown_species"),
+    ],
+)
+async def test_check_placement_refusals(
+    hass: HomeAssistant, soil: MockConfigEntry, data: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "check_placement", {"rack": _device(hass, WARM_RACK), **data})
+    assert err.value.translation_key == key
+
+
+# --- Seasons: GDD target, cold days, dormancy ---------------------------------------
+
+
+async def test_days_until_the_gdd_target_on_the_gdd_sensor(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Tomato vegetative needs 364 GDD; 14 days x 10 = 140; at 10 a day: 23 days."""
+    state = hass.states.get(_entity(hass, TOMATO, "gdd"))
+    assert state is not None
+    assert float(state.state) == 140.0
+    assert state.attributes["gdd_target"] == 364.0
+    assert state.attributes["days_until_gdd_target"] == 23
+
+
+async def test_a_cold_week_sends_mint_into_dormancy(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Eight days at a mean of 4 C (mint's base is 5): dormant, cold days counted."""
+    await hass.async_block_till_done()
+    state = hass.states.get(_entity(hass, MINT, "phase"))
+    assert state is not None
+    assert state.state == "dormancy"
+    (moved,) = _farm(soil).store.records(MINT, ["phase_changed"])
+    assert moved["data"]["how"] == "automatic"
+    # Counted from the start of the dormancy (today), nothing closed since yet.
+    assert state.attributes["cold_days"] == 0
+    assert state.attributes["vernalisation_days_needed"] == 0
+    tomato = hass.states.get(_entity(hass, TOMATO, "phase"))
+    assert tomato is not None
+    assert tomato.state == "vegetative"
+    assert tomato.attributes["cold_days"] == 0
+
+
+# --- Inspections -------------------------------------------------------------------
+
+
+async def test_an_inspection_brings_the_pest_check_forward_and_shows_in_the_calendar(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Checked today (due again 10 Nov); aphids, moderate: look again on 6 Nov."""
+    farm = _farm(soil)
+    await farm.async_complete_care([TOMATO], CareKind.PEST_CHECK, DAY)
+    assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 10)
+    answer = await _call(
+        hass,
+        "log_inspection",
+        {
+            "plants": [_device(hass, TOMATO)],
+            "problem": "aphids",
+            "severity": "moderate",
+            "notes": "under the top leaves",
+        },
+    )
+    assert answer == {"follow_up": "2026-11-06", "warnings": []}
+    assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 6)
+    (record,) = farm.store.records(TOMATO, ["inspected"])
+    assert record["data"] == {
+        "problem": "aphids",
+        "kind": "pest",
+        "severity": "moderate",
+        "notes": "under the top leaves",
+    }
+    calendar = er.async_get(hass).async_get_entity_id(
+        "calendar", DOMAIN, f"{soil.entry_id}_calendar"
+    )
+    assert calendar is not None
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "start_date_time": "2026-11-03T00:00:00-08:00",
+            "end_date_time": "2026-11-08T00:00:00-08:00",
+        },
+        target={"entity_id": calendar},
+        blocking=True,
+        return_response=True,
+    )
+    summaries = {
+        (event["start"], event["summary"])
+        for event in response[calendar]["events"]  # type: ignore[index]
+    }
+    assert ("2026-11-03", "Tomato row: Aphids found (moderate)") in summaries
+    assert ("2026-11-06", "Check Tomato row for pests") in summaries
+    # Checked on the follow-up: the interval runs from then, the follow-up is spent.
+    await farm.async_complete_care([TOMATO], CareKind.PEST_CHECK, date(2026, 11, 3))
+    assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 10)
+
+
+async def test_a_fourth_treatment_of_one_mode_of_action_warns(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Spinosad (IRAC 5) on 1, 15, 29 Oct and 3 Nov: the fourth use in 90 days warns."""
+    device = _device(hass, TOMATO)
+    for at, warned in (
+        ("2026-10-01T09:00:00-07:00", False),
+        ("2026-10-15T09:00:00-07:00", False),
+        ("2026-10-29T09:00:00-07:00", False),
+        ("2026-11-03T09:00:00-08:00", True),
+    ):
+        answer = await _call(
+            hass,
+            "log_inspection",
+            {
+                "plants": [device],
+                "problem": "thrips",
+                "severity": "high",
+                "product": "spinosad",
+                "at": at,
+            },
+        )
+        assert bool(answer["warnings"]) is warned, at
+    assert answer["warnings"] == [
+        {
+            "code": "resistance_risk",
+            "mode_of_action": "IRAC 5",
+            "count": 4,
+            "window_days": 90,
+        }
+    ]
+    assert answer["safe_harvest_date"] == "2026-11-06"  # spinosad: 3 days
+    assert answer["follow_up"] == "2026-11-04"  # high: look again tomorrow
+    blocked = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{TOMATO}_harvest_blocked"
+    )
+    assert blocked is not None
+    assert hass.states.get(blocked).state == "on"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"problem": "moon_beetles", "severity": "low"}, "unknown_problem"),
+        (
+            {"problem": "aphids", "severity": "low", "product": "dragon_dust"},
+            "unknown_product",
+        ),
+    ],
+)
+async def test_log_inspection_refusals_change_nothing(
+    hass: HomeAssistant, soil: MockConfigEntry, data: dict[str, Any], key: str
+) -> None:
+    journal = len(_farm(soil).store.journal)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "log_inspection", {"plants": [_device(hass, TOMATO)], **data})
+    assert err.value.translation_key == key
+    assert len(_farm(soil).store.journal) == journal
+
+
+async def test_a_plan_gives_no_watering_to_roots_in_a_recirculating_tank(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The conftest basil sits in a recirculating hydro tank: nothing to water."""
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "plants": [_device(hass, PLANT_ID)],
+            "mode": "every_n_days",
+            "interval_days": 2,
+        },
+    )
+    (plant,) = answer["plants"]
+    assert (plant["next_watering"], plant["volume_l"]) == (None, 0.0)
+    assert _care_due(loaded_farm, PLANT_ID, CareKind.WATER) is None
+
+
+async def test_named_plants_join_a_shelf_and_a_quiet_shelf_is_ok(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Shelf 1 of the warm rack plus the mint named on its own: three plants."""
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "racks": [_device(hass, WARM_RACK)],
+            "plants": [_device(hass, MINT)],
+            "shelf": 1,
+            "mode": "every_n_days",
+            "interval_days": 4,
+        },
+    )
+    assert {item["name"] for item in answer["plants"]} == {"Tomato row", "Kale", "Mint"}
+    quiet = await _call(
+        hass,
+        "check_placement",
+        {"rack": _device(hass, WARM_RACK), "shelf": 3, "species": "lettuce"},
+    )
+    assert quiet["verdict"] == "ok"
+    assert (quiet["after"], quiet["companions"], quiet["warnings"]) == (None, [], [])
+
+
+async def test_a_plant_of_another_farm_is_refused(
+    hass: HomeAssistant, soil: MockConfigEntry, loaded_farm: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            "check_placement",
+            {
+                "rack": _device(hass, WARM_RACK),
+                "shelf": 1,
+                "plant": _device(hass, PLANT_ID),
+            },
+        )
+    assert err.value.translation_key == "devices_of_different_farms"
+
+
+async def test_a_dormant_mint_keeps_resting_while_the_cold_goes_on(
+    hass: HomeAssistant, soil_farm: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """Dormant since 1 Aug (60 days of rest are over) but still cold: no waking."""
+    state = hass_storage[f"{DOMAIN}.{soil_farm.entry_id}"]["data"]["state"]
+    state[MINT] = {"phase": "dormancy", "phase_started": "2026-08-01", "cycle": 1}
+    assert await hass.config_entries.async_setup(soil_farm.entry_id)
+    await hass.async_block_till_done()
+    mint = hass.states.get(_entity(hass, MINT, "phase"))
+    assert mint is not None
+    assert mint.state == "dormancy"
+    # Counted since the rest began: the eight cold days of late October.
+    assert (mint.attributes["cold_days"], mint.attributes["cold_days_in_a_row"]) == (
+        8,
+        8,
+    )
+    assert _farm(soil_farm).store.records(MINT, ["phase_changed"]) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "fields", "errors"),
+    [
+        ({}, {}, {}),
+        (
+            {"watering_mode": "weekdays", "watering_weekdays": ["3", "0", "3"]},
+            {"watering_mode": "weekdays", "watering_weekdays": [0, 3]},
+            {},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 4.0},
+            {"watering_mode": "every_n_days", "watering_interval_days": 4},
+            {},
+        ),
+        ({"watering_mode": "daily"}, {}, {"watering_mode": "watering_mode_invalid"}),
+        (
+            {"watering_mode": "weekdays", "watering_weekdays": ["7"]},
+            {},
+            {"watering_weekdays": "no_watering_days"},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 61},
+            {},
+            {"watering_interval_days": "watering_interval_invalid"},
+        ),
+        (
+            {"watering_mode": "every_n_days", "watering_interval_days": 2.5},
+            {},
+            {"watering_interval_days": "whole_number_required"},
+        ),
+    ],
+)
+def test_watering_plan_fields_from_a_form(
+    form: dict[str, Any], fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    found: dict[str, str] = {}
+    assert normalize_watering_plan(form, found) == fields
+    assert found == errors
+
+
+def test_a_stored_plan_that_can_never_fall_due_is_left_out() -> None:
+    """Weekday mode without days (hand-edited data): the preset rules instead."""
+    plant = PlantConfig.from_data(
+        TOMATO, {**TOMATO_DATA, "watering_mode": "weekdays", "watering_weekdays": []}
+    )
+    species = load_library().species["tomato"]
+    assert (
+        planned_watering(
+            plant,
+            species=species,
+            phase=Phase.VEGETATIVE,
+            tank=None,
+            preset=None,
+            stored_care={},
+            hemisphere=Hemisphere.NORTH,
+            today=DAY,
+        )
+        is None
+    )
+    assert plant_schedule(PlantConfig.from_data(TOMATO, TOMATO_DATA)) is None
+
+
+async def test_add_plants_answers_what_the_shelf_says(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Strawberry beside the kale (antagonists); lettuce on the empty shelf 3: nothing."""
+    rack = _device(hass, WARM_RACK)
+    strawberry = await _call(
+        hass,
+        "add_plants",
+        {"rack": rack, "shelf": 1, "species": "strawberry", "quantity": 3},
+    )
+    assert strawberry["warnings"] == ["antagonists"]
+    lettuce = await _call(
+        hass,
+        "add_plants",
+        {"rack": rack, "shelf": 3, "species": "lettuce", "quantity": 8},
+    )
+    assert lettuce["warnings"] == []
+    await hass.async_block_till_done()
+    issue = _antagonist_issue(hass)
+    assert issue is not None
+    assert "Strawberry" in issue.translation_placeholders["pairs"]  # type: ignore[index]
