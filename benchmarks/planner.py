@@ -125,6 +125,8 @@ def speed(seeds: int) -> None:
 
 def quality(instances: int, *, small: bool, node_limit: int) -> None:
     """Print production and greedy scores against the exact optimum."""
+    if instances <= 0:
+        return
     size = (
         "small farms (2-3 racks, 3-4 crops, 5-7 weeks)"
         if small

@@ -56,7 +56,8 @@ async def read_json(request: web.Request) -> Any:
     try:
         # NaN and Infinity are not JSON; refuse them like any other bad token.
         return json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
+        # RecursionError: nesting deeper than the parser can follow.
         raise PlannerError("invalid_json") from err
 
 
@@ -111,13 +112,13 @@ async def post_succession(request: web.Request) -> web.Response:
     problem = build_problem(body, start)
     async with request.app[PLANNING_LOCK_KEY]:
         # CPU-bound for up to about a second and a half: off the event loop.
-        schedule, _ = await asyncio.to_thread(solve, problem)
+        schedule, stats = await asyncio.to_thread(solve, problem)
     created_at = datetime.now(UTC)
     plan = {
         "plan_id": uuid.uuid4().hex,
         "farm_id": body["farm_id"],
         "created_at": format_time(created_at),
-        **plan_result(schedule, body, start),
+        **plan_result(schedule, body, start, stats),
     }
     await request.app[DATABASE_KEY].save_plan(
         plan_id=plan["plan_id"],

@@ -395,6 +395,27 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
                     ("id", "name", "grow_weeks"),
                 )
             ),
+            "search": obj(
+                {
+                    "complete": {
+                        "type": "boolean",
+                        "description": (
+                            "False when a huge request ran out of planning time; "
+                            "the demand not reached is in `unmet`."
+                        ),
+                    },
+                    "greedy_score": nullable(WHOLE),
+                    "improvement_rounds": WHOLE,
+                    "upper_bound": nullable(
+                        {
+                            **WHOLE,
+                            "description": "No plan can score more than this.",
+                        }
+                    ),
+                },
+                ("complete", "greedy_score", "improvement_rounds", "upper_bound"),
+                "What the planner's search did.",
+            ),
         },
         (
             "plan_id",
@@ -413,6 +434,7 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
             "racks",
             "tanks",
             "crops",
+            "search",
         ),
     ),
     "PlanSummary": obj(

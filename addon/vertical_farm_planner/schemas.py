@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+import json
 import math
 import re
 from typing import Any, Final
@@ -28,6 +29,8 @@ MAX_CROPS: Final = 200
 MAX_EXISTING: Final = 5000
 MAX_HISTORY_DAYS: Final = 3660
 DEFAULT_HISTORY_DAYS: Final = 90
+MAX_RECORD_DATA_BYTES: Final = 16 * 1024
+MAX_RECORD_DATA_DEPTH: Final = 16
 
 PHASES: Final = (
     "germination",
@@ -133,24 +136,28 @@ def iso_date(value: Any) -> date:
 
 
 def _json_object(value: Any) -> dict[str, Any]:
-    """Accept a JSON object of at most 16 KiB once encoded."""
+    """Accept a JSON object of at most 16 KiB once encoded, nested at most 16 deep."""
     if not isinstance(value, dict):
         raise vol.Invalid("expected an object")
     # Floats are checked because SQLite's JSON refuses NaN and infinity.
-    _check_finite(value)
+    _check_finite(value, 0)
+    if len(json.dumps(value, separators=(",", ":"))) > MAX_RECORD_DATA_BYTES:
+        raise vol.Invalid(f"larger than {MAX_RECORD_DATA_BYTES} bytes")
     return value
 
 
-def _check_finite(value: Any) -> None:
-    """Refuse NaN and infinity anywhere inside a JSON value."""
+def _check_finite(value: Any, depth: int) -> None:
+    """Refuse NaN, infinity and deep nesting anywhere inside a JSON value."""
+    if depth > MAX_RECORD_DATA_DEPTH:
+        raise vol.Invalid(f"nested deeper than {MAX_RECORD_DATA_DEPTH} levels")
     if isinstance(value, float) and not math.isfinite(value):
         raise vol.Invalid("numbers must be finite")
     if isinstance(value, dict):
         for item in value.values():
-            _check_finite(item)
+            _check_finite(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            _check_finite(item)
+            _check_finite(item, depth + 1)
 
 
 def _query_whole(minimum: int, maximum: int) -> Callable[[Any], int]:

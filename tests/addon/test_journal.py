@@ -163,6 +163,7 @@ async def test_bad_batch_is_refused_whole(
     ("data", "content_type", "expected"),
     [
         (b"{not json", "application/json", (400, "invalid_json")),
+        (b"[" * 200_000, "application/json", (400, "invalid_json")),
         (
             (
                 b'{"farm_id": "f", "records": [{"id": "e", "kind": "fed", '

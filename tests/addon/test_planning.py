@@ -460,3 +460,27 @@ def test_constraints_are_never_broken(request: dict[str, Any], seed: int) -> Non
             )
             or plan["rejections_truncated"]
         )
+
+
+def test_out_of_time_plan_is_partial_valid_and_says_so() -> None:
+    request = farm_request(seeded(5), racks=3, shelves=2, weeks=10, crops=4)
+    problem, checked = problem_of(request)
+    schedule, stats = solve(problem, max_plan_s=0.0, time_limit_s=0.0)
+    assert not stats.complete
+    plan = plan_result(schedule, checked, checked["start"], stats)
+    assert plan["search"] == {
+        "complete": False,
+        "greedy_score": 0,
+        "improvement_rounds": 0,
+        "upper_bound": stats.upper_bound,
+    }
+    assert plan["sowings"] == []
+    assert plan["totals"]["met"] == 0
+    assert_plan_keeps_constraints(request, plan)
+
+    full, full_stats = solve(problem, seed=1, time_limit_s=None)
+    assert full_stats.complete
+    assert full.met > 0
+    assert plan_result(full, checked, checked["start"], full_stats)["search"][
+        "complete"
+    ]

@@ -37,6 +37,25 @@ def test_journal_data_must_be_finite(data: dict[str, Any]) -> None:
     assert "finite" in message
 
 
+def test_journal_data_is_bounded() -> None:
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(20):
+        inner["next"] = {}
+        inner = inner["next"]
+    large = {"note": "x" * 17_000}
+    for data, words in ((deep, "nested deeper"), (large, "larger than")):
+        batch = {
+            "farm_id": "f",
+            "records": [
+                {"id": "e", "at": "2026-05-01T00:00:00Z", "kind": "fed", "data": data}
+            ],
+        }
+        field, message = refusal(JOURNAL_BATCH, batch)
+        assert field == "records.0.data"
+        assert words in message
+
+
 def plan(**crop: Any) -> dict[str, Any]:
     """Return a succession request with one crop, overridden by ``crop``."""
     return {

@@ -8,12 +8,16 @@ from typing import Any, Final
 
 from .model import week_start
 from .schedule import Constraint, Schedule
+from .solver import SolveStats
 
 MAX_REJECTIONS: Final = 500
 
 
 def plan_result(
-    schedule: Schedule, request: Mapping[str, Any], start: date
+    schedule: Schedule,
+    request: Mapping[str, Any],
+    start: date,
+    stats: SolveStats | None = None,
 ) -> dict[str, Any]:
     """Return the plan body (without id and creation time) of a schedule."""
     problem = schedule.problem
@@ -113,6 +117,12 @@ def plan_result(
             {"id": crop.id, "name": crop.name, "grow_weeks": crop.grow_weeks}
             for crop in crops
         ],
+        "search": {
+            "complete": True if stats is None else stats.complete,
+            "greedy_score": None if stats is None else stats.construction_score,
+            "improvement_rounds": 0 if stats is None else stats.iterations,
+            "upper_bound": None if stats is None else stats.upper_bound,
+        },
     }
 
 

@@ -25,6 +25,10 @@ from .schedule import Schedule
 DEFAULT_ITERATIONS = 6000
 DEFAULT_PATIENCE = 1500
 DEFAULT_TIME_LIMIT_S = 1.4
+# Far beyond the 20-rack, 30-crop farm the greedy passes alone can take long:
+# the first stops after half of this, the last one after all of it, and the
+# demand not reached is reported unmet.
+MAX_PLAN_S = 20.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,6 +39,7 @@ class SolveStats:
     score: int
     iterations: int
     upper_bound: int
+    complete: bool  # False when a greedy pass ran out of time (huge farms)
 
 
 def upper_bound(problem: Problem) -> int:
@@ -57,16 +62,18 @@ def solve(
     iterations: int = DEFAULT_ITERATIONS,
     patience: int = DEFAULT_PATIENCE,
     time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+    max_plan_s: float = MAX_PLAN_S,
 ) -> tuple[Schedule, SolveStats]:
     """Return a good schedule for ``problem`` and what the search did.
 
     Deterministic for a seed as long as the time limit does not cut the
-    search short; ``time_limit_s`` bounds the improvement phase on large farms.
+    search short; ``time_limit_s`` bounds the improvement phase on large farms,
+    ``max_plan_s`` the greedy passes on huge ones.
     """
     started = time.perf_counter()
     schedule = Schedule(problem)
     rng = random.Random(seed)  # noqa: S311 - a search, not a secret
-    construct(schedule)
+    complete = construct(schedule, deadline=started + max_plan_s / 2)
     constructed = schedule.met
     bound = upper_bound(problem)
     deadline = None if time_limit_s is None else started + time_limit_s
@@ -80,17 +87,24 @@ def solve(
     )
     # A last pass, so no shortfall is left that some shelf could still take.
     for crop, week, _ in list(schedule.shortfalls()):
+        if time.perf_counter() > started + max_plan_s:
+            complete = False
+            break
         insert(schedule, crop, week)
     return schedule, SolveStats(
         construction_score=constructed,
         score=schedule.met,
         iterations=done,
         upper_bound=bound,
+        complete=complete,
     )
 
 
-def construct(schedule: Schedule) -> None:
-    """Fill the schedule greedily, sowing week by sowing week."""
+def construct(schedule: Schedule, deadline: float | None = None) -> bool:
+    """Fill the schedule greedily, sowing week by sowing week.
+
+    Returns whether every shortfall was tried before ``deadline``.
+    """
     problem = schedule.problem
     items = [
         (week - crop.grow_weeks, crop.index, week)
@@ -107,7 +121,10 @@ def construct(schedule: Schedule) -> None:
         )
     )
     for _, crop, week in items:
+        if deadline is not None and time.perf_counter() > deadline:
+            return False
         insert(schedule, crop, week)
+    return True
 
 
 def insert(
@@ -248,13 +265,14 @@ def improve(
     best_sowings = list(schedule.sowings.values())
     since_better = 0
     done = 0
-    for done in range(1, iterations + 1):
+    for round_number in range(1, iterations + 1):
         if best[0] >= bound or since_better >= patience:
             break
         now_s = time.perf_counter()
         if deadline is not None and now_s > deadline:
             break
-        progress = done / iterations
+        done = round_number
+        progress = round_number / iterations
         if deadline is not None:
             progress = max(progress, (now_s - started) / max(deadline - started, 1e-9))
         temperature = start_temperature * (1.0 - progress)
