@@ -288,20 +288,141 @@ async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
     assert set(plants) == {"Tomato row", "Kale"}
     assert plants["Tomato row"]["next_watering"] == "2026-11-05"
     assert plants["Tomato row"]["volume_l"] == 2.25
+    assert plants["Tomato row"]["plan_from"] == "shelf"
     assert plants["Kale"]["volume_l"] is None  # no pot size given
-    assert soil.subentries[KALE].data["watering_weekdays"] == [0, 3]
+    # The plan belongs to the shelf (stored with the rack), not to the plants.
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {
+        "1": {"watering_mode": "weekdays", "watering_weekdays": [0, 3]}
+    }
+    assert "watering_mode" not in soil.subentries[KALE].data
     assert soil.subentries[MINT].data.get("watering_mode") is None
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 11, 5)
 
     await _call(
         hass,
         "set_watering_plan",
-        {"plants": [_device(hass, KALE)], "mode": "care_preset"},
+        {"racks": [_device(hass, WARM_RACK)], "shelf": 1, "mode": "care_preset"},
         response=False,
     )
-    assert "watering_mode" not in soil.subentries[KALE].data
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {}
     # The preset again: annual vegetables every 2 days from planting, long overdue.
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 10, 22)
+
+
+async def _add(hass: HomeAssistant, shelf: int, species: str) -> str:
+    """Add plants onto a shelf of the warm rack; their subentry id."""
+    answer = await _call(
+        hass,
+        "add_plants",
+        {
+            "rack": _device(hass, WARM_RACK),
+            "shelf": shelf,
+            "species": species,
+            "quantity": 2,
+        },
+    )
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get(answer["plant"])
+    assert device is not None
+    (subject,) = (value for domain, value in device.identifiers if domain == DOMAIN)
+    return subject
+
+
+async def test_a_shelf_plan_is_followed_by_plants_that_arrive_later(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Every 2 days for the empty shelf 2: lettuce added and kale moved there follow it.
+
+    A plant with its own plan keeps it; the rack form and a restart keep the
+    shelf's plan; removing it returns the shelf's plants to their preset.
+    """
+    answer = await _call(
+        hass,
+        "set_watering_plan",
+        {
+            "racks": [_device(hass, WARM_RACK)],
+            "shelf": 2,
+            "mode": "every_n_days",
+            "interval_days": 2,
+        },
+    )
+    assert answer["plants"] == []  # nobody there yet: the shelf keeps the plan
+    lettuce = await _add(hass, 2, "lettuce")
+    sensor = hass.states.get(_entity(hass, lettuce, "next_watering"))
+    assert sensor is not None
+    assert (sensor.attributes["plan"], sensor.attributes["plan_from"]) == (
+        "every_n_days",
+        "shelf",
+    )
+    assert sensor.attributes["interval_days"] == 2.0
+    assert "watering_mode" not in soil.subentries[lettuce].data
+
+    await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    await hass.async_block_till_done()
+    kale = hass.states.get(_entity(hass, KALE, "next_watering"))
+    assert kale is not None
+    assert kale.attributes["plan_from"] == "shelf"
+    # Watered today under the shelf's plan: due again in two days.
+    await _call(hass, "log_watering", {"plants": [_device(hass, KALE)]}, response=False)
+    assert _care_due(soil, KALE, CareKind.WATER) == DAY + timedelta(days=2)
+
+    # The tomato moves there with a plan of its own: it keeps it.
+    result = await _reconfigure(
+        hass,
+        soil,
+        TOMATO,
+        {
+            **TOMATO_DATA,
+            "shelf": 2,
+            "watering_mode": "every_n_days",
+            "watering_interval_days": 5,
+        },
+    )
+    assert result["step_id"] == "warnings"  # beside the kale again: go on
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    tomato = hass.states.get(_entity(hass, TOMATO, "next_watering"))
+    assert tomato is not None
+    assert (tomato.attributes["plan_from"], tomato.attributes["interval_days"]) == (
+        "plant",
+        5.0,
+    )
+
+    # Editing the rack in its form keeps the shelf's plan, and so does a restart.
+    rack = dict(soil.subentries[WARM_RACK].data)
+    result = await hass.config_entries.subentries.async_init(
+        (soil.entry_id, "rack"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": WARM_RACK},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            key: value
+            for key, value in rack.items()
+            if value is not None and key != "shelf_watering"
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {
+        "2": {"watering_mode": "every_n_days", "watering_interval_days": 2}
+    }
+    assert await hass.config_entries.async_reload(soil.entry_id)
+    await hass.async_block_till_done()
+    assert _care_due(soil, KALE, CareKind.WATER) == DAY + timedelta(days=2)
+
+    await _call(
+        hass,
+        "set_watering_plan",
+        {"racks": [_device(hass, WARM_RACK)], "shelf": 2, "mode": "care_preset"},
+        response=False,
+    )
+    await hass.async_block_till_done()
+    kale = hass.states.get(_entity(hass, KALE, "next_watering"))
+    assert kale is not None
+    assert "plan_from" not in kale.attributes  # the preset rules again
+    tomato = hass.states.get(_entity(hass, TOMATO, "next_watering"))
+    assert tomato is not None
+    assert tomato.attributes["plan_from"] == "plant"
 
 
 @pytest.mark.parametrize(
@@ -330,22 +451,26 @@ async def test_set_watering_plan_refusals_change_nothing(
     assert dict(soil.subentries[TOMATO].data) == before
 
 
-async def test_a_shelf_without_plants_is_refused(
+async def test_a_shelf_the_rack_does_not_have_is_refused(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
+    before = dict(soil.subentries[WARM_RACK].data)
     with pytest.raises(ServiceValidationError) as err:
         await _call(
             hass,
             "set_watering_plan",
             {
                 "racks": [_device(hass, WARM_RACK)],
-                "shelf": 3,
+                "plants": [_device(hass, MINT)],
+                "shelf": 4,
                 "mode": "every_n_days",
                 "interval_days": 2,
             },
             response=False,
         )
-    assert err.value.translation_key == "no_plants_on_shelf"
+    assert err.value.translation_key == "shelf_out_of_range"
+    assert dict(soil.subentries[WARM_RACK].data) == before
+    assert "watering_mode" not in soil.subentries[MINT].data
 
 
 # --- Rotation and companions ---------------------------------------------------------
@@ -413,6 +538,55 @@ async def test_planting_kale_again_warns_and_lets_the_grower_go_on(
     await hass.async_block_till_done()
     assert any(item.title == "Kale again" for item in soil.subentries.values())
     assert _antagonist_issue(hass) is not None  # side by side with the tomato again
+
+
+async def test_a_final_harvest_clears_the_shelf_once(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Kale's final harvest enters shelf 1's history; removing it adds nothing more.
+
+    The harvested kale still standing is not its own predecessor; new kale on
+    the shelf is a rotation warning.
+    """
+    kale = _device(hass, KALE)
+    await _call(
+        hass,
+        "record_harvest",
+        {"plant": kale, "weight_g": 300, "at": "2026-11-02T10:00:00-08:00"},
+        response=False,
+    )
+    assert _farm(soil).store.records(KALE, ["cleared"]) == []  # not the last cut
+    for _ in range(2):
+        await _call(
+            hass,
+            "record_harvest",
+            {"plant": kale, "final": True, "at": "2026-11-03T09:00:00-08:00"},
+            response=False,
+        )
+    (cleared,) = _farm(soil).store.records(KALE, ["cleared"])
+    assert cleared["at"] == "2026-11-03T09:00:00-08:00"  # when it was harvested
+    assert cleared["data"] == {
+        "rack": WARM_RACK,
+        "shelf": 1,
+        "species": "kale",
+        "family": "brassicaceae",
+        "planted": "2026-10-20",
+    }
+    await hass.async_block_till_done()
+    phase = hass.states.get(_entity(hass, KALE, "phase"))
+    assert phase is not None
+    assert phase.attributes["rotation"]["violations"] == []
+    again = await _call(
+        hass,
+        "check_placement",
+        {"rack": _device(hass, WARM_RACK), "shelf": 1, "species": "kale"},
+    )
+    assert "rotation" in again["warnings"]
+    assert again["rotation"][0]["cleared"] == "2026-11-03"
+
+    assert hass.config_entries.async_remove_subentry(soil, KALE)
+    await hass.async_block_till_done()
+    assert len(_farm(soil).store.records(KALE, ["cleared"])) == 1
 
 
 async def test_check_placement_answers_before_planting(
@@ -606,6 +780,51 @@ async def test_a_fourth_treatment_of_one_mode_of_action_warns(
     )
     assert blocked is not None
     assert hass.states.get(blocked).state == "on"  # type: ignore[union-attr]
+
+
+async def test_apply_treatment_gives_the_same_resistance_warning(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Spinosad found once, then applied three times: the fourth use warns.
+
+    The applications count together whichever action recorded them; another
+    product (no mode of action known) adds nothing to the count.
+    """
+    device = _device(hass, TOMATO)
+    await _call(
+        hass,
+        "log_inspection",
+        {
+            "plants": [device],
+            "problem": "thrips",
+            "severity": "low",
+            "product": "spinosad",
+            "at": "2026-10-01T09:00:00-07:00",
+        },
+    )
+    answers = [
+        await _call(
+            hass,
+            "apply_treatment",
+            {"plants": [device], "product": product, "at": at, **extra},
+        )
+        for product, at, extra in (
+            ("Spinosad", "2026-10-15T09:00:00-07:00", {}),
+            ("garlic tea", "2026-10-20T09:00:00-07:00", {"safety_interval_days": 0}),
+            ("spinosad", "2026-10-29T09:00:00-07:00", {}),
+            ("spinosad", "2026-11-03T09:00:00-08:00", {}),
+        )
+    ]
+    assert [answer["warnings"] for answer in answers[:3]] == [[], [], []]
+    assert answers[3]["warnings"] == [
+        {
+            "code": "resistance_risk",
+            "mode_of_action": "IRAC 5",
+            "count": 4,
+            "window_days": 90,
+        }
+    ]
+    assert answers[3]["safe_harvest_date"] == "2026-11-06"
 
 
 @pytest.mark.parametrize(

@@ -550,6 +550,7 @@ async def test_treatment_blocks_harvest_until_the_safe_instant(
     assert response == {
         "safe_harvest_date": safe.date().isoformat(),
         "safe_harvest_at": safe.isoformat(),
+        "warnings": [],  # the first use of its mode of action
     }
     (record,) = farm.store.records(PLANT_ID, ["treated"])
     assert record["data"] == {
