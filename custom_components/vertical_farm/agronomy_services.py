@@ -46,6 +46,7 @@ from .services import (
     _DEVICE_IDS,
     ATTR_AT,
     ATTR_PLANT,
+    ATTR_PLANTED,
     ATTR_PLANTS,
     ATTR_PRODUCT,
     ATTR_RACK,
@@ -76,7 +77,6 @@ SERVICE_LOG_INSPECTION: Final = "log_inspection"
 ATTR_MODE: Final = "mode"
 ATTR_WEEKDAYS: Final = "weekdays"
 ATTR_INTERVAL_DAYS: Final = "interval_days"
-ATTR_PLANTED: Final = "planted"
 ATTR_PROBLEM: Final = "problem"
 ATTR_SEVERITY: Final = "severity"
 ATTR_NOTES: Final = "notes"

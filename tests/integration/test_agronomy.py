@@ -251,21 +251,21 @@ async def test_a_weekday_plan_without_days_is_refused_in_the_form(
     assert "watering_mode" not in soil.subentries[TOMATO].data
 
 
+async def _shelf_plan(hass: HomeAssistant, shelf: int, mode: str, **fields: Any) -> Any:
+    """Set (care_preset: remove) a watering plan for a shelf of the warm rack."""
+    return await call_action(
+        hass,
+        "set_watering_plan",
+        {"racks": [device_of(hass, WARM_RACK)], "shelf": shelf, "mode": mode, **fields},
+        response=True,
+    )
+
+
 async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Monday and Thursday for shelf 1: from Tuesday 3 Nov the next is Thursday 5 Nov."""
-    answer = await call_action(
-        hass,
-        "set_watering_plan",
-        {
-            "racks": [device_of(hass, WARM_RACK)],
-            "shelf": 1,
-            "mode": "weekdays",
-            "weekdays": ["monday", "thursday"],
-        },
-        response=True,
-    )
+    answer = await _shelf_plan(hass, 1, "weekdays", weekdays=["monday", "thursday"])
     plants = {item["name"]: item for item in answer["plants"]}
     assert set(plants) == {"Tomato row", "Kale"}
     assert plants["Tomato row"]["next_watering"] == "2026-11-05"
@@ -280,11 +280,7 @@ async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
     assert soil.subentries[MINT].data.get("watering_mode") is None
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 11, 5)
 
-    await call_action(
-        hass,
-        "set_watering_plan",
-        {"racks": [device_of(hass, WARM_RACK)], "shelf": 1, "mode": "care_preset"},
-    )
+    await _shelf_plan(hass, 1, "care_preset")
     assert soil.subentries[WARM_RACK].data["shelf_watering"] == {}
     # The preset again: annual vegetables every 2 days from planting, long overdue.
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 10, 22)
@@ -318,17 +314,7 @@ async def test_a_shelf_plan_is_followed_by_plants_that_arrive_later(
     A plant with its own plan keeps it; the rack form and a restart keep the
     shelf's plan; removing it returns the shelf's plants to their preset.
     """
-    answer = await call_action(
-        hass,
-        "set_watering_plan",
-        {
-            "racks": [device_of(hass, WARM_RACK)],
-            "shelf": 2,
-            "mode": "every_n_days",
-            "interval_days": 2,
-        },
-        response=True,
-    )
+    answer = await _shelf_plan(hass, 2, "every_n_days", interval_days=2)
     assert answer["plants"] == []  # nobody there yet: the shelf keeps the plan
     lettuce = await _add(hass, 2, "lettuce")
     sensor = hass.states.get(_entity(hass, lettuce, "next_watering"))
@@ -393,11 +379,7 @@ async def test_a_shelf_plan_is_followed_by_plants_that_arrive_later(
     await hass.async_block_till_done()
     assert _care_due(soil, KALE, CareKind.WATER) == DAY + timedelta(days=2)
 
-    await call_action(
-        hass,
-        "set_watering_plan",
-        {"racks": [device_of(hass, WARM_RACK)], "shelf": 2, "mode": "care_preset"},
-    )
+    await _shelf_plan(hass, 2, "care_preset")
     await hass.async_block_till_done()
     kale = hass.states.get(_entity(hass, KALE, "next_watering"))
     assert kale is not None
