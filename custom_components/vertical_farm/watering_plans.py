@@ -147,7 +147,7 @@ def next_watering_attributes(farm: Farm, plant_id: str) -> dict[str, Any]:
 
 
 def watering_plan_fields() -> dict[probatio.Marker, Any]:
-    """The plant form's watering plan fields (leave the mode empty: the preset rules)."""
+    """The plant form's watering plan fields (no mode: the shelf's plan or the preset)."""
     return {
         probatio.Optional(CONF_WATERING_MODE): choice_selector(
             list(WATERING_MODES), CONF_WATERING_MODE
