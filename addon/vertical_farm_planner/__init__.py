@@ -7,4 +7,4 @@ a small JSON API under ``/api/v1``.
 
 from typing import Final
 
-__version__: Final = "0.1.0"
+__version__: Final = "0.2.0"

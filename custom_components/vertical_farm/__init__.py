@@ -27,6 +27,8 @@ from .farm import (
 from .intents import async_setup_intents
 from .llm import async_setup_llm
 from .mobile_actions import async_setup_mobile_actions
+from .planner_actions import async_setup_planner_actions
+from .planner_link import PlannerLink
 from .services import async_setup_services
 from .simulator import (
     async_prepare_simulator,
@@ -54,6 +56,7 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whether or not a farm is loaded."""
     async_setup_services(hass)
+    async_setup_planner_actions(hass)
     async_setup_agronomy_services(hass)
     async_setup_mobile_actions(hass)
     async_setup_intents(hass)
@@ -68,12 +71,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     store = FarmStore(hass, entry.entry_id)
     await store.async_load()
     farm = Farm(hass, entry, library, store)
-    entry.runtime_data = FarmRuntime(library=library, store=store, farm=farm)
+    planner = PlannerLink(
+        hass, entry, store, lambda: farm.async_notify({entry.entry_id})
+    )
+    entry.runtime_data = FarmRuntime(
+        library=library, store=store, farm=farm, planner=planner
+    )
     # Devices and current readings first: entities show real values from the start.
     async_prepare_simulator(hass, entry)
     await farm.async_start()
     await async_start_simulator(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    planner.async_start()
 
     @callback
     def _entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
@@ -96,6 +105,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
     """Unload a farm, writing anything batched first."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        entry.runtime_data.planner.async_stop()
         farm = entry.runtime_data.farm
         await farm.async_stop_drivers()
         farm.async_stop()

@@ -15,7 +15,6 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_PLANNER_URL
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
 from .presenters import TANK_PROBLEM_SENSORS
@@ -110,8 +109,8 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         subject="farm",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        # Until the planner client lands this only says whether one is configured.
-        is_on_fn=lambda farm, _: bool(farm.entry.options.get(CONF_PLANNER_URL)),
+        # On only while the planner answers with the token, not for a saved address.
+        is_on_fn=lambda farm, _: farm.entry.runtime_data.planner.connected,
     ),
     FarmBinarySensorDescription(
         key="climate_problem",

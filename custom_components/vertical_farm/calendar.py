@@ -1,8 +1,9 @@
-"""The farm calendar: phases, harvests, safety intervals, tank chores, care, pests.
+"""The farm calendar: phases, harvests, safety intervals, chores, care, pests, sowings.
 
 Date-based things (phase changes, expected harvests, tank chores, care tasks)
 are all-day events on their local date; a pre-harvest interval is a timed
-event from the application to the first safe instant.
+event from the application to the first safe instant. The sowings are those
+of the latest succession plan from the planner.
 
 Nothing is worked out ahead of a request, and what is worked out is kept only
 while it holds: a plant's projected events (its expected phase changes and
@@ -167,7 +168,11 @@ class FarmAgenda:
         self._forget_removed()
         candidates = [
             event
-            for event in (*self._phase_changes(today), *self._tank_events())
+            for event in (
+                *self._phase_changes(today),
+                *self._tank_events(),
+                *self._planned_sowings(),
+            )
             if not event.ended(now, today)
         ]
         for plant_id in self.farm.config.plants:
@@ -190,6 +195,7 @@ class FarmAgenda:
                 )
             yield from outlook.events
         yield from self._tank_events()
+        yield from self._planned_sowings()
 
     def _forget_removed(self) -> None:
         """Drop what was worked out for plants no longer on the farm."""
@@ -366,6 +372,28 @@ class FarmAgenda:
                     None,
                     f"{tank_id}_{chore.kind}",
                 )
+
+    # --- The latest succession plan ---------------------------------------------
+
+    def _planned_sowings(self) -> Iterator[FarmEvent]:
+        """The sowings of the latest plan from the planner, on their days."""
+        plan = self.farm.entry.runtime_data.planner.plan
+        if plan is None:
+            return
+        racks = self.farm.config.racks
+        species = self.farm.library.species
+        for index, sowing in enumerate(plan["sowings"]):
+            crop = str(sowing["crop"])
+            rack = racks.get(str(sowing["rack"]))
+            where = f"{rack.name if rack else sowing['rack']}, shelf {sowing['shelf']}"
+            yield _all_day(
+                date.fromisoformat(str(sowing["sow_on"])),
+                f"Sow {sowing['quantity']} {species[crop].name if crop in species else crop}",
+                f"{where}; harvest from {sowing['harvest_on']}"
+                if sowing.get("harvest_on")
+                else where,
+                f"plan_{plan['plan_id']}_{index}",
+            )
 
 
 def _calendar_events(events: Iterable[FarmEvent]) -> list[CalendarEvent]:

@@ -40,6 +40,13 @@ async def async_get_config_entry_diagnostics(
             "fertilizers": len(runtime.library.fertilizers),
             "products": len(runtime.library.products),
         },
+        "planner": {
+            "configured": runtime.planner.configured,
+            "connected": runtime.planner.connected,
+            "auth_failed": runtime.planner.auth_failed,
+            "records_waiting": runtime.store.outbox_size,
+            "plan": (runtime.planner.plan or {}).get("plan_id"),
+        },
         "journal": {
             "records": len(journal),
             "by_kind": dict(Counter(record["kind"] for record in journal)),

@@ -98,6 +98,7 @@ from .topology import FarmConfig, species_of
 from .watering_plans import planned_watering
 
 if TYPE_CHECKING:
+    from .planner_link import PlannerLink
     from .simulator import SimulatedFarm
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
@@ -134,6 +135,7 @@ class FarmRuntime:
     library: Library
     store: FarmStore
     farm: Farm
+    planner: PlannerLink
     # The demo farm's simulated hardware, else None.
     simulator: SimulatedFarm | None = None
 
@@ -424,6 +426,11 @@ class Farm:
     ) -> None:
         for handle in list(self._activity.get(plant_id, ())):
             handle(event_type, data)
+
+    @callback
+    def async_notify(self, subjects: Iterable[str]) -> None:
+        """Tell the entities of these subjects that what they show may have changed."""
+        self._async_changed(subjects)
 
     @callback
     def _async_changed(self, subjects: Iterable[str]) -> None:

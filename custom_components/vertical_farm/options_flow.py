@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import probatio
 from yarl import URL
 
@@ -24,6 +26,12 @@ from .const import (
 from .engine.profiles import FertilizerKind, Library, Species
 from .farm import async_get_bundled_library, farm_library
 from .library import LibraryError, merge_user_entries
+from .planner import (
+    PlannerAuthError,
+    PlannerClient,
+    PlannerConnectionError,
+    PlannerError,
+)
 from .selectors import choice_selector, labelled_selector, number_selector
 from .validation import (
     Errors,
@@ -83,6 +91,22 @@ def _species_data(template: Species, user_input: dict[str, Any]) -> dict[str, An
     }
 
 
+async def _async_check_planner(
+    hass: HomeAssistant, url: str, token: str
+) -> dict[str, str]:
+    """Ask the planner before saving; the field that is wrong, if one is."""
+    client = PlannerClient(async_get_clientsession(hass), url, token)
+    try:
+        await client.async_check()
+    except PlannerAuthError:
+        return {CONF_PLANNER_TOKEN: "invalid_auth"}
+    except PlannerConnectionError:
+        return {CONF_PLANNER_URL: "cannot_connect"}
+    except PlannerError:
+        return {CONF_PLANNER_URL: "not_a_planner"}
+    return {}
+
+
 class FarmOptionsFlow(OptionsFlowWithReload):
     """Change a farm's options; the farm reloads when they change."""
 
@@ -120,7 +144,9 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_PLANNER_URL] = "invalid_url"
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"
-            else:
+            elif url:
+                errors = await _async_check_planner(self.hass, url, token)
+            if not errors:
                 return self._save(
                     **{CONF_PLANNER_URL: url or None, CONF_PLANNER_TOKEN: token or None}
                 )

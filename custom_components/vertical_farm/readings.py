@@ -367,6 +367,14 @@ class ReadingsLedger:
             levels.clear()  # a history in another unit says nothing about this one
         levels.append([at.isoformat(), value])
         stored["level_unit"] = unit
+        self.store.queue_sample(
+            "tank_level",
+            tank_id,
+            at,
+            {"level_percent": value, "volume_l": self.config.tanks[tank_id].volume_l}
+            if percent
+            else {"level_l": value},
+        )
         cutoff = (at - KEEP_LEVEL).isoformat()
         while levels and levels[0][0] < cutoff:
             levels.pop(0)

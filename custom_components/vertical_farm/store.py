@@ -9,10 +9,11 @@ state derived from readings (GDD so far, level history) is batched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Any, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
@@ -26,6 +27,10 @@ from .engine.safety import Treatment
 # kept this long (rotation looks three years back on a shelf), then dropped.
 # Records about what still exists are kept as long as it exists.
 KEEP_REMOVED = timedelta(days=3 * 366)
+# Readings for the planner: at most one per tank every 15 minutes, and at
+# most this many waiting (about two months of four tanks).
+SAMPLE_EVERY = timedelta(minutes=15)
+SAMPLES_KEPT = 25_000
 
 
 class RecordKind(StrEnum):
@@ -51,14 +56,20 @@ class JournalRecord(TypedDict):
 
 
 class StoredFarm(TypedDict):
-    """The whole stored document (version 1.2)."""
+    """The whole stored document (version 1.3)."""
 
     journal: list[JournalRecord]
     state: dict[str, dict[str, Any]]
+    # Ids of records the planner has not acknowledged yet, oldest first. Saved
+    # in the same write as the records, so none is lost between the two.
+    outbox: list[str]
+    # Readings for the planner (tank levels), not journal records: saved in
+    # batches like other readings, dropped once the planner has them.
+    samples: list[JournalRecord]
 
 
 def _empty() -> StoredFarm:
-    return {"journal": [], "state": {}}
+    return {"journal": [], "state": {}, "outbox": [], "samples": []}
 
 
 class _FarmStore(Store[StoredFarm]):
@@ -77,7 +88,9 @@ def migrate(
 
     1.1 (first release) kept only the journal, and its records had no ids;
     1.2 gives every record a ULID (idempotent sync with the planner) and adds
-    the per-subentry runtime state.
+    the per-subentry runtime state; 1.3 adds the outbox of records still to
+    ship to the planner (every earlier record: none was shipped before) and
+    the readings waiting for it.
     """
     if old_major_version > STORAGE_VERSION:
         raise NotImplementedError(f"storage version {old_major_version} is newer")
@@ -94,6 +107,9 @@ def migrate(
             for record in data.get("journal", [])
         ]
         data.setdefault("state", {})
+    if old_major_version == 1 and old_minor_version < 3:
+        data["outbox"] = [record["id"] for record in data.get("journal", [])]
+        data["samples"] = []
     return cast(StoredFarm, data)
 
 
@@ -108,6 +124,11 @@ class FarmStore:
     _by_subject: dict[str, list[JournalRecord]] = field(
         init=False, default_factory=dict
     )
+    _by_id: dict[str, JournalRecord] = field(init=False, default_factory=dict)
+    _queued: list[Callable[[], None]] = field(init=False, default_factory=list)
+    # Readings are queued for the planner only while one is linked.
+    ship_samples: bool = field(init=False, default=False)
+    _last_sample: dict[str, datetime] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Create the underlying Store (nothing is read yet)."""
@@ -122,9 +143,15 @@ class FarmStore:
     async def async_load(self) -> None:
         """Read the stored document, migrating it if it is older."""
         self._data = await self._store.async_load() or _empty()
+        self._data.setdefault("samples", [])  # 1.3 files written before readings
+        self._index()
+
+    def _index(self) -> None:
         self._by_subject = {}
+        self._by_id = {}
         for record in self._data["journal"]:
             self._by_subject.setdefault(record["subject"], []).append(record)
+            self._by_id[record["id"]] = record
 
     @property
     def journal(self) -> list[JournalRecord]:
@@ -174,8 +201,78 @@ class FarmStore:
         self._data["journal"].extend(records)
         for record in records:
             self._by_subject.setdefault(record["subject"], []).append(record)
+            self._by_id[record["id"]] = record
+        self._data["outbox"].extend(record["id"] for record in records)
         await self._store.async_save(self._data)
+        for queued in list(self._queued):
+            queued()
         return records
+
+    # --- Outbox: records still to ship to the planner ---------------------------
+
+    def async_on_queued(self, queued: Callable[[], None]) -> Callable[[], None]:
+        """Call `queued` after new records are on disk and in the outbox."""
+        self._queued.append(queued)
+        return lambda: self._queued.remove(queued)
+
+    def outbox(self, limit: int) -> list[JournalRecord]:
+        """The oldest `limit` records the planner has not acknowledged.
+
+        Journal records go first, then readings.
+        """
+        found = (self._by_id.get(record_id) for record_id in self._data["outbox"])
+        records = list(islice((record for record in found if record), limit))
+        return records + self._data["samples"][: limit - len(records)]
+
+    @property
+    def outbox_size(self) -> int:
+        """How many records and readings wait for the planner's acknowledgement."""
+        return len(self._data["outbox"]) + len(self._data["samples"])
+
+    def queue_sample(
+        self, kind: str, subject: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Queue a reading for the planner: one per subject per 15 minutes at most.
+
+        Readings are not journal records: they are saved in batches, and at
+        most the latest SAMPLES_KEPT wait while the planner is away.
+        """
+        if not self.ship_samples:
+            return
+        last = self._last_sample.get(subject)
+        if last is not None and at - last < SAMPLE_EVERY:
+            return
+        self._last_sample[subject] = at
+        samples = self._data["samples"]
+        samples.append(
+            {
+                "id": ulid_util.ulid_at_time(at.timestamp()),
+                "at": at.isoformat(),
+                "kind": kind,
+                "subject": subject,
+                "data": dict(data),
+            }
+        )
+        del samples[:-SAMPLES_KEPT]
+        self.async_schedule_save()
+        for queued in list(self._queued):
+            queued()
+
+    def acknowledge(self, record_ids: Iterable[str]) -> None:
+        """Take records the planner committed out of the outbox.
+
+        The save is batched: should Home Assistant stop before it, the records
+        are sent again, and the planner takes each event id only once.
+        """
+        done = set(record_ids)
+        if done:
+            self._data["outbox"] = [
+                record_id for record_id in self._data["outbox"] if record_id not in done
+            ]
+            self._data["samples"] = [
+                sample for sample in self._data["samples"] if sample["id"] not in done
+            ]
+            self.async_schedule_save()
 
     def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
         """Treatments of a plant since its last final harvest."""
@@ -215,9 +312,12 @@ class FarmStore:
         dropped = len(journal) - len(kept)
         if dropped:
             self._data["journal"] = kept
-            self._by_subject = {}
-            for record in kept:
-                self._by_subject.setdefault(record["subject"], []).append(record)
+            self._index()
+            self._data["outbox"] = [
+                record_id
+                for record_id in self._data["outbox"]
+                if record_id in self._by_id
+            ]
         return dropped
 
     def state(self, subject: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import aiohttp
 import pytest
@@ -121,6 +122,24 @@ async def test_openapi_describes_the_routes_that_exist(
     # Every route is described and every description is a route.
     assert described == routes
     assert {("GET", HEALTH), ("GET", OPENAPI), ("POST", JOURNAL)} <= routes
+    # Each path's placeholders are declared as path parameters, and only they.
+    for path, item in document["paths"].items():
+        placeholders = set(re.findall(r"{(\w+)}", path))
+        for operation in item.values():
+            declared = {
+                parameter["name"]
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "path"
+            }
+            assert declared == placeholders, path
+            assert all(
+                parameter["required"]
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "path"
+            )
+            if "requestBody" in operation:
+                body = operation["requestBody"]["content"]["application/json"]
+                assert body["schema"]["$ref"].startswith("#/components/schemas/")
 
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
     assert scheme["type"] == "http"

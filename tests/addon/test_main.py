@@ -19,7 +19,7 @@ import urllib.request
 import aiohttp
 import pytest
 
-from vertical_farm_planner import __main__ as entry
+from vertical_farm_planner import __main__ as entry, __version__
 
 from .conftest import TOKEN, auth, free_port
 
@@ -68,6 +68,8 @@ def test_module_serves_until_sigterm(
     for name, value in planner_environment(tmp_path, port).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SUPERVISOR_TOKEN", raising=False)
+    # `python -m vertical_farm_planner` with no options (not pytest's own).
+    monkeypatch.setattr(sys, "argv", ["vertical_farm_planner"])
     seen: list[dict[str, str] | None] = []
     finished = threading.Event()
 
@@ -89,7 +91,7 @@ def test_module_serves_until_sigterm(
         prober.join()
 
     assert exited.value.code == entry.EXIT_OK == 0
-    assert seen == [{"status": "ok", "version": "0.1.0", "database": "ok"}]
+    assert seen == [{"status": "ok", "version": __version__, "database": "ok"}]
     assert (tmp_path / "planner.db").is_file()
 
 
@@ -147,7 +149,7 @@ async def test_subprocess_answers_health_and_stops_cleanly(
                     break
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.05)
-        assert body == {"status": "ok", "version": "0.1.0", "database": "ok"}
+        assert body == {"status": "ok", "version": __version__, "database": "ok"}
         async with session.get(
             f"http://127.0.0.1:{port}/api/v1/openapi.json"
         ) as response:
@@ -168,3 +170,25 @@ async def test_subprocess_answers_health_and_stops_cleanly(
     # Debug level logs every request.
     assert "GET /api/v1/health" in log
     assert (tmp_path / "planner.db").is_file()
+
+
+def test_command_line_overrides_the_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for name, value in planner_environment(tmp_path, free_port()).items():
+        monkeypatch.setenv(name, value)
+    # The environment names a usable file; the option names an unusable one.
+    bad = tmp_path / "missing" / "planner.db"
+    assert entry.main(["--db", str(bad)]) == entry.EXIT_FAILED
+    assert "Stopped: The planner database cannot be used" in caplog.text
+    assert entry.main(["--port", "0x50"]) == entry.EXIT_BAD_CONFIG
+    assert entry.main(["--colour", "green"]) == entry.EXIT_BAD_CONFIG
+    assert entry.parse_arguments(
+        ["--host", "127.0.0.2", "--port", "8100", "--log-level", "debug"]
+    ) == {
+        "PLANNER_HOST": "127.0.0.2",
+        "PLANNER_PORT": "8100",
+        "PLANNER_LOG_LEVEL": "debug",
+    }

@@ -13,6 +13,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.farm import Farm
 
+from .planner_server import planner_server  # noqa: F401 - a fixture for every module
+
 FARM_DATA: dict[str, Any] = {
     "name": "Basement",
     "hemisphere": "north",

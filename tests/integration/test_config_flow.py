@@ -20,6 +20,7 @@ from custom_components.vertical_farm.engine.profiles import (
 from custom_components.vertical_farm.farm import async_get_bundled_library
 
 from .conftest import FARM_DATA
+from .planner_server import TOKEN, PlannerServer
 
 WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
 KITS = [
@@ -201,25 +202,25 @@ async def test_reconfigure(hass: HomeAssistant, loaded_farm: MockConfigEntry) ->
     assert hub.name == "Cellar"
 
 
-def _discovery(token: str = "s3cret") -> HassioServiceInfo:
+def _discovery(planner: PlannerServer, token: str = TOKEN) -> HassioServiceInfo:
     return HassioServiceInfo(
-        config={"host": "a0d7b954-vertical-farm-planner", "port": 8765, "token": token},
+        config={"host": "127.0.0.1", "port": planner.port, "token": token},
         name="Vertical Farm Planner",
         slug="vertical_farm_planner",
         uuid="1234",
     )
 
 
-async def test_hassio_discovery_without_farm_creates_one(hass: HomeAssistant) -> None:
+async def test_hassio_discovery_without_farm_creates_one(
+    hass: HomeAssistant, planner_server: PlannerServer
+) -> None:
     """With no farm yet, confirming the planner leads on to creating the farm."""
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery(planner_server)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "hassio_confirm"
-    assert result["description_placeholders"] == {
-        "url": "http://a0d7b954-vertical-farm-planner:8765"
-    }
+    assert result["description_placeholders"] == {"url": planner_server.url}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["step_id"] == "farm"
     result = await hass.config_entries.flow.async_configure(
@@ -227,46 +228,51 @@ async def test_hassio_discovery_without_farm_creates_one(hass: HomeAssistant) ->
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == {
-        "planner_url": "http://a0d7b954-vertical-farm-planner:8765",
-        "planner_token": "s3cret",
+        "planner_url": planner_server.url,
+        "planner_token": TOKEN,
     }
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("binary_sensor.basement_planner_connected").state == "on"
 
 
 async def test_hassio_discovery_links_existing_farms(
-    hass: HomeAssistant, loaded_farm: MockConfigEntry
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Confirming links every farm; discovering the same planner again aborts."""
+    connected = "binary_sensor.basement_planner_connected"
+    assert hass.states.get(connected).state == "off"
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery(planner_server)
     )
     assert result["step_id"] == "hassio_confirm"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "planner_linked"
-    await hass.async_block_till_done()
-    assert (
-        loaded_farm.options["planner_url"]
-        == "http://a0d7b954-vertical-farm-planner:8765"
-    )
-    assert loaded_farm.options["planner_token"] == "s3cret"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert loaded_farm.options["planner_url"] == planner_server.url
+    assert loaded_farm.options["planner_token"] == TOKEN
+    assert hass.states.get(connected).state == "on"
 
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery()
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery(planner_server)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
     # A new token (the add-on was reinstalled) is offered again.
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_discovery("n3w")
+        DOMAIN,
+        context={"source": SOURCE_HASSIO},
+        data=_discovery(planner_server, "n3w-token-0123456789"),
     )
     assert result["step_id"] == "hassio_confirm"
 
 
 async def test_options_planner(
-    hass: HomeAssistant, loaded_farm: MockConfigEntry
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
-    """The planner connection is validated, stored, and cleared when emptied."""
+    """The planner connection is checked against the planner, stored, and cleared."""
+    connected = "binary_sensor.basement_planner_connected"
     result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
     assert result["type"] is FlowResultType.MENU
     result = await hass.config_entries.options.async_configure(
@@ -278,19 +284,35 @@ async def test_options_planner(
     )
     assert result["errors"] == {"planner_url": "invalid_url"}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"planner_url": "http://planner.local:8765/"}
+        result["flow_id"], {"planner_url": f"{planner_server.url}/"}
     )
     assert result["errors"] == {"planner_token": "token_required"}
+    # The planner is asked before anything is saved, and the wrong field named.
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"planner_url": "http://planner.local:8765/", "planner_token": "abc"},
+        {"planner_url": f"{planner_server.url}/", "planner_token": "wrong-token"},
+    )
+    assert result["errors"] == {"planner_token": "invalid_auth"}
+    await planner_server.stop()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": f"{planner_server.url}/", "planner_token": TOKEN},
+    )
+    assert result["errors"] == {"planner_url": "cannot_connect"}
+    assert loaded_farm.options == {}
+    assert hass.states.get(connected).state == "off"
+    await planner_server.start()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": f"{planner_server.url}/", "planner_token": TOKEN},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert loaded_farm.options == {
-        "planner_url": "http://planner.local:8765",
-        "planner_token": "abc",
+        "planner_url": planner_server.url,
+        "planner_token": TOKEN,
     }
+    assert hass.states.get(connected).state == "on"
     # Emptying both disconnects.
     result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
     result = await hass.config_entries.options.async_configure(
@@ -299,6 +321,24 @@ async def test_options_planner(
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    assert loaded_farm.options == {}
+    assert hass.states.get(connected).state == "off"
+
+
+async def test_options_planner_not_a_planner(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """An address where something else answers is refused as not a planner."""
+    planner_server.impostor = True
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": planner_server.url, "planner_token": TOKEN},
+    )
+    assert result["errors"] == {"planner_url": "not_a_planner"}
     assert loaded_farm.options == {}
 
 

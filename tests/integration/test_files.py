@@ -236,6 +236,8 @@ def test_repair_texts_use_their_placeholders() -> None:
         "missing_entity": {"farm", "name", "entity"},
         "unit": {"farm", "name", "entity", "unit", "quantity"},
         "pump_stuck": {"pump", "rack"},
+        "planner_unreachable": {"farm", "url"},
+        "planner_auth_failed": {"farm", "url"},
         "antagonists": {"farm", "rack", "pairs"},
         "level_mismatch": {"farm", "name", "level_l", "volume_l", "tolerance_l"},
     }

@@ -16,6 +16,7 @@ from custom_components.vertical_farm.diagnostics import (
 from custom_components.vertical_farm.store import migrate
 
 from .conftest import PLANT_ID, RACK_ID
+from .planner_server import TOKEN, PlannerServer
 
 
 def _key(entry: MockConfigEntry) -> str:
@@ -50,8 +51,9 @@ async def test_journal_survives_restart(
     record = await store.async_record("watered", PLANT_ID, at, {"volume_l": 1.5})
     on_disk = hass_storage[_key(loaded_farm)]
     assert on_disk["version"] == 1
-    assert on_disk["minor_version"] == 2
+    assert on_disk["minor_version"] == 3
     assert on_disk["data"]["journal"] == [record]
+    assert on_disk["data"]["outbox"] == [record["id"]], "queued in the same write"
 
     store.state(RACK_ID)["gdd"] = 12.5
     store.async_schedule_save()
@@ -108,7 +110,15 @@ def test_migrate_refuses_newer_major() -> None:
     assert migrate(1, 2, {"journal": [], "state": {"x": {}}}) == {
         "journal": [],
         "state": {"x": {}},
+        "outbox": [],
+        "samples": [],
     }
+    # 1.3: every earlier record still has to go to the planner.
+    records = [
+        {"id": "01A", "at": "2026-11-01T08:00:00+00:00", "kind": "watered"},
+        {"id": "01B", "at": "2026-11-02T08:00:00+00:00", "kind": "fed"},
+    ]
+    assert migrate(1, 2, {"journal": records, "state": {}})["outbox"] == ["01A", "01B"]
 
 
 async def test_removed_subentry_state_forgotten(
@@ -139,24 +149,25 @@ async def test_remove_entry_deletes_storage(
 
 
 async def test_diagnostics_redacts_token(
-    hass: HomeAssistant, farm_entry: MockConfigEntry
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Diagnostics show the farm but never the planner token."""
     hass.config_entries.async_update_entry(
         farm_entry,
-        options={"planner_url": "http://planner:8765", "planner_token": "s3cret"},
+        options={"planner_url": planner_server.url, "planner_token": TOKEN},
     )
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     await farm_entry.runtime_data.store.async_record(
         "watered", PLANT_ID, datetime(2026, 11, 20, tzinfo=UTC)
     )
     result = await async_get_config_entry_diagnostics(hass, farm_entry)
     assert result["entry"]["options"] == {
-        "planner_url": "http://planner:8765",
+        "planner_url": planner_server.url,
         "planner_token": "**REDACTED**",
     }
-    assert "s3cret" not in json.dumps(result)
+    assert TOKEN not in json.dumps(result)
+    assert result["planner"]["connected"] is True
     assert {item["type"] for item in result["subentries"]} == {"rack", "tank", "plant"}
     assert result["journal"]["records"] == 1
     assert result["journal"]["by_kind"] == {"watered": 1}

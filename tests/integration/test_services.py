@@ -130,7 +130,11 @@ async def test_actions_registered_described_and_translated(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Every action has a schema in services.yaml, valid selectors, texts and an icon."""
-    names = {name for name, *_ in (*ACTIONS, *AGRONOMY_ACTIONS)}
+    # The planner's two actions register from planner_actions.py.
+    names = {name for name, *_ in (*ACTIONS, *AGRONOMY_ACTIONS)} | {
+        "plan_succession",
+        "get_forecast",
+    }
     assert names == {
         "set_phase",
         "log_watering",
@@ -140,6 +144,8 @@ async def test_actions_registered_described_and_translated(
         "mix_nutrients",
         "add_plants",
         "get_overview",
+        "plan_succession",
+        "get_forecast",
         "set_watering_plan",
         "check_placement",
         "log_inspection",

@@ -1,0 +1,330 @@
+"""The farm's link to the planner add-on: connection state, journal shipping, plan.
+
+- Connected means the planner answered a call that needs the token, lately:
+  a light health check runs every minute, and every call the farm makes
+  (shipping, planning, forecasts) counts as one too. The
+  `planner_connected` binary sensor follows it by push.
+- Every journal record waits in the farm store's outbox (written with the
+  record itself) until the planner acknowledged it after its commit. Records
+  are shipped as soon as they are written, in batches; a failed batch is
+  retried with exponential backoff, and whatever is left goes out when the
+  planner is back, after a restart too.
+- Unreachable for 10 minutes raises the `planner_unreachable` repair issue; a
+  refused token raises `planner_auth_failed` at once. Both clear on recovery.
+- The latest succession plan is kept in the farm store, so the calendar shows
+  its sowings after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+import logging
+from typing import Any, Final
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_PLANNER_TOKEN, CONF_PLANNER_URL, DOMAIN
+from .farm import FarmConfigEntry
+from .planner import (
+    PlannerAuthError,
+    PlannerClient,
+    PlannerConnectionError,
+    PlannerError,
+    PlannerServerError,
+)
+from .store import FarmStore
+
+_LOGGER = logging.getLogger(__name__)
+
+CHECK_INTERVAL: Final = timedelta(minutes=1)
+UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=10)
+BATCH_SIZE: Final = 200
+RETRY_FIRST_S: Final = 2.0
+RETRY_MAX_S: Final = 300.0
+ISSUE_UNREACHABLE: Final = "planner_unreachable"
+ISSUE_AUTH_FAILED: Final = "planner_auth_failed"
+PLAN_KEY: Final = "planner_plan"
+
+
+def planner_client(
+    hass: HomeAssistant, options: Mapping[str, Any]
+) -> PlannerClient | None:
+    """A client for the planner the options name, if they name one."""
+    url = options.get(CONF_PLANNER_URL)
+    token = options.get(CONF_PLANNER_TOKEN)
+    if not url or not token:
+        return None
+    return PlannerClient(async_get_clientsession(hass), str(url), str(token))
+
+
+class PlannerLink:
+    """One farm's connection to the planner (idle when none is configured)."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: FarmConfigEntry,
+        store: FarmStore,
+        changed: Callable[[], None],
+    ) -> None:
+        """Prepare the link; nothing runs until `async_start`."""
+        self.hass = hass
+        self.entry = entry
+        self.store = store
+        self.client = planner_client(hass, entry.options)
+        store.ship_samples = self.client is not None
+        self.connected = False
+        self.auth_failed = False
+        self.unreachable_since: datetime | None = None
+        self._changed = changed
+        self._unsub: list[CALLBACK_TYPE] = []
+        self._repair_timer: CALLBACK_TYPE | None = None
+        self._retry_timer: CALLBACK_TYPE | None = None
+        self._retry_s = 0.0
+        self._shipping = False
+        self._stopped = False
+
+    @property
+    def shipping(self) -> bool:
+        """Whether a batch of records is on its way to the planner now."""
+        return self._shipping
+
+    @property
+    def retry_s(self) -> float:
+        """Seconds until the next try after a failed batch (0: none failed)."""
+        return self._retry_s
+
+    @property
+    def configured(self) -> bool:
+        """Whether the farm has a planner address and token."""
+        return self.client is not None
+
+    @property
+    def plan(self) -> dict[str, Any] | None:
+        """The latest succession plan (kept across restarts)."""
+        plan: dict[str, Any] | None = self.store.state(self.entry.entry_id).get(
+            PLAN_KEY
+        )
+        return plan
+
+    async def async_set_plan(self, plan: dict[str, Any]) -> None:
+        """Keep a new plan as the latest and write it to disk."""
+        self.store.state(self.entry.entry_id)[PLAN_KEY] = plan
+        await self.store.async_save_now()
+        self._changed()
+
+    # --- Lifecycle ------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Check the planner now and every minute; ship records as they come."""
+        if (client := self.client) is None:
+            return
+
+        @callback
+        def _check(_now: datetime) -> None:
+            self._async_run(self._async_check(client))
+
+        self._unsub.append(self.store.async_on_queued(self.async_ship_soon))
+
+        @callback
+        def _hass_stopping(_event: Event) -> None:
+            self._unsub.remove(unsub_stop)  # fired: nothing left to unsubscribe
+            self.async_stop()
+
+        unsub_stop = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, _hass_stopping
+        )
+        self._unsub.append(unsub_stop)
+        self._unsub.append(async_track_time_interval(self.hass, _check, CHECK_INTERVAL))
+        self._async_run(self._async_check(client))
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop every timer; what is unshipped stays in the outbox."""
+        self._stopped = True
+        for unsub in self._unsub:
+            unsub()
+        self._unsub.clear()
+        self._cancel_retry()
+        if self._repair_timer is not None:
+            self._repair_timer()
+            self._repair_timer = None
+
+    @callback
+    def _async_run(self, job: Any) -> None:
+        self.entry.async_create_background_task(
+            self.hass, job, "vertical_farm planner", eager_start=True
+        )
+
+    async def _async_check(self, client: PlannerClient) -> None:
+        """Ask the planner whether it answers with the token; ship when it does."""
+        try:
+            await client.async_check()
+        except PlannerError as err:
+            self.async_failed(err)
+            return
+        self.async_succeeded()
+
+    # --- Connection state -----------------------------------------------------
+
+    @callback
+    def async_succeeded(self) -> None:
+        """A call with the token went through: connected, problems cleared."""
+        was = (self.connected, self.auth_failed)
+        self.connected = True
+        self.auth_failed = False
+        self._clear_unreachable()
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_AUTH_FAILED))
+        if was == (True, False):
+            self.async_ship_soon()  # no-op while a batch or a retry is on its way
+            return
+        _LOGGER.info("Planner at %s is connected", self._url)
+        self._changed()
+        if not self._shipping:
+            # It is back: what waits goes now, not after the backoff.
+            self._cancel_retry()
+            self._retry_s = 0.0
+            self.async_ship_soon()
+
+    @callback
+    def async_failed(self, err: PlannerError) -> None:
+        """A call failed: not connected; a refused token, or no planner answers."""
+        was = (self.connected, self.auth_failed)
+        self.connected = False
+        if isinstance(err, PlannerAuthError):
+            self.auth_failed = True
+            # It answers: not unreachable, but the token must be fixed.
+            self._clear_unreachable()
+            self._create_issue(ISSUE_AUTH_FAILED)
+        else:
+            # No answer, a failing planner, or something else at the address.
+            self.auth_failed = False
+            self._mark_unreachable()
+        if was != (self.connected, self.auth_failed):
+            _LOGGER.warning("Planner at %s: %s (%s)", self._url, err.code, err)
+            self._changed()
+
+    @property
+    def _url(self) -> str:
+        return self.client.url if self.client is not None else ""
+
+    def _issue_id(self, kind: str) -> str:
+        return f"{kind}_{self.entry.entry_id}"
+
+    def _create_issue(self, kind: str) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id(kind),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING
+            if kind == ISSUE_UNREACHABLE
+            else ir.IssueSeverity.ERROR,
+            translation_key=kind,
+            translation_placeholders={"farm": self.entry.title, "url": self._url},
+        )
+
+    @callback
+    def _mark_unreachable(self) -> None:
+        if self.unreachable_since is not None:
+            return
+        self.unreachable_since = dt_util.utcnow()
+
+        @callback
+        def _still_unreachable(_now: datetime) -> None:
+            self._repair_timer = None
+            if self.unreachable_since is not None:
+                self._create_issue(ISSUE_UNREACHABLE)
+
+        self._repair_timer = async_track_point_in_utc_time(
+            self.hass,
+            _still_unreachable,
+            self.unreachable_since + UNREACHABLE_REPAIR_AFTER,
+        )
+
+    @callback
+    def _clear_unreachable(self) -> None:
+        self.unreachable_since = None
+        if self._repair_timer is not None:
+            self._repair_timer()
+            self._repair_timer = None
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_UNREACHABLE))
+
+    # --- Shipping -------------------------------------------------------------
+
+    @callback
+    def async_ship_soon(self) -> None:
+        """Ship what waits, unless a batch is on its way or a retry is planned."""
+        if (
+            self.client is None
+            or self._stopped
+            or self._shipping
+            or self._retry_timer is not None
+            or not self.store.outbox_size
+        ):
+            return
+        self._shipping = True
+        self._async_run(self._async_ship())
+
+    async def _async_ship(self) -> None:
+        """Send batches until the outbox is empty or a batch fails."""
+        client = self.client
+        try:
+            while (
+                client is not None
+                and not self._stopped
+                and (batch := self.store.outbox(BATCH_SIZE))
+            ):
+                try:
+                    acknowledged = await client.async_ship(self.entry.entry_id, batch)
+                except PlannerError as err:
+                    if isinstance(err, PlannerServerError) or not isinstance(
+                        err, (PlannerConnectionError, PlannerAuthError)
+                    ):
+                        # It answers: the connection holds, the batch waits.
+                        _LOGGER.warning("Planner did not take the journal: %s", err)
+                    else:
+                        self.async_failed(err)
+                    self._schedule_retry()
+                    return
+                self.store.acknowledge(acknowledged)
+                if len(acknowledged) < len(batch):
+                    self._schedule_retry()  # some not taken: do not hammer
+                    return
+                self._retry_s = 0.0
+                if not self.connected:
+                    self.async_succeeded()
+        finally:
+            self._shipping = False
+
+    @callback
+    def _schedule_retry(self) -> None:
+        """Try again after 2 s, then twice as long each time, at most 5 minutes."""
+        if self._stopped:
+            return
+        self._retry_s = min(RETRY_MAX_S, max(RETRY_FIRST_S, self._retry_s * 2))
+
+        @callback
+        def _retry(_now: datetime) -> None:
+            self._retry_timer = None
+            self.async_ship_soon()
+
+        self._cancel_retry()
+        self._retry_timer = async_call_later(self.hass, self._retry_s, _retry)
+
+    @callback
+    def _cancel_retry(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer()
+            self._retry_timer = None
