@@ -252,7 +252,7 @@ async def test_a_weekday_plan_without_days_is_refused_in_the_form(
 
 
 async def _shelf_plan(hass: HomeAssistant, shelf: int, mode: str, **fields: Any) -> Any:
-    """Set (care_preset: remove) a watering plan for a shelf of the warm rack."""
+    """Set (care_preset: remove) a warm rack shelf's plan; `fields` add to the call."""
     return await call_action(
         hass,
         "set_watering_plan",
@@ -419,16 +419,8 @@ async def test_a_shelf_the_rack_does_not_have_is_refused(
 ) -> None:
     before = dict(soil.subentries[WARM_RACK].data)
     with pytest.raises(ServiceValidationError) as err:
-        await call_action(
-            hass,
-            "set_watering_plan",
-            {
-                "racks": [device_of(hass, WARM_RACK)],
-                "plants": [device_of(hass, MINT)],
-                "shelf": 4,
-                "mode": "every_n_days",
-                "interval_days": 2,
-            },
+        await _shelf_plan(
+            hass, 4, "every_n_days", interval_days=2, plants=[device_of(hass, MINT)]
         )
     assert err.value.translation_key == "shelf_out_of_range"
     assert dict(soil.subentries[WARM_RACK].data) == before
@@ -853,17 +845,8 @@ async def test_named_plants_join_a_shelf_and_a_quiet_shelf_is_ok(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Shelf 1 of the warm rack plus the mint named on its own: three plants."""
-    answer = await call_action(
-        hass,
-        "set_watering_plan",
-        {
-            "racks": [device_of(hass, WARM_RACK)],
-            "plants": [device_of(hass, MINT)],
-            "shelf": 1,
-            "mode": "every_n_days",
-            "interval_days": 4,
-        },
-        response=True,
+    answer = await _shelf_plan(
+        hass, 1, "every_n_days", interval_days=4, plants=[device_of(hass, MINT)]
     )
     assert {item["name"] for item in answer["plants"]} == {"Tomato row", "Kale", "Mint"}
     quiet = await call_action(
