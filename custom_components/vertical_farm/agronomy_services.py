@@ -1,15 +1,19 @@
 """Agronomy actions: watering plans, checking a shelf before planting, inspections.
 
 `set_watering_plan` writes the plan into the plants' subentries (the same
-fields as the plant form); `check_placement` answers what a shelf says about a
+fields as the plant form), or for a rack's shelf into the rack's subentry
+(`shelf_watering`), which every plant on the shelf without its own plan
+follows, later arrivals too; `check_placement` answers what a shelf says about a
 crop before it is planted; `log_inspection` records a pest or disease from the
 bundled catalogue, brings the next pest check forward and, with a treatment,
-records it and warns when one mode of action is used too often. Refusals are
+records it and warns when one mode of action is used too often (the same
+warning as `apply_treatment`). Refusals are
 translated ServiceValidationErrors raised before anything is written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
@@ -25,10 +29,10 @@ from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import (
+    CONF_SHELF_WATERING,
     CONF_WATERING_INTERVAL_DAYS,
     CONF_WATERING_MODE,
     CONF_WATERING_WEEKDAYS,
-    DOMAIN,
     MAX_SHELVES,
     MAX_WATERING_INTERVAL_DAYS,
     SUBENTRY_PLANT,
@@ -36,36 +40,35 @@ from .const import (
 )
 from .engine.care import CareKind
 from .engine.errors import FarmError
-from .engine.inspections import (
-    Application,
-    Severity,
-    follow_up_on,
-    mode_of_action_warnings,
-)
-from .farm import Farm
+from .engine.inspections import Severity, follow_up_on
 from .placement import PlacementReport, names
 from .services import (
     _DEVICE_IDS,
     ATTR_AT,
     ATTR_PLANT,
+    ATTR_PLANTED,
     ATTR_PLANTS,
     ATTR_PRODUCT,
     ATTR_RACK,
     ATTR_RACKS,
     ATTR_SHELF,
     ATTR_SPECIES,
+    Action,
     _date,
     _device_ids,
     _integer,
     _library_product,
     _plants_and_racks,
+    _resistance_warnings,
     _resolve,
+    _targets,
     _text,
-    _translated,
     _when,
+    async_register_actions,
 )
 from .store import RecordKind
 from .validation import WATERING_MODES, normalize_watering_plan
+from .watering_plans import plan_of
 
 SERVICE_SET_WATERING_PLAN: Final = "set_watering_plan"
 SERVICE_CHECK_PLACEMENT: Final = "check_placement"
@@ -74,11 +77,15 @@ SERVICE_LOG_INSPECTION: Final = "log_inspection"
 ATTR_MODE: Final = "mode"
 ATTR_WEEKDAYS: Final = "weekdays"
 ATTR_INTERVAL_DAYS: Final = "interval_days"
-ATTR_PLANTED: Final = "planted"
 ATTR_PROBLEM: Final = "problem"
 ATTR_SEVERITY: Final = "severity"
 ATTR_NOTES: Final = "notes"
 
+PLAN_KEYS: Final = (
+    CONF_WATERING_MODE,
+    CONF_WATERING_WEEKDAYS,
+    CONF_WATERING_INTERVAL_DAYS,
+)
 MODE_CARE_PRESET: Final = "care_preset"  # no plan: the care preset's rhythm
 WEEKDAYS: Final = (
     "monday",
@@ -166,67 +173,52 @@ def _plan_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _plants_of_call(call: ServiceCall) -> tuple[Farm, list[str]]:
-    """The plants a call names; with a shelf, its racks give only that shelf's.
-
-    Raises:
-        FarmError: as `_plants_and_racks`; `shelf_without_rack`; `no_plants_on_shelf`.
-    """
-    shelf = call.data.get(ATTR_SHELF)
-    if shelf is None:
-        return _plants_and_racks(call)
-    if not call.data.get(ATTR_RACKS):
-        raise FarmError("shelf_without_rack", shelf=shelf)
-    entry, subjects = _resolve(
-        call.hass,
-        [
-            *((device, SUBENTRY_PLANT) for device in call.data.get(ATTR_PLANTS, ())),
-            *((device, SUBENTRY_RACK) for device in call.data[ATTR_RACKS]),
-        ],
-    )
-    farm = entry.runtime_data.farm
-    plant_ids: list[str] = []
-    for subject in subjects:
-        if subject in farm.config.racks:
-            plant_ids.extend(
-                plant.id
-                for plant in farm.config.plants_on_rack(subject)
-                if plant.shelf == shelf
-            )
-        else:
-            plant_ids.append(subject)
-    if not plant_ids:
-        raise FarmError("no_plants_on_shelf", shelf=shelf)
-    return farm, list(dict.fromkeys(plant_ids))
+def _without_plan(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Subentry data without watering plan fields."""
+    return {key: value for key, value in data.items() if key not in PLAN_KEYS}
 
 
 async def _async_set_watering_plan(call: ServiceCall) -> ServiceResponse:
-    """Give plants a watering plan, or return them to their care preset."""
-    farm, plant_ids = _plants_of_call(call)
+    """Give plants or a rack's shelf a watering plan, or remove it."""
     fields = _plan_fields(dict(call.data))
-    hass = call.hass
-    entry = farm.entry
-    for plant_id in plant_ids:
-        subentry = entry.subentries[plant_id]
-        data = {
-            key: value
-            for key, value in subentry.data.items()
-            if key
-            not in (
-                CONF_WATERING_MODE,
-                CONF_WATERING_WEEKDAYS,
-                CONF_WATERING_INTERVAL_DAYS,
+    shelf: int | None = call.data.get(ATTR_SHELF)
+    if shelf is not None and not call.data.get(ATTR_RACKS):
+        raise FarmError("shelf_without_rack", shelf=shelf)
+    farm, named, rack_ids = _targets(call)
+    hass, entry = call.hass, farm.entry
+    shelf_racks = rack_ids if shelf is not None else []
+    for rack_id in shelf_racks:
+        rack = farm.config.racks[rack_id]
+        if shelf is not None and shelf > rack.shelves:
+            raise FarmError(
+                "shelf_out_of_range", rack=rack.name, shelf=shelf, shelves=rack.shelves
             )
-        }
+    _, plant_ids = _plants_and_racks(call, shelf)
+    # With a shelf the racks keep the plan; only the plants named get their own.
+    for plant_id in named if shelf is not None else plant_ids:
+        subentry = entry.subentries[plant_id]
         hass.config_entries.async_update_subentry(
-            entry, subentry, data={**data, **fields}
+            entry, subentry, data={**_without_plan(subentry.data), **fields}
+        )
+    for rack_id in shelf_racks:
+        subentry = entry.subentries[rack_id]
+        plans = dict(subentry.data.get(CONF_SHELF_WATERING) or {})
+        plans.pop(str(shelf), None)
+        if fields:
+            plans[str(shelf)] = fields
+        hass.config_entries.async_update_subentry(
+            entry, subentry, data={**subentry.data, CONF_SHELF_WATERING: plans}
         )
     devices = _device_ids(hass, entry)
+    config = farm.config
     return {
         "plants": [
             {
                 "plant": devices.get(plant_id),
-                "name": farm.config.plants[plant_id].name,
+                "name": (plant := config.plants[plant_id]).name,
+                "plan_from": None
+                if (found := plan_of(plant, config.rack_of(plant))) is None
+                else found[0],
                 "next_watering": None
                 if (view := farm.plant_view(plant_id)).next_watering is None
                 else view.next_watering.isoformat(),
@@ -253,19 +245,21 @@ def _verdict(report: PlacementReport) -> str:
 
 async def _async_check_placement(call: ServiceCall) -> ServiceResponse:
     """What a shelf says about a crop before it goes there."""
-    entry, (rack_id,) = _resolve(call.hass, [(call.data[ATTR_RACK], SUBENTRY_RACK)])
+    entry, (rack_id, *plant) = _resolve(
+        call.hass,
+        [
+            (call.data[ATTR_RACK], SUBENTRY_RACK),
+            *(
+                [(call.data[ATTR_PLANT], SUBENTRY_PLANT)]
+                if ATTR_PLANT in call.data
+                else []
+            ),
+        ],
+    )
     farm = entry.runtime_data.farm
-    plant_id: str | None = None
+    plant_id = plant[0] if plant else None
     species_key = call.data.get(ATTR_SPECIES)
-    if ATTR_PLANT in call.data:
-        plant_entry, (plant_id,) = _resolve(
-            call.hass, [(call.data[ATTR_PLANT], SUBENTRY_PLANT)]
-        )
-        if plant_entry is not entry:
-            raise FarmError(
-                "devices_of_different_farms",
-                farms=f"{entry.title}, {plant_entry.title}",
-            )
+    if plant_id is not None:
         species_key = species_key or farm.config.plants[plant_id].species
     if species_key is None:
         raise FarmError("species_or_plant_required")
@@ -319,22 +313,6 @@ async def _async_check_placement(call: ServiceCall) -> ServiceResponse:
 # --- log_inspection --------------------------------------------------------------
 
 
-def _applications(farm: Farm, plant_ids: list[str]) -> list[Application]:
-    """The plants' treatments with a library product that has a mode of action."""
-    found: list[Application] = []
-    for plant_id in plant_ids:
-        for treatment in farm.treatments(plant_id):
-            product = farm.library.products.get(treatment.product)
-            if product is not None and product.mode_of_action:
-                found.append(
-                    Application(
-                        mode_of_action=product.mode_of_action,
-                        applied=treatment.applied,
-                    )
-                )
-    return found
-
-
 async def _async_log_inspection(call: ServiceCall) -> ServiceResponse:
     """Record a pest or disease found; plan the follow-up; record a treatment."""
     farm, plant_ids = _plants_and_racks(call)
@@ -372,21 +350,11 @@ async def _async_log_inspection(call: ServiceCall) -> ServiceResponse:
             at=at,
         )
         response["safe_harvest_date"] = safe_at.astimezone(farm.zone).date().isoformat()
-        response["warnings"] = [
-            {
-                "code": warning.code,
-                "mode_of_action": warning.active_ingredient,
-                "count": warning.count,
-                "window_days": warning.window_days,
-            }
-            for warning in mode_of_action_warnings(
-                _applications(farm, plant_ids), dt_util.now()
-            )
-        ]
+        response["warnings"] = _resistance_warnings(farm, plant_ids)
     return response
 
 
-AGRONOMY_ACTIONS: Final = (
+AGRONOMY_ACTIONS: Final[tuple[Action, ...]] = (
     (
         SERVICE_SET_WATERING_PLAN,
         _async_set_watering_plan,
@@ -411,11 +379,4 @@ AGRONOMY_ACTIONS: Final = (
 @callback
 def async_setup_agronomy_services(hass: HomeAssistant) -> None:
     """Register the agronomy actions (once, for every farm)."""
-    for name, handler, schema, supports_response in AGRONOMY_ACTIONS:
-        hass.services.async_register(
-            DOMAIN,
-            name,
-            _translated(handler),
-            schema=schema,
-            supports_response=supports_response,
-        )
+    async_register_actions(hass, AGRONOMY_ACTIONS)

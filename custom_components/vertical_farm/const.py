@@ -107,3 +107,5 @@ CONF_WATERING_MODE: Final = "watering_mode"  # "weekdays" | "every_n_days"
 CONF_WATERING_WEEKDAYS: Final = "watering_weekdays"  # 0 = Monday .. 6 = Sunday
 CONF_WATERING_INTERVAL_DAYS: Final = "watering_interval_days"
 MAX_WATERING_INTERVAL_DAYS: Final = 60
+# A rack's shelf plans: {"<shelf>": {watering_mode, watering_weekdays | ...}}.
+CONF_SHELF_WATERING: Final = "shelf_watering"

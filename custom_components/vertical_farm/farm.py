@@ -694,6 +694,7 @@ class Farm:
                 moisture=self.reading(plant.moisture_sensor),
                 watering=planned_watering(
                     plant,
+                    rack=rack,
                     species=species,
                     phase=phase,
                     tank=tank,
@@ -1155,7 +1156,15 @@ class Farm:
                 safe_date=safe_date,
                 products=", ".join(verdict.blocking_products),
             )
-        await self.store.async_record(RecordKind.HARVESTED, plant_id, at, dict(data))
+        records = [(RecordKind.HARVESTED, plant_id, at, dict(data))]
+        # A final harvest clears the shelf: the crop enters its rotation history.
+        if data.get("final") and (
+            cleared := self.placement.new_clearing(
+                plant_id, self.config.plants[plant_id]
+            )
+        ):
+            records.append((RecordKind.CLEARED, plant_id, at, cleared))
+        await self.store.async_record_many(records)
         self._async_activity(plant_id, "harvested", dict(data))
         self._async_changed(self.config.dependents(plant_id))
 

@@ -41,6 +41,7 @@ from .const import (
     CONF_RACK,
     CONF_RO_EC,
     CONF_SHELF,
+    CONF_SHELF_WATERING,
     CONF_SHELVES,
     CONF_SPECIES,
     CONF_SYSTEM,
@@ -108,6 +109,30 @@ class FertilizerDose:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WateringPlanConfig:
+    """A stored watering plan: on fixed weekdays or every N days."""
+
+    mode: str  # "weekdays" | "every_n_days"
+    weekdays: tuple[int, ...] = ()  # 0 = Monday .. 6 = Sunday
+    interval_days: int | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> WateringPlanConfig | None:
+        """Read the plan fields of a plant or a shelf (None without a mode)."""
+        mode = _str_or_none(data.get(CONF_WATERING_MODE))
+        if mode is None:
+            return None
+        interval = data.get(CONF_WATERING_INTERVAL_DAYS)
+        return cls(
+            mode=mode,
+            weekdays=tuple(
+                sorted(int(day) for day in data.get(CONF_WATERING_WEEKDAYS) or ())
+            ),
+            interval_days=None if interval in (None, "") else int(interval),
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RackConfig:
     """A shelving rack with its light, pump and climate sensors."""
 
@@ -126,6 +151,15 @@ class RackConfig:
     humidity_sensor: str | None
     light_sensor: str | None
     area: str | None
+    # Watering plans of shelves, by shelf: plants there follow them unless
+    # they have their own.
+    shelf_watering: tuple[tuple[int, WateringPlanConfig], ...] = ()
+
+    def shelf_plan(self, shelf: int | None) -> WateringPlanConfig | None:
+        """The watering plan of a shelf (None without one)."""
+        return next(
+            (plan for number, plan in self.shelf_watering if number == shelf), None
+        )
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> RackConfig:
@@ -148,6 +182,18 @@ class RackConfig:
             humidity_sensor=_str_or_none(data.get(CONF_HUMIDITY_SENSOR)),
             light_sensor=_str_or_none(data.get(CONF_LIGHT_SENSOR)),
             area=_str_or_none(data.get(CONF_AREA)),
+            shelf_watering=tuple(
+                sorted(
+                    (
+                        (int(shelf), plan)
+                        for shelf, fields in (
+                            data.get(CONF_SHELF_WATERING) or {}
+                        ).items()
+                        if (plan := WateringPlanConfig.from_data(fields)) is not None
+                    ),
+                    key=lambda item: item[0],
+                )
+            ),
         )
 
 
@@ -210,10 +256,8 @@ class PlantConfig:
     container_l: float | None
     moisture_sensor: str | None
     area: str | None
-    # The watering plan; None = the care preset's watering rhythm.
-    watering_mode: str | None = None  # "weekdays" | "every_n_days"
-    watering_weekdays: tuple[int, ...] = ()  # 0 = Monday .. 6 = Sunday
-    watering_interval_days: int | None = None
+    # The plant's own watering plan; None = its shelf's plan, else the preset.
+    watering: WateringPlanConfig | None = None
 
     @classmethod
     def from_data(cls, subentry_id: str, data: Mapping[str, Any]) -> PlantConfig:
@@ -234,11 +278,5 @@ class PlantConfig:
             container_l=_float_or_none(data.get(CONF_CONTAINER_L)),
             moisture_sensor=_str_or_none(data.get(CONF_MOISTURE_SENSOR)),
             area=_str_or_none(data.get(CONF_AREA)),
-            watering_mode=_str_or_none(data.get(CONF_WATERING_MODE)),
-            watering_weekdays=tuple(
-                sorted(int(day) for day in data.get(CONF_WATERING_WEEKDAYS) or ())
-            ),
-            watering_interval_days=None
-            if data.get(CONF_WATERING_INTERVAL_DAYS) in (None, "")
-            else int(data[CONF_WATERING_INTERVAL_DAYS]),
+            watering=WateringPlanConfig.from_data(data),
         )

@@ -1,9 +1,9 @@
 """Placement: rotation, successors and companions on a shelf, in the live farm.
 
-A shelf's history is the crops cleared from it: when a plant is removed or
-moved off a shelf, a `cleared` record keeps its species, family, rack, shelf
-and planting day (records of removed plants are kept three years, as long as
-rotation looks back). Its neighbours are the plants on the shelf now. The
+A shelf's history is the crops cleared from it: when a plant has its final
+harvest, or is removed or moved off a shelf, a `cleared` record keeps its
+species, family, rack, shelf and planting day, once per crop (records of
+removed plants are kept three years, as long as rotation looks back). Its neighbours are the plants on the shelf now. The
 judging is `engine.rotation`; this module gathers the inputs, keeps the
 answers while nothing they rest on changes, and raises a repair notice while
 antagonists share a shelf.
@@ -101,7 +101,8 @@ class Placement:
         self._reports: dict[str, tuple[FarmConfig, int, PlacementReport]] = {}
         self._attributes: dict[str, tuple[FarmConfig, int, dict[str, Any]]] = {}
         self._racks: dict[str, tuple[FarmConfig, str]] = {}
-        self._history: list[tuple[str, int, rotation.Planting]] = []
+        # (plant id, rack id, shelf, crop) of every crop cleared from a shelf
+        self._history: list[tuple[str, str, int, rotation.Planting]] = []
         self._scanned = 0
 
     @property
@@ -121,6 +122,7 @@ class Placement:
             data = record["data"]
             self._history.append(
                 (
+                    record["subject"],
                     str(data["rack"]),
                     int(data["shelf"]),
                     rotation.Planting(
@@ -136,14 +138,40 @@ class Placement:
         self._scanned = len(journal)
         return len(self._history)
 
-    def shelf_history(self, rack_id: str, shelf: int) -> list[rotation.Planting]:
-        """The crops cleared from a shelf (the journal, read once as it grows)."""
+    def shelf_history(
+        self, rack_id: str, shelf: int, crop: tuple[str, date] | None = None
+    ) -> list[rotation.Planting]:
+        """The crops cleared from a shelf (the journal, read once as it grows).
+
+        `crop` (plant id, planting day) leaves out that crop's own record: a
+        harvested crop still standing is not its own predecessor.
+        """
         self._read_journal()
         return [
             planting
-            for rack, number, planting in self._history
-            if rack == rack_id and number == shelf
+            for subject, rack, number, planting in self._history
+            if rack == rack_id
+            and number == shelf
+            and (crop is None or crop != (subject, planting.planted))
         ]
+
+    def new_clearing(
+        self, plant_id: str, plant: PlantConfig | None
+    ) -> dict[str, Any] | None:
+        """The `cleared` record of a crop leaving its shelf; None if already kept.
+
+        None too for a plant off a shelf or of a species the library lacks.
+        """
+        if plant is None or not on_a_shelf(plant) or plant.species is None:
+            return None
+        species = self.library.species.get(plant.species)
+        if species is None:
+            return None
+        data = cleared_record(plant, species.family)
+        kept = self._farm.store.records(plant_id, [RecordKind.CLEARED])
+        if any(record["data"] == data for record in kept):
+            return None  # its final harvest (or an earlier move) cleared it
+        return data
 
     def neighbours(
         self, rack_id: str, shelf: int, exclude: str | None = None
@@ -168,7 +196,9 @@ class Placement:
         proposed = rotation.Planting(
             species=species.key, family=species.family, planted=planted
         )
-        history = self.shelf_history(rack_id, shelf)
+        history = self.shelf_history(
+            rack_id, shelf, None if exclude is None else (exclude, planted)
+        )
         beside = [
             found
             for plant in self.neighbours(rack_id, shelf, exclude)
@@ -222,22 +252,20 @@ class Placement:
         """The `cleared` records a configuration change makes: (plant id, data).
 
         A plant removed from a shelf, moved to another shelf, or replaced by
-        another species on its shelf leaves a cleared crop behind.
+        another species on its shelf leaves a cleared crop behind (unless its
+        final harvest already did).
         """
         cleared: list[tuple[str, dict[str, Any]]] = []
         for plant_id, before in old.plants.items():
             after = new.plants.get(plant_id)
-            if not on_a_shelf(before) or before.species is None:
-                continue
             if after is not None and (after.rack, after.shelf, after.species) == (
                 before.rack,
                 before.shelf,
                 before.species,
             ):
                 continue
-            species = self.library.species.get(before.species)
-            if species is not None:
-                cleared.append((plant_id, cleared_record(before, species.family)))
+            if (data := self.new_clearing(plant_id, before)) is not None:
+                cleared.append((plant_id, data))
         return cleared
 
     def shelf_mates(

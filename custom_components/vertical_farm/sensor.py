@@ -30,7 +30,7 @@ from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
 from .plant_seasons import cold_attributes
-from .watering_plans import watering_attributes
+from .watering_plans import next_watering_attributes
 
 PARALLEL_UPDATES = 0
 
@@ -357,9 +357,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
             farm.plant_view(plant_id).next_watering is not None
         ),
         value_fn=_plant_value(lambda view: view.next_watering),
-        attributes_fn=lambda farm, plant_id: watering_attributes(
-            farm.plant_view(plant_id).watering
-        ),
+        attributes_fn=next_watering_attributes,
     ),
 )
 

@@ -55,6 +55,7 @@ from .engine import nutrients
 from .engine.care import Urgency
 from .engine.chemistry import analyze_runoff
 from .engine.errors import FarmError
+from .engine.inspections import Application, mode_of_action_warnings
 from .engine.profiles import (
     Fertilizer,
     FertilizerKind,
@@ -469,36 +470,47 @@ def _farm_entry(hass: HomeAssistant, entry_id: str | None) -> FarmConfigEntry:
     return entry
 
 
-def _plants_and_racks(call: ServiceCall) -> tuple[Farm, list[str]]:
-    """The plants a call names, directly or as everything on its racks.
+def _targets(call: ServiceCall) -> tuple[Farm, list[str], list[str]]:
+    """The farm of a call's `plants` and `racks`, and their subentry ids.
 
     Raises:
-        FarmError: as `_resolve`; `no_plants_on_racks` when the racks are empty.
+        FarmError: as `_resolve`.
     """
+    plants = call.data.get(ATTR_PLANTS, ())
     entry, subjects = _resolve(
         call.hass,
         [
-            *(
-                (device_id, SUBENTRY_PLANT)
-                for device_id in call.data.get(ATTR_PLANTS, ())
-            ),
+            *((device_id, SUBENTRY_PLANT) for device_id in plants),
             *(
                 (device_id, SUBENTRY_RACK)
                 for device_id in call.data.get(ATTR_RACKS, ())
             ),
         ],
     )
-    farm = entry.runtime_data.farm
-    plant_ids: list[str] = []
-    for subject in subjects:
-        if subject in farm.config.racks:
-            plant_ids.extend(plant.id for plant in farm.config.plants_on_rack(subject))
-        else:
-            plant_ids.append(subject)
-    if not plant_ids:
+    return entry.runtime_data.farm, subjects[: len(plants)], subjects[len(plants) :]
+
+
+def _plants_and_racks(
+    call: ServiceCall, shelf: int | None = None
+) -> tuple[Farm, list[str]]:
+    """The plants a call names, directly or as everything on its racks.
+
+    With a shelf, a rack gives only the plants on that shelf (maybe none).
+
+    Raises:
+        FarmError: as `_resolve`; `no_plants_on_racks` when the racks are empty.
+    """
+    farm, plant_ids, rack_ids = _targets(call)
+    plant_ids.extend(
+        plant.id
+        for rack_id in rack_ids
+        for plant in farm.config.plants_on_rack(rack_id)
+        if shelf is None or plant.shelf == shelf
+    )
+    if not plant_ids and shelf is None:
         raise FarmError(
             "no_plants_on_racks",
-            racks=", ".join(farm.config.racks[subject].name for subject in subjects),
+            racks=", ".join(farm.config.racks[rack_id].name for rack_id in rack_ids),
         )
     return farm, list(dict.fromkeys(plant_ids))
 
@@ -604,6 +616,30 @@ def _library_product(library: Library, product: str) -> ProtectionProduct | None
     )
 
 
+def _resistance_warnings(farm: Farm, plant_ids: list[str]) -> list[dict[str, Any]]:
+    """The plants' `resistance_risk` warnings: one mode of action used too often.
+
+    Counted over their treatments with a library product that names an IRAC /
+    FRAC group (`engine.inspections.mode_of_action_warnings`).
+    """
+    applications = [
+        Application(mode_of_action=product.mode_of_action, applied=treatment.applied)
+        for plant_id in plant_ids
+        for treatment in farm.treatments(plant_id)
+        if (product := farm.library.products.get(treatment.product)) is not None
+        and product.mode_of_action
+    ]
+    return [
+        {
+            "code": warning.code,
+            "mode_of_action": warning.active_ingredient,
+            "count": warning.count,
+            "window_days": warning.window_days,
+        }
+        for warning in mode_of_action_warnings(applications, dt_util.now())
+    ]
+
+
 async def _async_apply_treatment(call: ServiceCall) -> ServiceResponse:
     """Record a plant protection treatment; answer when harvest is safe again."""
     farm, plant_ids = _plants_and_racks(call)
@@ -630,10 +666,12 @@ async def _async_apply_treatment(call: ServiceCall) -> ServiceResponse:
         at=at,
     )
     local = safe_at.astimezone(farm.zone)
-    return {
+    answer: dict[str, Any] = {
         "safe_harvest_date": local.date().isoformat(),
         "safe_harvest_at": local.isoformat(),
+        "warnings": _resistance_warnings(farm, plant_ids),
     }
+    return answer
 
 
 async def _async_record_harvest(call: ServiceCall) -> ServiceResponse:
@@ -998,12 +1036,12 @@ def _translated(handler: _Handler) -> _Handler:
     return handle
 
 
-ACTIONS: Final[
-    tuple[
-        tuple[str, _Handler, probatio.Schema | probatio.All[Any], SupportsResponse],
-        ...,
-    ]
-] = (
+type Action = tuple[
+    str, _Handler, probatio.Schema | probatio.All[Any], SupportsResponse
+]
+
+
+ACTIONS: Final[tuple[Action, ...]] = (
     (SERVICE_SET_PHASE, _async_set_phase, SET_PHASE_SCHEMA, SupportsResponse.OPTIONAL),
     (
         SERVICE_LOG_WATERING,
@@ -1057,9 +1095,9 @@ ACTIONS: Final[
 
 
 @callback
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the farm's actions (once, for every farm)."""
-    for name, handler, schema, supports_response in ACTIONS:
+def async_register_actions(hass: HomeAssistant, actions: Iterable[Action]) -> None:
+    """Register actions with their schemas, refusals translated."""
+    for name, handler, schema, supports_response in actions:
         hass.services.async_register(
             DOMAIN,
             name,
@@ -1067,3 +1105,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
             schema=schema,
             supports_response=supports_response,
         )
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the farm's actions (once, for every farm)."""
+    async_register_actions(hass, ACTIONS)

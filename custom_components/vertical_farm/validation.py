@@ -54,6 +54,7 @@ from .const import (
     CONF_RACK,
     CONF_RO_EC,
     CONF_SHELF,
+    CONF_SHELF_WATERING,
     CONF_SHELVES,
     CONF_SPECIES,
     CONF_SYSTEM,
@@ -238,7 +239,7 @@ def normalize_rack(
     tank = _text(user_input.get(CONF_TANK))
     if tank is not None and tank not in _siblings(entry, SUBENTRY_TANK, None):
         errors[CONF_TANK] = "unknown_tank"
-    data = {
+    data: dict[str, Any] = {
         CONF_NAME: name or "",
         CONF_SHELVES: shelves,
         CONF_TANK: tank,
@@ -262,6 +263,14 @@ def normalize_rack(
         CONF_LIGHT_SENSOR: _text(user_input.get(CONF_LIGHT_SENSOR)),
         CONF_AREA: _text(user_input.get(CONF_AREA)),
     }
+    # The shelves' watering plans are set by action, not in the form: keep them.
+    before = entry.subentries.get(exclude or "")
+    if before is not None and (plans := before.data.get(CONF_SHELF_WATERING)):
+        data[CONF_SHELF_WATERING] = {
+            shelf: plan
+            for shelf, plan in plans.items()
+            if shelves is None or int(shelf) <= shelves
+        }
     return data, errors
 
 

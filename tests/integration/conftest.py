@@ -1,15 +1,17 @@
 """Fixtures: a farm entry with a rack, a tank and plants, set up in a real hass."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.farm import Farm
 
 from .planner_server import planner_server  # noqa: F401 - a fixture for every module
 
@@ -128,6 +130,49 @@ def seed_phases(
         )
 
 
+def farm_with(
+    hass: HomeAssistant, name: str, subentries: Iterable[ConfigSubentryDataWithId]
+) -> MockConfigEntry:
+    """A farm entry called `name` with these subentries, added (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=name,
+        unique_id=name.casefold(),
+        data={**FARM_DATA, "name": name},
+        subentries_data=list(subentries),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Set a farm entry up and let it settle."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def farm_of(entry: MockConfigEntry) -> Farm:
+    """The live farm of a loaded entry."""
+    farm: Farm = entry.runtime_data.farm
+    return farm
+
+
+def device_of(hass: HomeAssistant, subject_id: str) -> str:
+    """The device id of a farm's rack, tank or plant."""
+    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
+    return device.id
+
+
+async def call_action(
+    hass: HomeAssistant, action: str, data: dict[str, Any], *, response: bool = False
+) -> Any:
+    """Call one of the farm's actions and wait for it (its response if asked)."""
+    return await hass.services.async_call(
+        DOMAIN, action, data, blocking=True, return_response=response
+    )
+
+
 @pytest.fixture
 def farm_entry(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
     """A farm with one tank, one rack, a tray of basil on it and a monstera pot.
@@ -135,19 +180,16 @@ def farm_entry(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigE
     It has run since the plants went in: the basil has been a seedling since
     its sowing day and the monstera vegetative since it was potted.
     """
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Basement",
-        unique_id="basement",
-        data=FARM_DATA,
-        subentries_data=[
+    entry = farm_with(
+        hass,
+        "Basement",
+        [
             subentry(TANK_ID, "tank", TANK_DATA),
             subentry(RACK_ID, "rack", RACK_DATA),
             subentry(PLANT_ID, "plant", BASIL_DATA),
             subentry(POT_ID, "plant", MONSTERA_DATA),
         ],
     )
-    entry.add_to_hass(hass)
     seed_phases(
         hass_storage,
         entry.entry_id,
@@ -164,6 +206,4 @@ async def loaded_farm(
     hass: HomeAssistant, farm_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """The farm, set up."""
-    assert await hass.config_entries.async_setup(farm_entry.entry_id)
-    await hass.async_block_till_done()
-    return farm_entry
+    return await set_up(hass, farm_entry)

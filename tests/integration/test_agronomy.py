@@ -26,7 +26,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.engine.profiles import Hemisphere, Phase
-from custom_components.vertical_farm.farm import Farm
 from custom_components.vertical_farm.library import load_library
 from custom_components.vertical_farm.models import PlantConfig
 from custom_components.vertical_farm.validation import normalize_watering_plan
@@ -35,7 +34,16 @@ from custom_components.vertical_farm.watering_plans import (
     plant_schedule,
 )
 
-from .conftest import FARM_DATA, PLANT_ID, TODAY, subentry
+from .conftest import (
+    PLANT_ID,
+    TODAY,
+    call_action,
+    device_of,
+    farm_of,
+    farm_with,
+    set_up,
+    subentry,
+)
 
 WARM_RACK = "01RACKWARM0000000000000000"
 COLD_RACK = "01RACKCOLD0000000000000000"
@@ -96,12 +104,10 @@ def _days(first: date, count: int, t_min: float, t_max: float) -> list[list[Any]
 @pytest.fixture
 def soil_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
     """The soil farm, with two weeks of closed days on each rack."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Greenhouse",
-        unique_id="greenhouse",
-        data={**FARM_DATA, "name": "Greenhouse"},
-        subentries_data=[
+    entry = farm_with(
+        hass,
+        "Greenhouse",
+        [
             subentry(
                 WARM_RACK,
                 "rack",
@@ -125,7 +131,6 @@ def soil_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEn
             subentry(MINT, "plant", MINT_DATA),
         ],
     )
-    entry.add_to_hass(hass)
     state: dict[str, Any] = {
         # 20 Oct - 2 Nov at 16-24 C (mean 20): tomato (base 10) gains 10 GDD a day.
         WARM_RACK: {"days": _days(date(2026, 10, 20), 14, 16.0, 24.0)},
@@ -154,19 +159,7 @@ def soil_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEn
 @pytest.fixture
 async def soil(hass: HomeAssistant, soil_farm: MockConfigEntry) -> MockConfigEntry:
     """The soil farm, set up."""
-    assert await hass.config_entries.async_setup(soil_farm.entry_id)
-    await hass.async_block_till_done()
-    return soil_farm
-
-
-def _farm(entry: MockConfigEntry) -> Farm:
-    farm: Farm = entry.runtime_data.farm
-    return farm
-
-
-def _device(hass: HomeAssistant, subject_id: str) -> str:
-    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
-    return device.id
+    return await set_up(hass, soil_farm)
 
 
 def _entity(hass: HomeAssistant, subject_id: str, key: str) -> str:
@@ -181,7 +174,7 @@ def _care_due(entry: MockConfigEntry, plant_id: str, kind: CareKind) -> date | N
     return next(
         (
             item.due
-            for item in _farm(entry).care_items()
+            for item in farm_of(entry).care_items()
             if item.plant_id == plant_id and item.kind is kind
         ),
         None,
@@ -197,14 +190,6 @@ async def _reconfigure(
     )
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], {k: v for k, v in data.items() if v is not None}
-    )
-
-
-async def _call(
-    hass: HomeAssistant, action: str, data: dict[str, Any], *, response: bool = True
-) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, action, data, blocking=True, return_response=response
     )
 
 
@@ -238,17 +223,13 @@ async def test_a_plan_from_the_plant_form_drives_next_watering_and_care(
     assert state.attributes["interval_days"] == 3.0
     assert _care_due(soil, TOMATO, CareKind.WATER) == DAY
 
-    await _call(
-        hass, "log_watering", {"plants": [_device(hass, TOMATO)]}, response=False
-    )
+    await call_action(hass, "log_watering", {"plants": [device_of(hass, TOMATO)]})
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == "2026-11-06"  # type: ignore[union-attr]
     assert _care_due(soil, TOMATO, CareKind.WATER) == date(2026, 11, 6)
 
     freezer.move_to("2026-12-02T10:00:00-08:00")
-    await _call(
-        hass, "log_watering", {"plants": [_device(hass, TOMATO)]}, response=False
-    )
+    await call_action(hass, "log_watering", {"plants": [device_of(hass, TOMATO)]})
     await hass.async_block_till_done()
     winter = hass.states.get(sensor)
     assert winter is not None
@@ -270,38 +251,142 @@ async def test_a_weekday_plan_without_days_is_refused_in_the_form(
     assert "watering_mode" not in soil.subentries[TOMATO].data
 
 
+async def _shelf_plan(hass: HomeAssistant, shelf: int, mode: str, **fields: Any) -> Any:
+    """Set (care_preset: remove) a warm rack shelf's plan; `fields` add to the call."""
+    return await call_action(
+        hass,
+        "set_watering_plan",
+        {"racks": [device_of(hass, WARM_RACK)], "shelf": shelf, "mode": mode, **fields},
+        response=True,
+    )
+
+
 async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Monday and Thursday for shelf 1: from Tuesday 3 Nov the next is Thursday 5 Nov."""
-    answer = await _call(
-        hass,
-        "set_watering_plan",
-        {
-            "racks": [_device(hass, WARM_RACK)],
-            "shelf": 1,
-            "mode": "weekdays",
-            "weekdays": ["monday", "thursday"],
-        },
-    )
+    answer = await _shelf_plan(hass, 1, "weekdays", weekdays=["monday", "thursday"])
     plants = {item["name"]: item for item in answer["plants"]}
     assert set(plants) == {"Tomato row", "Kale"}
     assert plants["Tomato row"]["next_watering"] == "2026-11-05"
     assert plants["Tomato row"]["volume_l"] == 2.25
+    assert plants["Tomato row"]["plan_from"] == "shelf"
     assert plants["Kale"]["volume_l"] is None  # no pot size given
-    assert soil.subentries[KALE].data["watering_weekdays"] == [0, 3]
+    # The plan belongs to the shelf (stored with the rack), not to the plants.
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {
+        "1": {"watering_mode": "weekdays", "watering_weekdays": [0, 3]}
+    }
+    assert "watering_mode" not in soil.subentries[KALE].data
     assert soil.subentries[MINT].data.get("watering_mode") is None
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 11, 5)
 
-    await _call(
-        hass,
-        "set_watering_plan",
-        {"plants": [_device(hass, KALE)], "mode": "care_preset"},
-        response=False,
-    )
-    assert "watering_mode" not in soil.subentries[KALE].data
+    await _shelf_plan(hass, 1, "care_preset")
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {}
     # The preset again: annual vegetables every 2 days from planting, long overdue.
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 10, 22)
+
+
+async def _add(hass: HomeAssistant, shelf: int, species: str) -> str:
+    """Add plants onto a shelf of the warm rack; their subentry id."""
+    answer = await call_action(
+        hass,
+        "add_plants",
+        {
+            "rack": device_of(hass, WARM_RACK),
+            "shelf": shelf,
+            "species": species,
+            "quantity": 2,
+        },
+        response=True,
+    )
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get(answer["plant"])
+    assert device is not None
+    (subject,) = (value for domain, value in device.identifiers if domain == DOMAIN)
+    return subject
+
+
+async def test_a_shelf_plan_is_followed_by_plants_that_arrive_later(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Every 2 days for the empty shelf 2: lettuce added and kale moved there follow it.
+
+    A plant with its own plan keeps it; the rack form and a restart keep the
+    shelf's plan; removing it returns the shelf's plants to their preset.
+    """
+    answer = await _shelf_plan(hass, 2, "every_n_days", interval_days=2)
+    assert answer["plants"] == []  # nobody there yet: the shelf keeps the plan
+    lettuce = await _add(hass, 2, "lettuce")
+    sensor = hass.states.get(_entity(hass, lettuce, "next_watering"))
+    assert sensor is not None
+    assert (sensor.attributes["plan"], sensor.attributes["plan_from"]) == (
+        "every_n_days",
+        "shelf",
+    )
+    assert sensor.attributes["interval_days"] == 2.0
+    assert "watering_mode" not in soil.subentries[lettuce].data
+
+    await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    await hass.async_block_till_done()
+    kale = hass.states.get(_entity(hass, KALE, "next_watering"))
+    assert kale is not None
+    assert kale.attributes["plan_from"] == "shelf"
+    # Watered today under the shelf's plan: due again in two days.
+    await call_action(hass, "log_watering", {"plants": [device_of(hass, KALE)]})
+    assert _care_due(soil, KALE, CareKind.WATER) == DAY + timedelta(days=2)
+
+    # The tomato moves there with a plan of its own: it keeps it.
+    result = await _reconfigure(
+        hass,
+        soil,
+        TOMATO,
+        {
+            **TOMATO_DATA,
+            "shelf": 2,
+            "watering_mode": "every_n_days",
+            "watering_interval_days": 5,
+        },
+    )
+    assert result["step_id"] == "warnings"  # beside the kale again: go on
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    tomato = hass.states.get(_entity(hass, TOMATO, "next_watering"))
+    assert tomato is not None
+    assert (tomato.attributes["plan_from"], tomato.attributes["interval_days"]) == (
+        "plant",
+        5.0,
+    )
+
+    # Editing the rack in its form keeps the shelf's plan, and so does a restart.
+    rack = dict(soil.subentries[WARM_RACK].data)
+    result = await hass.config_entries.subentries.async_init(
+        (soil.entry_id, "rack"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": WARM_RACK},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            key: value
+            for key, value in rack.items()
+            if value is not None and key != "shelf_watering"
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert soil.subentries[WARM_RACK].data["shelf_watering"] == {
+        "2": {"watering_mode": "every_n_days", "watering_interval_days": 2}
+    }
+    assert await hass.config_entries.async_reload(soil.entry_id)
+    await hass.async_block_till_done()
+    assert _care_due(soil, KALE, CareKind.WATER) == DAY + timedelta(days=2)
+
+    await _shelf_plan(hass, 2, "care_preset")
+    await hass.async_block_till_done()
+    kale = hass.states.get(_entity(hass, KALE, "next_watering"))
+    assert kale is not None
+    assert "plan_from" not in kale.attributes  # the preset rules again
+    tomato = hass.states.get(_entity(hass, TOMATO, "next_watering"))
+    assert tomato is not None
+    assert tomato.attributes["plan_from"] == "plant"
 
 
 @pytest.mark.parametrize(
@@ -320,32 +405,26 @@ async def test_set_watering_plan_refusals_change_nothing(
 ) -> None:
     before = dict(soil.subentries[TOMATO].data)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
+        await call_action(
             hass,
             "set_watering_plan",
-            {"plants": [_device(hass, TOMATO)], **data},
-            response=False,
+            {"plants": [device_of(hass, TOMATO)], **data},
         )
     assert err.value.translation_key == key
     assert dict(soil.subentries[TOMATO].data) == before
 
 
-async def test_a_shelf_without_plants_is_refused(
+async def test_a_shelf_the_rack_does_not_have_is_refused(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
+    before = dict(soil.subentries[WARM_RACK].data)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
-            hass,
-            "set_watering_plan",
-            {
-                "racks": [_device(hass, WARM_RACK)],
-                "shelf": 3,
-                "mode": "every_n_days",
-                "interval_days": 2,
-            },
-            response=False,
+        await _shelf_plan(
+            hass, 4, "every_n_days", interval_days=2, plants=[device_of(hass, MINT)]
         )
-    assert err.value.translation_key == "no_plants_on_shelf"
+    assert err.value.translation_key == "shelf_out_of_range"
+    assert dict(soil.subentries[WARM_RACK].data) == before
+    assert "watering_mode" not in soil.subentries[MINT].data
 
 
 # --- Rotation and companions ---------------------------------------------------------
@@ -380,7 +459,7 @@ async def test_antagonists_on_a_shelf_raise_a_notice_until_moved_apart(
     assert phase is not None
     assert phase.attributes["companions"]["antagonists"] == []
     # Kale left shelf 1: the shelf remembers it.
-    (cleared,) = _farm(soil).store.records(KALE, ["cleared"])
+    (cleared,) = farm_of(soil).store.records(KALE, ["cleared"])
     assert cleared["data"] == {
         "rack": WARM_RACK,
         "shelf": 1,
@@ -415,15 +494,66 @@ async def test_planting_kale_again_warns_and_lets_the_grower_go_on(
     assert _antagonist_issue(hass) is not None  # side by side with the tomato again
 
 
+async def test_a_final_harvest_clears_the_shelf_once(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Kale's final harvest enters shelf 1's history; removing it adds nothing more.
+
+    The harvested kale still standing is not its own predecessor; new kale on
+    the shelf is a rotation warning.
+    """
+    kale = device_of(hass, KALE)
+    await call_action(
+        hass,
+        "record_harvest",
+        {"plant": kale, "weight_g": 300, "at": "2026-11-02T10:00:00-08:00"},
+    )
+    assert farm_of(soil).store.records(KALE, ["cleared"]) == []  # not the last cut
+    for _ in range(2):
+        await call_action(
+            hass,
+            "record_harvest",
+            {"plant": kale, "final": True, "at": "2026-11-03T09:00:00-08:00"},
+        )
+    (cleared,) = farm_of(soil).store.records(KALE, ["cleared"])
+    assert cleared["at"] == "2026-11-03T09:00:00-08:00"  # when it was harvested
+    assert cleared["data"] == {
+        "rack": WARM_RACK,
+        "shelf": 1,
+        "species": "kale",
+        "family": "brassicaceae",
+        "planted": "2026-10-20",
+    }
+    await hass.async_block_till_done()
+    phase = hass.states.get(_entity(hass, KALE, "phase"))
+    assert phase is not None
+    assert phase.attributes["rotation"]["violations"] == []
+    again = await call_action(
+        hass,
+        "check_placement",
+        {"rack": device_of(hass, WARM_RACK), "shelf": 1, "species": "kale"},
+        response=True,
+    )
+    assert "rotation" in again["warnings"]
+    assert again["rotation"][0]["cleared"] == "2026-11-03"
+
+    assert hass.config_entries.async_remove_subentry(soil, KALE)
+    await hass.async_block_till_done()
+    assert len(farm_of(soil).store.records(KALE, ["cleared"])) == 1
+
+
 async def test_check_placement_answers_before_planting(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """After kale: spinach is a good successor (brassicas, then roots and beets)."""
     await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
     await hass.async_block_till_done()
-    rack = _device(hass, WARM_RACK)
-    kale = await _call(
-        hass, "check_placement", {"rack": rack, "shelf": 1, "species": "kale"}
+    rack = device_of(hass, WARM_RACK)
+    kale = await call_action(
+        hass,
+        "check_placement",
+        {"rack": rack, "shelf": 1, "species": "kale"},
+        response=True,
     )
     assert kale["verdict"] == "warning"
     assert kale["warnings"] == ["rotation", "antagonists"]
@@ -437,8 +567,11 @@ async def test_check_placement_answers_before_planting(
     ]
     assert kale["after"]["same_family"] is True
     assert kale["antagonists"] == ["Tomato"]
-    spinach = await _call(
-        hass, "check_placement", {"rack": rack, "shelf": 1, "species": "spinach"}
+    spinach = await call_action(
+        hass,
+        "check_placement",
+        {"rack": rack, "shelf": 1, "species": "spinach"},
+        response=True,
     )
     assert spinach["verdict"] == "good"
     assert spinach["after"] == {
@@ -449,17 +582,19 @@ async def test_check_placement_answers_before_planting(
     }
     assert spinach["warnings"] == []
     # Three years on, kale may come back (only the tomato stands against it).
-    later = await _call(
+    later = await call_action(
         hass,
         "check_placement",
         {"rack": rack, "shelf": 1, "species": "kale", "planted": "2029-11-03"},
+        response=True,
     )
     assert later["rotation"] == []
     # Moving the tomato itself: it is not its own neighbour.
-    moved = await _call(
+    moved = await call_action(
         hass,
         "check_placement",
-        {"rack": rack, "shelf": 1, "plant": _device(hass, TOMATO)},
+        {"rack": rack, "shelf": 1, "plant": device_of(hass, TOMATO)},
+        response=True,
     )
     assert (moved["species"], moved["antagonists"]) == ("tomato", [])
 
@@ -476,7 +611,12 @@ async def test_check_placement_refusals(
     hass: HomeAssistant, soil: MockConfigEntry, data: dict[str, Any], key: str
 ) -> None:
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "check_placement", {"rack": _device(hass, WARM_RACK), **data})
+        await call_action(
+            hass,
+            "check_placement",
+            {"rack": device_of(hass, WARM_RACK), **data},
+            response=True,
+        )
     assert err.value.translation_key == key
 
 
@@ -502,7 +642,7 @@ async def test_a_cold_week_sends_mint_into_dormancy(
     state = hass.states.get(_entity(hass, MINT, "phase"))
     assert state is not None
     assert state.state == "dormancy"
-    (moved,) = _farm(soil).store.records(MINT, ["phase_changed"])
+    (moved,) = farm_of(soil).store.records(MINT, ["phase_changed"])
     assert moved["data"]["how"] == "automatic"
     # Counted from the start of the dormancy (today), nothing closed since yet.
     assert state.attributes["cold_days"] == 0
@@ -520,18 +660,19 @@ async def test_an_inspection_brings_the_pest_check_forward_and_shows_in_the_cale
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Checked today (due again 10 Nov); aphids, moderate: look again on 6 Nov."""
-    farm = _farm(soil)
+    farm = farm_of(soil)
     await farm.async_complete_care([TOMATO], CareKind.PEST_CHECK, DAY)
     assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 10)
-    answer = await _call(
+    answer = await call_action(
         hass,
         "log_inspection",
         {
-            "plants": [_device(hass, TOMATO)],
+            "plants": [device_of(hass, TOMATO)],
             "problem": "aphids",
             "severity": "moderate",
             "notes": "under the top leaves",
         },
+        response=True,
     )
     assert answer == {"follow_up": "2026-11-06", "warnings": []}
     assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 6)
@@ -572,14 +713,14 @@ async def test_a_fourth_treatment_of_one_mode_of_action_warns(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Spinosad (IRAC 5) on 1, 15, 29 Oct and 3 Nov: the fourth use in 90 days warns."""
-    device = _device(hass, TOMATO)
+    device = device_of(hass, TOMATO)
     for at, warned in (
         ("2026-10-01T09:00:00-07:00", False),
         ("2026-10-15T09:00:00-07:00", False),
         ("2026-10-29T09:00:00-07:00", False),
         ("2026-11-03T09:00:00-08:00", True),
     ):
-        answer = await _call(
+        answer = await call_action(
             hass,
             "log_inspection",
             {
@@ -589,6 +730,7 @@ async def test_a_fourth_treatment_of_one_mode_of_action_warns(
                 "product": "spinosad",
                 "at": at,
             },
+            response=True,
         )
         assert bool(answer["warnings"]) is warned, at
     assert answer["warnings"] == [
@@ -608,6 +750,53 @@ async def test_a_fourth_treatment_of_one_mode_of_action_warns(
     assert hass.states.get(blocked).state == "on"  # type: ignore[union-attr]
 
 
+async def test_apply_treatment_gives_the_same_resistance_warning(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """Spinosad found once, then applied three times: the fourth use warns.
+
+    The applications count together whichever action recorded them; another
+    product (no mode of action known) adds nothing to the count.
+    """
+    device = device_of(hass, TOMATO)
+    await call_action(
+        hass,
+        "log_inspection",
+        {
+            "plants": [device],
+            "problem": "thrips",
+            "severity": "low",
+            "product": "spinosad",
+            "at": "2026-10-01T09:00:00-07:00",
+        },
+        response=True,
+    )
+    answers = [
+        await call_action(
+            hass,
+            "apply_treatment",
+            {"plants": [device], "product": product, "at": at, **extra},
+            response=True,
+        )
+        for product, at, extra in (
+            ("Spinosad", "2026-10-15T09:00:00-07:00", {}),
+            ("garlic tea", "2026-10-20T09:00:00-07:00", {"safety_interval_days": 0}),
+            ("spinosad", "2026-10-29T09:00:00-07:00", {}),
+            ("spinosad", "2026-11-03T09:00:00-08:00", {}),
+        )
+    ]
+    assert [answer["warnings"] for answer in answers[:3]] == [[], [], []]
+    assert answers[3]["warnings"] == [
+        {
+            "code": "resistance_risk",
+            "mode_of_action": "IRAC 5",
+            "count": 4,
+            "window_days": 90,
+        }
+    ]
+    assert answers[3]["safe_harvest_date"] == "2026-11-06"
+
+
 @pytest.mark.parametrize(
     ("data", "key"),
     [
@@ -621,25 +810,31 @@ async def test_a_fourth_treatment_of_one_mode_of_action_warns(
 async def test_log_inspection_refusals_change_nothing(
     hass: HomeAssistant, soil: MockConfigEntry, data: dict[str, Any], key: str
 ) -> None:
-    journal = len(_farm(soil).store.journal)
+    journal = len(farm_of(soil).store.journal)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "log_inspection", {"plants": [_device(hass, TOMATO)], **data})
+        await call_action(
+            hass,
+            "log_inspection",
+            {"plants": [device_of(hass, TOMATO)], **data},
+            response=True,
+        )
     assert err.value.translation_key == key
-    assert len(_farm(soil).store.journal) == journal
+    assert len(farm_of(soil).store.journal) == journal
 
 
 async def test_a_plan_gives_no_watering_to_roots_in_a_recirculating_tank(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """The conftest basil sits in a recirculating hydro tank: nothing to water."""
-    answer = await _call(
+    answer = await call_action(
         hass,
         "set_watering_plan",
         {
-            "plants": [_device(hass, PLANT_ID)],
+            "plants": [device_of(hass, PLANT_ID)],
             "mode": "every_n_days",
             "interval_days": 2,
         },
+        response=True,
     )
     (plant,) = answer["plants"]
     assert (plant["next_watering"], plant["volume_l"]) == (None, 0.0)
@@ -650,22 +845,15 @@ async def test_named_plants_join_a_shelf_and_a_quiet_shelf_is_ok(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Shelf 1 of the warm rack plus the mint named on its own: three plants."""
-    answer = await _call(
-        hass,
-        "set_watering_plan",
-        {
-            "racks": [_device(hass, WARM_RACK)],
-            "plants": [_device(hass, MINT)],
-            "shelf": 1,
-            "mode": "every_n_days",
-            "interval_days": 4,
-        },
+    answer = await _shelf_plan(
+        hass, 1, "every_n_days", interval_days=4, plants=[device_of(hass, MINT)]
     )
     assert {item["name"] for item in answer["plants"]} == {"Tomato row", "Kale", "Mint"}
-    quiet = await _call(
+    quiet = await call_action(
         hass,
         "check_placement",
-        {"rack": _device(hass, WARM_RACK), "shelf": 3, "species": "lettuce"},
+        {"rack": device_of(hass, WARM_RACK), "shelf": 3, "species": "lettuce"},
+        response=True,
     )
     assert quiet["verdict"] == "ok"
     assert (quiet["after"], quiet["companions"], quiet["warnings"]) == (None, [], [])
@@ -675,14 +863,15 @@ async def test_a_plant_of_another_farm_is_refused(
     hass: HomeAssistant, soil: MockConfigEntry, loaded_farm: MockConfigEntry
 ) -> None:
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
+        await call_action(
             hass,
             "check_placement",
             {
-                "rack": _device(hass, WARM_RACK),
+                "rack": device_of(hass, WARM_RACK),
                 "shelf": 1,
-                "plant": _device(hass, PLANT_ID),
+                "plant": device_of(hass, PLANT_ID),
             },
+            response=True,
         )
     assert err.value.translation_key == "devices_of_different_farms"
 
@@ -703,7 +892,7 @@ async def test_a_dormant_mint_keeps_resting_while_the_cold_goes_on(
         8,
         8,
     )
-    assert _farm(soil_farm).store.records(MINT, ["phase_changed"]) == []
+    assert farm_of(soil_farm).store.records(MINT, ["phase_changed"]) == []
 
 
 @pytest.mark.parametrize(
@@ -772,17 +961,19 @@ async def test_add_plants_answers_what_the_shelf_says(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:
     """Strawberry beside the kale (antagonists); lettuce on the empty shelf 3: nothing."""
-    rack = _device(hass, WARM_RACK)
-    strawberry = await _call(
+    rack = device_of(hass, WARM_RACK)
+    strawberry = await call_action(
         hass,
         "add_plants",
         {"rack": rack, "shelf": 1, "species": "strawberry", "quantity": 3},
+        response=True,
     )
     assert strawberry["warnings"] == ["antagonists"]
-    lettuce = await _call(
+    lettuce = await call_action(
         hass,
         "add_plants",
         {"rack": rack, "shelf": 3, "species": "lettuce", "quantity": 8},
+        response=True,
     )
     assert lettuce["warnings"] == []
     await hass.async_block_till_done()

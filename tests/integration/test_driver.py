@@ -47,9 +47,8 @@ from custom_components.vertical_farm.driver import (
     pump_stuck_issue_id,
 )
 from custom_components.vertical_farm.engine.profiles import Phase
-from custom_components.vertical_farm.farm import Farm
 
-from .conftest import FARM_DATA, subentry
+from .conftest import farm_of, farm_with, set_up, subentry
 
 ZONE = "Europe/Berlin"
 BERLIN = ZoneInfo(ZONE)
@@ -323,23 +322,7 @@ async def add_farm(
                 },
             )
         )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Basement",
-        unique_id="basement",
-        data=FARM_DATA,
-        subentries_data=subentries,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-def farm_of(entry: MockConfigEntry) -> Farm:
-    """The live farm of a loaded entry."""
-    farm: Farm = entry.runtime_data.farm
-    return farm
+    return await set_up(hass, farm_with(hass, "Basement", subentries))
 
 
 async def schedules(

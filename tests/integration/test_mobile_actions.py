@@ -6,7 +6,6 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.mobile_actions import (
     EVENT_NOTIFICATION_ACTION,
@@ -14,7 +13,7 @@ from custom_components.vertical_farm.mobile_actions import (
     async_setup_mobile_actions,
 )
 
-from .conftest import FARM_DATA, PLANT_ID, POT_ID, TODAY, subentry
+from .conftest import PLANT_ID, POT_ID, TODAY, farm_with, set_up, subentry
 
 DAY = datetime.fromisoformat(TODAY).date()  # 2026-11-03
 
@@ -65,12 +64,10 @@ async def test_the_task_is_found_in_the_farm_that_owns_it(
 ) -> None:
     """With two farms loaded, the action lands in the farm with that plant."""
     attic_plant = "01PLANTATTICMINT0000000000"
-    attic = MockConfigEntry(
-        domain=DOMAIN,
-        title="Attic",
-        unique_id="attic",
-        data={**FARM_DATA, "name": "Attic"},
-        subentries_data=[
+    attic = farm_with(
+        hass,
+        "Attic",
+        [
             subentry(
                 attic_plant,
                 "plant",
@@ -86,9 +83,7 @@ async def test_the_task_is_found_in_the_farm_that_owns_it(
             )
         ],
     )
-    attic.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(attic.entry_id)
-    await hass.async_block_till_done()
+    await set_up(hass, attic)
     await _tap(hass, f"VERTICAL_FARM_DONE_{attic_plant}_water")
     stored = attic.runtime_data.farm.store.state(attic_plant)["care"]["water"]
     assert stored["last_done"] == DAY.isoformat()

@@ -31,13 +31,16 @@ from custom_components.vertical_farm.services import ACTIONS, MAX_BACKDATE
 
 from .conftest import (
     BASIL_DATA,
-    FARM_DATA,
     PLANT_ID,
     POT_ID,
     RACK_DATA,
     RACK_ID,
     TANK_DATA,
     TANK_ID,
+    call_action,
+    device_of,
+    farm_with,
+    set_up,
     subentry,
 )
 
@@ -52,11 +55,6 @@ OTHER_RACK_ID = "01RACK2000000000000000000B"
 OTHER_PLANT_ID = "01PLANTLETTUCE000000000000"
 
 
-def _device(hass: HomeAssistant, subject_id: str) -> str:
-    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
-    return device.id
-
-
 def _state(
     hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
 ) -> Any:
@@ -65,14 +63,6 @@ def _state(
     )
     assert entity_id is not None
     return hass.states.get(entity_id)
-
-
-async def _call(
-    hass: HomeAssistant, action: str, data: dict[str, Any], *, response: bool = False
-) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, action, data, blocking=True, return_response=response
-    )
 
 
 async def _refused(
@@ -89,7 +79,7 @@ async def _refused(
         for entry in hass.config_entries.async_loaded_entries(DOMAIN)
     ]
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, action, data, response=response)
+        await call_action(hass, action, data, response=response)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
     assert str(err.value) != key, f"{key} has no translation"
@@ -106,12 +96,10 @@ async def second_farm(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> MockConfigEntry:
     """Another farm with its own tank, rack and lettuce, set up beside the first."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Attic",
-        unique_id="attic",
-        data={**FARM_DATA, "name": "Attic"},
-        subentries_data=[
+    entry = farm_with(
+        hass,
+        "Attic",
+        [
             subentry(OTHER_TANK_ID, "tank", {**TANK_DATA, "name": "Tank B"}),
             subentry(
                 OTHER_RACK_ID,
@@ -132,10 +120,7 @@ async def second_farm(
             ),
         ],
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await set_up(hass, entry)
 
 
 # --- Registration, descriptions, translations and icons -----------------------
@@ -264,12 +249,12 @@ async def test_device_resolution_errors(
     assert placeholders == {"device": "Lamp"}
 
     for kind, data in (
-        ("plant", {"plant": _device(hass, TANK_ID), "phase": "vegetative"}),
+        ("plant", {"plant": device_of(hass, TANK_ID), "phase": "vegetative"}),
         (
             "plant",
-            {"plant": _device(hass, loaded_farm.entry_id), "phase": "vegetative"},
+            {"plant": device_of(hass, loaded_farm.entry_id), "phase": "vegetative"},
         ),
-        ("rack", {"racks": [_device(hass, PLANT_ID)]}),
+        ("rack", {"racks": [device_of(hass, PLANT_ID)]}),
     ):
         action = "set_phase" if "plant" in data else "log_watering"
         placeholders = await _refused(hass, action, data, f"not_a_{kind}")
@@ -277,7 +262,7 @@ async def test_device_resolution_errors(
     placeholders = await _refused(
         hass,
         "mix_nutrients",
-        {"tank": _device(hass, RACK_ID)},
+        {"tank": device_of(hass, RACK_ID)},
         "not_a_tank",
         response=True,
     )
@@ -286,7 +271,7 @@ async def test_device_resolution_errors(
     placeholders = await _refused(
         hass,
         "log_watering",
-        {"plants": [_device(hass, PLANT_ID), _device(hass, OTHER_PLANT_ID)]},
+        {"plants": [device_of(hass, PLANT_ID), device_of(hass, OTHER_PLANT_ID)]},
         "devices_of_different_farms",
     )
     assert placeholders == {"farms": "Basement, Attic"}
@@ -302,7 +287,7 @@ async def test_device_resolution_errors(
     )
     assert placeholders == {"device": "Old tray"}
 
-    plant_device = _device(hass, OTHER_PLANT_ID)
+    plant_device = device_of(hass, OTHER_PLANT_ID)
     assert await hass.config_entries.async_unload(second_farm.entry_id)
     await hass.async_block_till_done()
     placeholders = await _refused(
@@ -320,8 +305,8 @@ async def test_device_resolution_errors(
 async def test_set_phase(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> None:
     """Forward moves answer from/to, fire the event and update the sensor at once."""
     changed = async_capture_events(hass, f"{DOMAIN}_phase_changed")
-    plant = _device(hass, PLANT_ID)
-    response = await _call(
+    plant = device_of(hass, PLANT_ID)
+    response = await call_action(
         hass, "set_phase", {"plant": plant, "phase": "vegetative"}, response=True
     )
     assert response == {
@@ -364,7 +349,9 @@ async def test_set_phase(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> N
     assert len(changed) == 1
 
     # Forced, a backward move goes through (without asking for the response).
-    await _call(hass, "set_phase", {"plant": plant, "phase": "seedling", "force": True})
+    await call_action(
+        hass, "set_phase", {"plant": plant, "phase": "seedling", "force": True}
+    )
     assert _state(hass, PLANT_ID, "phase").state == "seedling"
     assert changed[-1].data["from_phase"] == "vegetative"
 
@@ -382,7 +369,7 @@ async def test_set_phase_needs_a_species(
     placeholders = await _refused(
         hass,
         "set_phase",
-        {"plant": _device(hass, POT_ID), "phase": "vegetative"},
+        {"plant": device_of(hass, POT_ID), "phase": "vegetative"},
         "unknown_species",
     )
     assert placeholders == {"species": "triffid"}
@@ -400,12 +387,12 @@ async def test_log_watering(
     # the pot has never been watered since it was potted in June: overdue
     before = date.fromisoformat(_state(hass, POT_ID, "next_watering").state)
     assert before <= today
-    await _call(
+    await call_action(
         hass,
         "log_watering",
         {
-            "racks": [_device(hass, RACK_ID)],
-            "plants": [_device(hass, PLANT_ID), _device(hass, POT_ID)],
+            "racks": [device_of(hass, RACK_ID)],
+            "plants": [device_of(hass, PLANT_ID), device_of(hass, POT_ID)],
             "volume_l": 2.5,
         },
     )
@@ -420,11 +407,11 @@ async def test_log_watering(
 
     # A watering logged for earlier in the day, as a naive local time.
     earlier = dt_util.now() - timedelta(hours=3)
-    await _call(
+    await call_action(
         hass,
         "log_watering",
         {
-            "plants": _device(hass, POT_ID),
+            "plants": device_of(hass, POT_ID),
             "at": earlier.replace(tzinfo=None).isoformat(),
         },
     )
@@ -437,7 +424,7 @@ async def test_log_watering_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """Future or very old times, empty racks and empty selections change nothing."""
-    plant = _device(hass, PLANT_ID)
+    plant = device_of(hass, PLANT_ID)
     future = dt_util.now() + timedelta(seconds=1)
     placeholders = await _refused(
         hass, "log_watering", {"plants": [plant], "at": future}, "time_in_future"
@@ -462,14 +449,17 @@ async def test_log_watering_refusals(
     await hass.async_block_till_done()
     assert farm.config.plants_on_rack(RACK_ID) == []
     placeholders = await _refused(
-        hass, "log_watering", {"racks": [_device(hass, RACK_ID)]}, "no_plants_on_racks"
+        hass,
+        "log_watering",
+        {"racks": [device_of(hass, RACK_ID)]},
+        "no_plants_on_racks",
     )
     assert placeholders == {"racks": "Rack one"}
 
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "log_watering", {"volume_l": 1})
+        await call_action(hass, "log_watering", {"volume_l": 1})
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "log_watering", {"plants": [plant], "volume_l": 0})
+        await call_action(hass, "log_watering", {"plants": [plant], "volume_l": 0})
     assert farm.store.records(kinds=["watered"]) == []
 
 
@@ -479,9 +469,9 @@ async def test_log_watering_refusals(
 async def test_log_feeding(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> None:
     """A full change is recorded with its figures and restarts the solution's age."""
     farm = loaded_farm.runtime_data.farm
-    tank = _device(hass, TANK_ID)
+    tank = device_of(hass, TANK_ID)
     assert _state(hass, TANK_ID, "solution_age").state == "unavailable"
-    await _call(
+    await call_action(
         hass,
         "log_feeding",
         {
@@ -504,7 +494,7 @@ async def test_log_feeding(hass: HomeAssistant, loaded_farm: MockConfigEntry) ->
     assert farm.store.state(TANK_ID)["ph_at_fill"] == 5.9
     assert float(_state(hass, TANK_ID, "solution_age").state) == 0.0
 
-    await _call(hass, "log_feeding", {"tank": tank, "kind": "top_up"})
+    await call_action(hass, "log_feeding", {"tank": tank, "kind": "top_up"})
     assert farm.store.records(TANK_ID, ["fed"])[-1]["data"] == {"kind": "top_up"}
 
     placeholders = await _refused(
@@ -528,9 +518,11 @@ async def test_log_feeding(hass: HomeAssistant, loaded_farm: MockConfigEntry) ->
         "time_in_future",
     )
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "log_feeding", {"tank": tank, "kind": "flood"})
+        await call_action(hass, "log_feeding", {"tank": tank, "kind": "flood"})
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "log_feeding", {"tank": tank, "kind": "top_up", "ph": 15})
+        await call_action(
+            hass, "log_feeding", {"tank": tank, "kind": "top_up", "ph": 15}
+        )
 
 
 # --- apply_treatment and record_harvest ---------------------------------------
@@ -542,20 +534,21 @@ async def test_treatment_blocks_harvest_until_the_safe_instant(
     """Safe = applied + interval days: refused one second before, allowed exactly then."""
     farm = loaded_farm.runtime_data.farm
     blocked_events = async_capture_events(hass, f"{DOMAIN}_harvest_blocked")
-    plant = _device(hass, PLANT_ID)
+    plant = device_of(hass, PLANT_ID)
     applied = dt_util.now()
     interval_days = farm.library.products["spinosad"].interval_days
     assert interval_days == 3
     safe = applied + timedelta(days=interval_days)
-    response = await _call(
+    response = await call_action(
         hass,
         "apply_treatment",
-        {"racks": [_device(hass, RACK_ID)], "product": "spinosad"},
+        {"racks": [device_of(hass, RACK_ID)], "product": "spinosad"},
         response=True,
     )
     assert response == {
         "safe_harvest_date": safe.date().isoformat(),
         "safe_harvest_at": safe.isoformat(),
+        "warnings": [],  # the first use of its mode of action
     }
     (record,) = farm.store.records(PLANT_ID, ["treated"])
     assert record["data"] == {
@@ -582,7 +575,9 @@ async def test_treatment_blocks_harvest_until_the_safe_instant(
     ]
 
     freezer.move_to(safe)
-    await _call(hass, "record_harvest", {"plant": plant, "weight_g": 120, "count": 12})
+    await call_action(
+        hass, "record_harvest", {"plant": plant, "weight_g": 120, "count": 12}
+    )
     (harvest,) = farm.store.records(PLANT_ID, ["harvested"])
     assert harvest["data"] == {"weight_g": 120.0, "count": 12}
     assert datetime.fromisoformat(harvest["at"]) == safe
@@ -594,11 +589,11 @@ async def test_treatment_products(
 ) -> None:
     """Library products by key or name, own interval, and free-text products."""
     farm = loaded_farm.runtime_data.farm
-    pot = _device(hass, POT_ID)
+    pot = device_of(hass, POT_ID)
     now = dt_util.now()
 
     # By name, any case; a given interval overrides the label's.
-    response = await _call(
+    response = await call_action(
         hass,
         "apply_treatment",
         {"plants": [pot], "product": "neem OIL", "safety_interval_days": 1.5},
@@ -618,7 +613,7 @@ async def test_treatment_products(
         response=True,
     )
     assert placeholders == {"product": "Garlic spray"}
-    response = await _call(
+    response = await call_action(
         hass,
         "apply_treatment",
         {
@@ -636,7 +631,7 @@ async def test_treatment_products(
         "interval_days": 2.0,
     }
     # Without asking for the answer, and with a free-text product and no ingredient.
-    await _call(
+    await call_action(
         hass,
         "apply_treatment",
         {"plants": [pot], "product": "Soap water", "safety_interval_days": 0},
@@ -645,7 +640,7 @@ async def test_treatment_products(
         farm.store.records(POT_ID, ["treated"])[-1]["data"]["active_ingredient"] == ""
     )
     with pytest.raises(probatio.Invalid):
-        await _call(
+        await call_action(
             hass,
             "apply_treatment",
             {"plants": [pot], "product": "x", "safety_interval_days": -1},
@@ -657,15 +652,15 @@ async def test_final_harvest_clears_treatments(
 ) -> None:
     """A final harvest ends the crop: its treatments no longer block the next one."""
     farm = loaded_farm.runtime_data.farm
-    plant = _device(hass, PLANT_ID)
-    await _call(
+    plant = device_of(hass, PLANT_ID)
+    await call_action(
         hass,
         "apply_treatment",
         {"plants": [plant], "product": "neem_oil"},
         response=True,
     )
     freezer.tick(timedelta(minutes=1))
-    await _call(hass, "record_harvest", {"plant": plant, "final": True})
+    await call_action(hass, "record_harvest", {"plant": plant, "final": True})
     assert farm.treatments(PLANT_ID) == ()
     assert farm.store.records(PLANT_ID, ["harvested"])[-1]["data"] == {"final": True}
     await _refused(
@@ -685,13 +680,13 @@ async def test_mix_nutrients_worked_example(
     """Target 1.6 over tap 0.4: CalMag keeps its dose, the base parts add the rest."""
     farm = loaded_farm.runtime_data.farm
     library = farm.library.fertilizers
-    tank = _device(hass, TANK_ID)
+    tank = device_of(hass, TANK_ID)
     grow_a, grow_b, calmag = (
         library["hydro_grow_a"],
         library["hydro_grow_b"],
         library["calmag"],
     )
-    response = await _call(
+    response = await call_action(
         hass,
         "mix_nutrients",
         {
@@ -768,8 +763,8 @@ async def test_mix_nutrients_defaults_and_own_products(
     )
     await hass.async_block_till_done()
     target_ec = float(_state(hass, TANK_ID, "target_ec").state)
-    tank = _device(hass, TANK_ID)
-    response = await _call(hass, "mix_nutrients", {"tank": tank}, response=True)
+    tank = device_of(hass, TANK_ID)
+    response = await call_action(hass, "mix_nutrients", {"tank": tank}, response=True)
     one_part = farm.library.fertilizers["leafy_greens_one_part"]
     # one product carries the whole available EC: (target - 0.4) / its EC per ml
     ml_per_l = (target_ec - 0.4) / one_part.ec_per_ml
@@ -788,7 +783,7 @@ async def test_mix_nutrients_defaults_and_own_products(
 
     # An own product between library ones; with no recipe doses the EC is shared
     # equally: each adds (1.4 - 0.2) / 2 = 0.6 mS/cm.
-    response = await _call(
+    response = await call_action(
         hass,
         "mix_nutrients",
         {
@@ -833,11 +828,11 @@ async def test_mix_nutrients_own_product_caps(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """An own product may go to twice its recipe dose, or to the cap it is given."""
-    tank = _device(hass, TANK_ID)
+    tank = device_of(hass, TANK_ID)
     brew = {"name": "Home brew", "ec_per_ml": 0.1, "ml_per_l": 4}
     # 1.0 over tap 0.4 needs 0.6 / 0.1 = 6 ml/L: above the default 5 ml/L,
     # within 2 x 4 = 8 ml/L.
-    response = await _call(
+    response = await call_action(
         hass,
         "mix_nutrients",
         {"tank": tank, "target_ec": 1.0, "volume_l": 10, "fertilizers": [brew]},
@@ -878,7 +873,7 @@ async def test_mix_nutrients_own_product_caps(
     assert placeholders["max_ec"] == "0.95"
     # Two products share 1.5 - 0.4 = 1.1 equally: 5.5 ml/L each; the one capped
     # at 5 ml/L stays there and the other takes the rest, 0.6 / 0.1 = 6 ml/L.
-    response = await _call(
+    response = await call_action(
         hass,
         "mix_nutrients",
         {
@@ -903,7 +898,7 @@ async def test_mix_nutrients_own_product_caps(
     # A cap is a positive dose within the form's bounds.
     for cap in (0, -1, 51):
         with pytest.raises(probatio.Invalid):
-            await _call(
+            await call_action(
                 hass,
                 "mix_nutrients",
                 {
@@ -919,7 +914,7 @@ async def test_mix_nutrients_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Unreachable targets, unknown or repeated products and missing data are named."""
-    tank = _device(hass, TANK_ID)
+    tank = device_of(hass, TANK_ID)
     library = loaded_farm.runtime_data.farm.library.fertilizers
     refusals: list[tuple[dict[str, Any], str, dict[str, str] | None]] = [
         # no recipe on the tank and none given
@@ -980,13 +975,13 @@ async def test_mix_nutrients_refusals(
 
     # A tank no plant draws from has no target to default to.
     await _add_empty_tank(hass, loaded_farm)
-    empty = _device(hass, "01TANKEMPTY000000000000000")
+    empty = device_of(hass, "01TANKEMPTY000000000000000")
     placeholders = await _refused(
         hass, "mix_nutrients", {"tank": empty}, "target_ec_unknown", response=True
     )
     assert placeholders == {"tank": "Spare tank"}
     with pytest.raises(probatio.Invalid):
-        await _call(
+        await call_action(
             hass,
             "mix_nutrients",
             {"tank": tank, "fertilizers": [{"ml_per_l": 1}]},
@@ -1016,10 +1011,15 @@ async def _add_empty_tank(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def test_add_plants(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> None:
     """A tray on a rack shelf gets its device and entities before the call returns."""
     farm = loaded_farm.runtime_data.farm
-    response = await _call(
+    response = await call_action(
         hass,
         "add_plants",
-        {"rack": _device(hass, RACK_ID), "species": "basil", "quantity": 6, "shelf": 3},
+        {
+            "rack": device_of(hass, RACK_ID),
+            "species": "basil",
+            "quantity": 6,
+            "shelf": 3,
+        },
         response=True,
     )
     assert response["name"] == "Basil"
@@ -1034,7 +1034,7 @@ async def test_add_plants(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> 
     assert _state(hass, plant_id, "phase").state == "germination"
 
     # The name is made unique; a standalone pot needs no rack when there is one farm.
-    response = await _call(
+    response = await call_action(
         hass,
         "add_plants",
         {
@@ -1057,7 +1057,7 @@ async def test_add_plants(hass: HomeAssistant, loaded_farm: MockConfigEntry) -> 
     assert _state(hass, second_id, "phase").state == "seedling"
 
     # Given a name, on the named farm, without asking for the answer.
-    await _call(
+    await call_action(
         hass,
         "add_plants",
         {
@@ -1075,7 +1075,7 @@ async def test_add_plants_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """The plant form's rules apply; a refused call adds nothing."""
-    rack = _device(hass, RACK_ID)
+    rack = device_of(hass, RACK_ID)
     subentries = len(loaded_farm.subentries)
     tomorrow = (dt_util.now().date() + timedelta(days=1)).isoformat()
     cases: list[tuple[dict[str, Any], str, dict[str, str]]] = [
@@ -1115,7 +1115,7 @@ async def test_add_plants_refusals(
         assert expected.items() <= placeholders.items(), (key, placeholders)
     assert len(loaded_farm.subentries) == subentries
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "add_plants", {"species": "basil", "quantity": 0})
+        await call_action(hass, "add_plants", {"species": "basil", "quantity": 0})
     placeholders = await _refused(
         hass,
         "add_plants",
@@ -1140,19 +1140,19 @@ async def test_add_plants_with_two_farms(
         {
             "species": "mint",
             "quantity": 1,
-            "rack": _device(hass, RACK_ID),
+            "rack": device_of(hass, RACK_ID),
             "farm": second_farm.entry_id,
         },
         "devices_of_different_farms",
     )
     assert placeholders == {"farms": "Basement, Attic"}
-    response = await _call(
+    response = await call_action(
         hass,
         "add_plants",
         {
             "species": "mint",
             "quantity": 1,
-            "rack": _device(hass, OTHER_RACK_ID),
+            "rack": device_of(hass, OTHER_RACK_ID),
             "farm": second_farm.entry_id,
         },
         response=True,
@@ -1183,13 +1183,13 @@ async def test_get_overview(
 ) -> None:
     """Every farm with its racks, tanks, plants and the care due, as JSON values."""
     farm = loaded_farm.runtime_data.farm
-    await _call(
+    await call_action(
         hass,
         "apply_treatment",
-        {"plants": [_device(hass, PLANT_ID)], "product": "spinosad"},
+        {"plants": [device_of(hass, PLANT_ID)], "product": "spinosad"},
         response=True,
     )
-    response = await _call(hass, "get_overview", {}, response=True)
+    response = await call_action(hass, "get_overview", {}, response=True)
     json.dumps(response)
     assert [item["name"] for item in response["farms"]] == ["Basement", "Attic"]
     overview = response["farms"][0]
@@ -1197,7 +1197,7 @@ async def test_get_overview(
     (rack,) = overview["racks"]
     view = farm.rack_view(RACK_ID)
     assert rack == {
-        "device_id": _device(hass, RACK_ID),
+        "device_id": device_of(hass, RACK_ID),
         "name": "Rack one",
         "shelves": 4,
         "tank": "Tank A",
@@ -1213,7 +1213,7 @@ async def test_get_overview(
         "conflict": False,
     }
     (tank,) = overview["tanks"]
-    assert tank["device_id"] == _device(hass, TANK_ID)
+    assert tank["device_id"] == device_of(hass, TANK_ID)
     assert tank["target_ec"] == pytest.approx(
         float(_state(hass, TANK_ID, "target_ec").state), abs=0.005
     )
@@ -1239,7 +1239,7 @@ async def test_get_overview(
     )
     plants = {item["name"]: item for item in overview["plants"]}
     basil = plants["Basil tray"]
-    assert basil["device_id"] == _device(hass, PLANT_ID)
+    assert basil["device_id"] == device_of(hass, PLANT_ID)
     assert (basil["species"], basil["rack"], basil["shelf"], basil["phase"]) == (
         "basil",
         "Rack one",
@@ -1263,7 +1263,7 @@ async def test_get_overview(
         item.task_id for item in expected_care
     ]
     assert all(
-        item["plant"] in {_device(hass, PLANT_ID), _device(hass, POT_ID)}
+        item["plant"] in {device_of(hass, PLANT_ID), device_of(hass, POT_ID)}
         for item in overview["care"]
     )
     assert overview["tasks_due"] == int(
@@ -1274,7 +1274,7 @@ async def test_get_overview(
     )
 
     # One farm by id; unknown and unloaded farms are named.
-    response = await _call(
+    response = await call_action(
         hass, "get_overview", {"farm": second_farm.entry_id}, response=True
     )
     assert [item["name"] for item in response["farms"]] == ["Attic"]
@@ -1291,7 +1291,7 @@ async def test_get_overview(
         "farm_not_loaded",
         response=True,
     )
-    response = await _call(hass, "get_overview", {}, response=True)
+    response = await call_action(hass, "get_overview", {}, response=True)
     assert [item["name"] for item in response["farms"]] == ["Basement"]
 
 
@@ -1316,7 +1316,7 @@ async def test_overview_with_linked_hardware(
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
     # Schedules off: nothing is coming.
-    response = await _call(hass, "get_overview", {}, response=True)
+    response = await call_action(hass, "get_overview", {}, response=True)
     (rack_overview,) = response["farms"][0]["racks"]
     assert rack_overview["next_light_change"] is None
     assert rack_overview["next_irrigation"] is None
@@ -1324,7 +1324,7 @@ async def test_overview_with_linked_hardware(
     await farm.async_set_schedule(RACK_ID, "light_schedule", True)
     await farm.async_set_schedule(RACK_ID, "irrigation_schedule", True)
     await hass.async_block_till_done()
-    response = await _call(hass, "get_overview", {}, response=True)
+    response = await call_action(hass, "get_overview", {}, response=True)
     (overview,) = response["farms"]
     (rack_overview,) = overview["racks"]
     view = farm.rack_view(RACK_ID)
