@@ -24,6 +24,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .engine.care import Urgency
 from .engine.profiles import Phase
@@ -375,10 +376,7 @@ def _forecast(key: str) -> Callable[[Farm, str], Any]:
 
 def _forecast_date(farm: Farm, tank_id: str) -> date | None:
     value = _forecast("empty_on")(farm, tank_id)
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return dt_util.parse_date(value) if isinstance(value, str) else None
 
 
 def _forecast_number(key: str) -> Callable[[Farm, str], float | None]:

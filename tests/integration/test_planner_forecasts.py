@@ -213,6 +213,13 @@ async def test_forecast_sensors_come_back_after_a_restart(
     await _settle(hass)
     assert hass.states.get(WATER_USE).state == before
 
+    # A planner started afresh (its database gone) has no forecast to show.
+    await planner_server.stop()
+    planner_server.database = planner_server.database.with_name("fresh.db")
+    await planner_server.start()
+    await _tick(hass, freezer, 30)
+    assert hass.states.get(WATER_USE).state == "unavailable"
+
 
 # --- Stock counts -------------------------------------------------------------
 
