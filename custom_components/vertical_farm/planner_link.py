@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from http import HTTPStatus
 import logging
 from typing import Any, Final
 
@@ -63,6 +64,10 @@ ISSUE_UNREACHABLE: Final = "planner_unreachable"
 ISSUE_AUTH_FAILED: Final = "planner_auth_failed"
 ISSUE_REFUSED: Final = "planner_records_refused"
 FORECAST_EVERY: Final = timedelta(minutes=30)
+# Answers that refuse what was sent (invalid, too large), not the address.
+RECORDS_REFUSED: Final = frozenset(
+    {HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE}
+)
 PLAN_KEY: Final = "planner_plan"
 
 
@@ -367,6 +372,8 @@ class PlannerLink:
         try:
             acknowledged = await client.async_ship(self.entry.entry_id, batch)
         except PlannerRefusedError as err:
+            if err.status not in RECORDS_REFUSED:
+                raise  # not about the records (no such path): they wait
             if len(batch) > 1:
                 half = len(batch) // 2
                 return await self._async_ship_batch(

@@ -150,3 +150,20 @@ async def test_a_failure_while_splitting_keeps_the_rest_queued(
     assert store.outbox_size == 1
     assert len(store.refused) == 4
     assert link.retry_s == 2
+    # Nor is an answer about the path (an older planner, another server).
+    planner_server.journal_status = None
+    planner_server.replies["/api/v1/journal"] = (
+        404,
+        {"error": {"code": "not_found", "message": "test"}},
+    )
+    freezer.tick(timedelta(seconds=2))
+    async_fire_time_changed(hass)
+    await _settle(hass)
+    assert store.outbox_size == 1
+    assert len(store.refused) == 4
+    assert link.retry_s == 4
+    del planner_server.replies["/api/v1/journal"]
+    freezer.tick(timedelta(seconds=4))
+    async_fire_time_changed(hass)
+    await _settle(hass)
+    assert store.outbox_size == 0
