@@ -32,9 +32,11 @@ def card_version(path: Path = CARD_FILE) -> str:
 
 
 async def async_register_card(hass: HomeAssistant) -> None:
-    """Serve the card and have dashboards load it (needs the http integration)."""
-    if "http" not in hass.config.components:
-        return
+    """Serve the card and have dashboards load it.
+
+    The http integration is always set up first (repairs, a dependency,
+    depends on it).
+    """
     version = await hass.async_add_executor_job(card_version)
     await hass.http.async_register_static_paths(
         [StaticPathConfig(CARD_URL, str(CARD_FILE), cache_headers=True)]

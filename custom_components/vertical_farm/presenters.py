@@ -379,6 +379,12 @@ class TankView:
     ph_drifting: bool = False  # faster than the library's drift alert rate
     level_check: chemistry.LevelCheck | None = None  # level and volume sensors
     life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
+    # Worked out once: every binary sensor of the tank asks on each reading.
+    _problems: tuple[TankProblem, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Judge the tank's problems once, when the view is made."""
+        object.__setattr__(self, "_problems", tank_problems(self))
 
     @property
     def target_ec(self) -> float | None:
@@ -405,7 +411,7 @@ class TankView:
     @property
     def problems(self) -> tuple[TankProblem, ...]:
         """What is wrong with the tank now (the one definition everything uses)."""
-        return tank_problems(self)
+        return self._problems
 
 
 class TankProblem(StrEnum):

@@ -571,6 +571,7 @@ async def async_start_simulator(hass: HomeAssistant, entry: FarmConfigEntry) -> 
     )
     await simulator.async_start()
     entry.runtime_data.simulator = simulator
+    _async_place_hardware(hass, entry, simulator)
     if tank is not None:
         entry.async_on_unload(farm.async_listen(tank.id, simulator.async_follow_tank))
     if simulator.rack_id is not None:
@@ -579,6 +580,20 @@ async def async_start_simulator(hass: HomeAssistant, entry: FarmConfigEntry) -> 
         for schedule in ("light_schedule", "irrigation_schedule"):
             if schedule not in stored:
                 await farm.async_set_schedule(simulator.rack_id, schedule, True)
+
+
+@callback
+def _async_place_hardware(
+    hass: HomeAssistant, entry: FarmConfigEntry, simulator: SimulatedFarm
+) -> None:
+    """Create the simulated hardware's device; a new one goes in the Grow room."""
+    registry = dr.async_get(hass)
+    info = simulator.device_info
+    identifier = next(iter(info["identifiers"]))
+    known = registry.async_get_device_by_identifier(identifier, entry.entry_id)
+    device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+    if known is None:
+        registry.async_update_device(device.id, area_id=async_grow_room(hass))
 
 
 async def async_remove_simulator(hass: HomeAssistant, entry_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import time
 from typing import Any
@@ -13,6 +14,13 @@ import pytest
 from .conftest import DASHBOARD, PASSWORD, USERNAME, Server, chromium_path
 
 CARD = "vertical-farm-card"
+
+
+def save(path: Path, png: bytes) -> None:
+    """Write a screenshot ourselves: Playwright would use a thread of its own loop."""
+    path.write_bytes(png)
+
+
 WAIT_MS = 60_000
 
 
@@ -93,7 +101,7 @@ def test_card_shows_the_demo_farm_and_waters_a_plant(
     card.locator(".care").wait_for()
     # the simulator has run: the tank's probes have a history plot
     tank.locator("svg.spark path").first.wait_for(timeout=WAIT_MS)
-    card.screenshot(path=str(screenshots / "card.png"))
+    save(screenshots / "card.png", card.screenshot())
 
     plant = plants[0]
     activity = _activity_entity(server, plant["name"])
@@ -127,7 +135,7 @@ def test_card_fits_a_phone_screen(
     )
     assert width <= 360
     assert scroll <= 1
-    card.screenshot(path=str(screenshots / "card-phone.png"))
+    save(screenshots / "card-phone.png", card.screenshot())
     assert errors == []
 
 
@@ -165,5 +173,48 @@ def test_visual_editor_offers_the_card_options(
     editor = page.locator("vertical-farm-card-editor")
     editor.locator("ha-form").first.wait_for()
     page.wait_for_timeout(500)  # the form's selectors render lazily
-    editor.screenshot(path=str(screenshots / "card-editor.png"))
+    save(screenshots / "card-editor.png", editor.screenshot())
     assert errors == []
+
+
+def test_ticking_a_care_task_confirms_it(
+    server: Server, browser_page: tuple[Page, list[str]]
+) -> None:
+    """A pot planted weeks ago needs water; ticking the task on the card confirms it."""
+    page, errors = browser_page
+    planted = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
+    server.request(
+        "POST",
+        "/api/services/vertical_farm/add_plants?return_response",
+        {
+            "species": "basil",
+            "quantity": 1,
+            "name": "Kitchen basil",
+            "planted": planted,
+        },
+    )
+    task = _care_task(server, "Kitchen basil", "water")
+    assert task is not None, "the new pot's watering is due"
+    card = page.locator(CARD)
+    # the card follows the care list's state change without a reload
+    box = card.locator(f".care-item[data-task='{task}'] input")
+    box.wait_for(timeout=WAIT_MS)
+    box.check()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _care_task(server, "Kitchen basil", "water"):
+        time.sleep(0.5)
+    assert _care_task(server, "Kitchen basil", "water") is None
+    card.locator(f".care-item[data-task='{task}']").wait_for(
+        state="detached", timeout=WAIT_MS
+    )
+    assert errors == []
+
+
+def _care_task(server: Server, plant_name: str, kind: str) -> str | None:
+    response = server.request(
+        "POST", "/api/services/vertical_farm/get_overview?return_response", {}
+    )
+    for item in response["service_response"]["farms"][0]["care"]:
+        if item["plant_name"] == plant_name and item["kind"] == kind:
+            return str(item["task_id"])
+    return None

@@ -73,10 +73,28 @@ async def test_yaml_dashboards_load_the_card_with_the_frontend(
     assert f"{CARD_URL}?v={card_version()}" in hass.data[DATA_EXTRA_MODULE_URL].urls
 
 
-async def test_without_http_nothing_is_served(hass: HomeAssistant) -> None:
-    """Without the http integration (no frontend) the card is not registered."""
+async def test_other_resources_are_left_alone(hass: HomeAssistant) -> None:
+    """The grower's own resources stay as they are beside the card."""
+    await _setup(hass, {})
+    resources = hass.data[LOVELACE_DATA].resources
+    await resources.async_create_item({"res_type": "module", "url": "/local/mine.js"})
+    url = f"{CARD_URL}?v={card_version()}"
+    assert await async_add_resource(hass, url)
+    assert sorted(item["url"] for item in _resources(hass)) == sorted(
+        ["/local/mine.js", url]
+    )
+
+
+async def test_without_dashboards_the_card_is_only_served(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """Without lovelace or the frontend the card is served and nothing else."""
     assert await async_setup_component(hass, DOMAIN, {})
     assert "lovelace" not in hass.config.components
+    assert not await async_add_resource(hass, f"{CARD_URL}?v=1")
+    client = await hass_client()
+    response = await client.get(CARD_URL)
+    assert response.status == HTTPStatus.OK
 
 
 def test_version_changes_with_the_file(tmp_path: Path) -> None:

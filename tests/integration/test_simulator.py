@@ -121,6 +121,12 @@ async def test_demo_kit_links_rack_and_tank_to_simulated_hardware(
     assert hardware is not None
     assert hardware.name == "Demo farm simulated hardware"
     assert hardware.model == "Simulator"
+    assert hardware.area_id == area.id
+    hub = devices.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert hub is not None
+    assert hardware.via_device_id == hub.id
     entities = er.async_entries_for_device(er.async_get(hass), hardware.id)
     assert len(entities) == 10  # light, pump, speed and seven probes
     state = hass.states.get(f"sensor.{PREFIX}_ec")
@@ -246,8 +252,19 @@ async def test_restart_continues_from_stored_state(
     await _switch(hass, "pump", False)
     await _run(hass, freezer, 300)
     level, ec = _value(hass, "level"), _value(hass, "ec")
+    # the grower moved the hardware to another room: a restart keeps it there
+    devices = dr.async_get(hass)
+    hardware = devices.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_simulator"), entry.entry_id
+    )
+    assert hardware is not None
+    kitchen = ar.async_get(hass).async_create("Kitchen")
+    devices.async_update_device(hardware.id, area_id=kitchen.id)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    moved = devices.async_get(hardware.id)
+    assert moved is not None
+    assert moved.area_id == kitchen.id
     assert _value(hass, "level") == level
     assert _value(hass, "ec") == ec
     speed = hass.states.get(f"number.{PREFIX}_speed")

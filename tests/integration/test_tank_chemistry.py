@@ -26,6 +26,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.chemistry import RunoffFinding
+from custom_components.vertical_farm.intents import PROBLEM_PHRASES
+from custom_components.vertical_farm.presenters import TankProblem
 
 from .conftest import TANK_ID
 
@@ -732,3 +734,8 @@ async def test_tank_form_links_a_volume_sensor(
     assert tank.volume_sensor == "sensor.tank_c_volume"
     assert "volume_sensor" not in loaded_farm.subentries[TANK_ID].data
     assert farm.config.tanks[TANK_ID].volume_sensor is None
+
+
+def test_every_tank_problem_can_be_said() -> None:
+    """Voice answers name each problem a tank can have, the new ones included."""
+    assert set(PROBLEM_PHRASES) == {str(problem) for problem in TankProblem}
