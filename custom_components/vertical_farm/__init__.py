@@ -71,9 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     store = FarmStore(hass, entry.entry_id)
     await store.async_load()
     farm = Farm(hass, entry, library, store)
-    planner = PlannerLink(
-        hass, entry, store, lambda: farm.async_notify({entry.entry_id})
-    )
+    planner = PlannerLink(hass, entry, store, farm.async_notify)
     entry.runtime_data = FarmRuntime(
         library=library, store=store, farm=farm, planner=planner
     )

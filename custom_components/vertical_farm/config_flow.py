@@ -53,6 +53,7 @@ from .const import (
     CONF_RO_EC,
     CONF_SHELF,
     CONF_SHELVES,
+    CONF_SITES_PER_SHELF,
     CONF_SPECIES,
     CONF_SYSTEM,
     CONF_TANK,
@@ -80,6 +81,7 @@ from .const import (
     MAX_PUMP_MIN,
     MAX_QUANTITY,
     MAX_SHELVES,
+    MAX_SITES_PER_SHELF,
     MAX_VOLUME_L,
     SUBENTRY_PLANT,
     SUBENTRY_RACK,
@@ -510,6 +512,9 @@ class RackSubentryFlow(_FarmSubentryFlow):
                 probatio.Required(
                     CONF_SHELVES, default=DEFAULT_SHELVES
                 ): number_selector(1, MAX_SHELVES, 1),
+                probatio.Optional(CONF_SITES_PER_SHELF): number_selector(
+                    1, MAX_SITES_PER_SHELF, 1
+                ),
                 probatio.Optional(CONF_TANK): labelled_selector(tanks),
                 probatio.Optional(CONF_AREA): _AREA,
                 probatio.Optional(CONF_LIGHT_ENTITY): entity_selector(

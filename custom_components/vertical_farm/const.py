@@ -32,6 +32,9 @@ CONF_LIGHT_ENTITY: Final = "light_entity"
 CONF_LIGHT_MODE: Final = "light_mode"
 CONF_LIGHTS_ON: Final = "lights_on"
 CONF_PHOTOPERIOD_H: Final = "photoperiod_h"
+# Planting sites on each shelf of a rack, for the planner (optional).
+CONF_SITES_PER_SHELF: Final = "sites_per_shelf"
+MAX_SITES_PER_SHELF: Final = 10_000
 CONF_PUMP_ENTITY: Final = "pump_entity"
 CONF_PUMP_ON_MIN: Final = "pump_on_min"
 CONF_PUMP_OFF_MIN: Final = "pump_off_min"

@@ -45,6 +45,17 @@ async def async_get_config_entry_diagnostics(
             "connected": runtime.planner.connected,
             "auth_failed": runtime.planner.auth_failed,
             "records_waiting": runtime.store.outbox_size,
+            # Refused as invalid: kept, never sent again.
+            "records_refused": len(runtime.store.refused),
+            "refused": [
+                {
+                    "id": item["record"]["id"],
+                    "kind": item["record"]["kind"],
+                    "at": item["record"]["at"],
+                    "reason": item["reason"],
+                }
+                for item in runtime.store.refused
+            ],
             "plan": (runtime.planner.plan or {}).get("plan_id"),
         },
         "journal": {

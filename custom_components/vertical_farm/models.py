@@ -43,6 +43,7 @@ from .const import (
     CONF_SHELF,
     CONF_SHELF_WATERING,
     CONF_SHELVES,
+    CONF_SITES_PER_SHELF,
     CONF_SPECIES,
     CONF_SYSTEM,
     CONF_TANK,
@@ -144,6 +145,7 @@ class RackConfig:
     light_mode: str  # "auto" | "fixed"
     lights_on: time
     photoperiod_h: float  # fixed mode
+    sites_per_shelf: int | None = None  # None: the planning call's figure
     pump_entity: str | None
     pump_on_min: int
     pump_off_min: int
@@ -175,6 +177,9 @@ class RackConfig:
                 str(data.get(CONF_LIGHTS_ON) or DEFAULT_LIGHTS_ON)
             ),
             photoperiod_h=float(data.get(CONF_PHOTOPERIOD_H, DEFAULT_PHOTOPERIOD_H)),
+            sites_per_shelf=None
+            if (sites := data.get(CONF_SITES_PER_SHELF)) is None
+            else int(sites),
             pump_entity=_str_or_none(data.get(CONF_PUMP_ENTITY)),
             pump_on_min=int(data.get(CONF_PUMP_ON_MIN, DEFAULT_PUMP_ON_MIN)),
             pump_off_min=int(data.get(CONF_PUMP_OFF_MIN, DEFAULT_PUMP_OFF_MIN)),

@@ -68,9 +68,12 @@ class PlannerRefusedError(PlannerError):
 
     code = "refused"
 
-    def __init__(self, planner_code: str, message: str) -> None:
-        """Keep the planner's own code and message."""
+    def __init__(
+        self, planner_code: str, message: str, status: int = HTTPStatus.BAD_REQUEST
+    ) -> None:
+        """Keep the planner's own code and message, and the HTTP status."""
         self.planner_code = planner_code
+        self.status = status
         super().__init__(message or planner_code)
 
 
@@ -129,7 +132,7 @@ class PlannerClient:
             error = answer.get("error") if isinstance(answer, dict) else None
             if isinstance(error, dict) and isinstance(error.get("code"), str):
                 raise PlannerRefusedError(
-                    error["code"], str(error.get("message") or "")
+                    error["code"], str(error.get("message") or ""), status
                 )
             raise PlannerResponseError(f"HTTP {status}")
         if status >= HTTPStatus.MULTIPLE_CHOICES or not isinstance(answer, dict):

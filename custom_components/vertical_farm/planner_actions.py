@@ -1,4 +1,8 @@
-"""The planner actions: `plan_succession` and `get_forecast` (SPEC section 6).
+"""The planner actions: `plan_succession`, `get_forecast` and `log_stock`.
+
+`log_stock` records how much of a fertilizer is on hand (a `stock` journal
+record about the farm); the planner's forecast counts down from the latest
+count to say when each product runs out.
 
 Both need the planner add-on. The farm's racks, tanks and plants and the
 library's data for each crop (days per phase up to harvest, EC and pH range,
@@ -38,19 +42,24 @@ from .planner import (
 )
 from .planner_link import PlannerLink
 from .services import (
+    ATTR_AT,
     ATTR_FARM,
     ATTR_SPECIES,
     ATTR_TANK,
     _device_ids,
     _farm_entry,
     _integer,
+    _number,
     _resolve,
     _text,
     _translated,
+    _when,
 )
+from .store import RecordKind
 
 SERVICE_PLAN_SUCCESSION: Final = "plan_succession"
 SERVICE_GET_FORECAST: Final = "get_forecast"
+SERVICE_LOG_STOCK: Final = "log_stock"
 
 ATTR_CROPS: Final = "crops"
 ATTR_WEEKLY_DEMAND: Final = "weekly_demand"
@@ -58,6 +67,9 @@ ATTR_SITES_PER_PLANT: Final = "sites_per_plant"
 ATTR_SITES_PER_SHELF: Final = "sites_per_shelf"
 ATTR_HORIZON_WEEKS: Final = "horizon_weeks"
 ATTR_START: Final = "start"
+ATTR_FERTILIZER: Final = "fertilizer"
+ATTR_AMOUNT_ML: Final = "amount_ml"
+MAX_STOCK_ML: Final = 10_000_000
 
 DEFAULT_HORIZON_WEEKS: Final = 12
 # A shelf's planting sites when the call does not say: one 24-cell tray.
@@ -98,6 +110,15 @@ PLAN_SUCCESSION_SCHEMA: Final = probatio.Schema(
 )
 
 GET_FORECAST_SCHEMA: Final = probatio.Schema({probatio.Required(ATTR_TANK): cv.string})
+
+LOG_STOCK_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Optional(ATTR_FARM): cv.string,
+        probatio.Required(ATTR_FERTILIZER): _text(ATTR_FERTILIZER),
+        probatio.Required(ATTR_AMOUNT_ML): _number(ATTR_AMOUNT_ML, 0, MAX_STOCK_ML),
+        probatio.Optional(ATTR_AT): cv.datetime,
+    }
+)
 
 
 def _planner_error(err: PlannerError, link: PlannerLink) -> HomeAssistantError:
@@ -241,7 +262,8 @@ def plan_request(
                 "id": rack.id,
                 "name": rack.name,
                 "shelves": rack.shelves,
-                "sites_per_shelf": sites_per_shelf,
+                # The rack's own figure when it has one, else the call's.
+                "sites_per_shelf": rack.sites_per_shelf or sites_per_shelf,
                 # Racks switched by one light share one photoperiod.
                 "light_group": rack.light_entity,
                 "tank": rack.tank if rack.tank in config.tanks else None,
@@ -448,9 +470,25 @@ async def _async_get_forecast(call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _async_log_stock(call: ServiceCall) -> ServiceResponse:
+    """Record how much of a fertilizer is on hand (the planner counts down from it)."""
+    entry = _farm_entry(call.hass, call.data.get(ATTR_FARM))
+    farm = entry.runtime_data.farm
+    key = call.data[ATTR_FERTILIZER]
+    if key not in farm.library.fertilizers:
+        raise FarmError("unknown_fertilizer", fertilizer=key)
+    await entry.runtime_data.store.async_record(
+        RecordKind.STOCK,
+        entry.entry_id,
+        _when(call.data.get(ATTR_AT)),
+        {ATTR_FERTILIZER: key, ATTR_AMOUNT_ML: call.data[ATTR_AMOUNT_ML]},
+    )
+    return None
+
+
 @callback
 def async_setup_planner_actions(hass: HomeAssistant) -> None:
-    """Register the two planner actions (they answer only with a response)."""
+    """Register the planner actions (the two that ask it answer with a response)."""
     hass.services.async_register(
         DOMAIN,
         SERVICE_PLAN_SUCCESSION,
@@ -464,4 +502,10 @@ def async_setup_planner_actions(hass: HomeAssistant) -> None:
         _translated(_async_get_forecast),
         schema=GET_FORECAST_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_LOG_STOCK,
+        _translated(_async_log_stock),
+        schema=LOG_STOCK_SCHEMA,
     )

@@ -11,14 +11,22 @@
   planner is back, after a restart too.
 - Unreachable for 10 minutes raises the `planner_unreachable` repair issue; a
   refused token raises `planner_auth_failed` at once. Both clear on recovery.
+- A batch the planner refuses as invalid is split until the refused records
+  are found; those are set aside in the store (never sent again, counted in
+  diagnostics, the `planner_records_refused` repair issue says how many) and
+  the rest is shipped, so no valid record waits behind a bad one.
+- Each tank's forecast (water use, days until empty) is fetched when the
+  planner is connected, after it acknowledged records about the tank, and
+  every 30 minutes; the forecast sensors show it while it is connected.
 - The latest succession plan is kept in the farm store, so the calendar shows
   its sowings after a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from http import HTTPStatus
 import logging
 from typing import Any, Final
 
@@ -33,16 +41,17 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_PLANNER_TOKEN, CONF_PLANNER_URL, DOMAIN
+from .const import CONF_PLANNER_TOKEN, CONF_PLANNER_URL, DOMAIN, SUBENTRY_TANK
 from .farm import FarmConfigEntry
 from .planner import (
     PlannerAuthError,
     PlannerClient,
     PlannerConnectionError,
     PlannerError,
+    PlannerRefusedError,
     PlannerServerError,
 )
-from .store import FarmStore
+from .store import FarmStore, JournalRecord
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +62,12 @@ RETRY_FIRST_S: Final = 2.0
 RETRY_MAX_S: Final = 300.0
 ISSUE_UNREACHABLE: Final = "planner_unreachable"
 ISSUE_AUTH_FAILED: Final = "planner_auth_failed"
+ISSUE_REFUSED: Final = "planner_records_refused"
+FORECAST_EVERY: Final = timedelta(minutes=30)
+# Answers that refuse what was sent (invalid, too large), not the address.
+RECORDS_REFUSED: Final = frozenset(
+    {HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE}
+)
 PLAN_KEY: Final = "planner_plan"
 
 
@@ -75,7 +90,7 @@ class PlannerLink:
         hass: HomeAssistant,
         entry: FarmConfigEntry,
         store: FarmStore,
-        changed: Callable[[], None],
+        changed: Callable[[Iterable[str]], None],
     ) -> None:
         """Prepare the link; nothing runs until `async_start`."""
         self.hass = hass
@@ -93,6 +108,10 @@ class PlannerLink:
         self._retry_s = 0.0
         self._shipping = False
         self._stopped = False
+        # The water part of each tank's latest forecast, by tank id.
+        self.forecasts: dict[str, dict[str, Any]] = {}
+        self._forecast_due: set[str] = set()
+        self._forecasting = False
 
     @property
     def shipping(self) -> bool:
@@ -121,7 +140,7 @@ class PlannerLink:
         """Keep a new plan as the latest and write it to disk."""
         self.store.state(self.entry.entry_id)[PLAN_KEY] = plan
         await self.store.async_save_now()
-        self._changed()
+        self._notify()
 
     # --- Lifecycle ------------------------------------------------------------
 
@@ -147,6 +166,17 @@ class PlannerLink:
         )
         self._unsub.append(unsub_stop)
         self._unsub.append(async_track_time_interval(self.hass, _check, CHECK_INTERVAL))
+
+        @callback
+        def _forecast(_now: datetime) -> None:
+            if self.connected:
+                self.async_refresh_forecasts()
+
+        self._unsub.append(
+            async_track_time_interval(self.hass, _forecast, FORECAST_EVERY)
+        )
+        if self.store.refused:
+            self._create_issue(ISSUE_REFUSED)
         self._async_run(self._async_check(client))
 
     @callback
@@ -190,7 +220,8 @@ class PlannerLink:
             self.async_ship_soon()  # no-op while a batch or a retry is on its way
             return
         _LOGGER.info("Planner at %s is connected", self._url)
-        self._changed()
+        self._notify()
+        self.async_refresh_forecasts()
         if not self._shipping:
             # It is back: what waits goes now, not after the backoff.
             self._cancel_retry()
@@ -213,7 +244,7 @@ class PlannerLink:
             self._mark_unreachable()
         if was != (self.connected, self.auth_failed):
             _LOGGER.warning("Planner at %s: %s (%s)", self._url, err.code, err)
-            self._changed()
+            self._notify()
 
     @property
     def _url(self) -> str:
@@ -232,8 +263,26 @@ class PlannerLink:
             if kind == ISSUE_UNREACHABLE
             else ir.IssueSeverity.ERROR,
             translation_key=kind,
-            translation_placeholders={"farm": self.entry.title, "url": self._url},
+            translation_placeholders={
+                "farm": self.entry.title,
+                "url": self._url,
+                "count": str(len(self.store.refused)),
+            }
+            if kind == ISSUE_REFUSED
+            else {"farm": self.entry.title, "url": self._url},
         )
+
+    @callback
+    def _notify(self) -> None:
+        """Tell the farm's entities, and the tanks' forecast sensors, to look again."""
+        self._changed({self.entry.entry_id, *self._tanks()})
+
+    def _tanks(self) -> set[str]:
+        return {
+            subentry.subentry_id
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_TANK
+        }
 
     @callback
     def _mark_unreachable(self) -> None:
@@ -280,6 +329,7 @@ class PlannerLink:
     async def _async_ship(self) -> None:
         """Send batches until the outbox is empty or a batch fails."""
         client = self.client
+        shipped: set[str] = set()
         try:
             while (
                 client is not None
@@ -287,7 +337,7 @@ class PlannerLink:
                 and (batch := self.store.outbox(BATCH_SIZE))
             ):
                 try:
-                    acknowledged = await client.async_ship(self.entry.entry_id, batch)
+                    handled = await self._async_ship_batch(client, batch, shipped)
                 except PlannerError as err:
                     if isinstance(err, PlannerServerError) or not isinstance(
                         err, (PlannerConnectionError, PlannerAuthError)
@@ -298,8 +348,7 @@ class PlannerLink:
                         self.async_failed(err)
                     self._schedule_retry()
                     return
-                self.store.acknowledge(acknowledged)
-                if len(acknowledged) < len(batch):
+                if handled < len(batch):
                     self._schedule_retry()  # some not taken: do not hammer
                     return
                 self._retry_s = 0.0
@@ -307,6 +356,49 @@ class PlannerLink:
                     self.async_succeeded()
         finally:
             self._shipping = False
+            self.async_refresh_forecasts(shipped)
+
+    async def _async_ship_batch(
+        self, client: PlannerClient, batch: Sequence[JournalRecord], shipped: set[str]
+    ) -> int:
+        """Ship a batch; how many of its records were taken or set aside.
+
+        A batch refused as invalid is split in halves until the refused
+        records are alone; those are set aside, the others shipped.
+
+        Raises:
+            PlannerError: any failure but a refusal (what was taken stays taken).
+        """
+        try:
+            acknowledged = await client.async_ship(self.entry.entry_id, batch)
+        except PlannerRefusedError as err:
+            if err.status not in RECORDS_REFUSED:
+                raise  # not about the records (no such path): they wait
+            if len(batch) > 1:
+                half = len(batch) // 2
+                return await self._async_ship_batch(
+                    client, batch[:half], shipped
+                ) + await self._async_ship_batch(client, batch[half:], shipped)
+            self._set_aside(batch[0], err)
+            return 1
+        self.store.acknowledge(acknowledged)
+        shipped.update(
+            record["subject"] for record in batch if record["id"] in acknowledged
+        )
+        return len(acknowledged)
+
+    @callback
+    def _set_aside(self, record: JournalRecord, err: PlannerRefusedError) -> None:
+        """Keep a refused record out of the outbox; say so once, in the log and a repair."""
+        self.store.set_aside(record, f"{err.planner_code}: {err}")
+        _LOGGER.warning(
+            "Planner refused journal record %s (%s, %s): %s; it is kept but not sent again",
+            record["id"],
+            record["kind"],
+            record["at"],
+            err,
+        )
+        self._create_issue(ISSUE_REFUSED)
 
     @callback
     def _schedule_retry(self) -> None:
@@ -328,3 +420,46 @@ class PlannerLink:
         if self._retry_timer is not None:
             self._retry_timer()
             self._retry_timer = None
+
+    # --- Forecasts ------------------------------------------------------------
+
+    @callback
+    def async_refresh_forecasts(self, subjects: Iterable[str] | None = None) -> None:
+        """Fetch the forecasts of these tanks (all without a list) while connected."""
+        tanks = self._tanks()
+        due = tanks if subjects is None else tanks.intersection(subjects)
+        if self.client is None or self._stopped or not self.connected or not due:
+            return
+        self._forecast_due |= due
+        if not self._forecasting:
+            self._forecasting = True
+            self._async_run(self._async_forecasts(self.client))
+
+    async def _async_forecasts(self, client: PlannerClient) -> None:
+        """Fetch the forecasts that are due, one tank at a time."""
+        try:
+            while self._forecast_due and not self._stopped:
+                tank_id = min(self._forecast_due)
+                self._forecast_due.discard(tank_id)
+                try:
+                    answer = await client.async_get_forecast(tank_id)
+                except PlannerRefusedError:
+                    answer = {}  # it answers, but has no records about the tank
+                except PlannerError as err:
+                    self._forecast_due.clear()
+                    self.async_failed(err)
+                    return
+                water = answer.get("water")
+                forecast = dict(water) if isinstance(water, dict) else None
+                if forecast != self.forecasts.get(tank_id):
+                    if forecast is None:
+                        self.forecasts.pop(tank_id, None)
+                    else:
+                        self.forecasts[tank_id] = forecast
+                    self._changed({tank_id})
+        finally:
+            self._forecasting = False
+
+    def forecast(self, tank_id: str) -> dict[str, Any] | None:
+        """A tank's latest water forecast while the planner is connected."""
+        return self.forecasts.get(tank_id) if self.connected else None

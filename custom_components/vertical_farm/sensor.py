@@ -24,6 +24,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .engine.care import Urgency
 from .engine.profiles import Phase
@@ -362,6 +363,69 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
 )
 
 
+def _forecast(key: str) -> Callable[[Farm, str], Any]:
+    """A figure of the tank's latest planner forecast (None without one)."""
+    return lambda farm, tank_id: (
+        None
+        if (forecast := farm.entry.runtime_data.planner.forecast(tank_id)) is None
+        else forecast.get(key)
+    )
+
+
+def _forecast_date(farm: Farm, tank_id: str) -> date | None:
+    value = _forecast("empty_on")(farm, tank_id)
+    return dt_util.parse_date(value) if isinstance(value, str) else None
+
+
+def _forecast_number(key: str) -> Callable[[Farm, str], float | None]:
+    def value(farm: Farm, tank_id: str) -> float | None:
+        number = _forecast(key)(farm, tank_id)
+        return float(number) if isinstance(number, int | float) else None
+
+    return value
+
+
+# Only with a planner: its water forecast of each tank, from the journal.
+FORECAST_SENSORS: tuple[FarmSensorDescription, ...] = (
+    FarmSensorDescription(
+        key="forecast_water_use",
+        translation_key="forecast_water_use",
+        subject="tank",
+        native_unit_of_measurement="L/d",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: (
+            _forecast_number("use_l_per_day")(farm, tank_id) is not None
+        ),
+        value_fn=_forecast_number("use_l_per_day"),
+        attributes_fn=lambda farm, tank_id: {
+            "method": _forecast("method")(farm, tank_id)
+        },
+    ),
+    FarmSensorDescription(
+        key="forecast_days_until_empty",
+        translation_key="forecast_days_until_empty",
+        subject="tank",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        available_fn=lambda farm, tank_id: (
+            _forecast_number("days_until_empty")(farm, tank_id) is not None
+        ),
+        value_fn=_forecast_number("days_until_empty"),
+    ),
+    FarmSensorDescription(
+        key="forecast_empty_on",
+        translation_key="forecast_empty_on",
+        subject="tank",
+        device_class=SensorDeviceClass.DATE,
+        available_fn=lambda farm, tank_id: _forecast_date(farm, tank_id) is not None,
+        value_fn=_forecast_date,
+    ),
+)
+
+
 class FarmSensor(FarmEntity, SensorEntity):
     """A value the farm computes."""
 
@@ -391,6 +455,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the farm's sensors."""
-    await async_setup_platform_entities(entry, async_add_entities, SENSORS, FarmSensor)
+    descriptions = SENSORS
+    if entry.runtime_data.planner.configured:
+        descriptions += FORECAST_SENSORS
+    await async_setup_platform_entities(
+        entry, async_add_entities, descriptions, FarmSensor
+    )
     if (simulator := entry.runtime_data.simulator) is not None:
         async_add_entities(simulator.entities(Platform.SENSOR))

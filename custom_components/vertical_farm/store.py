@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import islice
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -43,6 +43,7 @@ class RecordKind(StrEnum):
     HARVESTED = "harvested"
     CLEARED = "cleared"  # a crop left its shelf (removed or moved): rotation history
     INSPECTED = "inspected"  # a pest or disease found, with its severity
+    STOCK = "stock"  # how much of a fertilizer is on hand (about the farm)
 
 
 class JournalRecord(TypedDict):
@@ -66,10 +67,19 @@ class StoredFarm(TypedDict):
     # Readings for the planner (tank levels), not journal records: saved in
     # batches like other readings, dropped once the planner has them.
     samples: list[JournalRecord]
+    # Records the planner refused as invalid: set aside, never sent again.
+    refused: NotRequired[list[RefusedRecord]]
+
+
+class RefusedRecord(TypedDict):
+    """A record the planner refused, with its reason (kept for the user)."""
+
+    record: JournalRecord
+    reason: str
 
 
 def _empty() -> StoredFarm:
-    return {"journal": [], "state": {}, "outbox": [], "samples": []}
+    return {"journal": [], "state": {}, "outbox": [], "samples": [], "refused": []}
 
 
 class _FarmStore(Store[StoredFarm]):
@@ -144,6 +154,7 @@ class FarmStore:
         """Read the stored document, migrating it if it is older."""
         self._data = await self._store.async_load() or _empty()
         self._data.setdefault("samples", [])  # 1.3 files written before readings
+        self._data.setdefault("refused", [])  # files written before refusals
         self._index()
 
     def _index(self) -> None:
@@ -273,6 +284,22 @@ class FarmStore:
                 sample for sample in self._data["samples"] if sample["id"] not in done
             ]
             self.async_schedule_save()
+
+    def set_aside(self, record: JournalRecord, reason: str) -> None:
+        """Keep a record the planner refused out of the outbox, for good.
+
+        It stays in the journal (a reading in the refused list), so nothing
+        the user made is lost; it is only not sent again.
+        """
+        self._data.setdefault("refused", []).append(
+            {"record": record, "reason": reason}
+        )
+        self.acknowledge([record["id"]])
+
+    @property
+    def refused(self) -> list[RefusedRecord]:
+        """The records the planner refused as invalid, oldest first."""
+        return self._data.setdefault("refused", [])
 
     def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
         """Treatments of a plant since its last final harvest."""

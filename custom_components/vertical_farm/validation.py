@@ -56,6 +56,7 @@ from .const import (
     CONF_SHELF,
     CONF_SHELF_WATERING,
     CONF_SHELVES,
+    CONF_SITES_PER_SHELF,
     CONF_SPECIES,
     CONF_SYSTEM,
     CONF_TANK,
@@ -239,9 +240,12 @@ def normalize_rack(
     tank = _text(user_input.get(CONF_TANK))
     if tank is not None and tank not in _siblings(entry, SUBENTRY_TANK, None):
         errors[CONF_TANK] = "unknown_tank"
+    # Its bounds are the selector's; NaN and half a site are refused here.
+    sites = form_whole_number(user_input, CONF_SITES_PER_SHELF, None, errors)
     data: dict[str, Any] = {
         CONF_NAME: name or "",
         CONF_SHELVES: shelves,
+        CONF_SITES_PER_SHELF: sites,
         CONF_TANK: tank,
         CONF_LIGHT_ENTITY: _text(user_input.get(CONF_LIGHT_ENTITY)),
         CONF_LIGHT_MODE: str(user_input.get(CONF_LIGHT_MODE, LIGHT_MODE_AUTO)),

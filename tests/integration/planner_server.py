@@ -59,6 +59,7 @@ class PlannerServer:
         # Answer these paths with (status, JSON body) instead of the add-on.
         self.replies: dict[str, tuple[int, Any]] = {}
         self.batch_sizes: list[int] = []
+        self.requests: list[str] = []  # "METHOD /path" of every request, in order
         self._runner: web.AppRunner | None = None
 
     @property
@@ -96,6 +97,7 @@ class PlannerServer:
     async def _faults(
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
+        self.requests.append(f"{request.method} {request.path}")
         if self.impostor:
             return web.Response(text="<html>It works!</html>", content_type="text/html")
         if (reply := self.replies.get(request.path)) is not None:

@@ -238,6 +238,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "pump_stuck": {"pump", "rack"},
         "planner_unreachable": {"farm", "url"},
         "planner_auth_failed": {"farm", "url"},
+        "planner_records_refused": {"farm", "url", "count"},
         "antagonists": {"farm", "rack", "pairs"},
         "level_mismatch": {"farm", "name", "level_l", "volume_l", "tolerance_l"},
     }

@@ -200,26 +200,22 @@ async def test_failed_batches_back_off(
     assert link.retry_s == 0
 
 
-async def test_refused_or_unacknowledged_batches_wait(
+async def test_unacknowledged_batches_wait(
     hass: HomeAssistant,
     farm_entry: MockConfigEntry,
     planner_server: PlannerServer,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A batch the planner refuses or does not take stays queued and is retried."""
+    """A batch the planner does not take stays queued and is retried."""
     await _linked(hass, farm_entry, planner_server, TOKEN)
     store = farm_entry.runtime_data.store
     link = farm_entry.runtime_data.planner
-    planner_server.replies["/api/v1/journal"] = (
-        400,
-        {"error": {"code": "invalid_request", "message": "records.0.at"}},
-    )
+    planner_server.replies["/api/v1/journal"] = (200, {"accepted": []})
     await _water(hass, farm_entry.entry_id, 1)
     await _settle(hass)
     assert store.outbox_size == 1
     assert link.retry_s == 2
     assert hass.states.get(CONNECTED).state == "on", "it answers with the token"
-    planner_server.replies["/api/v1/journal"] = (200, {"accepted": []})
     await _tick(hass, freezer, 2)
     assert store.outbox_size == 1
     assert link.retry_s == 4

@@ -130,10 +130,11 @@ async def test_actions_registered_described_and_translated(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Every action has a schema in services.yaml, valid selectors, texts and an icon."""
-    # The planner's two actions register from planner_actions.py.
+    # The planner's actions register from planner_actions.py.
     names = {name for name, *_ in (*ACTIONS, *AGRONOMY_ACTIONS)} | {
         "plan_succession",
         "get_forecast",
+        "log_stock",
     }
     assert names == {
         "set_phase",
@@ -146,6 +147,7 @@ async def test_actions_registered_described_and_translated(
         "get_overview",
         "plan_succession",
         "get_forecast",
+        "log_stock",
         "set_watering_plan",
         "check_placement",
         "log_inspection",
