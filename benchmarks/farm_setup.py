@@ -81,6 +81,7 @@ from contextlib import asynccontextmanager, contextmanager
 import cProfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+import functools
 import gc
 import io
 import logging
@@ -551,9 +552,11 @@ async def listen_locally(hass: HomeAssistant) -> None:
 @asynccontextmanager
 async def running_hass(config_dir: Path) -> AsyncIterator[HomeAssistant]:
     """A fresh test core with custom integrations enabled and platforms set up."""
-    gc.collect()  # the cores before this one are garbage now: not this one's cost
     async with async_test_home_assistant(config_dir=str(config_dir)) as hass_any:
         hass: HomeAssistant = hass_any
+        # The core before this one is garbage only now: Home Assistant keeps the
+        # latest core in a thread-local until a new one replaces it.
+        gc.collect()
         # The test core hides custom integrations unless a test asks for them.
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         try:
@@ -570,6 +573,24 @@ async def running_hass(config_dir: Path) -> AsyncIterator[HomeAssistant]:
             # garbage collection would scan it.
             for handle in get_scheduled_timer_handles(hass.loop):
                 handle.cancel()
+            forget_core()
+
+
+def forget_core() -> None:
+    """Drop what keeps a stopped core alive after its last use.
+
+    Home Assistant keeps the latest core in caches of one (singletons keyed by
+    `hass`, e.g. the LLM APIs and the conversation agents, which only the farm
+    uses): the dead core would live on until the next one's setup replaced it,
+    and that setup's collections would scan and free it.
+    """
+    for item in gc.get_objects():
+        if (
+            isinstance(item, functools._lru_cache_wrapper)  # noqa: SLF001
+            and (getattr(item, "__module__", None) or "").startswith("homeassistant.")
+            and item.cache_parameters()["maxsize"] == 1
+        ):
+            item.cache_clear()
 
 
 async def prepare(hass: HomeAssistant, layout: FarmLayout, domain: str) -> None:
