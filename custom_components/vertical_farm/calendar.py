@@ -191,6 +191,11 @@ class FarmAgenda:
             yield from outlook.events
         yield from self._tank_events()
 
+    def prepare(self, plant_id: str) -> None:
+        """Work out what is known of one plant today, ahead of `next_event`."""
+        if plant_id in self.farm.config.plants:
+            self._outlook(plant_id, dt_util.now(self.farm.zone).date())
+
     def _forget_removed(self) -> None:
         """Drop what was worked out for plants no longer on the farm."""
         plants = self.farm.config.plants
@@ -397,6 +402,7 @@ class FarmCalendar(CalendarEntity):
         self.async_on_remove(
             self.farm.async_listen(self.farm.entry.entry_id, self._async_farm_changed)
         )
+        self.async_on_remove(self.farm.async_on_plant_refresh(self.agenda.prepare))
 
     @callback
     def _async_farm_changed(self) -> None:

@@ -177,6 +177,7 @@ class Farm:
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
+        self._plant_preparers: list[Callable[[str], None]] = []
         self._views: dict[str, View] = {}
         self._wakeups: dict[str, CALLBACK_TYPE] = {}
         self._wake_at: dict[str, datetime | None] = {}
@@ -377,6 +378,16 @@ class Farm:
         if added:
             for add in self._new_subentries:
                 add(added)
+
+    @callback
+    def async_on_plant_refresh(self, prepare: Callable[[str], None]) -> CALLBACK_TYPE:
+        """Let a farm-wide entity work out its part of each plant in turns.
+
+        After a refresh of every plant, `prepare(plant_id)` runs for each plant,
+        in the farm's turns, before the farm-wide entities are told.
+        """
+        self._plant_preparers.append(prepare)
+        return lambda: self._plant_preparers.remove(prepare)
 
     @callback
     def async_on_new_subentries(self, add: Callable[[set[str]], None]) -> CALLBACK_TYPE:
@@ -615,6 +626,8 @@ class Farm:
             await self.pacer.pace()
             if plant_id in self.config.plants:
                 self._plant_care_items(plant_id)
+                for prepare in list(self._plant_preparers):
+                    prepare(plant_id)
         await self.pacer.pace()
         self.care_items()
         for update in list(self._listeners.get(self.entry.entry_id, ())):

@@ -6,7 +6,8 @@ would stall Home Assistant (no state change, no automation, no UI update
 meanwhile); done one item per turn it would take needlessly long. A `Pacer`
 lets a farm's tasks work until the current turn of the event loop has used
 `TURN_BUDGET_S` and then yield: tasks sharing one pacer share that budget, so
-ten platforms adding entities at once still take only one budget per turn.
+ten platforms adding entities at once take one budget per turn, plus at most
+one unit of work each.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import asyncio
 from time import monotonic
 
 # Work per event-loop turn before yielding. Small against the 10 ms a turn may
-# take in all, since one more item of work (a tank's dozen entities) may
-# follow the check.
+# take in all, since each waiting task does one more unit of work (a plant's
+# or a tank's entities of one platform) in the next turn.
 TURN_BUDGET_S = 0.003
 
 
@@ -40,8 +41,13 @@ class Pacer:
         self._turn_started = None
 
     async def pace(self) -> None:
-        """Return at once while this turn has budget left; else yield first."""
-        # A turn, not an event, is awaited: another task may have used this
-        # turn's budget already, so check again after each yield.
-        while (now := monotonic()) - self._turn_start(now) >= self._budget_s:  # noqa: ASYNC110
-            await asyncio.sleep(0)
+        """Return at once while this turn has budget left; else after one yield.
+
+        After its yield a task does one unit of work in the new turn whatever
+        the others did: each waiting task moves on every turn, none starves.
+        """
+        now = monotonic()
+        if now - self._turn_start(now) < self._budget_s:
+            return
+        await asyncio.sleep(0)
+        self._turn_start(monotonic())
