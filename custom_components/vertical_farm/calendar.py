@@ -375,8 +375,11 @@ async def async_setup_entry(
     entry: FarmConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the farm's calendar."""
-    async_add_entities([FarmCalendar(entry.runtime_data.farm)])
+    """Add the farm's calendar, each plant's outlook worked out first in turns."""
+    farm = entry.runtime_data.farm
+    calendar = FarmCalendar(farm)
+    await farm.async_prepare_each_plant(calendar.agenda.prepare)
+    async_add_entities([calendar])
 
 
 class FarmCalendar(CalendarEntity):

@@ -103,8 +103,9 @@ async def async_setup_platform_entities[D: FarmEntityDescription](
 
     # Home Assistant starts each platform's setup eagerly, all in one turn.
     await asyncio.sleep(0)
-    farm_entities = entities_for(farm.entry.entry_id, "farm")
-    if farm_entities:
+    if farm_entities := entities_for(farm.entry.entry_id, "farm"):
+        # Farm-wide values (task counts) read every plant: work them out in turns.
+        await farm.async_prepare_each_plant()
         async_add_entities(farm_entities)
 
     @callback

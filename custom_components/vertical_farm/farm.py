@@ -622,17 +622,25 @@ class Farm:
         a thousand plants: each plant's care items are made first, in turns.
         """
         self._care_items = None
-        for plant_id in list(self.config.plants):
-            await self.pacer.pace()
-            if plant_id in self.config.plants:
-                self._plant_care_items(plant_id)
-                for prepare in list(self._plant_preparers):
-                    prepare(plant_id)
+        await self.async_prepare_each_plant(*self._plant_preparers)
         await self.pacer.pace()
         self.care_items()
         for update in list(self._listeners.get(self.entry.entry_id, ())):
             await self.pacer.pace()
             update()
+
+    async def async_prepare_each_plant(self, *prepare: Callable[[str], None]) -> None:
+        """Work out every plant's view and care items, and `prepare` it, in turns.
+
+        What then reads every plant (the care list, the calendar, the task
+        counts) finds them worked out and takes one short turn.
+        """
+        for plant_id in list(self.config.plants):
+            await self.pacer.pace()
+            if plant_id in self.config.plants:  # not removed meanwhile
+                self._plant_care_items(plant_id)
+                for each in prepare:
+                    each(plant_id)
 
     async def _async_begin(self) -> None:
         """Judge every rack and tank once (repairs, alerts), then catch up."""

@@ -79,8 +79,10 @@ async def async_setup_entry(
     entry: FarmConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the farm's care list."""
-    async_add_entities([FarmCareList(entry.runtime_data.farm)])
+    """Add the farm's care list, each plant's care tasks worked out first in turns."""
+    farm = entry.runtime_data.farm
+    await farm.async_prepare_each_plant()
+    async_add_entities([FarmCareList(farm)])
 
 
 class FarmCareList(TodoListEntity):
