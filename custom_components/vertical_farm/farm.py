@@ -245,7 +245,6 @@ class Farm:
                 self.hass, self._async_new_day, hour=0, minute=0, second=0
             )
         )
-        self._async_sync_drivers()
 
         @callback
         def _started(_hass: HomeAssistant) -> None:
@@ -267,6 +266,11 @@ class Farm:
             EVENT_HOMEASSISTANT_STOP, _async_hass_stopping
         )
         self._unsub.append(unsub_stop)
+        # Once stopping is followed: a driver starting works out its rack's
+        # view, a unit of work each.
+        for rack_id in list(self.config.racks):
+            await self.pacer.pace()
+            self._async_start_driver(rack_id)
         # Conflicts known at start, and phases due to move on while Home
         # Assistant was down, in slices.
         self.entry.async_create_task(
@@ -1135,9 +1139,20 @@ class Farm:
                 self.hass, async_stop_drivers(gone), "stop drivers"
             )
         for rack_id in self.config.racks.keys() - self._drivers.keys():
-            driver = RackDriver(self, rack_id)
-            self._drivers[rack_id] = driver
-            driver.async_start()
+            self._async_start_driver(rack_id)
+
+    @callback
+    def _async_start_driver(self, rack_id: str) -> None:
+        """Start driving a rack, unless it has a driver or the farm is stopping."""
+        if (
+            self._drivers_stopped
+            or rack_id in self._drivers
+            or rack_id not in self.config.racks
+        ):
+            return
+        driver = RackDriver(self, rack_id)
+        self._drivers[rack_id] = driver
+        driver.async_start()
 
     async def async_stop_drivers(self) -> None:
         """Put every driven pump in its safe state (off) and stop driving.

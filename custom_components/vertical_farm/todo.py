@@ -82,7 +82,9 @@ async def async_setup_entry(
     """Add the farm's care list, each plant's care tasks worked out first in turns."""
     farm = entry.runtime_data.farm
     await farm.async_prepare_each_plant()
-    async_add_entities([FarmCareList(farm)])
+    care_list = FarmCareList(farm)
+    await care_list.async_prepare_items()
+    async_add_entities([care_list])
 
 
 class FarmCareList(TodoListEntity):
@@ -116,6 +118,14 @@ class FarmCareList(TodoListEntity):
         self.async_on_remove(
             self.farm.async_listen(self.farm.entry.entry_id, self._async_refresh)
         )
+
+    async def async_prepare_items(self) -> None:
+        """Make the care tasks' list items ahead of the first state, in turns."""
+        today = dt_util.now(self.farm.zone).date()
+        self._care_todo_config = self.farm.config
+        for item in listed_care_items(self.farm.care_items(), today):
+            await self.farm.pacer.pace()
+            self._care_todo[item.task_id] = (item, self._care_todo_item(item))
 
     @property
     def _own(self) -> list[dict[str, Any]]:
