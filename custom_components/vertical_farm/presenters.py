@@ -301,6 +301,13 @@ class TankView:
     maintenance: tuple[tanks.MaintenanceDue, ...]
     stale_probes: tuple[str, ...]
     compatibility: TankCompatibility
+    # What is wrong with the tank now, worked out once: six binary sensors
+    # read it on every reading.
+    problems: tuple[TankProblem, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Work out the tank's problems (the one definition everything uses)."""
+        object.__setattr__(self, "problems", tank_problems(self))
 
     @property
     def target_ec(self) -> float | None:
@@ -323,11 +330,6 @@ class TankView:
     def next_maintenance(self) -> tanks.MaintenanceDue | None:
         """The maintenance task due soonest."""
         return self.maintenance[0] if self.maintenance else None
-
-    @property
-    def problems(self) -> tuple[TankProblem, ...]:
-        """What is wrong with the tank now (the one definition everything uses)."""
-        return tank_problems(self)
 
 
 class TankProblem(StrEnum):
