@@ -20,7 +20,7 @@ pre-harvest interval, a probe going stale, a light change or pump cycle).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from functools import partial
 from operator import itemgetter
@@ -140,10 +140,17 @@ class CareItem:
     urgency: care.Urgency
 
 
+# A plant's view but its attention reasons (a dry pot) is what the farm-wide
+# entities read of it; compared field by field, no copy made per reading.
+_PLANT_FARM_FIELDS = tuple(
+    item.name for item in fields(PlantView) if item.name != "attention"
+)
+
+
 def _farm_facing(view: View | None) -> Any:
     """The part of a view the farm-wide entities (care list, calendar) read."""
     if isinstance(view, PlantView):
-        return replace(view, attention=())
+        return tuple(getattr(view, name) for name in _PLANT_FARM_FIELDS)
     if isinstance(view, TankView):
         return view.maintenance
     return None
