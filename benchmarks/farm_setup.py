@@ -60,7 +60,8 @@ Prints, each with its goal from SPEC section 10 and PASS or OVER:
   full-size farm during a phase change (the `vertical_farm.set_phase` action
   on one plant), the midnight refresh (time fired to the next local midnight
   with `async_fire_time_changed`, after timers due before then have run) and
-  a reload (`hass.config_entries.async_reload`), each until the core is idle.
+  a reload (`hass.config_entries.async_reload`), each until the core is idle;
+  the floor's blocks during its setups and a reload of it, for comparison.
 
 It measures; it asserts nothing and exits 0. `--profile` adds the hottest
 functions of one full-size farm setup, of the sensor updates and of the phase
@@ -328,6 +329,7 @@ class Figures:
     memory: dict[tuple[str, int], int] = field(default_factory=dict)
     updates: dict[int, list[UpdateResult]] = field(default_factory=dict)  # by plants
     actions: dict[str, ActionResult] = field(default_factory=dict)  # full size
+    floor_reload: ActionResult | None = None  # full size, for comparison
 
 
 # --- The farm -----------------------------------------------------------------
@@ -917,12 +919,18 @@ async def measure_actions(
         hass, new_day
     )
 
+    results["reload (config_entries.async_reload)"] = await timed_reload(hass, entry)
+    return results
+
+
+async def timed_reload(hass: HomeAssistant, entry: ConfigEntry) -> ActionResult:
+    """Reload an entry, timed until the core is idle again."""
+
     async def reload() -> None:
         if not await hass.config_entries.async_reload(entry.entry_id):
             raise RuntimeError(f"{entry.domain} did not reload")
 
-    results["reload (config_entries.async_reload)"] = await timed_action(hass, reload)
-    return results
+    return await timed_action(hass, reload)
 
 
 # --- Runs -----------------------------------------------------------------------
@@ -991,6 +999,9 @@ async def run(args: argparse.Namespace, config_dir: Path) -> Figures:
         figures.counts[len(entry.subentries)] = entity_counts(hass, entry)
 
     async def again(hass: HomeAssistant, entry: ConfigEntry) -> None:
+        if entry.domain == FLOOR_DOMAIN:
+            # Home Assistant's own share of a reload (unloading 8,000 entities).
+            figures.floor_reload = await timed_reload(hass, entry)
         # As at every restart: the registries already hold the devices and entities.
         if not await hass.config_entries.async_unload(entry.entry_id):
             raise RuntimeError(f"{entry.domain} did not unload")
@@ -1363,6 +1374,10 @@ def block_rows(figures: Figures) -> list[Row]:
                 f"floor setup after an unload, {FULL.plants:,} plants",
                 figures.setup_again[FLOOR_DOMAIN].block,
             )
+        )
+    if figures.floor_reload is not None:
+        compared.append(
+            (f"floor reload, {FULL.plants:,} plants", figures.floor_reload.block)
         )
     rows.extend(
         Row(
