@@ -686,8 +686,12 @@ class Farm:
     def _async_new_day(self, now: datetime) -> None:
         """Midnight: close yesterday's temperatures, refresh every view, advance phases."""
         self.ledger.async_close_days(now.astimezone(self.zone).date().isoformat())
+        # Not eagerly: other midnight timers run in this turn too.
         self.entry.async_create_background_task(
-            self.hass, self._async_refresh_all(), "vertical_farm new day"
+            self.hass,
+            self._async_refresh_all(),
+            "vertical_farm new day",
+            eager_start=False,
         )
 
     async def _async_refresh_all(self) -> None:
