@@ -32,9 +32,10 @@ against it as a figure of its own; `--ha-entity-cap` keeps it.
 
 Times are wall-clock time (time.perf_counter), as a user meets them, with the
 garbage collector running as it normally does (the heap is only collected
-once before each core starts, so that a core does not pay for the garbage of
-the ones before it); collections during a timed section are counted and
-shown. The CPU time (of the process for a setup, of the event loop's thread
+once as each core starts, after what kept the one before alive is dropped, so
+that a core does not pay for the garbage of the ones before it); collections
+during a timed section are counted and shown, and each loop block says how
+much of it was collecting. The CPU time (of the process for a setup, of the event loop's thread
 for an update or a loop block) is shown beside as secondary information: on a
 shared machine other processes stretch the wall clock, which CPU time hides.
 
