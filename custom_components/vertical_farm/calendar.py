@@ -197,6 +197,11 @@ class FarmAgenda:
         yield from self._tank_events()
         yield from self._planned_sowings()
 
+    def prepare(self, plant_id: str) -> None:
+        """Work out what is known of one plant today, ahead of `next_event`."""
+        if plant_id in self.farm.config.plants:
+            self._outlook(plant_id, dt_util.now(self.farm.zone).date())
+
     def _forget_removed(self) -> None:
         """Drop what was worked out for plants no longer on the farm."""
         plants = self.farm.config.plants
@@ -405,8 +410,11 @@ async def async_setup_entry(
     entry: FarmConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the farm's calendar."""
-    async_add_entities([FarmCalendar(entry.runtime_data.farm)])
+    """Add the farm's calendar, each plant's outlook worked out first in turns."""
+    farm = entry.runtime_data.farm
+    calendar = FarmCalendar(farm)
+    await farm.async_prepare_each_plant(calendar.agenda.prepare)
+    async_add_entities([calendar])
 
 
 class FarmCalendar(CalendarEntity):
@@ -432,6 +440,7 @@ class FarmCalendar(CalendarEntity):
         self.async_on_remove(
             self.farm.async_listen(self.farm.entry.entry_id, self._async_farm_changed)
         )
+        self.async_on_remove(self.farm.async_on_plant_refresh(self.agenda.prepare))
 
     @callback
     def _async_farm_changed(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Iterator
 import logging
 
@@ -13,11 +12,9 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from .const import CONF_RACK, CONF_SHELF, DOMAIN, MANUFACTURER
 from .engine.profiles import Library
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
+from .pacing import Pacer
 
 _LOGGER = logging.getLogger(__name__)
-# Devices created or updated per event-loop turn when a farm starts: a large
-# farm's thousand devices must not block the loop in one go.
-DEVICE_SLICE = 40
 
 
 def species_label(library: Library, plant: PlantConfig) -> str:
@@ -52,10 +49,14 @@ async def async_sync_devices_in_slices(
     tanks: dict[str, TankConfig],
     plants: dict[str, PlantConfig],
     library: Library,
+    pacer: Pacer,
 ) -> None:
-    """The same, yielding to the event loop every `DEVICE_SLICE` devices."""
+    """The same, within the farm's share of each event-loop turn.
+
+    A large farm's thousand devices must not block the loop in one go.
+    """
     for _ in _sync_devices(hass, entry, settings, racks, tanks, plants, library):
-        await asyncio.sleep(0)
+        await pacer.pace()
 
 
 def _sync_devices(  # noqa: PLR0917
@@ -67,7 +68,7 @@ def _sync_devices(  # noqa: PLR0917
     plants: dict[str, PlantConfig],
     library: Library,
 ) -> Iterator[None]:
-    """Sync the devices, pausing (yielding) after every `DEVICE_SLICE` of them."""
+    """Sync the devices, pausing (yielding) before each subentry's device."""
     registry = dr.async_get(hass)
     entry_id = entry.entry_id
     hub = registry.async_get_or_create(
@@ -96,7 +97,8 @@ def _sync_devices(  # noqa: PLR0917
         ),
     ]
     # Racks come before plants: a plant's parent device exists first.
-    for done, (subentry_id, name, model, area_id, parent) in enumerate(described, 1):
+    for subentry_id, name, model, area_id, parent in described:
+        yield
         identifier = (DOMAIN, subentry_id)
         known = registry.async_get_device_by_identifier(identifier, entry_id)
         device = registry.async_get_or_create(
@@ -111,8 +113,6 @@ def _sync_devices(  # noqa: PLR0917
         device_ids[subentry_id] = device.id
         if known is None and area_id:
             registry.async_update_device(device.id, area_id=area_id)
-        if done % DEVICE_SLICE == 0:
-            yield
 
 
 @callback

@@ -19,11 +19,11 @@ pre-harvest interval, a probe going stale, a light change or pump cycle).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -70,6 +70,7 @@ from .engine.profiles import CarePreset, Library, Phase, Species, System, TankTy
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig, TankConfig
+from .pacing import Pacer
 from .placement import Placement
 from .plant_seasons import PlantSeasons
 from .presenters import (
@@ -103,9 +104,6 @@ if TYPE_CHECKING:
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 CARE_HISTORY = 4  # confirmations kept per task for learning
-# Subjects refreshed per event-loop turn at midnight and at start: keeps each
-# turn short (no loop block over 10 ms) on a 1,000-plant farm.
-REFRESH_SLICE = 25
 
 type FarmConfigEntry = ConfigEntry[FarmRuntime]
 type View = PlantView | RackView | TankView
@@ -152,10 +150,17 @@ class CareItem:
     urgency: care.Urgency
 
 
+# A plant's view but its attention reasons (a dry pot) is what the farm-wide
+# entities read of it; compared field by field, no copy made per reading.
+_PLANT_FARM_FIELDS = tuple(
+    item.name for item in fields(PlantView) if item.name != "attention"
+)
+
+
 def _farm_facing(view: View | None) -> Any:
     """The part of a view the farm-wide entities (care list, calendar) read."""
     if isinstance(view, PlantView):
-        return replace(view, attention=())
+        return tuple(getattr(view, name) for name in _PLANT_FARM_FIELDS)
     if isinstance(view, TankView):
         return view.maintenance
     return None
@@ -189,6 +194,7 @@ class Farm:
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
+        self._plant_preparers: list[Callable[[str], None]] = []
         self._views: dict[str, View] = {}
         self._wakeups: dict[str, CALLBACK_TYPE] = {}
         self._wake_at: dict[str, datetime | None] = {}
@@ -207,6 +213,10 @@ class Farm:
         self._care_items: list[CareItem] | None = None
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
+        # Each plant's care items, kept while its view is the same object.
+        self._plant_care: dict[str, tuple[PlantView, list[tuple[Any, CareItem]]]] = {}
+        # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
+        self.pacer = Pacer()
 
     # --- Topology -------------------------------------------------------------
 
@@ -248,14 +258,15 @@ class Farm:
     async def async_start(self) -> None:
         """Sync devices, follow linked sensors, start the timers and the drivers."""
         self.store.prune(self.config.subjects, dt_util.utcnow())
-        await async_sync_devices_in_slices(self.hass, self.entry, **self._devices())
+        await async_sync_devices_in_slices(
+            self.hass, self.entry, pacer=self.pacer, **self._devices()
+        )
         self.ledger.async_follow(self.config)
         self._unsub.append(
             async_track_time_change(
                 self.hass, self._async_new_day, hour=0, minute=0, second=0
             )
         )
-        self._async_sync_drivers()
 
         @callback
         def _started(_hass: HomeAssistant) -> None:
@@ -277,6 +288,11 @@ class Farm:
             EVENT_HOMEASSISTANT_STOP, _async_hass_stopping
         )
         self._unsub.append(unsub_stop)
+        # Once stopping is followed: a driver starting works out its rack's
+        # view, a unit of work each.
+        for rack_id in list(self.config.racks):
+            await self.pacer.pace()
+            self._async_start_driver(rack_id)
         # Conflicts known at start, and phases due to move on while Home
         # Assistant was down, in slices.
         self.entry.async_create_task(
@@ -333,6 +349,7 @@ class Farm:
             ir.async_delete_issue(self.hass, DOMAIN, pump_stuck_issue_id(rack_id))
         for subject in removed:
             self._views.pop(subject, None)
+            self._plant_care.pop(subject, None)
             self._listeners.pop(subject, None)
             self._wake_at.pop(subject, None)
             if (unsub := self._wakeups.pop(subject, None)) is not None:
@@ -392,6 +409,16 @@ class Farm:
                 add(added)
 
     @callback
+    def async_on_plant_refresh(self, prepare: Callable[[str], None]) -> CALLBACK_TYPE:
+        """Let a farm-wide entity work out its part of each plant in turns.
+
+        After a refresh of every plant, `prepare(plant_id)` runs for each plant,
+        in the farm's turns, before the farm-wide entities are told.
+        """
+        self._plant_preparers.append(prepare)
+        return lambda: self._plant_preparers.remove(prepare)
+
+    @callback
     def async_on_new_subentries(self, add: Callable[[set[str]], None]) -> CALLBACK_TYPE:
         """Let a platform add entities for racks, tanks and plants added later."""
         self._new_subentries.append(add)
@@ -445,6 +472,23 @@ class Farm:
         subjects = set(subjects)
         farm_wide = entry_id in subjects
         subjects.discard(entry_id)
+        if self._async_refresh_subjects(subjects) or farm_wide:
+            self._async_farm_changed()
+
+    @callback
+    def _async_farm_changed(self) -> None:
+        """Tell the farm-wide entities (care list, calendar, task counts)."""
+        self._care_items = None
+        for update in list(self._listeners.get(self.entry.entry_id, ())):
+            update()
+
+    @callback
+    def _async_refresh_subjects(self, subjects: set[str]) -> bool:
+        """Forget these subjects' views and tell their entities.
+
+        Returns whether what the farm-wide entities show may have changed.
+        """
+        farm_wide = False
         before = {subject: self._views.pop(subject, None) for subject in subjects}
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
@@ -482,10 +526,7 @@ class Farm:
                     subject, plant.harvest.safe_at if plant.harvest_blocked else None
                 )
                 farm_wide = farm_wide or _farm_facing(old) != _farm_facing(plant)
-        if farm_wide:
-            self._care_items = None
-            for update in list(self._listeners.get(entry_id, ())):
-                update()
+        return farm_wide
 
     # --- Phases ---------------------------------------------------------------
 
@@ -602,62 +643,95 @@ class Farm:
         self._async_activity(plant_id, "phase_changed", data)
         self._async_changed(dependents)
 
+    async def _async_refresh_in_turns(
+        self, subjects: Iterable[str], *, farm_wide: bool = False
+    ) -> None:
+        """Refresh subjects within the farm's share of each event-loop turn.
+
+        The farm-wide entities are told once, at the end, if any subject
+        changed what they show (or `farm_wide` asks for it anyway).
+        """
+        for subject in list(subjects):
+            await self.pacer.pace()
+            if self.config.has(subject):  # not removed meanwhile
+                farm_wide = self._async_refresh_subjects({subject}) or farm_wide
+        if farm_wide:
+            await self._async_farm_changed_in_turns()
+
+    async def _async_farm_changed_in_turns(self) -> None:
+        """Tell the farm-wide entities, one per turn, their inputs made in turns.
+
+        After every plant changed (midnight), the care list is rebuilt from
+        a thousand plants: each plant's care items are made first, in turns.
+        """
+        self._care_items = None
+        await self.async_prepare_each_plant(*self._plant_preparers)
+        await self.pacer.pace()
+        self.care_items()
+        for update in list(self._listeners.get(self.entry.entry_id, ())):
+            await self.pacer.pace()
+            update()
+
+    async def async_prepare_each_plant(self, *prepare: Callable[[str], None]) -> None:
+        """Work out every plant's view and care items, and `prepare` it, in turns.
+
+        What then reads every plant (the care list, the calendar, the task
+        counts) finds them worked out and takes one short turn.
+        """
+        for plant_id in list(self.config.plants):
+            await self.pacer.pace()
+            if plant_id in self.config.plants:  # not removed meanwhile
+                self._plant_care_items(plant_id)
+                for each in prepare:
+                    each(plant_id)
+
     async def _async_begin(self) -> None:
         """Judge every rack and tank once (repairs, alerts), then catch up."""
-        subjects = [*self.config.racks, *self.config.tanks]
-        for start in range(0, len(subjects), REFRESH_SLICE):
-            self._async_changed(
-                subject
-                for subject in subjects[start : start + REFRESH_SLICE]
-                if subject in self.config.racks or subject in self.config.tanks
-            )
-            await asyncio.sleep(0)
+        await self._async_refresh_in_turns([*self.config.racks, *self.config.tanks])
         await self._async_catch_up()
 
     async def _async_catch_up(self) -> None:
-        """Advance every plant whose phase is complete (GDD or days), in slices.
+        """Advance every plant whose phase is complete (GDD or days), in turns.
 
-        Each slice is judged at its own instant: a slice may run a moment later.
+        Each plant is judged at its own instant: a later one may run a moment later.
         """
-        plant_ids = list(self.config.plants)
-        for start in range(0, len(plant_ids), REFRESH_SLICE):
-            now = dt_util.now()
-            for plant_id in plant_ids[start : start + REFRESH_SLICE]:
-                if plant_id not in self.config.plants:
-                    continue  # removed while catching up
-                advance = self.plant_view(plant_id).advance
-                if advance is None or not advance.advance or not advance.to_phase:
-                    continue
-                state = self.phase_state(plant_id)
-                cycle = (state.cycle if state else 1) + (
-                    1 if advance.restarts_cycle else 0
-                )
-                self.entry.async_create_task(
-                    self.hass,
-                    self._async_apply_phase(
-                        plant_id, advance.to_phase, now, "automatic", cycle=cycle
-                    ),
-                    "advance phase",
-                )
-            await asyncio.sleep(0)
+        for plant_id in list(self.config.plants):
+            await self.pacer.pace()
+            if plant_id not in self.config.plants:
+                continue  # removed while catching up
+            advance = self.plant_view(plant_id).advance
+            if advance is None or not advance.advance or not advance.to_phase:
+                continue
+            state = self.phase_state(plant_id)
+            cycle = (state.cycle if state else 1) + (1 if advance.restarts_cycle else 0)
+            self.entry.async_create_task(
+                self.hass,
+                self._async_apply_phase(
+                    plant_id, advance.to_phase, dt_util.now(), "automatic", cycle=cycle
+                ),
+                "advance phase",
+            )
+        await self.pacer.pace()
         self._async_fire_care_due(dt_util.now(self.zone).date())
 
     @callback
     def _async_new_day(self, now: datetime) -> None:
         """Midnight: close yesterday's temperatures, refresh every view, advance phases."""
         self.ledger.async_close_days(now.astimezone(self.zone).date().isoformat())
+        # Not eagerly: other midnight timers run in this turn too.
         self.entry.async_create_background_task(
-            self.hass, self._async_refresh_all(), "vertical_farm new day"
+            self.hass,
+            self._async_refresh_all(),
+            "vertical_farm new day",
+            eager_start=False,
         )
 
     async def _async_refresh_all(self) -> None:
-        """Refresh every view in slices, yielding to the event loop between them."""
-        subjects = [*self.config.racks, *self.config.tanks, *self.config.plants]
-        for start in range(0, len(subjects), REFRESH_SLICE):
-            self._async_changed(subjects[start : start + REFRESH_SLICE])
-            await asyncio.sleep(0)
-        self._async_changed({self.entry.entry_id})
-        await asyncio.sleep(0)
+        """Refresh every view in turns, then the farm-wide entities once."""
+        await self._async_refresh_in_turns(
+            [*self.config.racks, *self.config.tanks, *self.config.plants],
+            farm_wide=True,
+        )
         await self._async_catch_up()
 
     # --- Views ----------------------------------------------------------------
@@ -949,22 +1023,38 @@ class Farm:
     def care_items(self) -> list[CareItem]:
         """Every plant's care tasks, soonest first (kept until one changes)."""
         if self._care_items is None:
-            items = [
+            keyed = [
+                pair
+                for plant_id in self.config.plants
+                for pair in self._plant_care_items(plant_id)
+            ]
+            keyed.sort(key=itemgetter(0))
+            self._care_items = [item for _, item in keyed]
+        return self._care_items
+
+    def _plant_care_items(self, plant_id: str) -> list[tuple[Any, CareItem]]:
+        """A plant's care items with their sort keys, made again with its view."""
+        view = self.plant_view(plant_id)
+        cached = self._plant_care.get(plant_id)
+        if cached is not None and cached[0] is view:
+            return cached[1]
+        name = self.config.plants[plant_id].name
+        items = [
+            (
+                (task.due, name, task.kind),
                 CareItem(
                     task_id=f"{plant_id}_{task.kind}",
                     plant_id=plant_id,
-                    plant_name=plant.name,
+                    plant_name=name,
                     kind=task.kind,
                     due=task.due,
                     urgency=task.urgency,
-                )
-                for plant_id, plant in self.config.plants.items()
-                for task in self.plant_view(plant_id).care
-            ]
-            self._care_items = sorted(
-                items, key=lambda item: (item.due, item.plant_name, item.kind)
+                ),
             )
-        return self._care_items
+            for task in view.care
+        ]
+        self._plant_care[plant_id] = (view, items)
+        return items
 
     def parse_task_id(self, task_id: str) -> tuple[str, care.CareKind]:
         """Split a care task id ("<plant id>_<kind>") into plant id and kind.
@@ -1200,9 +1290,20 @@ class Farm:
                 self.hass, async_stop_drivers(gone), "stop drivers"
             )
         for rack_id in self.config.racks.keys() - self._drivers.keys():
-            driver = RackDriver(self, rack_id)
-            self._drivers[rack_id] = driver
-            driver.async_start()
+            self._async_start_driver(rack_id)
+
+    @callback
+    def _async_start_driver(self, rack_id: str) -> None:
+        """Start driving a rack, unless it has a driver or the farm is stopping."""
+        if (
+            self._drivers_stopped
+            or rack_id in self._drivers
+            or rack_id not in self.config.racks
+        ):
+            return
+        driver = RackDriver(self, rack_id)
+        self._drivers[rack_id] = driver
+        driver.async_start()
 
     async def async_stop_drivers(self) -> None:
         """Put every driven pump in its safe state (off) and stop driving.

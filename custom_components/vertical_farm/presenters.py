@@ -379,12 +379,13 @@ class TankView:
     ph_drifting: bool = False  # faster than the library's drift alert rate
     level_check: chemistry.LevelCheck | None = None  # level and volume sensors
     life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C
-    # Worked out once: every binary sensor of the tank asks on each reading.
-    _problems: tuple[TankProblem, ...] = field(init=False, repr=False, compare=False)
+    # What is wrong with the tank now, worked out once: six binary sensors
+    # read it on every reading.
+    problems: tuple[TankProblem, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Judge the tank's problems once, when the view is made."""
-        object.__setattr__(self, "_problems", tank_problems(self))
+        """Work out the tank's problems (the one definition everything uses)."""
+        object.__setattr__(self, "problems", tank_problems(self))
 
     @property
     def target_ec(self) -> float | None:
@@ -407,11 +408,6 @@ class TankView:
     def next_maintenance(self) -> tanks.MaintenanceDue | None:
         """The maintenance task due soonest."""
         return self.maintenance[0] if self.maintenance else None
-
-    @property
-    def problems(self) -> tuple[TankProblem, ...]:
-        """What is wrong with the tank now (the one definition everything uses)."""
-        return self._problems
 
 
 class TankProblem(StrEnum):

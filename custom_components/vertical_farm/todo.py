@@ -25,6 +25,7 @@ from .const import DOMAIN
 from .engine.care import CareKind
 from .engine.errors import FarmError
 from .farm import CareItem, Farm, FarmConfigEntry
+from .topology import FarmConfig
 
 PARALLEL_UPDATES = 0
 
@@ -78,8 +79,12 @@ async def async_setup_entry(
     entry: FarmConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the farm's care list."""
-    async_add_entities([FarmCareList(entry.runtime_data.farm)])
+    """Add the farm's care list, each plant's care tasks worked out first in turns."""
+    farm = entry.runtime_data.farm
+    await farm.async_prepare_each_plant()
+    care_list = FarmCareList(farm)
+    await care_list.async_prepare_items()
+    async_add_entities([care_list])
 
 
 class FarmCareList(TodoListEntity):
@@ -102,6 +107,10 @@ class FarmCareList(TodoListEntity):
         entry_id = farm.entry.entry_id
         self._attr_unique_id = f"{entry_id}_care"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
+        # The item made for each care item last time: most are the same objects
+        # from one refresh to the next, and the list compares equal at once.
+        self._care_todo: dict[str, tuple[CareItem, TodoItem]] = {}
+        self._care_todo_config: FarmConfig | None = None
 
     async def async_added_to_hass(self) -> None:
         """Fill the list and follow the farm's care and phase changes."""
@@ -109,6 +118,14 @@ class FarmCareList(TodoListEntity):
         self.async_on_remove(
             self.farm.async_listen(self.farm.entry.entry_id, self._async_refresh)
         )
+
+    async def async_prepare_items(self) -> None:
+        """Make the care tasks' list items ahead of the first state, in turns."""
+        today = dt_util.now(self.farm.zone).date()
+        self._care_todo_config = self.farm.config
+        for item in listed_care_items(self.farm.care_items(), today):
+            await self.farm.pacer.pace()
+            self._care_todo[item.task_id] = (item, self._care_todo_item(item))
 
     @property
     def _own(self) -> list[dict[str, Any]]:
@@ -122,22 +139,17 @@ class FarmCareList(TodoListEntity):
         """Care tasks (soonest first), then the grower's own items in their order."""
         today = dt_util.now(self.farm.zone).date()
         care: list[TodoItem] = []
-        locations: dict[str, str] = {}  # a plant has up to four tasks listed
+        made: dict[str, tuple[CareItem, TodoItem]] = {}
+        if self._care_todo_config is not self.farm.config:
+            self._care_todo.clear()  # a rack or shelf may have a new name
+            self._care_todo_config = self.farm.config
         for item in listed_care_items(self.farm.care_items(), today):
-            where = locations.get(item.plant_id)
-            if where is None:
-                where = locations[item.plant_id] = plant_location(
-                    self.farm, item.plant_id
-                )
-            care.append(
-                TodoItem(
-                    uid=item.task_id,
-                    summary=care_summary(item.kind, item.plant_name),
-                    status=TodoItemStatus.NEEDS_ACTION,
-                    due=item.due,
-                    description=where,
-                )
-            )
+            known = self._care_todo.get(item.task_id)
+            if known is None or (known[0] is not item and known[0] != item):
+                known = (item, self._care_todo_item(item))
+            made[item.task_id] = known
+            care.append(known[1])
+        self._care_todo = made
         own = [
             TodoItem(
                 uid=stored["uid"],
@@ -154,6 +166,16 @@ class FarmCareList(TodoListEntity):
             for stored in self._own
         ]
         return care + own
+
+    def _care_todo_item(self, item: CareItem) -> TodoItem:
+        """A care task as the list shows it."""
+        return TodoItem(
+            uid=item.task_id,
+            summary=care_summary(item.kind, item.plant_name),
+            status=TodoItemStatus.NEEDS_ACTION,
+            due=item.due,
+            description=plant_location(self.farm, item.plant_id),
+        )
 
     @callback
     def _async_refresh(self) -> None:

@@ -60,6 +60,10 @@ class FarmConfig:
         """Every rack, tank and plant id."""
         return self.racks.keys() | self.tanks.keys() | self.plants.keys()
 
+    def has(self, subject: str) -> bool:
+        """Whether a rack, tank or plant of this id is on the farm."""
+        return subject in self.racks or subject in self.tanks or subject in self.plants
+
     def name_of(self, subject: str) -> str:
         """The name of a rack, tank or plant (the farm's own name for the entry)."""
         for configs in (self.racks, self.tanks, self.plants):

@@ -1,0 +1,191 @@
+"""A farm's long work in turns: every plant is still set up and refreshed.
+
+Setup, the start-up judgement and the midnight refresh yield to the event
+loop once a turn has used the farm's budget (pacing.py). These tests run them
+on a farm of many plants, with the budget at its tightest where a test can
+set it (every unit of work in its own turn), and check the outcome a grower
+sees: every plant's entities exist and move on at midnight, and the care list,
+task counts and calendar show every plant afterwards.
+"""
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.pacing import Pacer
+
+from .conftest import (
+    BASIL_DATA,
+    FARM_DATA,
+    RACK_DATA,
+    RACK_ID,
+    TANK_DATA,
+    TANK_ID,
+    subentry,
+)
+
+PLANTS = 40
+PLANT_IDS = [f"01PLANTPACED{index:014d}" for index in range(PLANTS)]
+
+
+def _entity_id(hass: HomeAssistant, subject_id: str, key: str, platform: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None, f"{platform} {key} of {subject_id}"
+    return entity_id
+
+
+def _value(hass: HomeAssistant, subject_id: str, key: str, platform: str) -> str:
+    state = hass.states.get(_entity_id(hass, subject_id, key, platform))
+    assert state is not None
+    return state.state
+
+
+async def _setup(hass: HomeAssistant) -> MockConfigEntry:
+    """A rack of basil trays, each declared a seedling today."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Basement",
+        unique_id="basement",
+        data=FARM_DATA,
+        subentries_data=[
+            subentry(TANK_ID, "tank", TANK_DATA),
+            subentry(RACK_ID, "rack", RACK_DATA),
+            *(
+                subentry(
+                    plant_id,
+                    "plant",
+                    {**BASIL_DATA, "name": f"Basil {index}", "shelf": 1 + index % 4},
+                )
+                for index, plant_id in enumerate(PLANT_IDS)
+            ),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
+async def _care_list(hass: HomeAssistant, entry: MockConfigEntry) -> list[Any]:
+    entity_id = _entity_id(hass, entry.entry_id, "care", "todo")
+    response = await hass.services.async_call(
+        "todo",
+        "get_items",
+        target={"entity_id": entity_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    items: list[Any] = response[entity_id]["items"]  # type: ignore[index]
+    return items
+
+
+async def test_setup_in_turns_adds_every_plant(hass: HomeAssistant) -> None:
+    """Every plant gets all its entities and its care tasks on the list."""
+    entry = await _setup(hass)
+    registry = er.async_get(hass)
+    per_plant = {
+        plant_id: {
+            item.unique_id
+            for item in er.async_entries_for_config_entry(registry, entry.entry_id)
+            if item.config_subentry_id == plant_id
+        }
+        for plant_id in PLANT_IDS
+    }
+    expected = {key.removeprefix(PLANT_IDS[0]) for key in per_plant[PLANT_IDS[0]]}
+    assert len(expected) >= 9
+    for plant_id, unique_ids in per_plant.items():
+        assert {key.removeprefix(plant_id) for key in unique_ids} == expected
+        assert _value(hass, plant_id, "phase", "sensor") == "seedling"
+    listed = {item["uid"].split("_", 1)[0] for item in await _care_list(hass, entry)}
+    assert listed >= set(PLANT_IDS)
+
+
+async def test_midnight_refresh_in_turns_reaches_every_plant(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """At midnight every plant moves on a day, in many turns, then the care list."""
+    entry = await _setup(hass)
+    farm = entry.runtime_data.farm
+    farm.pacer = Pacer(budget_s=0.0)  # every plant in a turn of its own
+    due_before = _value(hass, entry.entry_id, "tasks_due", "sensor")
+    for plant_id in PLANT_IDS:
+        assert _value(hass, plant_id, "days_in_phase", "sensor") == "0"
+
+    midnight = dt_util.start_of_local_day() + timedelta(days=1)
+    freezer.move_to(midnight)
+    async_fire_time_changed(hass, midnight)
+    await asyncio.sleep(0)
+    moved = [
+        plant_id
+        for plant_id in PLANT_IDS
+        if _value(hass, plant_id, "days_in_phase", "sensor") == "1"
+    ]
+    # In turns: the loop ran in between, before the last plant was reached.
+    assert len(moved) < PLANTS
+
+    await hass.async_block_till_done(wait_background_tasks=True)
+    for plant_id in PLANT_IDS:
+        assert _value(hass, plant_id, "days_in_phase", "sensor") == "1"
+    items = await _care_list(hass, entry)
+    assert {item["uid"].split("_", 1)[0] for item in items} >= set(PLANT_IDS)
+    # The task counts follow the list, once every plant was refreshed.
+    today = dt_util.now().date().isoformat()
+    due_now = sum(
+        1
+        for item in items
+        if item["status"] == "needs_action"
+        and item.get("due") is not None
+        and item["due"] <= today
+        and item["uid"].startswith("01PLANT")
+    )
+    assert int(_value(hass, entry.entry_id, "tasks_due", "sensor")) == due_now
+    assert due_before != "unavailable"
+
+
+async def test_pacer_shares_one_budget_per_turn() -> None:
+    """Tasks sharing a pacer yield once its budget is used, and none starves."""
+    turn = 0
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    async def work(pacer: Pacer, name: str, done: list[tuple[str, int]]) -> None:
+        for _ in range(3):
+            await pacer.pace()
+            done.append((name, turn))
+
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    tight: list[tuple[str, int]] = []
+    tight_pacer = Pacer(budget_s=0.0)
+    await asyncio.gather(work(tight_pacer, "a", tight), work(tight_pacer, "b", tight))
+    # No budget: each task does one unit of work a turn, both move on together.
+    for name in ("a", "b"):
+        at = [when for who, when in tight if who == name]
+        assert len(set(at)) == 3
+    assert {when for who, when in tight if who == "a"} == {
+        when for who, when in tight if who == "b"
+    }
+
+    roomy: list[tuple[str, int]] = []
+    roomy_pacer = Pacer(budget_s=60.0)
+    await asyncio.gather(work(roomy_pacer, "a", roomy), work(roomy_pacer, "b", roomy))
+    # Budget to spare: both tasks do all their work without waiting a turn.
+    assert len({when for _, when in roomy}) == 1
+    counter.cancel()
