@@ -7,17 +7,18 @@ meanwhile); done one item per turn it would take needlessly long. A `Pacer`
 lets a farm's tasks work until the current turn of the event loop has used
 `TURN_BUDGET_S` and then yield: tasks sharing one pacer share that budget, so
 ten platforms adding entities at once take one budget per turn, plus at most
-one unit of work each.
+one unit of work in all.
 """
 
 from __future__ import annotations
 
 import asyncio
+from itertools import count
 from time import monotonic
 
 # Work per event-loop turn before yielding. Small against the 10 ms a turn may
-# take in all, since each waiting task does one more unit of work (a plant's
-# or a tank's entities of one platform) in the next turn.
+# take in all, since the task that begins a turn does one unit of work (a
+# plant's or a tank's entities of one platform) whatever it costs.
 TURN_BUDGET_S = 0.003
 
 
@@ -28,6 +29,9 @@ class Pacer:
         """Pace to `budget_s` of work per turn."""
         self._budget_s = budget_s
         self._turn_started: float | None = None
+        # Tickets of the tasks waiting for a turn; the oldest goes first.
+        self._tickets = count()
+        self._waiting: set[int] = set()
 
     def _turn_start(self, now: float) -> float:
         """When the farm's work in this turn began (now, if it begins now)."""
@@ -41,13 +45,28 @@ class Pacer:
         self._turn_started = None
 
     async def pace(self) -> None:
-        """Return at once while this turn has budget left; else after one yield.
+        """Return at once while this turn has budget left; else in a later turn.
 
-        After its yield a task does one unit of work in the new turn whatever
-        the others did: each waiting task moves on every turn, none starves.
+        A task that has to wait takes a ticket. It goes on in a turn that
+        still has budget, or, the oldest ticket first, in a turn it begins;
+        then it does one unit of work whatever that costs. So the waiting
+        tasks take turns in order and none starves, and together they do one
+        budget of work per turn plus at most one unit.
         """
         now = monotonic()
         if now - self._turn_start(now) < self._budget_s:
             return
-        await asyncio.sleep(0)
-        self._turn_start(monotonic())
+        ticket = next(self._tickets)
+        self._waiting.add(ticket)
+        try:
+            while True:
+                await asyncio.sleep(0)
+                now = monotonic()
+                if self._turn_started is None:
+                    if ticket == min(self._waiting):
+                        self._turn_start(now)
+                        return
+                elif now - self._turn_started < self._budget_s:
+                    return
+        finally:
+            self._waiting.discard(ticket)

@@ -175,13 +175,13 @@ async def test_pacer_shares_one_budget_per_turn() -> None:
     tight: list[tuple[str, int]] = []
     tight_pacer = Pacer(budget_s=0.0)
     await asyncio.gather(work(tight_pacer, "a", tight), work(tight_pacer, "b", tight))
-    # No budget: each task does one unit of work a turn, both move on together.
-    for name in ("a", "b"):
-        at = [when for who, when in tight if who == name]
-        assert len(set(at)) == 3
-    assert {when for who, when in tight if who == "a"} == {
-        when for who, when in tight if who == "b"
-    }
+    # No budget: one unit of work a turn in all; the tasks take turns, none
+    # starves (ten waiting platforms must not each add a plant in one turn).
+    turns = [when for _, when in tight]
+    assert len(set(turns)) == len(turns) == 6
+    order = [who for who, _ in sorted(tight, key=lambda done: done[1])]
+    assert order.count("a") == order.count("b") == 3
+    assert order[:2] in (["a", "b"], ["b", "a"])
 
     roomy: list[tuple[str, int]] = []
     roomy_pacer = Pacer(budget_s=60.0)
