@@ -222,6 +222,12 @@ RACK: Final = vol.Schema(
         ),
         vol.Optional("light_group", default=None): vol.Any(None, _identifier),
         vol.Optional("tank", default=None): vol.Any(None, _identifier),
+        # A rack whose lights run fixed hours: its crops must accept them.
+        vol.Optional("photoperiod_h", default=None): vol.Any(
+            None,
+            _number(0.0, 24.0),
+            msg="expected null or a number of hours from 0.0 to 24.0",
+        ),
     }
 )
 
@@ -243,6 +249,7 @@ CROP: Final = vol.Schema(
         vol.Required("ec_range"): _range(0.0, 10.0),
         vol.Required("ph_range"): _range(0.0, 14.0),
         vol.Required("photoperiod_h"): _number(0.0, 24.0),
+        vol.Optional("photoperiod_range_h"): _range(0.0, 24.0),
         vol.Optional("antagonists", default=list): vol.All(
             [_identifier], vol.Length(max=MAX_CROPS)
         ),
