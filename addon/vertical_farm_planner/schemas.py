@@ -21,6 +21,8 @@ from .errors import PlannerError
 MAX_JOURNAL_BATCH: Final = 1000
 MAX_JOURNAL_PAGE: Final = 1000
 DEFAULT_JOURNAL_PAGE: Final = 100
+MAX_PLAN_PAGE: Final = 100
+DEFAULT_PLAN_PAGE: Final = 20
 MAX_HORIZON_WEEKS: Final = 104
 MAX_RACKS: Final = 100
 MAX_SHELVES: Final = 12
@@ -286,7 +288,9 @@ PLAN_QUERY: Final = vol.Schema({vol.Optional("farm_id"): _identifier})
 PLAN_LIST_QUERY: Final = vol.Schema(
     {
         vol.Optional("farm_id"): _identifier,
-        vol.Optional("limit", default=20): _query_whole(1, 100),
+        vol.Optional("limit", default=DEFAULT_PLAN_PAGE): _query_whole(
+            1, MAX_PLAN_PAGE
+        ),
     }
 )
 
