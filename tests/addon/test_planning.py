@@ -363,6 +363,16 @@ async def test_bad_request_is_refused_and_nothing_stored(
     body: dict[str, Any],
     field: str,
 ) -> None:
+    await assert_refused(session, planner, body, field)
+
+
+async def assert_refused(
+    session: aiohttp.ClientSession,
+    planner: RunningPlanner,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """Assert a request is refused naming ``field``, and no plan is stored."""
     answer = await post_plan(session, planner, body, status=400)
     assert answer["error"]["code"] == "invalid_request"
     assert answer["error"]["field"] == field

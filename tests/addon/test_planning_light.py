@@ -14,8 +14,16 @@ from vertical_farm_planner.planning.report import plan_result
 from vertical_farm_planner.planning.solver import solve
 
 from .checks import assert_matches_schema, assert_plan_keeps_constraints
-from .conftest import RunningPlanner, auth
-from .test_planning import bad, crop, farm, openapi, post_plan, problem_of
+from .conftest import RunningPlanner
+from .test_planning import (
+    assert_refused,
+    bad,
+    crop,
+    farm,
+    openapi,
+    post_plan,
+    problem_of,
+)
 
 
 def rack(rack_id: str, **overrides: Any) -> dict[str, Any]:
@@ -189,13 +197,7 @@ async def test_bad_hours_are_refused_and_nothing_stored(
     body: dict[str, Any],
     field: str,
 ) -> None:
-    answer = await post_plan(session, planner, body, status=400)
-    assert answer["error"]["code"] == "invalid_request"
-    assert answer["error"]["field"] == field
-    async with session.get(
-        planner.url("/api/v1/plans/latest"), headers=auth()
-    ) as response:
-        assert response.status == 404
+    await assert_refused(session, planner, body, field)
 
 
 @pytest.mark.parametrize("seed", range(20))
