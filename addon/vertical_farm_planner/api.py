@@ -28,9 +28,15 @@ from .planning.model import build_problem
 from .planning.report import plan_result
 from .planning.solver import solve
 from .schemas import (
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_JOURNAL_PAGE,
+    DEFAULT_PLAN_PAGE,
     FORECAST_QUERY,
     JOURNAL_BATCH,
     JOURNAL_QUERY,
+    MAX_HISTORY_DAYS,
+    MAX_JOURNAL_PAGE,
+    MAX_PLAN_PAGE,
     PLAN_LIST_QUERY,
     PLAN_QUERY,
     SUCCESSION_REQUEST,
@@ -144,17 +150,17 @@ async def get_latest_plan(request: web.Request) -> web.Response:
     """Return the newest plan (of one farm when asked)."""
     query = validate(PLAN_QUERY, request.query)
     plan = await request.app[DATABASE_KEY].latest_plan(query.get("farm_id"))
-    if plan is None:
-        raise PlannerError(
-            "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id="(latest)"
-        )
-    return web.json_response(plan)
+    return _plan_response(plan, "(latest)")
 
 
 async def get_plan(request: web.Request) -> web.Response:
     """Return one stored plan."""
     plan_id = request.match_info["plan_id"]
-    plan = await request.app[DATABASE_KEY].plan(plan_id)
+    return _plan_response(await request.app[DATABASE_KEY].plan(plan_id), plan_id)
+
+
+def _plan_response(plan: dict[str, Any] | None, plan_id: str) -> web.Response:
+    """Return a stored plan, or refuse with ``plan_not_found``."""
     if plan is None:
         raise PlannerError(
             "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
@@ -238,6 +244,40 @@ _BODY_ERRORS: Final = (
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     HTTPStatus.SERVICE_UNAVAILABLE,
 )
+_QUERY_ERRORS: Final = (HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE)
+_LOOKUP_ERRORS: Final = (
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.SERVICE_UNAVAILABLE,
+)
+_FARM_FILTER: Final = Parameter(name="farm_id", location="query", schema=IDENTIFIER)
+
+
+def _time_filter(name: str, description: str) -> Parameter:
+    """Return a query parameter that takes a date and time."""
+    return Parameter(
+        name=name,
+        location="query",
+        schema={"type": "string", "format": "date-time"},
+        description=description,
+    )
+
+
+def _count_filter(
+    name: str, maximum: int, default: int, description: str = ""
+) -> Parameter:
+    """Return a query parameter that takes a whole number from 1 to ``maximum``."""
+    return Parameter(
+        name=name,
+        location="query",
+        schema={
+            "type": "integer",
+            "minimum": 1,
+            "maximum": maximum,
+            "default": default,
+        },
+        description=description,
+    )
 
 
 async def get_health(request: web.Request) -> web.Response:
@@ -302,31 +342,12 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         tag="journal",
         response_schema="JournalPage",
         parameters=(
-            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
+            _FARM_FILTER,
             Parameter(name="subject", location="query", schema=IDENTIFIER),
             Parameter(name="kind", location="query", schema={"type": "string"}),
-            Parameter(
-                name="since",
-                location="query",
-                schema={"type": "string", "format": "date-time"},
-                description="Records at or after this time.",
-            ),
-            Parameter(
-                name="until",
-                location="query",
-                schema={"type": "string", "format": "date-time"},
-                description="Records before this time.",
-            ),
-            Parameter(
-                name="limit",
-                location="query",
-                schema={
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 1000,
-                    "default": 100,
-                },
-            ),
+            _time_filter("since", "Records at or after this time."),
+            _time_filter("until", "Records before this time."),
+            _count_filter("limit", MAX_JOURNAL_PAGE, DEFAULT_JOURNAL_PAGE),
             Parameter(
                 name="cursor",
                 location="query",
@@ -334,7 +355,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 description="`next_cursor` of the previous page.",
             ),
         ),
-        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+        errors=_QUERY_ERRORS,
     ),
     Endpoint(
         method="POST",
@@ -361,14 +382,10 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         tag="plans",
         response_schema="PlanList",
         parameters=(
-            Parameter(name="farm_id", location="query", schema=IDENTIFIER),
-            Parameter(
-                name="limit",
-                location="query",
-                schema={"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-            ),
+            _FARM_FILTER,
+            _count_filter("limit", MAX_PLAN_PAGE, DEFAULT_PLAN_PAGE),
         ),
-        errors=(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+        errors=_QUERY_ERRORS,
     ),
     # Before `{plan_id}`: the router tries routes in this order.
     Endpoint(
@@ -387,11 +404,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 description="Only this farm's plans.",
             ),
         ),
-        errors=(
-            HTTPStatus.BAD_REQUEST,
-            HTTPStatus.NOT_FOUND,
-            HTTPStatus.SERVICE_UNAVAILABLE,
-        ),
+        errors=_LOOKUP_ERRORS,
     ),
     Endpoint(
         method="GET",
@@ -420,29 +433,15 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         response_schema="TankForecast",
         parameters=(
             Parameter(name="tank_id", location="path", schema=IDENTIFIER),
-            Parameter(
-                name="at",
-                location="query",
-                schema={"type": "string", "format": "date-time"},
-                description="Forecast time; default now.",
-            ),
-            Parameter(
-                name="history_days",
-                location="query",
-                schema={
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 3660,
-                    "default": 90,
-                },
-                description="How many days of records to read.",
+            _time_filter("at", "Forecast time; default now."),
+            _count_filter(
+                "history_days",
+                MAX_HISTORY_DAYS,
+                DEFAULT_HISTORY_DAYS,
+                "How many days of records to read.",
             ),
         ),
-        errors=(
-            HTTPStatus.BAD_REQUEST,
-            HTTPStatus.NOT_FOUND,
-            HTTPStatus.SERVICE_UNAVAILABLE,
-        ),
+        errors=_LOOKUP_ERRORS,
     ),
     Endpoint(
         method="GET",

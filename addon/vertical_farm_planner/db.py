@@ -7,7 +7,8 @@ never at import, and closed when the application shuts down.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -168,22 +169,16 @@ class Database:
         """Apply one migration unless it is already applied."""
         # IMMEDIATE takes the write lock first, so two starting planners
         # cannot both apply the same step.
-        await self.connection.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._write() as connection:
             if await self.schema_version() >= migration.version:
-                await self.connection.execute("COMMIT")
                 return
             for statement in migration.statements:
-                await self.connection.execute(statement)
-            await self.connection.execute(
+                await connection.execute(statement)
+            await connection.execute(
                 "INSERT INTO schema_version (version, description, applied_at) "
                 "VALUES (?, ?, ?)",
                 (migration.version, migration.description, _now()),
             )
-            await self.connection.execute("COMMIT")
-        except BaseException:
-            await self.connection.execute("ROLLBACK")
-            raise
         _LOGGER.info(
             "Database %s migrated to version %s: %s",
             self.path,
@@ -197,15 +192,54 @@ class Database:
         Raises:
             PlannerError: ``database_unavailable`` when the database cannot be read.
         """
+        row = await self._fetch_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version", ()
+        )
+        return int(row[0]) if row is not None else 0
+
+    async def _fetch_one(self, sql: str, values: Sequence[str]) -> Any:
+        """Return the first row one query selects, or None.
+
+        Raises:
+            PlannerError: ``database_unavailable`` when the query fails.
+        """
         try:
-            async with self.connection.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_version"
-            ) as cursor:
-                row = await cursor.fetchone()
+            async with self.connection.execute(sql, values) as cursor:
+                return await cursor.fetchone()
         except (sqlite3.Error, ValueError) as err:
             # aiosqlite raises ValueError once the connection is closed.
             raise _unavailable(err) from err
-        return int(row[0]) if row is not None else 0
+
+    async def _fetch_all(self, sql: str, values: Sequence[str | int]) -> list[Any]:
+        """Return every row one query selects.
+
+        Raises:
+            PlannerError: ``database_unavailable`` when the query fails.
+        """
+        try:
+            async with self.connection.execute(sql, values) as cursor:
+                return list(await cursor.fetchall())
+        except (sqlite3.Error, ValueError) as err:
+            raise _unavailable(err) from err
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run one write transaction: committed at the end, rolled back on failure.
+
+        Raises:
+            PlannerError: ``database_unavailable`` when SQLite fails.
+        """
+        async with self._write_lock:
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.connection
+                    await self.connection.execute("COMMIT")
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, ValueError) as err:
+                raise _unavailable(err) from err
 
     async def table_names(self) -> list[str]:
         """Return the names of the tables in the database, sorted."""
@@ -283,25 +317,16 @@ class Database:
     ) -> list[int]:
         """Insert batches in one transaction; return each batch's new records."""
         counts: list[int] = []
-        async with self._write_lock:
-            try:
-                await self.connection.execute("BEGIN IMMEDIATE")
-                try:
-                    for rows in batches:
-                        cursor = await self.connection.executemany(
-                            "INSERT OR IGNORE INTO journal (event_id, farm_id, kind, "
-                            "subject_id, at, payload, received_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            rows,
-                        )
-                        counts.append(max(cursor.rowcount, 0))
-                        await cursor.close()
-                    await self.connection.execute("COMMIT")
-                except BaseException:
-                    await self.connection.execute("ROLLBACK")
-                    raise
-            except (sqlite3.Error, ValueError) as err:
-                raise _unavailable(err) from err
+        async with self._write() as connection:
+            for rows in batches:
+                cursor = await connection.executemany(
+                    "INSERT OR IGNORE INTO journal (event_id, farm_id, kind, "
+                    "subject_id, at, payload, received_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                counts.append(max(cursor.rowcount, 0))
+                await cursor.close()
         return counts
 
     async def journal_page(
@@ -354,15 +379,10 @@ class Database:
 
     async def subject_farm(self, subject: str) -> str | None:
         """Return the farm of the newest record about ``subject``, or None."""
-        try:
-            async with self.connection.execute(
-                "SELECT farm_id FROM journal WHERE subject_id = ? "
-                "ORDER BY at DESC LIMIT 1",
-                (subject,),
-            ) as cursor:
-                row = await cursor.fetchone()
-        except (sqlite3.Error, ValueError) as err:
-            raise _unavailable(err) from err
+        row = await self._fetch_one(
+            "SELECT farm_id FROM journal WHERE subject_id = ? ORDER BY at DESC LIMIT 1",
+            (subject,),
+        )
         return None if row is None else str(row[0])
 
     async def farm_records(
@@ -384,11 +404,6 @@ class Database:
         self, sql: str, values: Sequence[str | int]
     ) -> list[StoredRecord]:
         """Run a journal query and return its rows as records."""
-        try:
-            async with self.connection.execute(sql, values) as cursor:
-                rows = await cursor.fetchall()
-        except (sqlite3.Error, ValueError) as err:
-            raise _unavailable(err) from err
         return [
             StoredRecord(
                 event_id=str(row[0]),
@@ -399,7 +414,7 @@ class Database:
                 data=json.loads(row[5]),
                 received_at=str(row[6]),
             )
-            for row in rows
+            for row in await self._fetch_all(sql, values)
         ]
 
     async def save_plan(
@@ -413,28 +428,19 @@ class Database:
         result: Mapping[str, Any],
     ) -> None:
         """Store a plan; returns after the commit."""
-        async with self._write_lock:
-            try:
-                await self.connection.execute("BEGIN IMMEDIATE")
-                try:
-                    await self.connection.execute(
-                        "INSERT INTO plans (plan_id, farm_id, kind, created_at, "
-                        "request, result) VALUES (?, ?, ?, ?, ?, ?)",
-                        (
-                            plan_id,
-                            farm_id,
-                            kind,
-                            format_time(created_at),
-                            json.dumps(request, separators=(",", ":"), default=str),
-                            json.dumps(result, separators=(",", ":")),
-                        ),
-                    )
-                    await self.connection.execute("COMMIT")
-                except BaseException:
-                    await self.connection.execute("ROLLBACK")
-                    raise
-            except (sqlite3.Error, ValueError) as err:
-                raise _unavailable(err) from err
+        async with self._write() as connection:
+            await connection.execute(
+                "INSERT INTO plans (plan_id, farm_id, kind, created_at, "
+                "request, result) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    plan_id,
+                    farm_id,
+                    kind,
+                    format_time(created_at),
+                    json.dumps(request, separators=(",", ":"), default=str),
+                    json.dumps(result, separators=(",", ":")),
+                ),
+            )
 
     async def plan(self, plan_id: str) -> dict[str, Any] | None:
         """Return the stored result of plan ``plan_id``, or None."""
@@ -462,17 +468,13 @@ class Database:
         where = "" if farm_id is None else "WHERE farm_id = ?"
         values: list[str | int] = [] if farm_id is None else [farm_id]
         values.append(limit)
-        try:
-            async with self.connection.execute(
-                "SELECT plan_id, farm_id, created_at, json_extract(result, '$.start'), "  # noqa: S608 - only a fixed WHERE is formatted in
-                "json_extract(result, '$.horizon_weeks'), "
-                f"json_extract(result, '$.totals') FROM plans {where} "
-                "ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                values,
-            ) as cursor:
-                rows = await cursor.fetchall()
-        except (sqlite3.Error, ValueError) as err:
-            raise _unavailable(err) from err
+        rows = await self._fetch_all(
+            "SELECT plan_id, farm_id, created_at, json_extract(result, '$.start'), "  # noqa: S608 - only a fixed WHERE is formatted in
+            "json_extract(result, '$.horizon_weeks'), "
+            f"json_extract(result, '$.totals') FROM plans {where} "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            values,
+        )
         return [
             {
                 "plan_id": row[0],
@@ -487,11 +489,7 @@ class Database:
 
     async def _plan(self, sql: str, values: Sequence[str]) -> dict[str, Any] | None:
         """Return the plan result one query selects."""
-        try:
-            async with self.connection.execute(sql, values) as cursor:
-                row = await cursor.fetchone()
-        except (sqlite3.Error, ValueError) as err:
-            raise _unavailable(err) from err
+        row = await self._fetch_one(sql, values)
         if row is None:
             return None
         result: dict[str, Any] = json.loads(row[0])

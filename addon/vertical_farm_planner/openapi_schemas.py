@@ -221,6 +221,18 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
             "tank": nullable(
                 {**IDENTIFIER, "description": "Tank the rack draws from."}
             ),
+            "photoperiod_h": nullable(
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 24,
+                    "description": (
+                        "Hours of light a day of a rack whose lights run fixed "
+                        "hours: only crops that accept them go there, and its "
+                        "light group runs them. Default: the crops decide."
+                    ),
+                }
+            ),
         },
         ("id", "shelves", "sites_per_shelf"),
     ),
@@ -247,6 +259,13 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
             "ec_range": {**RANGE, "description": "EC (mS/cm) [low, high]."},
             "ph_range": {**RANGE, "description": "pH [low, high]."},
             "photoperiod_h": {"type": "number", "minimum": 0, "maximum": 24},
+            "photoperiod_range_h": {
+                **RANGE,
+                "description": (
+                    "Hours of light a day the crop accepts [low, high], "
+                    "including `photoperiod_h`. Default: `photoperiod_h` only."
+                ),
+            },
             "antagonists": array(IDENTIFIER, "Crops that must not share a shelf."),
             "weekly_demand": {
                 **WHOLE,

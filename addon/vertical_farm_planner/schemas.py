@@ -21,6 +21,8 @@ from .errors import PlannerError
 MAX_JOURNAL_BATCH: Final = 1000
 MAX_JOURNAL_PAGE: Final = 1000
 DEFAULT_JOURNAL_PAGE: Final = 100
+MAX_PLAN_PAGE: Final = 100
+DEFAULT_PLAN_PAGE: Final = 20
 MAX_HORIZON_WEEKS: Final = 104
 MAX_RACKS: Final = 100
 MAX_SHELVES: Final = 12
@@ -222,6 +224,12 @@ RACK: Final = vol.Schema(
         ),
         vol.Optional("light_group", default=None): vol.Any(None, _identifier),
         vol.Optional("tank", default=None): vol.Any(None, _identifier),
+        # A rack whose lights run fixed hours: its crops must accept them.
+        vol.Optional("photoperiod_h", default=None): vol.Any(
+            None,
+            _number(0.0, 24.0),
+            msg="expected null or a number of hours from 0.0 to 24.0",
+        ),
     }
 )
 
@@ -243,6 +251,7 @@ CROP: Final = vol.Schema(
         vol.Required("ec_range"): _range(0.0, 10.0),
         vol.Required("ph_range"): _range(0.0, 14.0),
         vol.Required("photoperiod_h"): _number(0.0, 24.0),
+        vol.Optional("photoperiod_range_h"): _range(0.0, 24.0),
         vol.Optional("antagonists", default=list): vol.All(
             [_identifier], vol.Length(max=MAX_CROPS)
         ),
@@ -279,7 +288,9 @@ PLAN_QUERY: Final = vol.Schema({vol.Optional("farm_id"): _identifier})
 PLAN_LIST_QUERY: Final = vol.Schema(
     {
         vol.Optional("farm_id"): _identifier,
-        vol.Optional("limit", default=20): _query_whole(1, 100),
+        vol.Optional("limit", default=DEFAULT_PLAN_PAGE): _query_whole(
+            1, MAX_PLAN_PAGE
+        ),
     }
 )
 

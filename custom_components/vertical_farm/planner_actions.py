@@ -29,10 +29,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .const import DOMAIN, SUBENTRY_TANK
+from .const import DOMAIN, LIGHT_MODE_FIXED, SUBENTRY_TANK
 from .engine.errors import FarmError
+from .engine.lighting import DAY_H, DEFAULT_TOLERANCE_H
 from .engine.profiles import Library, Phase, PhaseProfile, Species
 from .farm import Farm, FarmConfigEntry
+from .models import RackConfig
 from .planner import (
     PlannerAuthError,
     PlannerClient,
@@ -194,7 +196,8 @@ def crop_request(
     """What the planner needs to know of a crop, from the library.
 
     Its EC and pH range and its photoperiod are those of the phase it grows
-    longest in before harvest.
+    longest in before harvest. It accepts from that photoperiod up to the
+    extra hours the farm's light rule tolerates (`lighting.DEFAULT_TOLERANCE_H`).
     """
     growing = _growing_phases(species)
     main = max(growing, key=lambda profile: profile.days)
@@ -206,9 +209,35 @@ def crop_request(
         "ec_range": [main.ec_min, main.ec_max],
         "ph_range": [main.ph_min, main.ph_max],
         "photoperiod_h": main.photoperiod_h,
+        "photoperiod_range_h": [
+            main.photoperiod_h,
+            min(DAY_H, main.photoperiod_h + DEFAULT_TOLERANCE_H),
+        ],
         "antagonists": _antagonists(species, library, keys),
         "weekly_demand": weekly_demand,
     }
+
+
+def _check_fixed_hours(racks: Iterable[RackConfig]) -> None:
+    """Refuse two fixed racks on one light with different day lengths.
+
+    Raises:
+        FarmError: `light_hours_differ`.
+    """
+    first: dict[str, RackConfig] = {}
+    for rack in racks:
+        if rack.light_mode != LIGHT_MODE_FIXED or rack.light_entity is None:
+            continue
+        other = first.setdefault(rack.light_entity, rack)
+        if other.photoperiod_h != rack.photoperiod_h:
+            raise FarmError(
+                "light_hours_differ",
+                rack=rack.name,
+                hours=f"{rack.photoperiod_h:g}",
+                other=other.name,
+                other_hours=f"{other.photoperiod_h:g}",
+                light=rack.light_entity,
+            )
 
 
 def plan_request(
@@ -225,7 +254,8 @@ def plan_request(
     their species join the crops with no demand of their own.
 
     Raises:
-        FarmError: `unknown_species`, `duplicate_crop`, `planner_no_racks`.
+        FarmError: `unknown_species`, `duplicate_crop`, `planner_no_racks`,
+            `light_hours_differ`.
     """
     config = farm.config
     library = farm.library
@@ -253,6 +283,7 @@ def plan_request(
         )
     )
     racks = list(config.racks.values())
+    _check_fixed_hours(racks)
     return {
         "farm_id": config.entry_id,
         "start": start.isoformat(),
@@ -267,6 +298,10 @@ def plan_request(
                 # Racks switched by one light share one photoperiod.
                 "light_group": rack.light_entity,
                 "tank": rack.tank if rack.tank in config.tanks else None,
+                # Fixed lights run the hours between the rack's on and off times.
+                "photoperiod_h": rack.photoperiod_h
+                if rack.light_mode == LIGHT_MODE_FIXED
+                else None,
             }
             for rack in racks
         ],

@@ -103,6 +103,17 @@ def assert_plan_keeps_constraints(
     def group(rack_id: str) -> str:
         return racks[rack_id].get("light_group") or f"rack:{rack_id}"
 
+    # A light group with a fixed-hours rack runs those hours.
+    fixed_hours: dict[str, float] = {
+        group(rack_id): rack["photoperiod_h"]
+        for rack_id, rack in racks.items()
+        if rack.get("photoperiod_h") is not None
+    }
+
+    def accepts(crop_id: str) -> list[float]:
+        crop = crops[crop_id]
+        return crop.get("photoperiod_range_h") or [crop["photoperiod_h"]] * 2
+
     # (rack, shelf, crop, sow week, quantity, new?)
     plantings = [
         (s["rack"], s["shelf"], s["crop"], s["week"], s["quantity"], True)
@@ -161,11 +172,19 @@ def assert_plan_keeps_constraints(
                     )
     for (light, week), present in on_group.items():
         for crop_id, new in present:
-            if new:
-                for other, _ in present:
-                    assert (
-                        crops[crop_id]["photoperiod_h"] == crops[other]["photoperiod_h"]
-                    ), f"two photoperiods in light group {light} week {week}"
+            if not new:
+                continue
+            if light in fixed_hours:
+                low, high = accepts(crop_id)
+                assert low - 1e-9 <= fixed_hours[light] <= high + 1e-9, (
+                    f"{crop_id} under the fixed hours of {light} week {week}"
+                )
+                continue
+            # Windows that overlap in pairs share one photoperiod.
+            for other, _ in present:
+                assert overlap(accepts(crop_id), accepts(other)), (
+                    f"two photoperiods in light group {light} week {week}"
+                )
     for (tank, week), present in on_tank.items():
         for crop_id, new in present:
             if new:

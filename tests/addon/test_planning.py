@@ -12,7 +12,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from vertical_farm_planner.planning.exact import SearchTooLargeError, solve_exact
-from vertical_farm_planner.planning.instances import farm_request, tiny_request
+from vertical_farm_planner.planning.instances import (
+    farm_request,
+    tiny_request,
+    with_fixed_light,
+)
 from vertical_farm_planner.planning.model import build_problem
 from vertical_farm_planner.planning.report import plan_result
 from vertical_farm_planner.planning.schedule import Schedule
@@ -359,6 +363,16 @@ async def test_bad_request_is_refused_and_nothing_stored(
     body: dict[str, Any],
     field: str,
 ) -> None:
+    await assert_refused(session, planner, body, field)
+
+
+async def assert_refused(
+    session: aiohttp.ClientSession,
+    planner: RunningPlanner,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """Assert a request is refused naming ``field``, and no plan is stored."""
     answer = await post_plan(session, planner, body, status=400)
     assert answer["error"]["code"] == "invalid_request"
     assert answer["error"]["field"] == field
@@ -413,7 +427,10 @@ def test_exact_refuses_a_search_too_large() -> None:
 
 @st.composite
 def requests(draw: st.DrawFn) -> dict[str, Any]:
-    """Draw a random farm and demand, with existing plantings anywhere."""
+    """Draw a random farm and demand, with existing plantings anywhere.
+
+    Half the farms have racks with fixed hours of light.
+    """
     seed = draw(st.integers(0, 2**32 - 1))
     rng = seeded(seed)
     if draw(st.booleans()):
@@ -427,6 +444,9 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
             crops=draw(st.integers(1, 6)),
             sites=draw(st.integers(1, 12)),
         )
+    if draw(st.booleans()):
+        # Racks whose lights run fixed hours, crops that accept a window.
+        with_fixed_light(request, seeded(draw(st.integers(0, 2**32 - 1))))
     racks = request["racks"]
     for _ in range(draw(st.integers(0, 3))):
         rack = racks[draw(st.integers(0, len(racks) - 1))]

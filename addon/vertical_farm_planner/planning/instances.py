@@ -105,3 +105,22 @@ def farm_request(
         "crops": [_crop(rng, index, crops, tiny=False) for index in range(crops)],
         "existing": [],
     }
+
+
+def with_fixed_light(request: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Give some light groups of ``request`` fixed hours and some crops a window.
+
+    Every rack of a light group gets the group's hours (or none); a crop's
+    window starts at its own need and reaches 1 or 2 hours beyond it.
+    """
+    hours: dict[str, float | None] = {}
+    for rack in request["racks"]:
+        group = rack.get("light_group") or f"rack:{rack['id']}"
+        if group not in hours:
+            hours[group] = rng.choice((None, 12.0, 13.0, 14.0, 16.0))
+        rack["photoperiod_h"] = hours[group]
+    for crop in request["crops"]:
+        if rng.random() < 0.5:
+            need = crop["photoperiod_h"]
+            crop["photoperiod_range_h"] = [need, need + rng.choice((1.0, 2.0))]
+    return request

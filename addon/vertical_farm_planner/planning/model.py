@@ -10,6 +10,9 @@ from typing import Any
 
 from ..schemas import refuse
 
+# Absorbs binary rounding when a rack's hours come from its on and off times.
+_HOURS_SLACK = 1e-9
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Crop:
@@ -23,6 +26,8 @@ class Crop:
     ec_range: tuple[float, float]
     ph_range: tuple[float, float]
     photoperiod_h: float
+    # Hours of light a day the crop accepts; [photoperiod_h] * 2 unless given.
+    photoperiod_range_h: tuple[float, float]
     weekly_demand: int
 
 
@@ -57,11 +62,17 @@ class Problem:
     shelves: tuple[Shelf, ...]
     group_count: int
     tank_count: int
+    # Per light group: the hours of a fixed rack's lights, or None when the
+    # group's photoperiod follows its crops.
+    group_photoperiod_h: tuple[float | None, ...]
     existing: tuple[Planting, ...]
     # compatible[a][b]: crops a and b may share a shelf / a light group / a tank.
     shelf_compatible: tuple[tuple[bool, ...], ...]
     light_compatible: tuple[tuple[bool, ...], ...]
     tank_compatible: tuple[tuple[bool, ...], ...]
+    # light_fits[crop][group]: the crop accepts the group's fixed photoperiod
+    # (always True for a group without one).
+    light_fits: tuple[tuple[bool, ...], ...]
 
     def demand(self, crop: int, week: int) -> int:
         """Return the plants of ``crop`` wanted at harvest in ``week``."""
@@ -103,6 +114,7 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
             ec_range=crop["ec_range"],
             ph_range=crop["ph_range"],
             photoperiod_h=crop["photoperiod_h"],
+            photoperiod_range_h=_photoperiod_range(crop, index),
             weekly_demand=crop["weekly_demand"],
         )
         for index, crop in enumerate(crops_in)
@@ -116,6 +128,7 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
                 antagonists.add((crop_index[other], index))
 
     groups: dict[str, int] = {}
+    group_hours: dict[int, tuple[float, int]] = {}  # fixed hours, first rack
     tanks: dict[str, int] = {}
     shelves: list[Shelf] = []
     rack_shelves: dict[str, int] = {}
@@ -133,6 +146,7 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
             per_shelf = [sites] * count
         group_key = rack["light_group"] or f"rack:{rack['id']}"
         group = groups.setdefault(group_key, len(groups))
+        _fix_group_hours(group_hours, group, rack, position)
         tank = (
             -1 if rack["tank"] is None else tanks.setdefault(rack["tank"], len(tanks))
         )
@@ -169,18 +183,26 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
             )
         )
 
+    group_photoperiod_h = tuple(
+        group_hours[group][0] if group in group_hours else None
+        for group in range(len(groups))
+    )
     return Problem(
         horizon_weeks=request["horizon_weeks"],
         crops=crops,
         shelves=tuple(shelves),
         group_count=len(groups),
         tank_count=len(tanks),
+        group_photoperiod_h=group_photoperiod_h,
         existing=tuple(existing),
         shelf_compatible=tuple(
             tuple((a.index, b.index) not in antagonists for b in crops) for a in crops
         ),
+        # Crops share a light that follows them when one photoperiod suits
+        # both; windows that overlap in pairs all share a point.
         light_compatible=tuple(
-            tuple(a.photoperiod_h == b.photoperiod_h for b in crops) for a in crops
+            tuple(_overlap(a.photoperiod_range_h, b.photoperiod_range_h) for b in crops)
+            for a in crops
         ),
         tank_compatible=tuple(
             tuple(
@@ -189,7 +211,46 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
             )
             for a in crops
         ),
+        light_fits=tuple(
+            tuple(
+                hours is None
+                or crop.photoperiod_range_h[0] - _HOURS_SLACK
+                <= hours
+                <= crop.photoperiod_range_h[1] + _HOURS_SLACK
+                for hours in group_photoperiod_h
+            )
+            for crop in crops
+        ),
     )
+
+
+def _photoperiod_range(crop: Mapping[str, Any], position: int) -> tuple[float, float]:
+    """Return the hours of light a crop accepts, refused if it misses its own."""
+    hours: float = crop["photoperiod_h"]
+    low, high = crop.get("photoperiod_range_h", (hours, hours))
+    if not low <= hours <= high:
+        raise refuse(
+            f"crops.{position}.photoperiod_range_h", "must include photoperiod_h"
+        )
+    return (low, high)
+
+
+def _fix_group_hours(
+    group_hours: dict[int, tuple[float, int]],
+    group: int,
+    rack: Mapping[str, Any],
+    position: int,
+) -> None:
+    """Note a fixed rack's hours for its light group; one light has one day length."""
+    hours = rack["photoperiod_h"]
+    if hours is None:
+        return
+    first = group_hours.setdefault(group, (hours, position))
+    if abs(first[0] - hours) > _HOURS_SLACK:
+        raise refuse(
+            f"racks.{position}.photoperiod_h",
+            f"differs from racks.{first[1]}.photoperiod_h on the same light group",
+        )
 
 
 def _unique(items: Sequence[Mapping[str, Any]], field: str) -> None:

@@ -82,8 +82,17 @@ class Schedule:
         return self.shelf_room(crop, shelf, weeks)
 
     def light_allows(self, crop: int, group: int, weeks: range) -> bool:
-        """Return whether ``crop`` shares the light group's photoperiod in ``weeks``."""
-        compatible = self.problem.light_compatible[crop]
+        """Return whether ``crop`` shares the light group's photoperiod in ``weeks``.
+
+        A group with a fixed photoperiod takes every crop that accepts it; one
+        that follows its crops needs a photoperiod all of them accept.
+        """
+        problem = self.problem
+        if not problem.light_fits[crop][group]:
+            return False
+        if problem.group_photoperiod_h[group] is not None:
+            return True
+        compatible = problem.light_compatible[crop]
         group_weeks = self.group_crops[group]
         return all(compatible[other] for week in weeks for other in group_weeks[week])
 

@@ -216,8 +216,11 @@ def _preference(
     """Return how good a shelf is for a sowing (lower is better)."""
     place = schedule.problem.shelves[shelf]
     group_weeks = schedule.group_crops[place.group]
-    # Claiming an idle light group or tank fixes its photoperiod or solution.
-    cost = 2.0 * sum(1 for week in weeks if not group_weeks[week])
+    # Claiming an idle light group or tank fixes its photoperiod or solution
+    # (a rack with fixed light hours has them already).
+    cost = 0.0
+    if schedule.problem.group_photoperiod_h[place.group] is None:
+        cost += 2.0 * sum(1 for week in weeks if not group_weeks[week])
     if place.tank >= 0:
         tank_weeks = schedule.tank_crops[place.tank]
         cost += 1.0 * sum(1 for week in weeks if not tank_weeks[week])
