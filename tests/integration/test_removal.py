@@ -52,3 +52,28 @@ async def test_deleting_a_farm_turns_its_scheduled_lights_off(
     assert state(hass, PUMP) == "off"
     assert state(hass, LIGHT) == "off"
     assert state(hass, "light.flaky_light") == "on"
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_light_that_fails_holds_up_neither_the_others_nor_the_removal(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A light whose turn-off crashes is logged; the rest still goes off."""
+    crashing = "switch.crashing_relay"
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data()),
+        (SPARE, rack_data(name="Rack two", light_entity=crashing, pump_entity=None)),
+    )
+    await schedules(hass, entry, light=True)
+    await schedules(hass, entry, light=True, rack_id=SPARE)
+    assert state(hass, LIGHT) == state(hass, crashing) == "on"
+
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_get_entry(entry.entry_id) is None
+    assert state(hass, LIGHT) == "off"
+    assert f"{crashing} did not turn off" in caplog.text
