@@ -85,16 +85,21 @@ class RepairNotices:
     def async_level_mismatch(
         self, config: FarmConfig, tank_id: str, view: TankView
     ) -> None:
-        """A notice while a tank's level and volume sensors disagree."""
+        """A notice while a tank's level and volume sensors disagree.
+
+        It goes once they agree, and once there is nothing to compare (a
+        sensor unlinked, unavailable or stale).
+        """
         check = view.level_check
         issue_id = f"level_mismatch_{tank_id}"
-        active = check is not None and not check.consistent
-        if check is None or (not active and issue_id not in self._active):
+        if check is None or check.consistent:
+            if issue_id in self._active:
+                self.async_set(issue_id, "level_mismatch", False)
             return  # most readings: nothing to raise and nothing raised
         self.async_set(
             issue_id,
             "level_mismatch",
-            active,
+            True,
             name=config.tanks[tank_id].name,
             level_l=f"{check.level_l:.1f}",
             volume_l=f"{check.volume_reading_l:.1f}",
