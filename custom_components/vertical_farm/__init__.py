@@ -93,6 +93,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
             and changed.state is ConfigEntryState.LOADED
         ):
             farm.async_config_changed()
+            # Notices about a removed rack or tank go with it.
+            farm.notices.async_keep(farm.config.subjects)
 
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _entry_changed)

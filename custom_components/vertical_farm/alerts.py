@@ -8,7 +8,8 @@ repair notices as problems come and go.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -26,6 +27,9 @@ from .engine.profiles import WaterChemistry
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
+
+# Notices about one rack or tank, their ids `<kind>_<subject id>`.
+SUBJECT_NOTICES: Final = ("tank_conflict", "level_mismatch", "light_conflict")
 
 
 class RepairNotices:
@@ -55,6 +59,19 @@ class RepairNotices:
                 translation_placeholders={"farm": self.farm_name, **placeholders},
             )
         elif not active and issue_id in self._active:
+            self._active.discard(issue_id)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
+    def async_keep(self, subjects: Collection[str]) -> None:
+        """Remove the conflict and mismatch notices of racks and tanks that are gone."""
+        for issue_id in [
+            issue_id
+            for issue_id in self._active
+            for kind in SUBJECT_NOTICES
+            if issue_id.startswith(f"{kind}_")
+            and issue_id.removeprefix(f"{kind}_") not in subjects
+        ]:
             self._active.discard(issue_id)
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
