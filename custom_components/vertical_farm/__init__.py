@@ -16,7 +16,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .agronomy_services import async_setup_agronomy_services
 from .card import async_register_card
-from .const import DOMAIN
+from .const import CONF_LIGHT_ENTITY, DOMAIN, SUBENTRY_RACK
+from .driver import LIGHT_SCHEDULE, async_turn_off_lights
 from .farm import (
     Farm,
     FarmConfigEntry,
@@ -92,6 +93,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
             and changed.state is ConfigEntryState.LOADED
         ):
             farm.async_config_changed()
+            # Notices about a removed rack or tank go with it.
+            farm.notices.async_keep(farm.config.subjects)
 
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _entry_changed)
@@ -119,8 +122,24 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> None:
-    """Delete the farm's stored journal and its repair issues with the farm."""
-    await FarmStore(hass, entry.entry_id).async_remove()
+    """Delete the farm's stored journal and its repair issues with the farm.
+
+    The lights its schedules drove are turned off first: its pumps were
+    turned off at unload, and nothing will switch these off any more.
+    """
+    store = FarmStore(hass, entry.entry_id)
+    await store.async_load()
+    await async_turn_off_lights(
+        hass,
+        (
+            light
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_RACK
+            and (light := subentry.data.get(CONF_LIGHT_ENTITY))
+            and store.state(subentry.subentry_id).get(LIGHT_SCHEDULE)
+        ),
+    )
+    await store.async_remove()
     await async_remove_simulator(hass, entry.entry_id)
     ours = {entry.entry_id, *entry.subentries}
     for domain, issue_id in list(ir.async_get(hass).issues):

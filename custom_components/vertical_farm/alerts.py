@@ -8,7 +8,8 @@ repair notices as problems come and go.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -26,6 +27,9 @@ from .engine.profiles import WaterChemistry
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
+
+# Notices about one rack or tank, their ids `<kind>_<subject id>`.
+SUBJECT_NOTICES: Final = ("tank_conflict", "level_mismatch", "light_conflict")
 
 
 class RepairNotices:
@@ -59,6 +63,19 @@ class RepairNotices:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @callback
+    def async_keep(self, subjects: Collection[str]) -> None:
+        """Remove the conflict and mismatch notices of racks and tanks that are gone."""
+        for issue_id in [
+            issue_id
+            for issue_id in self._active
+            for kind in SUBJECT_NOTICES
+            if issue_id.startswith(f"{kind}_")
+            and issue_id.removeprefix(f"{kind}_") not in subjects
+        ]:
+            self._active.discard(issue_id)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
     def async_tank_conflict(
         self, config: FarmConfig, tank_id: str, view: TankView
     ) -> None:
@@ -85,16 +102,21 @@ class RepairNotices:
     def async_level_mismatch(
         self, config: FarmConfig, tank_id: str, view: TankView
     ) -> None:
-        """A notice while a tank's level and volume sensors disagree."""
+        """A notice while a tank's level and volume sensors disagree.
+
+        It goes once they agree, and once there is nothing to compare (a
+        sensor unlinked, unavailable or stale).
+        """
         check = view.level_check
         issue_id = f"level_mismatch_{tank_id}"
-        active = check is not None and not check.consistent
-        if check is None or (not active and issue_id not in self._active):
+        if check is None or check.consistent:
+            if issue_id in self._active:
+                self.async_set(issue_id, "level_mismatch", False)
             return  # most readings: nothing to raise and nothing raised
         self.async_set(
             issue_id,
             "level_mismatch",
-            active,
+            True,
             name=config.tanks[tank_id].name,
             level_l=f"{check.level_l:.1f}",
             volume_l=f"{check.volume_reading_l:.1f}",

@@ -26,7 +26,8 @@ Declared safe states:
 - Light: as the schedule requires. Lights are not switched at unload or
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
-  the window requires.
+  the window requires. When the farm is deleted, the lights its schedules
+  drove are turned off (`async_turn_off_lights`).
 
 Switching a schedule off hands the entity back to the user: the driver then
 leaves it alone (the pump gets one turn-off first). A pump someone turns off
@@ -153,6 +154,31 @@ async def async_stop_drivers(drivers: Iterable[RackDriver]) -> None:
             driver.async_stop_failed(f"failed to stop: {error!r}")
     if pending:
         await asyncio.wait(pending)
+
+
+async def async_turn_off_lights(hass: HomeAssistant, lights: Iterable[str]) -> None:
+    """Turn off the lights of a farm that is going away; never raise.
+
+    While the farm exists a light keeps the window's state over unload and
+    stop; once the farm is deleted nothing would ever switch it off again.
+    """
+
+    async def turn_off(light: str) -> None:
+        try:
+            async with asyncio.timeout(COMMAND_TIMEOUT_S):
+                await hass.services.async_call(
+                    light.partition(".")[0],
+                    SERVICE_TURN_OFF,
+                    {ATTR_ENTITY_ID: light},
+                    blocking=True,
+                )
+        # Any failure of someone else's integration: logged, never ours to crash on.
+        except Exception as err:  # noqa: BLE001
+            _LOGGER.warning("%s did not turn off: %r", light, err)
+
+    await asyncio.gather(
+        *(turn_off(light) for light in dict.fromkeys(lights) if hass.states.get(light))
+    )
 
 
 def pump_stuck_issue_id(rack_id: str) -> str:

@@ -48,14 +48,15 @@ from .services import (
     ATTR_FARM,
     ATTR_SPECIES,
     ATTR_TANK,
+    Action,
     _device_ids,
     _farm_entry,
     _integer,
     _number,
     _resolve,
     _text,
-    _translated,
     _when,
+    async_register_actions,
 )
 from .store import RecordKind
 
@@ -521,26 +522,24 @@ async def _async_log_stock(call: ServiceCall) -> ServiceResponse:
     return None
 
 
+PLANNER_ACTIONS: Final[tuple[Action, ...]] = (
+    (
+        SERVICE_PLAN_SUCCESSION,
+        _async_plan_succession,
+        PLAN_SUCCESSION_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+    (
+        SERVICE_GET_FORECAST,
+        _async_get_forecast,
+        GET_FORECAST_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+    (SERVICE_LOG_STOCK, _async_log_stock, LOG_STOCK_SCHEMA, SupportsResponse.NONE),
+)
+
+
 @callback
 def async_setup_planner_actions(hass: HomeAssistant) -> None:
     """Register the planner actions (the two that ask it answer with a response)."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_PLAN_SUCCESSION,
-        _translated(_async_plan_succession),
-        schema=PLAN_SUCCESSION_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_FORECAST,
-        _translated(_async_get_forecast),
-        schema=GET_FORECAST_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_LOG_STOCK,
-        _translated(_async_log_stock),
-        schema=LOG_STOCK_SCHEMA,
-    )
+    async_register_actions(hass, PLANNER_ACTIONS)

@@ -146,8 +146,14 @@ class PlannerLink:
 
     @callback
     def async_start(self) -> None:
-        """Check the planner now and every minute; ship records as they come."""
+        """Check the planner now and every minute; ship records as they come.
+
+        Without a planner its repair notices are stale (it was disconnected
+        or never linked) and go.
+        """
         if (client := self.client) is None:
+            for kind in (ISSUE_UNREACHABLE, ISSUE_AUTH_FAILED, ISSUE_REFUSED):
+                ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(kind))
             return
 
         @callback

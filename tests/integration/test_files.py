@@ -1,10 +1,11 @@
 """Packaging files follow Home Assistant's and HACS's rules; translations cover every form."""
 
+import ast
 import json
 from pathlib import Path
 import re
 import struct
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -253,3 +254,40 @@ def test_repair_texts_use_their_placeholders() -> None:
             texts.append(issue["description"])
         for text in texts:
             assert _placeholders(text) <= filled[key], key
+
+
+_RAISED: Final = ("FarmError", "ServiceValidationError", "HomeAssistantError")
+
+
+def _raised_codes() -> dict[str, list[str]]:
+    """Each code the integration raises by name, with where it is raised."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(INTEGRATION.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name not in _RAISED:
+                continue
+            code = (
+                node.args[0]
+                if name == "FarmError" and node.args
+                else next(
+                    (kw.value for kw in node.keywords if kw.arg == "translation_key"),
+                    None,
+                )
+            )
+            if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.setdefault(code.value, []).append(where)
+    return found
+
+
+def test_every_raised_code_is_translated() -> None:
+    """Every refusal the source raises by name (engines included) has a message."""
+    raised = _raised_codes()
+    assert len(raised) > 60, "the scan finds the integration's refusals"
+    missing = {
+        code: where for code, where in raised.items() if code not in EN["exceptions"]
+    }
+    assert not missing, missing
