@@ -27,7 +27,8 @@ Declared safe states:
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
   the window requires. When the farm is deleted, the lights its schedules
-  drove are turned off (`async_turn_off_lights`).
+  drove are turned off (`async_turn_off_lights`), and so is the light of a
+  removed rack, unless a rack that stays drives it too.
 
 Switching a schedule off hands the entity back to the user: the driver then
 leaves it alone (the pump gets one turn-off first). A pump someone turns off
@@ -261,6 +262,11 @@ class RackDriver:
         )
         self._unsub_farm = self.farm.async_listen(self.rack_id, self._async_changed)
         self._async_update(force=True)
+
+    @property
+    def driven_light(self) -> str | None:
+        """The light this driver switches now (its schedule is on), else None."""
+        return self._light if self._light_wanted is not None else None
 
     async def async_stop(self) -> None:
         """Stop driving: cancel every timer and listener, turn the pump off.

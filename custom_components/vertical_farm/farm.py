@@ -62,6 +62,7 @@ from .driver import (
     LIGHT_SCHEDULE,
     RackDriver,
     async_stop_drivers,
+    async_turn_off_lights,
     pump_stuck_issue_id,
 )
 from .engine import care, phases, tanks
@@ -1286,11 +1287,26 @@ class Farm:
             for rack_id in self._drivers.keys() - self.config.racks.keys()
         ]
         if gone:
+            # A removed rack's scheduled light would stay as it is for good:
+            # off, unless a rack that stays has it too.
+            kept = {rack.light_entity for rack in self.config.racks.values()}
+            lights = [
+                light
+                for driver in gone
+                if (light := driver.driven_light) is not None and light not in kept
+            ]
             self.entry.async_create_task(
-                self.hass, async_stop_drivers(gone), "stop drivers"
+                self.hass, self._async_retire_drivers(gone, lights), "stop drivers"
             )
         for rack_id in self.config.racks.keys() - self._drivers.keys():
             self._async_start_driver(rack_id)
+
+    async def _async_retire_drivers(
+        self, drivers: list[RackDriver], lights: list[str]
+    ) -> None:
+        """Stop removed racks' drivers (pumps off), then turn their lights off."""
+        await async_stop_drivers(drivers)
+        await async_turn_off_lights(self.hass, lights)
 
     @callback
     def _async_start_driver(self, rack_id: str) -> None:

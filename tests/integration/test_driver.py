@@ -974,13 +974,14 @@ async def test_rack_edits_are_followed(
     await move_to(hass, freezer, local(23))  # 11:00 + 12 h
     assert state(hass, LIGHT) == "off"
 
-    # Removing the rack stops its pump.
+    # Removing the rack stops its pump and turns off the light its schedule
+    # drove, as deleting the farm does: nothing would ever switch it again.
     await move_to(hass, freezer, local(11, 5, on=DAY + timedelta(days=1)))
-    assert state(hass, SPARE_PUMP) == "on"
+    assert state(hass, SPARE_PUMP) == state(hass, LIGHT) == "on"
     assert hass.config_entries.async_remove_subentry(entry, RACK)
     await hass.async_block_till_done()
     assert state(hass, SPARE_PUMP) == "off"
-    assert state(hass, LIGHT) == "on"
+    assert state(hass, LIGHT) == "off"
     calls.clear()
     await move_to(hass, freezer, local(23, 30, on=DAY + timedelta(days=1)))
     assert commands(calls, LIGHT) == commands(calls, SPARE_PUMP) == []

@@ -77,3 +77,51 @@ async def test_a_light_that_fails_holds_up_neither_the_others_nor_the_removal(
     assert hass.config_entries.async_get_entry(entry.entry_id) is None
     assert state(hass, LIGHT) == "off"
     assert f"{crashing} did not turn off" in caplog.text
+
+
+@pytest.mark.usefixtures("devices")
+async def test_removing_a_rack_turns_the_light_its_schedule_drove_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A removed rack's scheduled light goes off; a light another rack shares stays."""
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data()),
+        (
+            SPARE,
+            rack_data(
+                name="Rack two", light_entity="light.flaky_light", pump_entity=None
+            ),
+        ),
+    )
+    await power(hass, "flaky_light_online", True)
+    await schedules(hass, entry, light=True, irrigation=True)
+    await schedules(hass, entry, light=True, rack_id=SPARE)
+    assert state(hass, LIGHT) == state(hass, "light.flaky_light") == "on"
+
+    assert hass.config_entries.async_remove_subentry(entry, SPARE)
+    await hass.async_block_till_done()
+    assert state(hass, "light.flaky_light") == "off"
+    # the farm goes on: the other rack's light and pump are still driven
+    assert state(hass, LIGHT) == state(hass, PUMP) == "on"
+
+
+@pytest.mark.usefixtures("devices")
+async def test_removing_a_rack_leaves_a_light_another_rack_drives(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Two racks under one light: removing one keeps the light the other drives."""
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data()),
+        (SPARE, rack_data(name="Rack two", pump_entity=None)),
+    )
+    await schedules(hass, entry, light=True)
+    await schedules(hass, entry, light=True, rack_id=SPARE)
+    assert state(hass, LIGHT) == "on"
+
+    assert hass.config_entries.async_remove_subentry(entry, SPARE)
+    await hass.async_block_till_done()
+    assert state(hass, LIGHT) == "on"
