@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -185,7 +186,7 @@ async def run(clients: int, seconds: float, batch: int) -> None:
                 process.kill()
                 process.wait()
 
-        with sqlite3.connect(folder / "planner.db") as connection:
+        with contextlib.closing(sqlite3.connect(folder / "planner.db")) as connection:
             stored = {
                 row[0] for row in connection.execute("SELECT event_id FROM journal")
             }

@@ -106,7 +106,8 @@ async def test_sigkill_while_shipping_loses_no_acknowledged_record(
             await process.wait()
     assert process.returncode == -signal.SIGKILL
 
-    with sqlite3.connect(tmp_path / "planner.db") as connection:
+    # sqlite3's context manager only commits; closing() closes the file too.
+    with contextlib.closing(sqlite3.connect(tmp_path / "planner.db")) as connection:
         stored = {row[0] for row in connection.execute("SELECT event_id FROM journal")}
     assert acknowledged <= stored
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 import sqlite3
@@ -194,7 +195,7 @@ async def test_app_creates_migrates_and_reopens_its_file(
 
 async def schema_of(path: Path) -> list[tuple[str, str, str]]:
     """Return every table and index of the database at ``path`` with its SQL."""
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         rows = connection.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
             "ORDER BY type, name"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from typing import Any
@@ -46,7 +47,9 @@ async def post(
 
 def rows(planner: RunningPlanner) -> list[tuple[Any, ...]]:
     """Read the journal straight from the database file, as another process would."""
-    with sqlite3.connect(planner.config.database_path) as connection:
+    with contextlib.closing(
+        sqlite3.connect(planner.config.database_path)
+    ) as connection:
         return connection.execute(
             "SELECT event_id, farm_id, kind, subject_id, at, payload FROM journal "
             "ORDER BY event_id"
@@ -304,7 +307,9 @@ async def test_a_failing_batch_does_not_take_its_group_down(
 ) -> None:
     # A real SQLite trigger refuses one record, as a full disk or a broken
     # row would; batches committed in the same group must still land.
-    with sqlite3.connect(planner.config.database_path) as connection:
+    with contextlib.closing(
+        sqlite3.connect(planner.config.database_path)
+    ) as connection:
         connection.execute(
             "CREATE TRIGGER refuse_poison BEFORE INSERT ON journal "
             "WHEN NEW.event_id = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END"

@@ -181,7 +181,13 @@ def test_phase_profile_returns_the_profile_or_refuses() -> None:
     with pytest.raises(FarmError) as caught:
         phase_profile(lettuce(), Phase.HARVEST)
     assert caught.value.code == "phase_not_in_sequence"
-    assert caught.value.params == {"species": "lettuce", "phase": "harvest"}
+    # `to_phase` fills the translated message ("{species} does not go through
+    # {to_phase}.").
+    assert caught.value.params == {
+        "species": "lettuce",
+        "phase": "harvest",
+        "to_phase": "harvest",
+    }
 
 
 # --- next phase and days in phase ----------------------------------------------

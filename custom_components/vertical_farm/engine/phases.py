@@ -119,7 +119,12 @@ def _position(species: Species, phase: Phase) -> int:
     """Where a phase comes in the species' sequence, refusing a skipped phase."""
     index = species.position(phase)
     if index is None:
-        raise FarmError("phase_not_in_sequence", species=species.key, phase=phase.value)
+        raise FarmError(
+            "phase_not_in_sequence",
+            species=species.key,
+            phase=phase.value,
+            to_phase=phase.value,
+        )
     return index
 
 
