@@ -433,6 +433,16 @@ class Farm:
         return partial(self._async_unlisten, subject, update)
 
     @callback
+    def async_follow(self, subject: str, update: Callable[[], None]) -> None:
+        """Like async_listen, undone by async_unfollow rather than a callback."""
+        self._listeners.setdefault(subject, []).append(update)
+
+    @callback
+    def async_unfollow(self, subject: str, update: Callable[[], None]) -> None:
+        """Stop calling `update` for `subject` (nothing if it is not called)."""
+        self._async_unlisten(subject, update)
+
+    @callback
     def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
         listeners = self._listeners.get(subject, [])
         if update in listeners:
