@@ -462,6 +462,22 @@ class Farm:
         return lambda: handlers.remove(handle)
 
     @callback
+    def async_follow_activity(
+        self, plant_id: str, handle: Callable[[str, dict[str, Any]], None]
+    ) -> None:
+        """Like async_listen_activity, undone by async_unfollow_activity."""
+        self._activity.setdefault(plant_id, []).append(handle)
+
+    @callback
+    def async_unfollow_activity(
+        self, plant_id: str, handle: Callable[[str, dict[str, Any]], None]
+    ) -> None:
+        """Stop calling `handle` for the plant (nothing if it is not called)."""
+        handlers = self._activity.get(plant_id, [])
+        if handle in handlers:
+            handlers.remove(handle)
+
+    @callback
     def _async_activity(
         self, plant_id: str, event_type: str, data: dict[str, Any]
     ) -> None:
