@@ -59,9 +59,13 @@ class FarmEntity(Entity):
 
     async def async_added_to_hass(self) -> None:
         """Follow the subject's changes."""
-        self.async_on_remove(
-            self.farm.async_listen(self.subject_id, self._async_subject_changed)
-        )
+        # Undone in async_will_remove_from_hass rather than by a callback kept
+        # for each entity: thousands of entities, fewer objects to collect.
+        self.farm.async_follow(self.subject_id, self._async_subject_changed)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the subject's changes."""
+        self.farm.async_unfollow(self.subject_id, self._async_subject_changed)
 
     @property
     def available(self) -> bool:

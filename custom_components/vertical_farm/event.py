@@ -38,9 +38,11 @@ class ActivityEvent(FarmEntity, EventEntity):
 
     async def async_added_to_hass(self) -> None:
         """Follow the plant's activity (not its view: events are not states)."""
-        self.async_on_remove(
-            self.farm.async_listen_activity(self.subject_id, self._async_activity)
-        )
+        self.farm.async_follow_activity(self.subject_id, self._async_activity)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the plant's activity."""
+        self.farm.async_unfollow_activity(self.subject_id, self._async_activity)
 
     @callback
     def _async_activity(self, event_type: str, data: dict[str, Any]) -> None:

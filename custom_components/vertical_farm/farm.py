@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from functools import partial
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -127,6 +126,11 @@ def farm_library(bundled: Library, options: Mapping[str, Any]) -> Library:
     return merge_user_entries(bundled, species=species, fertilizers=fertilizers)
 
 
+def _care_sort_key(item: CareItem) -> tuple[Any, ...]:
+    """Care items are listed soonest first, then by plant name and kind."""
+    return (item.due, item.plant_name, item.kind)
+
+
 @dataclass(slots=True)
 class FarmRuntime:
     """What a loaded farm entry holds (entry.runtime_data)."""
@@ -215,7 +219,7 @@ class Farm:
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
         # Each plant's care items, kept while its view is the same object.
-        self._plant_care: dict[str, tuple[PlantView, list[tuple[Any, CareItem]]]] = {}
+        self._plant_care: dict[str, tuple[PlantView, list[CareItem]]] = {}
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
         self.pacer = Pacer()
 
@@ -434,6 +438,16 @@ class Farm:
         return partial(self._async_unlisten, subject, update)
 
     @callback
+    def async_follow(self, subject: str, update: Callable[[], None]) -> None:
+        """Like async_listen, undone by async_unfollow rather than a callback."""
+        self._listeners.setdefault(subject, []).append(update)
+
+    @callback
+    def async_unfollow(self, subject: str, update: Callable[[], None]) -> None:
+        """Stop calling `update` for `subject` (nothing if it is not called)."""
+        self._async_unlisten(subject, update)
+
+    @callback
     def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
         listeners = self._listeners.get(subject, [])
         if update in listeners:
@@ -447,6 +461,22 @@ class Farm:
         handlers = self._activity.setdefault(plant_id, [])
         handlers.append(handle)
         return lambda: handlers.remove(handle)
+
+    @callback
+    def async_follow_activity(
+        self, plant_id: str, handle: Callable[[str, dict[str, Any]], None]
+    ) -> None:
+        """Like async_listen_activity, undone by async_unfollow_activity."""
+        self._activity.setdefault(plant_id, []).append(handle)
+
+    @callback
+    def async_unfollow_activity(
+        self, plant_id: str, handle: Callable[[str, dict[str, Any]], None]
+    ) -> None:
+        """Stop calling `handle` for the plant (nothing if it is not called)."""
+        handlers = self._activity.get(plant_id, [])
+        if handle in handlers:
+            handlers.remove(handle)
 
     @callback
     def _async_activity(
@@ -1024,33 +1054,33 @@ class Farm:
     def care_items(self) -> list[CareItem]:
         """Every plant's care tasks, soonest first (kept until one changes)."""
         if self._care_items is None:
-            keyed = [
-                pair
-                for plant_id in self.config.plants
-                for pair in self._plant_care_items(plant_id)
-            ]
-            keyed.sort(key=itemgetter(0))
-            self._care_items = [item for _, item in keyed]
+            # Sort keys made only while sorting: kept for each item, they
+            # would be thousands more objects for the collector to scan.
+            self._care_items = sorted(
+                (
+                    item
+                    for plant_id in self.config.plants
+                    for item in self._plant_care_items(plant_id)
+                ),
+                key=_care_sort_key,
+            )
         return self._care_items
 
-    def _plant_care_items(self, plant_id: str) -> list[tuple[Any, CareItem]]:
-        """A plant's care items with their sort keys, made again with its view."""
+    def _plant_care_items(self, plant_id: str) -> list[CareItem]:
+        """A plant's care items, made again with its view."""
         view = self.plant_view(plant_id)
         cached = self._plant_care.get(plant_id)
         if cached is not None and cached[0] is view:
             return cached[1]
         name = self.config.plants[plant_id].name
         items = [
-            (
-                (task.due, name, task.kind),
-                CareItem(
-                    task_id=f"{plant_id}_{task.kind}",
-                    plant_id=plant_id,
-                    plant_name=name,
-                    kind=task.kind,
-                    due=task.due,
-                    urgency=task.urgency,
-                ),
+            CareItem(
+                task_id=f"{plant_id}_{task.kind}",
+                plant_id=plant_id,
+                plant_name=name,
+                kind=task.kind,
+                due=task.due,
+                urgency=task.urgency,
             )
             for task in view.care
         ]

@@ -656,3 +656,26 @@ async def test_large_farm_starts_diagnostics_disabled(hass: HomeAssistant) -> No
         )
     phase_id = registry.async_get_entity_id("sensor", DOMAIN, f"{plant_id}_phase")
     assert registry.async_get(phase_id).disabled_by is None
+
+
+async def test_removed_activity_event_is_no_longer_fired(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A plant's activity entity taken out stops following; the phase still moves."""
+    farm = loaded_farm.runtime_data.farm
+    event_id = _entity_id(hass, PLANT_ID, "activity", "event")
+    assert len(farm._activity[PLANT_ID]) == 1
+    er.async_get(hass).async_remove(event_id)
+    await hass.async_block_till_done()
+    assert farm._activity[PLANT_ID] == []
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {
+            "entity_id": _entity_id(hass, PLANT_ID, "phase", "select"),
+            "option": "vegetative",
+        },
+        blocking=True,
+    )
+    assert _state(hass, PLANT_ID, "phase").state == "vegetative"
+    assert hass.states.get(event_id) is None

@@ -327,3 +327,24 @@ async def test_missing_linked_entity_repair(
     assert await hass.config_entries.async_remove(loaded_farm.entry_id)
     await hass.async_block_till_done()
     assert not [key for key in issues.issues if key[0] == DOMAIN]
+
+
+async def test_removed_entity_stops_following_its_rack(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """An entity taken out of Home Assistant is no longer told; the others are."""
+    farm = loaded_farm.runtime_data.farm
+    registry = er.async_get(hass)
+    removed_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{RACK_ID}_photoperiod"
+    )
+    assert removed_id is not None
+    followers = len(farm._listeners[RACK_ID])
+    registry.async_remove(removed_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(removed_id) is None
+    assert len(farm._listeners[RACK_ID]) == followers - 1
+    hass.states.async_set("sensor.rack_one_ppfd", "250")
+    await hass.async_block_till_done()
+    assert hass.states.get(removed_id) is None
+    assert _state(hass, RACK_ID, "dli") != STATE_UNAVAILABLE

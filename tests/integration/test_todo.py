@@ -20,7 +20,18 @@ from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.farm import Farm
 from custom_components.vertical_farm.todo import FarmCareList
 
-from .conftest import BASIL_DATA, FARM_DATA, MONSTERA_DATA, PLANT_ID, POT_ID, TODAY
+from .conftest import (
+    BASIL_DATA,
+    FARM_DATA,
+    MONSTERA_DATA,
+    PLANT_ID,
+    POT_ID,
+    TODAY,
+    farm_with,
+    seed_phases,
+    set_up,
+    subentry,
+)
 
 NOW = datetime.fromisoformat(TODAY)  # 2026-11-03 10:00 in US/Pacific
 ZONE = NOW.tzinfo
@@ -446,3 +457,34 @@ async def test_empty_farm(hass: HomeAssistant) -> None:
     entity_id = _entity_id(hass, entry)
     assert await _items(hass, entity_id) == []
     assert _state(hass, entity_id) == "0"
+
+
+async def test_same_day_tasks_are_listed_by_plant_name_then_kind(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Two pots planted the same day: their tasks by due day, plant name, kind."""
+    zebra_id, aster_id = "01PLANTAAAA000000000000000", "01PLANTZZZZ000000000000000"
+    pots = {zebra_id: "Zebra pot", aster_id: "Aster pot"}
+    entry = farm_with(
+        hass,
+        "Porch",
+        [
+            subentry(plant_id, "plant", {**MONSTERA_DATA, "name": name})
+            for plant_id, name in pots.items()
+        ],
+    )
+    seed_phases(
+        hass_storage,
+        entry.entry_id,
+        dict.fromkeys(pots, (MONSTERA_DATA["phase"], MONSTERA_DATA["planted"])),
+    )
+    await set_up(hass, entry)
+    items = await _items(hass, _entity_id(hass, entry))
+    assert [item["uid"] for item in items] == [
+        f"{aster_id}_water",
+        f"{zebra_id}_water",
+        f"{aster_id}_fertilize",
+        f"{aster_id}_pest_check",
+        f"{zebra_id}_fertilize",
+        f"{zebra_id}_pest_check",
+    ]
