@@ -241,6 +241,7 @@ async def test_log_stock_makes_runs_out_on(
             fertilizers={"hydro_grow_a": 100.0},
             at=(now - timedelta(days=days_ago)).isoformat(),
         )
+    await _settle(hass)  # the feedings are shipped in the background
     (nutrient,) = (await _forecast(hass, farm_entry))["nutrients"]
     assert nutrient["stock_ml"] is None
     assert nutrient["runs_out_on"] is None
