@@ -363,26 +363,27 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
 )
 
 
-def _forecast(key: str) -> Callable[[Farm, str], Any]:
+def _forecast(farm: Farm, tank_id: str, key: str) -> Any:
     """A figure of the tank's latest planner forecast (None without one)."""
-    return lambda farm, tank_id: (
-        None
-        if (forecast := farm.entry.runtime_data.planner.forecast(tank_id)) is None
-        else forecast.get(key)
-    )
+    forecast = farm.entry.runtime_data.planner.forecast(tank_id)
+    return None if forecast is None else forecast.get(key)
 
 
 def _forecast_date(farm: Farm, tank_id: str) -> date | None:
-    value = _forecast("empty_on")(farm, tank_id)
+    value = _forecast(farm, tank_id, "empty_on")
     return dt_util.parse_date(value) if isinstance(value, str) else None
 
 
 def _forecast_number(key: str) -> Callable[[Farm, str], float | None]:
     def value(farm: Farm, tank_id: str) -> float | None:
-        number = _forecast(key)(farm, tank_id)
+        number = _forecast(farm, tank_id, key)
         return float(number) if isinstance(number, int | float) else None
 
     return value
+
+
+_forecast_water_use = _forecast_number("use_l_per_day")
+_forecast_days_left = _forecast_number("days_until_empty")
 
 
 # Only with a planner: its water forecast of each tank, from the journal.
@@ -395,11 +396,11 @@ FORECAST_SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         available_fn=lambda farm, tank_id: (
-            _forecast_number("use_l_per_day")(farm, tank_id) is not None
+            _forecast_water_use(farm, tank_id) is not None
         ),
-        value_fn=_forecast_number("use_l_per_day"),
+        value_fn=_forecast_water_use,
         attributes_fn=lambda farm, tank_id: {
-            "method": _forecast("method")(farm, tank_id)
+            "method": _forecast(farm, tank_id, "method")
         },
     ),
     FarmSensorDescription(
@@ -411,9 +412,9 @@ FORECAST_SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         available_fn=lambda farm, tank_id: (
-            _forecast_number("days_until_empty")(farm, tank_id) is not None
+            _forecast_days_left(farm, tank_id) is not None
         ),
-        value_fn=_forecast_number("days_until_empty"),
+        value_fn=_forecast_days_left,
     ),
     FarmSensorDescription(
         key="forecast_empty_on",
