@@ -18,8 +18,12 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.vertical_farm.const import DOMAIN
 from vertical_farm_planner.app import create_app
 from vertical_farm_planner.config import PlannerConfig
 
@@ -122,3 +126,31 @@ async def planner_server(
     await server.start()
     yield server
     await server.stop()
+
+
+async def link_planner(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: PlannerServer,
+    token: str = TOKEN,
+) -> None:
+    """Point the farm at `server`, set it up and wait for its first shipping."""
+    hass.config_entries.async_update_entry(
+        entry, options={"planner_url": server.url, "planner_token": token}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def tank_forecast(hass: HomeAssistant, tank_id: str) -> dict[str, Any]:
+    """The `get_forecast` answer for a tank."""
+    (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, tank_id)})
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_forecast",
+        {"tank": device.id},
+        blocking=True,
+        return_response=True,
+    )
+    assert isinstance(response, dict)
+    return response

@@ -28,19 +28,9 @@ from .conftest import (
     TANK_ID,
     subentry,
 )
-from .planner_server import TOKEN, PlannerServer
+from .planner_server import TOKEN, PlannerServer, link_planner, tank_forecast
 
 CROPS = [{"species": "lettuce", "weekly_demand": 6}]
-
-
-async def _linked(
-    hass: HomeAssistant, entry: MockConfigEntry, server: PlannerServer
-) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={"planner_url": server.url, "planner_token": TOKEN}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _device(hass: HomeAssistant, entry: MockConfigEntry, subject: str) -> str:
@@ -84,7 +74,7 @@ async def test_plan_succession_answers_and_fills_the_calendar(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """A plan from the add-on: sowings on the rack, in the calendar, kept on reload."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     plan = await _plan(hass)
     rack = _device(hass, farm_entry, RACK_ID)
     assert plan["plan_id"]
@@ -126,7 +116,7 @@ async def test_plan_succession_refusals(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Unknown or repeated crops are refused before the planner is asked."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     with pytest.raises(ServiceValidationError) as err:
         await _plan(hass, crops=[{"species": "dragonfruit", "weekly_demand": 1}])
     assert err.value.translation_key == "unknown_species"
@@ -161,7 +151,7 @@ async def test_plan_succession_when_the_planner_fails(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Down, or with another token: a clear error, and the sensor follows."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     await planner_server.stop()
     with pytest.raises(HomeAssistantError) as err:
         await _plan(hass)
@@ -181,7 +171,7 @@ async def test_get_forecast_refuses_a_plant(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """The forecast is for tanks only."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
@@ -253,25 +243,13 @@ def test_every_planner_refusal_is_translated() -> None:
             assert used <= {"url", "error"}, code
 
 
-async def _forecast(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_forecast",
-        {"tank": _device(hass, entry, TANK_ID)},
-        blocking=True,
-        return_response=True,
-    )
-    assert isinstance(response, dict)
-    return response
-
-
 async def test_get_forecast_from_the_shipped_journal(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Top-ups logged in Home Assistant reach the planner and make its forecast."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     with pytest.raises(ServiceValidationError) as err:
-        await _forecast(hass, farm_entry)
+        await tank_forecast(hass, TANK_ID)
     assert err.value.translation_key == "forecast_no_records"
     assert err.value.translation_placeholders == {"tank": "Tank A"}
 
@@ -292,7 +270,7 @@ async def test_get_forecast_from_the_shipped_journal(
         )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert farm_entry.runtime_data.store.outbox_size == 0
-    forecast = await _forecast(hass, farm_entry)
+    forecast = await tank_forecast(hass, TANK_ID)
     assert forecast["tank"] == tank
     assert forecast["name"] == "Tank A"
     water = forecast["water"]
@@ -309,7 +287,7 @@ async def test_planner_refusals_and_odd_answers(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """The planner's own refusal and an answer it should not give are both clear."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     planner_server.replies["/api/v1/plans/succession"] = (
         400,
         {"error": {"code": "invalid_request", "message": "crops.0: too many"}},
@@ -330,11 +308,11 @@ async def test_planner_refusals_and_odd_answers(
         {"error": {"code": "invalid_request", "message": "history_days"}},
     )
     with pytest.raises(HomeAssistantError) as err:
-        await _forecast(hass, farm_entry)
+        await tank_forecast(hass, TANK_ID)
     assert err.value.translation_key == "planner_refused"
     await planner_server.stop()
     with pytest.raises(HomeAssistantError) as err:
-        await _forecast(hass, farm_entry)
+        await tank_forecast(hass, TANK_ID)
     assert err.value.translation_key == "planner_unreachable"
     assert farm_entry.runtime_data.planner.plan is None
 
@@ -380,7 +358,7 @@ async def test_level_readings_make_the_water_forecast(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The tank's level probe reaches the planner, at most every 15 minutes."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     for step in range(25):  # every 30 minutes for 12 hours, 0.25 L less each time
         hass.states.async_set(
             "sensor.tank_a_level", str(50 - step * 0.25), {"unit_of_measurement": "L"}
@@ -399,7 +377,7 @@ async def test_level_readings_make_the_water_forecast(
     assert len(levels) == 25
     assert {e["subject"] for e in levels} == {TANK_ID}
     assert farm_entry.runtime_data.store.journal == [], "readings are no records"
-    water = (await _forecast(hass, farm_entry))["water"]
+    water = (await tank_forecast(hass, TANK_ID))["water"]
     assert water["method"] == "level_trend"
     assert water["use_l_per_day"] == pytest.approx(12.0, rel=0.05)
     assert water["days_until_empty"] > 0

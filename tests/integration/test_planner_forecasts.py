@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.vertical_farm.const import DOMAIN
 
 from .conftest import RACK_DATA, RACK_ID, TANK_ID
-from .planner_server import TOKEN, PlannerServer
+from .planner_server import PlannerServer, link_planner, tank_forecast
 
 WATER_USE = "sensor.tank_a_forecast_water_use"
 DAYS_LEFT = "sensor.tank_a_forecast_days_until_empty"
@@ -43,16 +43,6 @@ async def _tick(
 ) -> None:
     freezer.tick(timedelta(minutes=minutes))
     async_fire_time_changed(hass)
-    await _settle(hass)
-
-
-async def _linked(
-    hass: HomeAssistant, entry: MockConfigEntry, server: PlannerServer
-) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={"planner_url": server.url, "planner_token": TOKEN}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
     await _settle(hass)
 
 
@@ -85,18 +75,6 @@ async def _feed(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> Non
     )
 
 
-async def _forecast(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_forecast",
-        {"tank": _device(hass, entry, TANK_ID)},
-        blocking=True,
-        return_response=True,
-    )
-    assert isinstance(response, dict)
-    return response
-
-
 # --- Forecast sensors ------------------------------------------------------
 
 
@@ -117,14 +95,14 @@ async def test_forecast_sensors_follow_the_planner(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Level readings make the forecast; the sensors show it while connected."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     # Connected, but the planner has nothing about the tank yet.
     for entity_id in (WATER_USE, DAYS_LEFT, EMPTY_ON):
         assert hass.states.get(entity_id).state == "unavailable"
     await _level_falls(hass, freezer, 12)
     await _settle(hass)
     assert farm_entry.runtime_data.store.outbox_size == 0
-    water = (await _forecast(hass, farm_entry))["water"]
+    water = (await tank_forecast(hass, TANK_ID))["water"]
 
     use = hass.states.get(WATER_USE)
     assert float(use.state) == pytest.approx(12.0, rel=0.05)
@@ -163,7 +141,7 @@ async def test_forecasts_are_fetched_after_shipping_and_every_half_hour(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """No tight polling: a fetch after records about the tank, else every 30 minutes."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     assert planner_server.requests.count(FORECAST) == 1, "once when connected"
     for _ in range(29):
         await _tick(hass, freezer, 1)
@@ -205,7 +183,7 @@ async def test_forecast_sensors_come_back_after_a_restart(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """After a reload the sensors show the planner's forecast on the first fetch."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     await _level_falls(hass, freezer, 12)
     await _settle(hass)
     before = hass.states.get(WATER_USE).state
@@ -230,7 +208,7 @@ async def test_log_stock_makes_runs_out_on(
     planner_server: PlannerServer,
 ) -> None:
     """A stock count reaches the planner, whose forecast says when it runs out."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     now = dt_util.now()
     for days_ago in (21, 14, 7):
         await _feed(
@@ -242,7 +220,7 @@ async def test_log_stock_makes_runs_out_on(
             at=(now - timedelta(days=days_ago)).isoformat(),
         )
     await _settle(hass)  # the feedings are shipped in the background
-    (nutrient,) = (await _forecast(hass, farm_entry))["nutrients"]
+    (nutrient,) = (await tank_forecast(hass, TANK_ID))["nutrients"]
     assert nutrient["stock_ml"] is None
     assert nutrient["runs_out_on"] is None
 
@@ -265,7 +243,7 @@ async def test_log_stock_makes_runs_out_on(
             "subject": farm_entry.entry_id,
         }
     ]
-    (nutrient,) = (await _forecast(hass, farm_entry))["nutrients"]
+    (nutrient,) = (await tank_forecast(hass, TANK_ID))["nutrients"]
     # 1000 ml counted, 100 ml used since (the top-up 7 days ago).
     assert nutrient["stock_ml"] == pytest.approx(900.0)
     assert nutrient["weeks_until_out"] > 0
@@ -334,7 +312,7 @@ async def test_a_rack_sends_its_own_sites_per_shelf(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """A rack's planting sites per shelf go to the planner and bound the plan."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     form = {**RACK_DATA, "sites_per_shelf": 3}
     result = await _reconfigure_rack(hass, farm_entry, form)
     assert result["type"] is FlowResultType.ABORT
@@ -362,7 +340,7 @@ async def test_without_its_own_sites_a_rack_takes_the_call_figure(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """A rack without a figure of its own gets the call's (24 unless it says)."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     assert farm_entry.subentries[RACK_ID].data.get("sites_per_shelf") is None
     await hass.services.async_call(
         DOMAIN,

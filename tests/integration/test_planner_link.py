@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.vertical_farm.const import DOMAIN
 
 from .conftest import PLANT_ID
-from .planner_server import TOKEN, PlannerServer
+from .planner_server import TOKEN, PlannerServer, link_planner
 
 CONNECTED = "binary_sensor.basement_planner_connected"
 
@@ -30,16 +30,6 @@ async def _tick(
 ) -> None:
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    await _settle(hass)
-
-
-async def _linked(
-    hass: HomeAssistant, entry: MockConfigEntry, server: PlannerServer, token: str
-) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={"planner_url": server.url, "planner_token": token}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
     await _settle(hass)
 
 
@@ -62,7 +52,7 @@ async def test_connected_only_with_the_token(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """A saved address is not enough: the planner must take the token."""
-    await _linked(hass, farm_entry, planner_server, "not-the-token-at-all")
+    await link_planner(hass, farm_entry, planner_server, "not-the-token-at-all")
     assert hass.states.get(CONNECTED).state == "off"
     issue = _issue(hass, "planner_auth_failed", farm_entry)
     assert issue is not None
@@ -89,7 +79,7 @@ async def test_unreachable_for_ten_minutes_raises_a_repair(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Off when it stops answering; a repair after 10 minutes; all clear when back."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     assert hass.states.get(CONNECTED).state == "on"
     changes: list[str] = []
     hass.bus.async_listen(
@@ -123,7 +113,7 @@ async def test_records_are_shipped_in_batches(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """Each record goes to the planner as it is written; the outbox empties."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     store = farm_entry.runtime_data.store
     await _water(hass, farm_entry.entry_id, 3)
     await _settle(hass)
@@ -144,7 +134,7 @@ async def test_nothing_lost_while_the_planner_is_down(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Records wait through an outage and a restart, then all arrive, each once."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     await _water(hass, farm_entry.entry_id, 2)
     await _settle(hass)
     await planner_server.stop()
@@ -177,7 +167,7 @@ async def test_failed_batches_back_off(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A failing planner is retried after 2, 4, 8... seconds, at most 5 minutes."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     planner_server.journal_status = 503
     attempts: list[int] = []
     store = farm_entry.runtime_data.store
@@ -207,7 +197,7 @@ async def test_unacknowledged_batches_wait(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A batch the planner does not take stays queued and is retried."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     store = farm_entry.runtime_data.store
     link = farm_entry.runtime_data.planner
     planner_server.replies["/api/v1/journal"] = (200, {"accepted": []})
@@ -236,7 +226,7 @@ async def test_stopping_home_assistant_stops_the_link(
     hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
     """At stop nothing more is sent; what is queued stays for the next start."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await _settle(hass)
     await farm_entry.runtime_data.store.async_record("watered", PLANT_ID, dt_util.now())
@@ -252,7 +242,7 @@ async def test_unload_stops_a_pending_retry(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An unloaded farm plans no more retries."""
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     planner_server.journal_status = 503
     await _water(hass, farm_entry.entry_id, 1)
     await _settle(hass)
@@ -287,7 +277,7 @@ async def test_something_else_at_the_address(
 ) -> None:
     """A web server that is not the planner counts as no planner."""
     planner_server.impostor = True
-    await _linked(hass, farm_entry, planner_server, TOKEN)
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
     assert hass.states.get(CONNECTED).state == "off"
     await _tick(hass, freezer, 10 * 60 + 1)
     assert _issue(hass, "planner_unreachable", farm_entry) is not None

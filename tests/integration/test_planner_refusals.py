@@ -19,7 +19,7 @@ from custom_components.vertical_farm.diagnostics import (
 )
 
 from .conftest import PLANT_ID
-from .planner_server import TOKEN, PlannerServer
+from .planner_server import PlannerServer, link_planner
 
 # A time without a zone: the planner refuses a batch with such a record.
 NAIVE_TIME = datetime(2026, 1, 2, 3, 4, 5)  # noqa: DTZ001
@@ -27,16 +27,6 @@ NAIVE_TIME = datetime(2026, 1, 2, 3, 4, 5)  # noqa: DTZ001
 
 async def _settle(hass: HomeAssistant) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _linked(
-    hass: HomeAssistant, entry: MockConfigEntry, server: PlannerServer
-) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={"planner_url": server.url, "planner_token": TOKEN}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await _settle(hass)
 
 
 def _issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
@@ -53,7 +43,7 @@ async def test_a_refused_record_is_set_aside_and_the_rest_shipped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """One bad record among many: found by splitting, kept, and nothing waits."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     store = farm_entry.runtime_data.store
     # Recorded while the planner is down, so they go in one batch.
     await planner_server.stop()
@@ -120,7 +110,7 @@ async def test_a_failure_while_splitting_keeps_the_rest_queued(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """When the planner fails mid-split, what it took leaves, the rest waits."""
-    await _linked(hass, farm_entry, planner_server)
+    await link_planner(hass, farm_entry, planner_server)
     store = farm_entry.runtime_data.store
     link = farm_entry.runtime_data.planner
     await planner_server.stop()
