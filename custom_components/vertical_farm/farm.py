@@ -941,7 +941,7 @@ class Farm:
         tank_id: str,
         stored: dict[str, Any],
         now: datetime,
-        life_days: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
+        life_days: float,
     ) -> TankUpkeep:
         """Water use, solution age and chores, redone when their inputs change.
 
