@@ -98,7 +98,6 @@ class Placement:
     def __init__(self, farm: Farm) -> None:
         """Nothing worked out yet."""
         self._farm = farm
-        self._reports: dict[str, tuple[FarmConfig, int, PlacementReport]] = {}
         self._attributes: dict[str, tuple[FarmConfig, int, dict[str, Any]]] = {}
         self._racks: dict[str, tuple[FarmConfig, str]] = {}
         # (plant id, rack id, shelf, crop) of every crop cleared from a shelf
@@ -222,20 +221,16 @@ class Placement:
         species = self._farm.species_of(plant)
         if species is None or plant.rack is None or plant.shelf is None:
             return None
-        # Kept while the configuration (who stands where) and the history hold:
-        # a reading on the rack costs no shelf scan.
-        config, known = self._farm.config, self._read_journal()
-        cached = self._reports.get(plant_id)
-        if cached is not None and cached[0] is config and cached[1] == known:
-            return cached[2]
-        report = self.report(
+        return self.report(
             species, plant.rack, plant.shelf, planted=plant.planted, exclude=plant.id
         )
-        self._reports[plant_id] = (config, known, report)
-        return report
 
     def plant_attributes(self, plant_id: str) -> dict[str, Any]:
-        """The plant's `rotation` and `companions` attributes (kept while they hold)."""
+        """The plant's `rotation` and `companions` attributes.
+
+        Kept while the configuration (who stands where) and the history hold:
+        a reading on the rack costs no shelf scan.
+        """
         config, known = self._farm.config, self._read_journal()
         cached = self._attributes.get(plant_id)
         if cached is not None and cached[0] is config and cached[1] == known:
