@@ -87,6 +87,7 @@ from .presenters import (
     TankView,
     plant_view,
     plants_in_phase,
+    preset_care_due,
     rack_needs,
     rack_view,
     tank_needs,
@@ -195,6 +196,7 @@ class Farm:
             notices=self.notices,
             zone=lambda: self.zone,
             changed=self._async_changed,
+            read=self._async_read,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
@@ -218,6 +220,8 @@ class Farm:
         self._care_items: list[CareItem] | None = None
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
+        # Each plant's preset care as scheduled on a day: readings leave it be.
+        self._care_due: dict[str, tuple[date, tuple[care.DueTask, ...]]] = {}
         # Each plant's care items, kept while its view is the same object.
         self._plant_care: dict[str, tuple[PlantView, list[CareItem]]] = {}
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
@@ -345,6 +349,7 @@ class Farm:
         self._phases.clear()
         self._needs.clear()
         self._life_days.clear()
+        self._care_due.clear()
         self._care_items = None
         added = new.subjects - old.subjects
         removed = old.subjects - new.subjects
@@ -355,6 +360,7 @@ class Farm:
         for subject in removed:
             self._views.pop(subject, None)
             self._plant_care.pop(subject, None)
+            self._care_due.pop(subject, None)
             self._listeners.pop(subject, None)
             self._wake_at.pop(subject, None)
             if (unsub := self._wakeups.pop(subject, None)) is not None:
@@ -491,7 +497,14 @@ class Farm:
         self._async_changed(subjects)
 
     @callback
-    def _async_changed(self, subjects: Iterable[str]) -> None:
+    def _async_read(self, subjects: set[str]) -> None:
+        """New readings for these subjects: what readings leave be is kept."""
+        self._async_changed(subjects, readings_only=True)
+
+    @callback
+    def _async_changed(
+        self, subjects: Iterable[str], *, readings_only: bool = False
+    ) -> None:
         """Forget the views of these subjects and tell their entities.
 
         The farm-wide entities (care list, calendar, task counts) are told
@@ -503,7 +516,10 @@ class Farm:
         subjects = set(subjects)
         farm_wide = entry_id in subjects
         subjects.discard(entry_id)
-        if self._async_refresh_subjects(subjects) or farm_wide:
+        if (
+            self._async_refresh_subjects(subjects, readings_only=readings_only)
+            or farm_wide
+        ):
             self._async_farm_changed()
 
     @callback
@@ -514,13 +530,18 @@ class Farm:
             update()
 
     @callback
-    def _async_refresh_subjects(self, subjects: set[str]) -> bool:
+    def _async_refresh_subjects(
+        self, subjects: set[str], *, readings_only: bool = False
+    ) -> bool:
         """Forget these subjects' views and tell their entities.
 
         Returns whether what the farm-wide entities show may have changed.
         """
         farm_wide = False
         before = {subject: self._views.pop(subject, None) for subject in subjects}
+        if not readings_only:
+            for subject in subjects:
+                self._care_due.pop(subject, None)
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
                 update()
@@ -781,6 +802,23 @@ class Farm:
         phase = state.phase if state is not None else None
         now = dt_util.now()
         today = now.astimezone(self.zone).date()
+        # Roots in a recirculating or hydroponic solution are never "watered".
+        recirculating = tank is not None and (
+            tank.tank_type is TankType.RECIRCULATION or tank.system is System.HYDRO
+        )
+        kept = self._care_due.get(plant_id)
+        if kept is not None and kept[0] == today:
+            care_due = kept[1]
+        else:
+            care_due = preset_care_due(
+                plant_id,
+                self._care_tasks(plant, preset),
+                phase=phase,
+                recirculating=recirculating,
+                today=today,
+                hemisphere=self.settings.hemisphere,
+            )
+            self._care_due[plant_id] = (today, care_due)
         computed = plant_view(
             PlantInputs(
                 config=plant,
@@ -788,14 +826,9 @@ class Farm:
                 preset=preset,
                 state=state,
                 gdd_so_far=self.gdd_so_far(plant_id),
-                care_state=self._care_tasks(plant, preset),
+                care_due=care_due,
                 treatments=self.treatments(plant_id),
-                # Roots in a recirculating or hydroponic solution are never "watered".
-                recirculating=tank is not None
-                and (
-                    tank.tank_type is TankType.RECIRCULATION
-                    or tank.system is System.HYDRO
-                ),
+                recirculating=recirculating,
                 moisture=self.reading(plant.moisture_sensor),
                 watering=planned_watering(
                     plant,
@@ -820,7 +853,6 @@ class Farm:
             ),
             now=now,
             today=today,
-            hemisphere=self.settings.hemisphere,
         )
         self._views[plant_id] = computed
         return computed

@@ -84,7 +84,9 @@ class PlantInputs:
     preset: CarePreset | None
     state: PhaseState | None
     gdd_so_far: float | None
-    care_state: Mapping[care.CareKind, care.CareTask] = field(default_factory=dict)
+    # The preset's care tasks as scheduled (`preset_care_due`); readings leave
+    # them as they are, so the farm keeps them between its own changes.
+    care_due: tuple[care.DueTask, ...] = ()
     treatments: tuple[safety.Treatment, ...] = ()
     recirculating: bool = False
     moisture: float | None = None
@@ -139,9 +141,31 @@ def _cold_advance(
     )
 
 
-def plant_view(
-    inputs: PlantInputs, *, now: datetime, today: date, hemisphere: Hemisphere
-) -> PlantView:
+def preset_care_due(
+    plant_id: str,
+    tasks: Mapping[care.CareKind, care.CareTask],
+    *,
+    phase: Phase | None,
+    recirculating: bool,
+    today: date,
+    hemisphere: Hemisphere,
+) -> tuple[care.DueTask, ...]:
+    """The preset's care tasks of a plant in a phase, as scheduled today."""
+    if not tasks or phase is None:
+        return ()
+    return care.care_schedule(
+        care.CarePlant(
+            plant_id=plant_id,
+            phase=phase,
+            tasks=tuple(tasks.values()),
+            on_recirculating_tank=recirculating,
+        ),
+        today=today,
+        hemisphere=hemisphere,
+    )
+
+
+def plant_view(inputs: PlantInputs, *, now: datetime, today: date) -> PlantView:
     """Compute a plant's view."""
     config, species, state = inputs.config, inputs.species, inputs.state
     started_on = state.started_on if state is not None else config.planted
@@ -164,19 +188,8 @@ def plant_view(
             gdd_so_far=inputs.gdd_so_far,
         )
     due: tuple[care.DueTask, ...] = ()
-    if inputs.care_state and phase is not None:
-        due = care.care_schedule(
-            care.CarePlant(
-                plant_id=config.id,
-                phase=phase,
-                tasks=tuple(inputs.care_state.values()),
-                on_recirculating_tank=inputs.recirculating,
-            ),
-            today=today,
-            hemisphere=hemisphere,
-        )
     if phase is not None:
-        due = _with_planned_watering(due, inputs, phase, today)
+        due = _with_planned_watering(inputs.care_due, inputs, phase, today)
         advance = _cold_advance(advance, inputs.cold)
     watering = next(
         (task.due for task in due if task.kind is care.CareKind.WATER), None

@@ -111,13 +111,19 @@ class ReadingsLedger:
         notices: RepairNotices,
         zone: Callable[[], tzinfo],
         changed: Callable[[set[str]], None],
+        read: Callable[[set[str]], None],
     ) -> None:
-        """Nothing is followed until `async_follow`."""
+        """Nothing is followed until `async_follow`.
+
+        `changed` is told of subjects whose links changed, `read` of subjects
+        that only have new readings.
+        """
         self.hass = hass
         self.store = store
         self.notices = notices
         self._zone = zone
         self._changed = changed
+        self._read = read
         self.config = config
         self._links: dict[str, Link] = {}
         self._driven: dict[str, set[str]] = {}
@@ -244,7 +250,7 @@ class ReadingsLedger:
         if (link := self._links.get(entity_id)) is None:
             return  # a driven light or pump: only its existence matters here
         self._async_take(entity_id, new_state)
-        self._changed(set(link.subjects))
+        self._read(set(link.subjects))
 
     @callback
     def _async_state_reported(self, event: Event[EventStateReportedData]) -> None:
@@ -263,7 +269,7 @@ class ReadingsLedger:
                 subject for subject in link.subjects if subject in self.config.tanks
             }
             if tanks:
-                self._changed(tanks)
+                self._read(tanks)
 
     @callback
     def _async_take(self, entity_id: str, state: State | None) -> None:

@@ -134,6 +134,47 @@ async def test_moisture_sensor_flags_dry_pot(
     )
 
 
+async def test_readings_show_care_as_it_stands(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A reading shows the care done since the last one, and the care due today."""
+    pot = farm_entry.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
+    )
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{POT_ID}_needs_attention"
+    )
+    assert entity_id is not None
+
+    def reasons() -> list[str]:
+        state = hass.states.get(entity_id)
+        assert state is not None
+        return list(state.attributes["reasons"])
+
+    hass.states.async_set("sensor.pot_moisture", "45")
+    await hass.async_block_till_done()
+    assert reasons() == ["care_due"]  # the tropical preset's chores, overdue
+    farm = farm_entry.runtime_data.farm
+    await farm.async_log_watering([POT_ID], dt_util.now())
+    for task in ("pest_check", "fertilize"):
+        await farm.async_complete_care(
+            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
+        )
+    hass.states.async_set("sensor.pot_moisture", "44")
+    await hass.async_block_till_done()
+    assert reasons() == []
+
+    # Eight days on, with no refresh at midnight in between: watering is due
+    # again (every 7 days), and the next reading says so.
+    freezer.tick(timedelta(days=8))
+    hass.states.async_set("sensor.pot_moisture", "12")
+    await hass.async_block_till_done()
+    assert reasons() == ["care_due", "dry"]
+
+
 async def test_final_harvest_ends_treatments(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
