@@ -29,6 +29,10 @@ class FarmEntityDescription(EntityDescription):
     # False while the input the entity shows is missing (no sensor linked, no
     # reading yet); such entities exist but are unavailable.
     available_fn: Callable[[Farm, str], bool] | None = None
+    # The fields of its subject's view that are all it shows (besides the
+    # farm's configuration), or None: it may show anything. A new reading
+    # refreshes only the entities with a field that changed.
+    view_fields: frozenset[str] | None = None
     # Start disabled on large farms, so a farm stays within Home Assistant's
     # limit of enabled entities per config entry.
     disabled_on_large_farms: bool = False
@@ -61,11 +65,19 @@ class FarmEntity(Entity):
         """Follow the subject's changes."""
         # Undone in async_will_remove_from_hass rather than by a callback kept
         # for each entity: thousands of entities, fewer objects to collect.
-        self.farm.async_follow(self.subject_id, self._async_subject_changed)
+        self.farm.async_follow(
+            self.subject_id,
+            self._async_subject_changed,
+            self.entity_description.view_fields,
+        )
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop following the subject's changes."""
-        self.farm.async_unfollow(self.subject_id, self._async_subject_changed)
+        self.farm.async_unfollow(
+            self.subject_id,
+            self._async_subject_changed,
+            self.entity_description.view_fields,
+        )
 
     @property
     def available(self) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -172,6 +173,26 @@ def _farm_facing(view: View | None) -> Any:
     return None
 
 
+def _changed_fields(old: View | None, new: View) -> frozenset[str] | None:
+    """The fields in which two views of a subject differ (None: every field)."""
+    if type(old) is not type(new):
+        return None
+    known = _VIEW_FIELDS.get(type(new))
+    if known is None:
+        names = tuple(item.name for item in fields(new))
+        known = _VIEW_FIELDS[type(new)] = (names, attrgetter(*names))
+    names, values = known
+    return frozenset(
+        name
+        for name, was, now in zip(names, values(old), values(new), strict=True)
+        if was != now
+    )
+
+
+# Each kind of view: its fields' names and a getter of their values.
+_VIEW_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
 class Farm:
     """One farm, live."""
 
@@ -199,6 +220,8 @@ class Farm:
             read=self._async_read,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
+        # Entities that show only some fields of their subject's view.
+        self._readers: dict[str, list[tuple[frozenset[str], Callable[[], None]]]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
         self._plant_preparers: list[Callable[[str], None]] = []
@@ -362,6 +385,7 @@ class Farm:
             self._plant_care.pop(subject, None)
             self._care_due.pop(subject, None)
             self._listeners.pop(subject, None)
+            self._readers.pop(subject, None)
             self._wake_at.pop(subject, None)
             if (unsub := self._wakeups.pop(subject, None)) is not None:
                 unsub()
@@ -444,14 +468,36 @@ class Farm:
         return partial(self._async_unlisten, subject, update)
 
     @callback
-    def async_follow(self, subject: str, update: Callable[[], None]) -> None:
-        """Like async_listen, undone by async_unfollow rather than a callback."""
-        self._listeners.setdefault(subject, []).append(update)
+    def async_follow(
+        self,
+        subject: str,
+        update: Callable[[], None],
+        view_fields: frozenset[str] | None = None,
+    ) -> None:
+        """Like async_listen, undone by async_unfollow rather than a callback.
+
+        With `view_fields` (what `update` shows of the subject's view), new
+        readings call it only when one of those fields changed.
+        """
+        if view_fields is None:
+            self._listeners.setdefault(subject, []).append(update)
+        else:
+            self._readers.setdefault(subject, []).append((view_fields, update))
 
     @callback
-    def async_unfollow(self, subject: str, update: Callable[[], None]) -> None:
+    def async_unfollow(
+        self,
+        subject: str,
+        update: Callable[[], None],
+        view_fields: frozenset[str] | None = None,
+    ) -> None:
         """Stop calling `update` for `subject` (nothing if it is not called)."""
-        self._async_unlisten(subject, update)
+        if view_fields is None:
+            self._async_unlisten(subject, update)
+        elif (reader := (view_fields, update)) in (
+            readers := self._readers.get(subject, [])
+        ):
+            readers.remove(reader)
 
     @callback
     def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
@@ -544,6 +590,19 @@ class Farm:
                 self._care_due.pop(subject, None)
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
+                update()
+            readers = self._readers.get(subject, ())
+            if readings_only and readers:
+                # A reading changes a few of the view's fields: only the
+                # entities that show one of them have anything to write.
+                changed = _changed_fields(before[subject], self.view(subject))
+                if changed is not None:
+                    readers = [
+                        reader
+                        for reader in readers
+                        if not changed.isdisjoint(reader[0])
+                    ]
+            for _fields, update in list(readers):
                 update()
         config = self.config
         for subject, old in before.items():
@@ -787,6 +846,14 @@ class Farm:
         await self._async_catch_up()
 
     # --- Views ----------------------------------------------------------------
+
+    def view(self, subject: str) -> View:
+        """The current view of a rack, tank or plant."""
+        if subject in self.config.tanks:
+            return self.tank_view(subject)
+        if subject in self.config.racks:
+            return self.rack_view(subject)
+        return self.plant_view(subject)
 
     def plant_view(self, plant_id: str) -> PlantView:
         """The plant's current view (computed once per change)."""

@@ -29,6 +29,7 @@ NUMBERS: tuple[FarmNumberDescription, ...] = (
         key="target_ph",
         translation_key="target_ph",
         subject="tank",
+        view_fields=frozenset({"target_ph"}),
         entity_category=EntityCategory.CONFIG,
         native_min_value=3.0,
         native_max_value=9.0,
