@@ -28,6 +28,7 @@ BUTTONS: tuple[FarmButtonDescription, ...] = (
         key="log_water_change",
         translation_key="log_water_change",
         subject="tank",
+        view_fields=frozenset(),
         press_fn=lambda farm, tank_id: farm.async_log_water_change(
             tank_id, dt_util.now()
         ),
@@ -36,6 +37,7 @@ BUTTONS: tuple[FarmButtonDescription, ...] = (
         key="mark_watered",
         translation_key="mark_watered",
         subject="plant",
+        view_fields=frozenset(),
         press_fn=lambda farm, plant_id: farm.async_log_watering(
             [plant_id], dt_util.now()
         ),

@@ -26,6 +26,7 @@ EVENTS: tuple[FarmEventDescription, ...] = (
         key="activity",
         translation_key="activity",
         subject="plant",
+        view_fields=frozenset(),
         event_types=ACTIVITY_TYPES,
     ),
 )

@@ -1464,11 +1464,19 @@ class Farm:
 
     @callback
     def _async_wake(self, subject: str, at: datetime | None) -> None:
-        """Recompute a subject at an instant (replacing its previous wake-up)."""
-        if self._wake_at.get(subject) == at and (
-            at is None or subject in self._wakeups
-        ):
-            return  # already planned for that instant: most readings change nothing
+        """Recompute a subject at an instant (replacing its previous wake-up).
+
+        A wake-up planned for the same instant or sooner is kept: it recomputes
+        the subject, which plans the next one. Each probe reading moves the
+        instant its tank's probes would go stale a little later, and a timer
+        made anew for every reading would cost more than one that fires early.
+        """
+        planned = self._wake_at.get(subject)
+        if at is None:
+            if planned is None:
+                return
+        elif planned is not None and planned <= at and subject in self._wakeups:
+            return
         if (unsub := self._wakeups.pop(subject, None)) is not None:
             unsub()
         self._wake_at[subject] = at

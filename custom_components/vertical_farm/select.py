@@ -28,6 +28,7 @@ SELECTS: tuple[FarmSelectDescription, ...] = (
         key="phase",
         translation_key="phase",
         subject="plant",
+        view_fields=frozenset({"phase"}),
         available_fn=lambda farm, plant_id: farm.plant_view(plant_id).phase is not None,
     ),
 )

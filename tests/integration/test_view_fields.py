@@ -16,11 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.entity import FarmEntity
-from custom_components.vertical_farm.presenters import TankView
+from custom_components.vertical_farm.farm import Farm
+from custom_components.vertical_farm.presenters import PlantView, TankView
 
-from .conftest import TANK_ID, farm_of
-
-TANK_FIELDS = frozenset(item.name for item in fields(TankView))
+from .conftest import PLANT_ID, POT_ID, TANK_ID, farm_of
 
 # The tank's probes: EC (mS/cm), pH, water temperature (C) and level (%).
 PROBES = ("sensor.tank_a_ec", "sensor.tank_a_ph", "sensor.tank_a_water_temperature")
@@ -32,10 +31,10 @@ READINGS: dict[str, tuple[tuple[str, str, str], str]] = {
 UNITS = ("mS/cm", None, "°C")
 
 
-def _recording(view: TankView, seen: set[str]) -> TankView:
+def _recording[V: (TankView, PlantView)](view: V, seen: set[str]) -> V:
     """The same view, noting the name of everything read from it."""
 
-    class Recording(TankView):
+    class Recording(type(view)):  # type: ignore[misc]
         def __getattribute__(self, name: str) -> Any:
             seen.add(name)
             return super().__getattribute__(name)
@@ -47,7 +46,7 @@ def _recording(view: TankView, seen: set[str]) -> TankView:
     return recording
 
 
-def _tank_entities(hass: HomeAssistant) -> list[FarmEntity]:
+def _entities_of(hass: HomeAssistant, subject_id: str) -> list[FarmEntity]:
     registry = er.async_get(hass)
     found: list[FarmEntity] = []
     for platform in entity_platform.async_get_platforms(hass, DOMAIN):
@@ -56,7 +55,7 @@ def _tank_entities(hass: HomeAssistant) -> list[FarmEntity]:
             if (
                 isinstance(entity, FarmEntity)
                 and entry is not None
-                and entry.config_subentry_id == TANK_ID
+                and entry.config_subentry_id == subject_id
             ):
                 found.append(entity)
     return found
@@ -75,11 +74,10 @@ async def test_tank_entities_read_only_their_fields(
     hass.states.async_set("sensor.tank_a_level", level, {"unit_of_measurement": "%"})
     await hass.async_block_till_done()
     farm = farm_of(loaded_farm)
-    entities = _tank_entities(hass)
-    declared = [entity for entity in entities if entity.entity_description.view_fields]
+    declared = _check_declarations(hass, farm, TANK_ID, farm.tank_view(TANK_ID))
     # Every tank entity that shows only its view says so (the forecasts, which
     # show the planner's figures, do not).
-    assert {entity.entity_description.key for entity in declared} >= {
+    assert declared >= {
         "ec",
         "ec_deviation",
         "ec_problem",
@@ -88,21 +86,62 @@ async def test_tank_entities_read_only_their_fields(
         "level",
         "level_low",
         "target_ph",
+        "log_water_change",
     }
+
+
+@pytest.mark.parametrize("moisture", ["unavailable", "45", "12"])
+async def test_plant_entities_read_only_their_fields(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, moisture: str
+) -> None:
+    """Every field a plant entity reads is among its declared view fields."""
+    pot = farm_entry.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
+    )
+    hass.states.async_set("sensor.pot_moisture", moisture, {"unit_of_measurement": "%"})
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    farm = farm_of(farm_entry)
+    for plant_id in (PLANT_ID, POT_ID):
+        declared = _check_declarations(hass, farm, plant_id, farm.plant_view(plant_id))
+        assert declared >= {
+            "days_in_phase",
+            "age",
+            "expected_harvest",
+            "next_watering",
+            "harvest_blocked",
+            "needs_attention",
+            "mark_watered",
+            "activity",
+        }
+
+
+def _check_declarations(
+    hass: HomeAssistant, farm: Farm, subject_id: str, view: TankView | PlantView
+) -> set[str]:
+    """Check what each entity with declared view fields reads; return their keys."""
+    names = frozenset(item.name for item in fields(view))
+    declared = [
+        entity
+        for entity in _entities_of(hass, subject_id)
+        if entity.entity_description.view_fields is not None
+    ]
     seen: set[str] = set()
-    farm._views[TANK_ID] = _recording(farm.tank_view(TANK_ID), seen)
+    farm._views[subject_id] = _recording(view, seen)
     for entity in declared:
         seen.clear()
         entity.signature()
         entity.async_write_ha_state()  # what Home Assistant reads as it writes
-        read = seen & TANK_FIELDS
+        read = seen & names
         view_fields = entity.entity_description.view_fields
         assert view_fields is not None
         assert read <= view_fields, (
             f"{entity.entity_description.key} reads {sorted(read - view_fields)} "
             "without declaring them"
         )
-        assert view_fields <= TANK_FIELDS, "only the view's fields are declared"
+        assert view_fields <= names, "only the view's fields are declared"
+    return {entity.entity_description.key for entity in declared}
 
 
 async def test_a_reading_writes_only_what_it_changed(
