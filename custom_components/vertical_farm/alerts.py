@@ -8,7 +8,7 @@ repair notices as problems come and go.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
@@ -137,6 +137,23 @@ class RepairNotices:
         )
 
 
+_EC_ALERTS = frozenset({AlertKind.EC_LOW, AlertKind.EC_HIGH})
+_PH_ALERTS = frozenset({AlertKind.PH_LOW, AlertKind.PH_HIGH})
+# The alert kinds each field of a tank's view feeds (through tank_readings):
+# when a reading changes none of them, the tank's alerts stay as they are.
+ALERT_INPUTS: Final[Mapping[str, frozenset[AlertKind]]] = {
+    "ec": _EC_ALERTS,
+    "ec_deviation": _EC_ALERTS,
+    "targets": _EC_ALERTS | _PH_ALERTS,
+    "ph": _PH_ALERTS,
+    "target_ph": _PH_ALERTS,
+    "ph_drift_per_day": _PH_ALERTS,
+    "balance": frozenset({AlertKind.LEVEL_LOW}),
+    "water_temperature": frozenset({AlertKind.TEMPERATURE}),
+    "stale_probes": frozenset({AlertKind.PROBE_STALE}),
+}
+
+
 def tank_readings(
     view: TankView,
     volume_l: float,
@@ -189,19 +206,30 @@ def async_check_tank_alerts(
     view: TankView,
     *,
     water: WaterChemistry | None = None,
+    changed: Collection[str] | None = None,
 ) -> None:
     """Fire `vertical_farm_tank_alert` once when an excursion starts.
 
     pH alerts also say why (`reason`: `range`, `critical` or `drift`), how
     bad (`level`: `warning` or `critical`) and, for a drift, `drift_per_day`.
+    With `changed` (the view's fields a reading changed), only the kinds
+    those fields feed are judged again.
     """
+    kinds: set[AlertKind] | None = None
+    if changed is not None:
+        kinds = set()
+        for name in changed:
+            if (fed := ALERT_INPUTS.get(name)) is not None:
+                kinds |= fed
+        if not kinds:
+            return
     tank = config.tanks[tank_id]
     stored = store.state(tank_id)
     active: dict[str, bool] = stored.get("alerts", {})
     margin = None if water is None else water.ph_critical_margin.get(tank.system)
     after, started = step_alerts(
         active,
-        tank_alert_checks(tank_readings(view, tank.volume_l, water, margin)),
+        tank_alert_checks(tank_readings(view, tank.volume_l, water, margin), kinds),
     )
     if after == active:
         return

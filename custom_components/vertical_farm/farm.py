@@ -185,7 +185,7 @@ def _changed_fields(old: View | None, new: View) -> frozenset[str] | None:
     return frozenset(
         name
         for name, was, now in zip(names, values(old), values(new), strict=True)
-        if was != now
+        if was is not now and was != now
     )
 
 
@@ -588,14 +588,18 @@ class Farm:
         if not readings_only:
             for subject in subjects:
                 self._care_due.pop(subject, None)
+        # A reading changes a few fields of a view: only the entities that show
+        # one of them have anything to write, and only the alerts they feed
+        # are judged again.
+        changes: dict[str, frozenset[str] | None] = {}
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
                 update()
             readers = self._readers.get(subject, ())
-            if readings_only and readers:
-                # A reading changes a few of the view's fields: only the
-                # entities that show one of them have anything to write.
-                changed = _changed_fields(before[subject], self.view(subject))
+            if readings_only:
+                changed = changes[subject] = _changed_fields(
+                    before[subject], self.view(subject)
+                )
                 if changed is not None:
                     readers = [
                         reader
@@ -615,6 +619,7 @@ class Farm:
                     subject,
                     tank,
                     water=self.library.water,
+                    changed=changes.get(subject),
                 )
                 self.notices.async_tank_conflict(config, subject, tank)
                 self.notices.async_level_mismatch(config, subject, tank)

@@ -148,3 +148,36 @@ def test_a_fast_drift_alerts_before_the_ph_leaves_its_band() -> None:
     assert not drift(0.45)[AlertKind.PH_HIGH].starts
     assert not drift(0.35)[AlertKind.PH_HIGH].continues
     assert drift(-0.6)[AlertKind.PH_LOW].starts
+
+
+def test_only_the_kinds_asked_for_are_checked() -> None:
+    """Low and high go together; the rest are left out (they stay as they are)."""
+    readings = TankReadings(
+        ec_deviation=deviation(1.19, 1.5),
+        ec=1.19,
+        target_ec=1.5,
+        ph=5.0,
+        ph_low=5.5,
+        ph_high=6.5,
+        level_l=5.0,
+        volume_l=60.0,
+        water_c=30.0,
+    )
+    every = tank_alert_checks(readings)
+    assert {check.kind for check in every} == set(AlertKind)
+
+    def only(*kinds: AlertKind) -> list[AlertCheck]:
+        return [check for check in every if check.kind in kinds]
+
+    low, high = AlertKind.EC_LOW, AlertKind.EC_HIGH
+    assert tank_alert_checks(readings, {high}) == only(low, high)
+    assert tank_alert_checks(readings, {AlertKind.PH_LOW}) == only(
+        AlertKind.PH_LOW, AlertKind.PH_HIGH
+    )
+    assert tank_alert_checks(
+        readings, {AlertKind.LEVEL_LOW, AlertKind.PROBE_STALE}
+    ) == only(AlertKind.LEVEL_LOW, AlertKind.PROBE_STALE)
+    assert tank_alert_checks(readings, {AlertKind.TEMPERATURE}) == only(
+        AlertKind.TEMPERATURE
+    )
+    assert tank_alert_checks(readings, ()) == []

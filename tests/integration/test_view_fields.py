@@ -14,6 +14,7 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.vertical_farm.alerts import ALERT_INPUTS, tank_readings
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.entity import FarmEntity
 from custom_components.vertical_farm.farm import Farm
@@ -180,3 +181,23 @@ async def test_a_reading_writes_only_what_it_changed(
     await hass.async_block_till_done()
     assert state_of("binary_sensor", "ec_problem").state == "on"
     assert float(state_of("sensor", "ec_deviation").state) > 20
+
+
+async def test_alert_inputs_name_every_field_the_alerts_read(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A reading judges again only the alerts its changed fields feed: all of them."""
+    for entity_id, value, unit in zip(PROBES, READINGS["fine"][0], UNITS, strict=True):
+        hass.states.async_set(
+            entity_id, value, {} if unit is None else {"unit_of_measurement": unit}
+        )
+    hass.states.async_set("sensor.tank_a_level", "80", {"unit_of_measurement": "%"})
+    await hass.async_block_till_done()
+    farm = farm_of(loaded_farm)
+    seen: set[str] = set()
+    view = _recording(farm.tank_view(TANK_ID), seen)
+    readings = tank_readings(view, 60.0, farm.library.water, 0.5)
+    assert readings.ec is not None
+    assert readings.ph is not None
+    assert readings.level_l is not None
+    assert seen & frozenset(item.name for item in fields(TankView)) == set(ALERT_INPUTS)

@@ -11,7 +11,7 @@ Celsius, volumes in litres.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,15 +78,28 @@ class TankReadings:
     ph_drift_end: float = 0.4  # and below which it ends
 
 
-def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
+def _wanted(kinds: Collection[AlertKind] | None, *family: AlertKind) -> bool:
+    """Whether a family of kinds (low and high go together) is to be checked."""
+    if kinds is None:
+        return True
+    for kind in family:
+        if kind in kinds:
+            return True
+    return False
+
+
+def tank_alert_checks(
+    readings: TankReadings, kinds: Collection[AlertKind] | None = None
+) -> list[AlertCheck]:
     """Every excursion a tank can be in, judged from its readings.
 
     Kinds whose inputs are missing are left out (an active alert of such a
-    kind stays as it is until its input is back).
+    kind stays as it is until its input is back), and so are kinds not in
+    `kinds` when it is given (their inputs are known not to have changed).
     """
     checks: list[AlertCheck] = []
     deviation = readings.ec_deviation
-    if deviation is not None:
+    if deviation is not None and _wanted(kinds, AlertKind.EC_LOW, AlertKind.EC_HIGH):
         size = abs(deviation.percent)
         for kind, direction in (
             (AlertKind.EC_LOW, DeviationDirection.LOW),
@@ -103,7 +116,12 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
                 )
             )
     ph = readings.ph
-    if ph is not None and readings.ph_low is not None and readings.ph_high is not None:
+    if (
+        ph is not None
+        and readings.ph_low is not None
+        and readings.ph_high is not None
+        and _wanted(kinds, AlertKind.PH_LOW, AlertKind.PH_HIGH)
+    ):
         checks.append(
             AlertCheck(
                 kind=AlertKind.PH_LOW,
@@ -124,7 +142,11 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
         )
         checks.extend(_ph_extremes(readings, ph, readings.ph_low, readings.ph_high))
     level = readings.level_l
-    if level is not None and readings.volume_l > 0:
+    if (
+        level is not None
+        and readings.volume_l > 0
+        and _wanted(kinds, AlertKind.LEVEL_LOW)
+    ):
         checks.append(
             AlertCheck(
                 kind=AlertKind.LEVEL_LOW,
@@ -134,7 +156,7 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
             )
         )
     water = readings.water_c
-    if water is not None:
+    if water is not None and _wanted(kinds, AlertKind.TEMPERATURE):
         checks.append(
             AlertCheck(
                 kind=AlertKind.TEMPERATURE,
@@ -147,11 +169,14 @@ def tank_alert_checks(readings: TankReadings) -> list[AlertCheck]:
                 value=water,
             )
         )
-    checks.append(
-        AlertCheck(
-            kind=AlertKind.PROBE_STALE, starts=readings.stale, continues=readings.stale
+    if _wanted(kinds, AlertKind.PROBE_STALE):
+        checks.append(
+            AlertCheck(
+                kind=AlertKind.PROBE_STALE,
+                starts=readings.stale,
+                continues=readings.stale,
+            )
         )
-    )
     return checks
 
 
