@@ -29,6 +29,9 @@ class Pacer:
         """Pace to `budget_s` of work per turn."""
         self._budget_s = budget_s
         self._turn_started: float | None = None
+        # The loop turn after the farm's: its work waits, so what fell due
+        # meanwhile (timers, another integration's callbacks) goes first.
+        self._resting = False
         # Tickets of the tasks waiting for a turn; the oldest goes first.
         self._tickets = count()
         self._waiting: set[int] = set()
@@ -43,6 +46,11 @@ class Pacer:
 
     def _end_turn(self) -> None:
         self._turn_started = None
+        self._resting = True
+        asyncio.get_running_loop().call_soon(self._end_rest)
+
+    def _end_rest(self) -> None:
+        self._resting = False
 
     async def pace(self) -> None:
         """Return at once while this turn has budget left; else in a later turn.
@@ -51,10 +59,12 @@ class Pacer:
         still has budget, or, the oldest ticket first, in a turn it begins;
         then it does one unit of work whatever that costs. So the waiting
         tasks take turns in order and none starves, and together they do one
-        budget of work per turn plus at most one unit.
+        budget of work per turn plus at most one unit. After each turn of the
+        farm's work comes one without it: timers that fell due meanwhile run
+        then, not after a second turn of the farm's work.
         """
         now = monotonic()
-        if now - self._turn_start(now) < self._budget_s:
+        if not self._resting and now - self._turn_start(now) < self._budget_s:
             return
         ticket = next(self._tickets)
         self._waiting.add(ticket)
@@ -62,6 +72,8 @@ class Pacer:
             while True:
                 await asyncio.sleep(0)
                 now = monotonic()
+                if self._resting:
+                    continue
                 if self._turn_started is None:
                     if ticket == min(self._waiting):
                         self._turn_start(now)

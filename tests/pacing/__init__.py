@@ -1,0 +1,1 @@
+"""The pacer: long work in short turns of the event loop."""
