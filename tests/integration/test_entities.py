@@ -345,7 +345,8 @@ async def test_phase_advances_by_days_at_midnight(
     assert _state(hass, PLANT_ID, "phase").state == "seedling"
     freezer.move_to(due + timedelta(seconds=1))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    # The new day's refresh runs in turns, as a background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _state(hass, PLANT_ID, "phase").state == "vegetative"
     assert [e.data["to_phase"] for e in changed] == ["vegetative"]
     assert _state(hass, PLANT_ID, "days_in_phase").state == "0"
