@@ -65,19 +65,11 @@ class FarmEntity(Entity):
         """Follow the subject's changes."""
         # Undone in async_will_remove_from_hass rather than by a callback kept
         # for each entity: thousands of entities, fewer objects to collect.
-        self.farm.async_follow(
-            self.subject_id,
-            self._async_subject_changed,
-            self.entity_description.view_fields,
-        )
+        self.farm.async_follow(self.subject_id, self)
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop following the subject's changes."""
-        self.farm.async_unfollow(
-            self.subject_id,
-            self._async_subject_changed,
-            self.entity_description.view_fields,
-        )
+        self.farm.async_unfollow(self.subject_id, self)
 
     @property
     def available(self) -> bool:
@@ -89,8 +81,14 @@ class FarmEntity(Entity):
         """What the state shows; the state is written only when this changes."""
         return (self.available, self.state, self.extra_state_attributes)
 
+    @property
+    def view_fields(self) -> frozenset[str] | None:
+        """The fields of its subject's view it shows (None: it may show anything)."""
+        return self.entity_description.view_fields
+
     @callback
-    def _async_subject_changed(self) -> None:
+    def async_subject_changed(self) -> None:
+        """Write the state again if what it shows changed."""
         signature = self.signature()
         if signature != self._written:
             self._written = signature

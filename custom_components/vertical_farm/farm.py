@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from functools import partial
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -173,6 +173,17 @@ def _farm_facing(view: View | None) -> Any:
     return None
 
 
+class Follower(Protocol):
+    """An entity of a rack, tank or plant, told when its subject's view changes."""
+
+    @property
+    def view_fields(self) -> frozenset[str] | None:
+        """The fields of the view it shows (None: it may show anything)."""
+
+    def async_subject_changed(self) -> None:
+        """Write the state again if what it shows changed."""
+
+
 def _changed_fields(old: View | None, new: View) -> frozenset[str] | None:
     """The fields in which two views of a subject differ (None: every field)."""
     if type(old) is not type(new):
@@ -220,8 +231,8 @@ class Farm:
             read=self._async_read,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
-        # Entities that show only some fields of their subject's view.
-        self._readers: dict[str, list[tuple[frozenset[str], Callable[[], None]]]] = {}
+        # The entities of each subject (the farm's own entities listen instead).
+        self._followers: dict[str, list[Follower]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
         self._plant_preparers: list[Callable[[str], None]] = []
@@ -385,7 +396,7 @@ class Farm:
             self._plant_care.pop(subject, None)
             self._care_due.pop(subject, None)
             self._listeners.pop(subject, None)
-            self._readers.pop(subject, None)
+            self._followers.pop(subject, None)
             self._wake_at.pop(subject, None)
             if (unsub := self._wakeups.pop(subject, None)) is not None:
                 unsub()
@@ -468,36 +479,20 @@ class Farm:
         return partial(self._async_unlisten, subject, update)
 
     @callback
-    def async_follow(
-        self,
-        subject: str,
-        update: Callable[[], None],
-        view_fields: frozenset[str] | None = None,
-    ) -> None:
-        """Like async_listen, undone by async_unfollow rather than a callback.
+    def async_follow(self, subject: str, follower: Follower) -> None:
+        """Tell `follower` whenever the view of `subject` may have changed.
 
-        With `view_fields` (what `update` shows of the subject's view), new
-        readings call it only when one of those fields changed.
+        Undone by async_unfollow (an entity keeps no callback to undo it). A
+        new reading tells it only when one of its `view_fields` changed.
         """
-        if view_fields is None:
-            self._listeners.setdefault(subject, []).append(update)
-        else:
-            self._readers.setdefault(subject, []).append((view_fields, update))
+        self._followers.setdefault(subject, []).append(follower)
 
     @callback
-    def async_unfollow(
-        self,
-        subject: str,
-        update: Callable[[], None],
-        view_fields: frozenset[str] | None = None,
-    ) -> None:
-        """Stop calling `update` for `subject` (nothing if it is not called)."""
-        if view_fields is None:
-            self._async_unlisten(subject, update)
-        elif (reader := (view_fields, update)) in (
-            readers := self._readers.get(subject, [])
-        ):
-            readers.remove(reader)
+    def async_unfollow(self, subject: str, follower: Follower) -> None:
+        """Stop telling `follower` about `subject` (nothing if it is not told)."""
+        followers = self._followers.get(subject, [])
+        if follower in followers:
+            followers.remove(follower)
 
     @callback
     def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
@@ -572,7 +567,7 @@ class Farm:
     def _async_farm_changed(self) -> None:
         """Tell the farm-wide entities (care list, calendar, task counts)."""
         self._care_items = None
-        for update in list(self._listeners.get(self.entry.entry_id, ())):
+        for update in self._farm_wide():
             update()
 
     @callback
@@ -595,19 +590,15 @@ class Farm:
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
                 update()
-            readers = self._readers.get(subject, ())
+            changed = None
             if readings_only:
                 changed = changes[subject] = _changed_fields(
                     before[subject], self.view(subject)
                 )
-                if changed is not None:
-                    readers = [
-                        reader
-                        for reader in readers
-                        if not changed.isdisjoint(reader[0])
-                    ]
-            for _fields, update in list(readers):
-                update()
+            for follower in list(self._followers.get(subject, ())):
+                shown = follower.view_fields
+                if changed is None or shown is None or not changed.isdisjoint(shown):
+                    follower.async_subject_changed()
         config = self.config
         for subject, old in before.items():
             if subject in config.tanks:
@@ -784,9 +775,20 @@ class Farm:
         await self.async_prepare_each_plant(*self._plant_preparers)
         await self.pacer.pace()
         self.care_items()
-        for update in list(self._listeners.get(self.entry.entry_id, ())):
+        for update in self._farm_wide():
             await self.pacer.pace()
             update()
+
+    def _farm_wide(self) -> list[Callable[[], None]]:
+        """What to tell when the farm itself changed: listeners and its entities."""
+        entry_id = self.entry.entry_id
+        return [
+            *self._listeners.get(entry_id, ()),
+            *(
+                follower.async_subject_changed
+                for follower in self._followers.get(entry_id, ())
+            ),
+        ]
 
     async def async_prepare_each_plant(self, *prepare: Callable[[str], None]) -> None:
         """Work out every plant's view and care items, and `prepare` it, in turns.

@@ -380,11 +380,11 @@ async def test_removed_entity_stops_following_its_rack(
         "sensor", DOMAIN, f"{RACK_ID}_photoperiod"
     )
     assert removed_id is not None
-    followers = len(farm._listeners[RACK_ID])
+    followers = len(farm._followers[RACK_ID])
     registry.async_remove(removed_id)
     await hass.async_block_till_done()
     assert hass.states.get(removed_id) is None
-    assert len(farm._listeners[RACK_ID]) == followers - 1
+    assert len(farm._followers[RACK_ID]) == followers - 1
     hass.states.async_set("sensor.rack_one_ppfd", "250")
     await hass.async_block_till_done()
     assert hass.states.get(removed_id) is None

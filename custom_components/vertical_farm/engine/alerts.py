@@ -78,14 +78,13 @@ class TankReadings:
     ph_drift_end: float = 0.4  # and below which it ends
 
 
-def _wanted(kinds: Collection[AlertKind] | None, *family: AlertKind) -> bool:
-    """Whether a family of kinds (low and high go together) is to be checked."""
-    if kinds is None:
-        return True
-    for kind in family:
-        if kind in kinds:
-            return True
-    return False
+def _wanted(
+    kinds: Collection[AlertKind] | None,
+    kind: AlertKind,
+    other: AlertKind | None = None,
+) -> bool:
+    """Whether a kind (with its other side: low and high go together) is checked."""
+    return kinds is None or kind in kinds or (other is not None and other in kinds)
 
 
 def tank_alert_checks(
