@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, example, given, strategies as st
 import pytest
 
 from custom_components.vertical_farm.engine.errors import FarmError
@@ -88,7 +88,7 @@ def test_available_ec_is_target_minus_base() -> None:
 def test_available_ec_refuses_a_target_not_above_base(target: float) -> None:
     with pytest.raises(FarmError) as caught:
         available_ec(target, 0.4)
-    assert caught.value.code == "ec_unreachable"
+    assert caught.value.code == "ec_target_not_above_base"
     assert caught.value.params == {"target_ec": target, "base_ec": 0.4}
 
 
@@ -232,7 +232,7 @@ def test_no_ec_contributing_product_cannot_reach_any_target() -> None:
 def test_target_not_above_base_is_refused() -> None:
     with pytest.raises(FarmError) as caught:
         scale_recipe([line(PART_A, 2.0)], target_ec=0.3, base_ec=0.4)
-    assert caught.value.code == "ec_unreachable"
+    assert caught.value.code == "ec_target_not_above_base"
 
 
 def test_partial_recipe_is_refused() -> None:
@@ -604,6 +604,7 @@ def test_ro_share_refuses_a_target_outside_the_waters(target: float) -> None:
     st.floats(min_value=0.3, max_value=2.0),
     st.floats(min_value=0, max_value=1),
 )
+@example(ro=0.07654870209305059, tap=0.85, position=1.0)  # tap + 1e-16: all tap
 def test_ro_share_blends_to_the_target(ro: float, tap: float, position: float) -> None:
     target = ro + position * (tap - ro)
     share = ro_share(target, ro_ec=ro, tap_ec=tap)
@@ -697,7 +698,7 @@ def test_top_up_refuses_a_target_below_the_water() -> None:
         top_up_plan(
             volume_l=100, level_l=50, current_ec=1.0, target_ec=0.3, base_ec=0.4
         )
-    assert caught.value.code == "ec_unreachable"
+    assert caught.value.code == "ec_target_not_above_base"
 
 
 @pytest.mark.parametrize(

@@ -213,13 +213,16 @@ def available_ec(target_ec: float, base_ec: float) -> float:
     """Return the EC the nutrients must add: target minus base water EC, mS/cm.
 
     Raises:
-        FarmError: `ec_unreachable` (params `target_ec`, `base_ec`) when the
-            target is not above the base water; `invalid_ec` for a negative EC.
+        FarmError: `ec_target_not_above_base` (params `target_ec`, `base_ec`)
+            when the target is not above the base water; `invalid_ec` for a
+            negative EC.
     """
     _check_ec("target_ec", target_ec)
     _check_ec("base_ec", base_ec)
     if target_ec <= base_ec:
-        raise FarmError("ec_unreachable", target_ec=target_ec, base_ec=base_ec)
+        raise FarmError(
+            "ec_target_not_above_base", target_ec=target_ec, base_ec=base_ec
+        )
     return target_ec - base_ec
 
 
@@ -243,8 +246,9 @@ def scale_recipe(
     Doses come back in the order given.
 
     Raises:
-        FarmError: `ec_unreachable` (params `target_ec`, `base_ec`, `max_ec`)
-            when the target is not above the base or the products cannot reach
+        FarmError: `ec_target_not_above_base` (params `target_ec`, `base_ec`)
+            when the target is not above the base; `ec_unreachable` (params
+            `target_ec`, `base_ec`, `max_ec`) when the products cannot reach
             it within their caps; `additives_exceed_target` (params
             `target_ec`, `ec`) when the fixed doses and the reserve alone pass
             the target; `recipe_incomplete` (param `fertilizer`) when
@@ -553,13 +557,15 @@ def ro_share(target_ec: float, *, ro_ec: float, tap_ec: float) -> float:
     _check_ec("target_ec", target_ec)
     _check_ec("ro_ec", ro_ec)
     _check_ec("tap_ec", tap_ec)
-    if not min(ro_ec, tap_ec) <= target_ec <= max(ro_ec, tap_ec):
+    # A target on a bound but for rounding (one water alone) is that water.
+    low, high = min(ro_ec, tap_ec), max(ro_ec, tap_ec)
+    if not low - _EC_TOLERANCE <= target_ec <= high + _EC_TOLERANCE:
         raise FarmError(
             "blend_out_of_range", target_ec=target_ec, ro_ec=ro_ec, tap_ec=tap_ec
         )
     if tap_ec == ro_ec:
         return 0.0
-    return (tap_ec - target_ec) / (tap_ec - ro_ec)
+    return min(1.0, max(0.0, (tap_ec - target_ec) / (tap_ec - ro_ec)))
 
 
 def top_up_plan(
@@ -584,7 +590,8 @@ def top_up_plan(
     volume (sensor overshoot) counts as full.
 
     Raises:
-        FarmError: `ec_unreachable` when the target is below the base water;
+        FarmError: `ec_target_not_above_base` when the target is below the
+            base water;
             `invalid_volume`; `invalid_level` for a negative level; `invalid_ec`.
     """
     _check_volume(volume_l)
@@ -597,7 +604,9 @@ def top_up_plan(
     if not math.isfinite(level_l) or level_l < 0:
         raise FarmError("invalid_level", level_l=level_l)
     if target_ec < base_ec:
-        raise FarmError("ec_unreachable", target_ec=target_ec, base_ec=base_ec)
+        raise FarmError(
+            "ec_target_not_above_base", target_ec=target_ec, base_ec=base_ec
+        )
     level = min(level_l, volume_l)
     if level == 0:
         return TopUp(
