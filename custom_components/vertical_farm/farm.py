@@ -1469,6 +1469,12 @@ class Farm:
 
     # --- Timers ---------------------------------------------------------------
 
+    async def _async_woken(self, subject: str) -> None:
+        """Recompute a subject whose wake-up came, in the farm's share of a turn."""
+        await self.pacer.pace()
+        if self.config.has(subject):  # not removed meanwhile
+            self._async_changed({subject})
+
     @callback
     def _async_wake(self, subject: str, at: datetime | None) -> None:
         """Recompute a subject at an instant (replacing its previous wake-up).
@@ -1494,6 +1500,10 @@ class Farm:
         def fire(_now: datetime) -> None:
             self._wakeups.pop(subject, None)
             self._wake_at.pop(subject, None)
-            self._async_changed({subject})
+            # In the farm's turns: many subjects wake at one instant (probes
+            # linked together go stale together, midnight moves every rack on).
+            self.entry.async_create_task(
+                self.hass, self._async_woken(subject), f"vertical_farm wake {subject}"
+            )
 
         self._wakeups[subject] = async_track_point_in_utc_time(self.hass, fire, at)
