@@ -19,7 +19,7 @@ from time import monotonic
 # Work per event-loop turn before yielding. Small against the 10 ms a turn may
 # take in all, since the task that begins a turn does one unit of work (a
 # plant's or a tank's entities of one platform) whatever it costs.
-TURN_BUDGET_S = 0.003
+TURN_BUDGET_S = 0.002
 
 
 class Pacer:
