@@ -101,6 +101,17 @@ def _sync_devices(  # noqa: PLR0917
         yield
         identifier = (DOMAIN, subentry_id)
         known = registry.async_get_device_by_identifier(identifier, entry_id)
+        if (
+            known is not None
+            and known.config_subentry_id == subentry_id
+            and known.name == name
+            and known.manufacturer == MANUFACTURER
+            and known.model == model
+            and known.via_device_id == device_ids[parent]
+        ):
+            # As it is (every restart): asking the registry would compare it all.
+            device_ids[subentry_id] = known.id
+            continue
         device = registry.async_get_or_create(
             config_entry_id=entry_id,
             config_subentry_id=subentry_id,
