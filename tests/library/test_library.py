@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+import json
 from pathlib import Path
 import re
 
 import pytest
 
+from custom_components.vertical_farm import library as library_module
 from custom_components.vertical_farm.engine.profiles import (
     CarePreset,
     Family,
@@ -18,7 +20,13 @@ from custom_components.vertical_farm.engine.profiles import (
     Species,
     StarterKit,
 )
-from custom_components.vertical_farm.library import LIBRARY_DIR, load_library
+from custom_components.vertical_farm.library import (
+    LIBRARY_DIR,
+    LibraryError,
+    bundled_copy,
+    load_library,
+    read_yaml_file,
+)
 
 YAML_FILES = (
     "families.yaml",
@@ -193,3 +201,26 @@ def test_bundled_library_is_not_shared_mutable_state(bundled: Library) -> None:
     again = load_library()
     assert again == bundled
     assert again.species is not bundled.species
+
+
+def test_the_json_copies_hold_what_the_yaml_says(library_dir: Path) -> None:
+    """The bundled library is read from JSON copies of its YAML: the same content.
+
+    After editing a YAML file, `scripts/build-library` writes its copy again.
+    """
+    for source in sorted(LIBRARY_DIR.glob("*.yaml")):
+        copy = bundled_copy(source.name)
+        assert json.loads(copy.read_text(encoding="utf-8")) == read_yaml_file(source), (
+            f"{copy.name} differs from {source.name}: run scripts/build-library"
+        )
+    # The YAML, read as such from anywhere else, gives the same library.
+    assert load_library(library_dir) == load_library()
+
+
+def test_a_missing_json_copy_says_how_to_make_it(
+    library_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundled folder without its JSON copies names the script that writes them."""
+    monkeypatch.setattr(library_module, "LIBRARY_DIR", library_dir)
+    with pytest.raises(LibraryError, match="run scripts/build-library"):
+        load_library(library_dir)
