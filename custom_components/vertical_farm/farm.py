@@ -173,6 +173,15 @@ def _farm_facing(view: View | None) -> Any:
     return None
 
 
+def _farm_facing_changed(old: View | None, new: View) -> bool:
+    """Whether the farm-wide entities show something else now.
+
+    Without an old view nothing has read this subject since the farm began
+    (reading a view keeps it), so the farm-wide entities have yet to read it.
+    """
+    return old is not None and _farm_facing(old) != _farm_facing(new)
+
+
 class Follower(Protocol):
     """An entity of a rack, tank or plant, told when its subject's view changes."""
 
@@ -614,7 +623,7 @@ class Farm:
                 )
                 self.notices.async_tank_conflict(config, subject, tank)
                 self.notices.async_level_mismatch(config, subject, tank)
-                farm_wide = farm_wide or _farm_facing(old) != _farm_facing(tank)
+                farm_wide = farm_wide or _farm_facing_changed(old, tank)
             elif subject in config.racks:
                 self.placement.async_check_rack(subject)
                 plan = self.rack_view(subject).light_plan
@@ -632,7 +641,7 @@ class Farm:
                 self._async_wake(
                     subject, plant.harvest.safe_at if plant.harvest_blocked else None
                 )
-                farm_wide = farm_wide or _farm_facing(old) != _farm_facing(plant)
+                farm_wide = farm_wide or _farm_facing_changed(old, plant)
         return farm_wide
 
     # --- Phases ---------------------------------------------------------------
