@@ -1062,7 +1062,9 @@ class Farm:
 
         Otherwise at most once a minute: they move slowly.
         """
-        since = stored.setdefault("since", now.isoformat())
+        since = stored.get("since")
+        if since is None:
+            since = stored["since"] = now.isoformat()
         done: dict[str, str] = stored.get("maintenance", {})
         levels: list[list[Any]] = stored.get("levels", [])
         key = (
