@@ -360,6 +360,20 @@ class Farm:
         self._wakeups.clear()
         self._wake_at.clear()
         self.ledger.async_stop()
+        # Let go of what was worked out now: freed at once, not left to a
+        # garbage collection in the middle of the next setup.
+        for cache in (
+            self._views,
+            self._care_due,
+            self._plant_care,
+            self._needs,
+            self._phases,
+            self._upkeep,
+            self._solutions,
+            self._followers,
+        ):
+            cache.clear()
+        self._care_items = None
 
     @callback
     def async_sync_devices(self) -> None:
