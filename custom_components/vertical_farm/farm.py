@@ -371,9 +371,11 @@ class Farm:
             self._upkeep,
             self._solutions,
             self._followers,
+            self._device_infos,
         ):
             cache.clear()
         self._care_items = None
+        self.placement.forget()
 
     @callback
     def async_sync_devices(self) -> None:

@@ -104,6 +104,13 @@ class Placement:
         self._history: list[tuple[str, str, int, rotation.Planting]] = []
         self._scanned = 0
 
+    def forget(self) -> None:
+        """Let go of what was worked out (the farm stopped; a start reads it again)."""
+        self._attributes.clear()
+        self._racks.clear()
+        self._history.clear()
+        self._scanned = 0
+
     @property
     def library(self) -> Library:
         """The farm's library."""
