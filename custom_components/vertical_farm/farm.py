@@ -615,12 +615,17 @@ class Farm:
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
                 update()
+            followers = list(self._followers.get(subject, ()))
             changed = None
-            if readings_only:
+            # Compared only where it is used: a tank's alerts, entities with fields.
+            if readings_only and (
+                subject in self.config.tanks
+                or any(follower.view_fields is not None for follower in followers)
+            ):
                 changed = changes[subject] = _changed_fields(
                     before[subject], self.view(subject)
                 )
-            for follower in list(self._followers.get(subject, ())):
+            for follower in followers:
                 shown = follower.view_fields
                 if changed is None or shown is None or not changed.isdisjoint(shown):
                     follower.async_subject_changed()
