@@ -152,6 +152,14 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry
     return entry
 
 
+def link_pot_moisture(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Give the monstera pot the soil-moisture sensor `sensor.pot_moisture`."""
+    pot = entry.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
+    )
+
+
 def farm_of(entry: MockConfigEntry) -> Farm:
     """The live farm of a loaded entry."""
     farm: Farm = entry.runtime_data.farm

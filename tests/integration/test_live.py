@@ -19,7 +19,15 @@ from custom_components.vertical_farm.engine.lighting import (
 )
 from custom_components.vertical_farm.engine.profiles import Phase
 
-from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID, subentry
+from .conftest import (
+    PLANT_ID,
+    POT_ID,
+    RACK_ID,
+    TANK_ID,
+    link_pot_moisture,
+    set_up,
+    subentry,
+)
 
 
 def _state(
@@ -104,12 +112,8 @@ async def test_moisture_sensor_flags_dry_pot(
     hass: HomeAssistant, farm_entry: MockConfigEntry
 ) -> None:
     """A pot's moisture sensor below 20 % makes it need attention."""
-    pot = farm_entry.subentries[POT_ID]
-    hass.config_entries.async_update_subentry(
-        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
-    )
-    assert await hass.config_entries.async_setup(farm_entry.entry_id)
-    await hass.async_block_till_done()
+    link_pot_moisture(hass, farm_entry)
+    await set_up(hass, farm_entry)
     farm = farm_entry.runtime_data.farm
     await farm.async_log_watering([POT_ID], dt_util.now())  # nothing else is due
     await farm.async_complete_care(
@@ -138,12 +142,8 @@ async def test_readings_show_care_as_it_stands(
     hass: HomeAssistant, farm_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """A reading shows the care done since the last one, and the care due today."""
-    pot = farm_entry.subentries[POT_ID]
-    hass.config_entries.async_update_subentry(
-        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
-    )
-    assert await hass.config_entries.async_setup(farm_entry.entry_id)
-    await hass.async_block_till_done()
+    link_pot_moisture(hass, farm_entry)
+    await set_up(hass, farm_entry)
     entity_id = er.async_get(hass).async_get_entity_id(
         "binary_sensor", DOMAIN, f"{POT_ID}_needs_attention"
     )

@@ -20,7 +20,7 @@ from custom_components.vertical_farm.entity import FarmEntity
 from custom_components.vertical_farm.farm import Farm
 from custom_components.vertical_farm.presenters import PlantView, TankView
 
-from .conftest import PLANT_ID, POT_ID, TANK_ID, farm_of
+from .conftest import PLANT_ID, POT_ID, TANK_ID, farm_of, link_pot_moisture, set_up
 
 # The tank's probes: EC (mS/cm), pH, water temperature (C) and level (%).
 PROBES = ("sensor.tank_a_ec", "sensor.tank_a_ph", "sensor.tank_a_water_temperature")
@@ -30,6 +30,17 @@ READINGS: dict[str, tuple[tuple[str, str, str], str]] = {
     "out of range": (("3.0", "4.0", "31.0"), "10"),
 }
 UNITS = ("mS/cm", None, "°C")
+
+
+async def _set_probes(hass: HomeAssistant, readings: str) -> None:
+    """Set the tank's probes as READINGS names them, and let the farm follow."""
+    values, level = READINGS[readings]
+    for entity_id, value, unit in zip(PROBES, values, UNITS, strict=True):
+        hass.states.async_set(
+            entity_id, value, {} if unit is None else {"unit_of_measurement": unit}
+        )
+    hass.states.async_set("sensor.tank_a_level", level, {"unit_of_measurement": "%"})
+    await hass.async_block_till_done()
 
 
 def _recording[V: (TankView, PlantView)](view: V, seen: set[str]) -> V:
@@ -67,13 +78,7 @@ async def test_tank_entities_read_only_their_fields(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, readings: str
 ) -> None:
     """Every field a tank entity reads is among its declared view fields."""
-    values, level = READINGS[readings]
-    for entity_id, value, unit in zip(PROBES, values, UNITS, strict=True):
-        hass.states.async_set(
-            entity_id, value, {} if unit is None else {"unit_of_measurement": unit}
-        )
-    hass.states.async_set("sensor.tank_a_level", level, {"unit_of_measurement": "%"})
-    await hass.async_block_till_done()
+    await _set_probes(hass, readings)
     farm = farm_of(loaded_farm)
     declared = _check_declarations(hass, farm, TANK_ID, farm.tank_view(TANK_ID))
     # Every tank entity that shows only its view says so (the forecasts, which
@@ -96,13 +101,9 @@ async def test_plant_entities_read_only_their_fields(
     hass: HomeAssistant, farm_entry: MockConfigEntry, moisture: str
 ) -> None:
     """Every field a plant entity reads is among its declared view fields."""
-    pot = farm_entry.subentries[POT_ID]
-    hass.config_entries.async_update_subentry(
-        farm_entry, pot, data={**pot.data, "moisture_sensor": "sensor.pot_moisture"}
-    )
+    link_pot_moisture(hass, farm_entry)
     hass.states.async_set("sensor.pot_moisture", moisture, {"unit_of_measurement": "%"})
-    assert await hass.config_entries.async_setup(farm_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up(hass, farm_entry)
     farm = farm_of(farm_entry)
     for plant_id in (PLANT_ID, POT_ID):
         declared = _check_declarations(hass, farm, plant_id, farm.plant_view(plant_id))
@@ -187,12 +188,7 @@ async def test_alert_inputs_name_every_field_the_alerts_read(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """A reading judges again only the alerts its changed fields feed: all of them."""
-    for entity_id, value, unit in zip(PROBES, READINGS["fine"][0], UNITS, strict=True):
-        hass.states.async_set(
-            entity_id, value, {} if unit is None else {"unit_of_measurement": unit}
-        )
-    hass.states.async_set("sensor.tank_a_level", "80", {"unit_of_measurement": "%"})
-    await hass.async_block_till_done()
+    await _set_probes(hass, "fine")
     farm = farm_of(loaded_farm)
     seen: set[str] = set()
     view = _recording(farm.tank_view(TANK_ID), seen)

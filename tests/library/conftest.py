@@ -11,7 +11,11 @@ import pytest
 import yaml
 
 from custom_components.vertical_farm.engine.profiles import Library
-from custom_components.vertical_farm.library import LIBRARY_DIR, load_library
+from custom_components.vertical_farm.library import (
+    LIBRARY_DIR,
+    load_library,
+    read_yaml_file,
+)
 
 type Edit = Callable[[str, Callable[[dict[str, Any]], object]], None]
 
@@ -36,7 +40,7 @@ def edit(library_dir: Path) -> Edit:
 
     def change(file: str, mutate: Callable[[dict[str, Any]], object]) -> None:
         path = library_dir / file
-        content = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        content = read_yaml_file(path)
         mutate(content)
         text = yaml.dump(content, Dumper=yaml.CSafeDumper, sort_keys=False)
         path.write_text(text, encoding="utf-8")
