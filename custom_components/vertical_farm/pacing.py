@@ -13,7 +13,7 @@ one unit of work in all.
 from __future__ import annotations
 
 import asyncio
-from itertools import count
+from collections import deque
 from time import monotonic
 
 # Work per event-loop turn before yielding. Small against the 10 ms a turn may
@@ -32,9 +32,11 @@ class Pacer:
         # The loop turn after the farm's: its work waits, so what fell due
         # meanwhile (timers, another integration's callbacks) goes first.
         self._resting = False
-        # Tickets of the tasks waiting for a turn; the oldest goes first.
-        self._tickets = count()
-        self._waiting: set[int] = set()
+        # The tasks waiting for a turn, oldest first: each waits on its own
+        # future, woken one at a time, rather than looking again every turn
+        # (ten platforms setting up would otherwise each run every turn).
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._woken: asyncio.Future[None] | None = None
 
     def _turn_start(self, now: float) -> float:
         """When the farm's work in this turn began (now, if it begins now)."""
@@ -47,38 +49,51 @@ class Pacer:
     def _end_turn(self) -> None:
         self._turn_started = None
         self._resting = True
-        asyncio.get_running_loop().call_soon(self._end_rest)
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self._end_rest)
+        # Woken now, the oldest waiting task goes on right after the rest turn.
+        self._wake_next()
 
     def _end_rest(self) -> None:
         self._resting = False
+        self._wake_next()  # for a task that began waiting during the rest turn
+
+    def _wake_next(self) -> None:
+        """Let the oldest waiting task go on (unless one is on its way)."""
+        if self._woken is not None:
+            return
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self._woken = waiter
+                return
 
     async def pace(self) -> None:
         """Return at once while this turn has budget left; else in a later turn.
 
-        A task that has to wait takes a ticket. It goes on in a turn that
-        still has budget, or, the oldest ticket first, in a turn it begins;
-        then it does one unit of work whatever that costs. So the waiting
-        tasks take turns in order and none starves, and together they do one
-        budget of work per turn plus at most one unit. After each turn of the
-        farm's work comes one without it: timers that fell due meanwhile run
-        then, not after a second turn of the farm's work.
+        A task that has to wait joins the queue. The oldest waiting task is
+        woken when a turn of the farm's work ends and goes on after the turn
+        that follows, whatever its own work costs; the others wait on. So the
+        waiting tasks take turns in order and none starves, and together they
+        do one budget of work per turn plus at most one unit. After each turn
+        of the farm's work comes one without it: timers that fell due
+        meanwhile run then, not after a second turn of the farm's work.
         """
         now = monotonic()
         if not self._resting and now - self._turn_start(now) < self._budget_s:
             return
-        ticket = next(self._tickets)
-        self._waiting.add(ticket)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
         try:
-            while True:
-                await asyncio.sleep(0)
-                now = monotonic()
-                if self._resting:
-                    continue
-                if self._turn_started is None:
-                    if ticket == min(self._waiting):
-                        self._turn_start(now)
-                        return
-                elif now - self._turn_started < self._budget_s:
-                    return
-        finally:
-            self._waiting.discard(ticket)
+            await waiter
+        except asyncio.CancelledError:
+            if waiter is self._woken:  # woken, then cancelled: pass the turn on
+                self._woken = None
+                self._wake_next()
+            elif waiter in self._waiting:
+                self._waiting.remove(waiter)
+            raise
+        self._woken = None
+        if not self._resting:
+            self._turn_start(monotonic())

@@ -1,6 +1,7 @@
 """The pacer on a plain event loop (real time): budgets, turns and fairness."""
 
 import asyncio
+import sys
 
 from custom_components.vertical_farm.pacing import Pacer
 
@@ -57,3 +58,61 @@ async def test_timers_due_meanwhile_go_before_the_next_turn() -> None:
     await asyncio.gather(work("a"), work("b"))
     assert log[:2] == ["a", "timer"]
     assert log.count("a") == log.count("b") == 3
+
+
+async def test_waiting_tasks_rest_until_their_turn() -> None:
+    """A waiting task is woken for its turn, not looked at every turn.
+
+    Ten platforms setting up at once wait most of the time: were each to wake
+    every turn to look whether it may go on, they would cost ten task steps
+    a turn. Counted here as resumptions of `pace` while it waits.
+    """
+    tasks, units = 10, 3
+    pacer = Pacer(budget_s=0.0)
+    resumed = 0
+
+    def on_resume(_code: object, _offset: int) -> None:
+        nonlocal resumed
+        resumed += 1
+
+    async def work() -> None:
+        for _ in range(units):
+            await pacer.pace()
+
+    monitoring = sys.monitoring
+    tool = monitoring.DEBUGGER_ID
+    monitoring.use_tool_id(tool, "pacer test")
+    try:
+        monitoring.register_callback(tool, monitoring.events.PY_RESUME, on_resume)
+        monitoring.set_local_events(
+            tool, Pacer.pace.__code__, monitoring.events.PY_RESUME
+        )
+        await asyncio.gather(*(work() for _ in range(tasks)))
+    finally:
+        monitoring.set_local_events(tool, Pacer.pace.__code__, 0)
+        monitoring.register_callback(tool, monitoring.events.PY_RESUME, None)
+        monitoring.free_tool_id(tool)
+    # Each unit of work waits for its turn once and is woken once.
+    assert 0 < resumed <= tasks * units
+
+
+async def test_a_cancelled_waiting_task_holds_up_no_other() -> None:
+    """Cancelled while waiting or just woken, a task passes its turn on."""
+    for turns_before_cancel in range(6):
+        pacer = Pacer(budget_s=0.0)
+        done: list[str] = []
+
+        async def work(name: str, pacer: Pacer = pacer, done: list[str] = done) -> None:
+            for _ in range(3):
+                await pacer.pace()
+                done.append(name)
+
+        first = asyncio.create_task(work("first"))
+        second = asyncio.create_task(work("second"))
+        third = asyncio.create_task(work("third"))
+        for _ in range(turns_before_cancel):
+            await asyncio.sleep(0)
+        first.cancel()
+        await asyncio.wait_for(asyncio.gather(second, third), timeout=5)
+        assert done.count("second") == done.count("third") == 3
+        assert first.cancelled() or first.done()
