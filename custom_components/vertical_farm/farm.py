@@ -19,6 +19,7 @@ pre-harvest interval, a probe going stale, a light change or pump cycle).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
@@ -261,6 +262,10 @@ class Farm:
         self._life_days: dict[str, float] = {}
         self._solutions: dict[str, tuple[tuple[Any, ...], tanks.SolutionAge]] = {}
         self._care_items: list[CareItem] | None = None
+        # The farm-wide entities being told in turns, and whether to tell
+        # them again once done (a change came meanwhile).
+        self._farm_wide_task: asyncio.Task[None] | None = None
+        self._farm_wide_again = False
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
         # Each plant's preset care as scheduled on a day: readings leave it be.
@@ -360,6 +365,9 @@ class Farm:
         self._wakeups.clear()
         self._wake_at.clear()
         self.ledger.async_stop()
+        if self._farm_wide_task is not None:
+            self._farm_wide_task.cancel()
+            self._farm_wide_task = None
         # Let go of what was worked out now: freed at once, not left to a
         # garbage collection in the middle of the next setup.
         for cache in (
@@ -582,18 +590,50 @@ class Farm:
         subjects = set(subjects)
         farm_wide = entry_id in subjects
         subjects.discard(entry_id)
-        if (
-            self._async_refresh_subjects(subjects, readings_only=readings_only)
-            or farm_wide
-        ):
+        changed = self._async_refresh_subjects(subjects, readings_only=readings_only)
+        if farm_wide:  # the farm itself (the planner's link): told at once
+            self._async_farm_changed_now()
+        elif changed:
             self._async_farm_changed()
 
     @callback
-    def _async_farm_changed(self) -> None:
-        """Tell the farm-wide entities (care list, calendar, task counts)."""
+    def _async_farm_changed_now(self) -> None:
+        """Tell the farm-wide entities in this turn."""
         self._care_items = None
         for update in self._farm_wide():
             update()
+
+    @callback
+    def _async_farm_changed(self) -> None:
+        """Tell the farm-wide entities (care list, calendar, task counts), soon.
+
+        They read every plant: on a large farm, rebuilding them all at once
+        would hold up the event loop for several milliseconds after a single
+        change. They are told in the farm's next turns instead, one each, and
+        changes that come meanwhile are told together.
+        """
+        self._care_items = None
+        if self._farm_wide_task is not None:
+            self._farm_wide_again = True
+            return
+        # Not started eagerly: the point is to leave this turn to the change.
+        self._farm_wide_task = self.entry.async_create_task(
+            self.hass,
+            self._async_tell_farm_wide(),
+            "vertical_farm farm-wide",
+            eager_start=False,
+        )
+
+    async def _async_tell_farm_wide(self) -> None:
+        """Tell the farm-wide entities, again while changes came meanwhile."""
+        try:
+            while True:
+                self._farm_wide_again = False
+                await self._async_farm_changed_in_turns()
+                if not self._farm_wide_again:
+                    return
+        finally:
+            self._farm_wide_task = None
 
     @callback
     def _async_refresh_subjects(

@@ -14,7 +14,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -153,3 +153,60 @@ async def test_midnight_refresh_in_turns_reaches_every_plant(
     )
     assert int(_value(hass, entry.entry_id, "tasks_due", "sensor")) == due_now
     assert due_before != "unavailable"
+
+
+async def test_a_phase_change_leaves_the_farm_wide_entities_to_later_turns(
+    hass: HomeAssistant,
+) -> None:
+    """The plant's entities follow in the action's turn; the rest come after.
+
+    The care list, the calendar and the task counts read every plant: rebuilt
+    in the turn of the change, they would hold up the event loop on a large
+    farm. They are written in later turns, and still written.
+    """
+    entry = await _setup(hass)
+    registry = er.async_get(hass)
+    farm_wide = {
+        item.entity_id
+        for item in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if item.config_subentry_id is None
+    }
+    plant_id = PLANT_IDS[0]
+    phase_sensor = _entity_id(hass, plant_id, "phase", "sensor")
+    turn = 0
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    written: dict[str, int] = {}
+
+    def record(event: Any) -> None:
+        entity_id = event.data["entity_id"]
+        if entity_id == phase_sensor or entity_id in farm_wide:
+            written.setdefault(entity_id, turn)
+
+    unsub = hass.bus.async_listen("state_changed", record)
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, plant_id), entry.entry_id
+    )
+    assert device is not None
+    await hass.services.async_call(
+        DOMAIN,
+        "set_phase",
+        {"plant": device.id, "phase": "vegetative", "force": True},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    counter.cancel()
+    unsub()
+
+    assert _value(hass, plant_id, "phase", "sensor") == "vegetative"
+    changed_turn = written.pop(phase_sensor)
+    # The calendar now shows the basil's phase change of today.
+    assert _entity_id(hass, entry.entry_id, "calendar", "calendar") in written
+    assert all(when > changed_turn for when in written.values()), written
