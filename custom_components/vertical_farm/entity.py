@@ -20,6 +20,9 @@ type Subject = Literal["farm", "rack", "tank", "plant"]
 # entities per config entry.
 LARGE_FARM_PLANTS = 500
 
+# Entities added to Home Assistant in one unit of paced work at setup.
+ENTITIES_PER_UNIT = 4
+
 
 @dataclass(frozen=True, kw_only=True)
 class FarmEntityDescription(EntityDescription):
@@ -122,9 +125,8 @@ async def async_setup_platform_entities[D: FarmEntityDescription](
         await farm.async_prepare_each_plant()
         async_add_entities(farm_entities)
 
-    @callback
-    def add_subentry(subentry_id: str) -> int:
-        """Add one subentry's entities; return how many."""
+    def subentry_entities(subentry_id: str) -> list[Entity]:
+        """A rack's, tank's or plant's entities (none once it is removed)."""
         config = farm.config
         subject: Subject
         if subentry_id in config.racks:
@@ -134,20 +136,29 @@ async def async_setup_platform_entities[D: FarmEntityDescription](
         elif subentry_id in config.plants:
             subject = "plant"
         else:
-            return 0  # removed while the platform was setting up
-        if entities := entities_for(subentry_id, subject):
-            async_add_entities(entities, config_subentry_id=subentry_id)
-        return len(entities)
+            return []  # removed while the platform was setting up
+        return entities_for(subentry_id, subject)
 
     @callback
     def add_subentries(subentry_ids: Iterable[str]) -> None:
         for subentry_id in subentry_ids:
-            add_subentry(subentry_id)
+            if entities := subentry_entities(subentry_id):
+                async_add_entities(entities, config_subentry_id=subentry_id)
 
     entry.async_on_unload(farm.async_on_new_subentries(add_subentries))
     # Home Assistant adds each batch without yielding, at about a quarter of a
-    # millisecond an entity: one subentry at a time, within the farm's share of
-    # each event-loop turn (shared with the other platforms setting up now).
+    # millisecond an entity: a few at a time (a tank has eleven sensors),
+    # within the farm's share of each event-loop turn (shared with the other
+    # platforms setting up now).
     for subentry_id in [*farm.config.racks, *farm.config.tanks, *farm.config.plants]:
         await farm.pacer.pace()
-        add_subentry(subentry_id)
+        entities = subentry_entities(subentry_id)
+        for start in range(0, len(entities), ENTITIES_PER_UNIT):
+            if start:
+                await farm.pacer.pace()
+                if not farm.config.has(subentry_id):
+                    break  # removed meanwhile
+            async_add_entities(
+                entities[start : start + ENTITIES_PER_UNIT],
+                config_subentry_id=subentry_id,
+            )

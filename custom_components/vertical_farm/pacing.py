@@ -25,9 +25,9 @@ TURN_BUDGET_S = 0.002
 class Pacer:
     """Shares each turn of the event loop between a farm's long tasks."""
 
-    def __init__(self, budget_s: float = TURN_BUDGET_S) -> None:
-        """Pace to `budget_s` of work per turn."""
-        self._budget_s = budget_s
+    def __init__(self, budget_s: float | None = None) -> None:
+        """Pace to `budget_s` of work per turn (default `TURN_BUDGET_S`)."""
+        self._budget_s = TURN_BUDGET_S if budget_s is None else budget_s
         self._turn_started: float | None = None
         # The loop turn after the farm's: its work waits, so what fell due
         # meanwhile (timers, another integration's callbacks) goes first.

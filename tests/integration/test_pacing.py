@@ -16,12 +16,15 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
+from custom_components.vertical_farm import pacing
 from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.entity import ENTITIES_PER_UNIT
 from custom_components.vertical_farm.pacing import Pacer
 
 from .conftest import (
@@ -210,3 +213,46 @@ async def test_a_phase_change_leaves_the_farm_wide_entities_to_later_turns(
     # The calendar now shows the basil's phase change of today.
     assert _entity_id(hass, entry.entry_id, "calendar", "calendar") in written
     assert all(when > changed_turn for when in written.values()), written
+
+
+async def test_setup_adds_a_few_entities_a_turn(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tank's eleven sensors are not one unit of work: a few at a time.
+
+    With no budget every unit of work takes a turn of its own, so the tank's
+    sensors are registered over as many turns as units they make up, and
+    every entity is still registered.
+    """
+    monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
+    turn = 0
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    created: dict[str, int] = {}
+
+    def record(event: Any) -> None:
+        if event.data["action"] == "create":
+            created[event.data["entity_id"]] = turn
+
+    unsub = hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, record)
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    entry = await _setup(hass)
+    counter.cancel()
+    unsub()
+
+    entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert set(created) == {item.entity_id for item in entries}
+    tank_sensors = [
+        item.entity_id
+        for item in entries
+        if item.config_subentry_id == TANK_ID and item.domain == "sensor"
+    ]
+    units = -(-len(tank_sensors) // ENTITIES_PER_UNIT)
+    assert units >= 3
+    assert len({created[entity_id] for entity_id in tank_sensors}) >= units
