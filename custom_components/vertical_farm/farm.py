@@ -404,7 +404,7 @@ class Farm:
     def async_config_changed(self) -> None:
         """Follow an entry update: parse again, tidy links, sync devices, refresh."""
         old = self.config
-        new = FarmConfig.from_entry(self.entry)
+        new = FarmConfig.from_entry(self.entry, previous=old)
         if new == old:
             return  # a state-only update of the entry (e.g. it finished loading)
         # Where each plant stood under the old settings (a settings edit of the

@@ -7,7 +7,9 @@ when the entry changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 
@@ -27,25 +29,48 @@ class FarmConfig:
     plants: dict[str, PlantConfig] = field(default_factory=dict)
     plants_by_rack: dict[str, list[PlantConfig]] = field(default_factory=dict)
     racks_by_tank: dict[str, list[RackConfig]] = field(default_factory=dict)
+    # The data each part was parsed from (the entry's under its own id): Home
+    # Assistant replaces a data mapping when it changes, so the same mapping
+    # means the same parsed part.
+    sources: dict[str, Mapping[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
-    def from_entry(cls, entry: ConfigEntry) -> FarmConfig:
-        """Parse an entry and its subentries (and index who stands where)."""
-        config = cls(
-            entry_id=entry.entry_id, settings=FarmSettings.from_data(entry.data)
+    def from_entry(
+        cls, entry: ConfigEntry, previous: FarmConfig | None = None
+    ) -> FarmConfig:
+        """Parse an entry and its subentries (and index who stands where).
+
+        With `previous`, what was parsed from the same data is taken over
+        instead of parsed again: after one plant's edit, one plant is parsed.
+        """
+        known = previous.sources if previous is not None else {}
+        settings = (
+            previous.settings
+            if previous is not None and known.get(entry.entry_id) is entry.data
+            else FarmSettings.from_data(entry.data)
         )
+        config = cls(entry_id=entry.entry_id, settings=settings)
+        config.sources[entry.entry_id] = entry.data
         for subentry_id, subentry in entry.subentries.items():
+            data = subentry.data
+            config.sources[subentry_id] = data
+            same = previous is not None and known.get(subentry_id) is data
             if subentry.subentry_type == SUBENTRY_RACK:
-                config.racks[subentry_id] = RackConfig.from_data(
-                    subentry_id, subentry.data
+                rack = previous.racks.get(subentry_id) if same and previous else None
+                config.racks[subentry_id] = rack or RackConfig.from_data(
+                    subentry_id, data
                 )
             elif subentry.subentry_type == SUBENTRY_TANK:
-                config.tanks[subentry_id] = TankConfig.from_data(
-                    subentry_id, subentry.data
+                tank = previous.tanks.get(subentry_id) if same and previous else None
+                config.tanks[subentry_id] = tank or TankConfig.from_data(
+                    subentry_id, data
                 )
             else:
-                config.plants[subentry_id] = PlantConfig.from_data(
-                    subentry_id, subentry.data
+                plant = previous.plants.get(subentry_id) if same and previous else None
+                config.plants[subentry_id] = plant or PlantConfig.from_data(
+                    subentry_id, data
                 )
         for plant in config.plants.values():
             if plant.rack in config.racks:

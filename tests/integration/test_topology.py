@@ -1,10 +1,11 @@
 """The farm's configuration view: who stands where and who depends on whom."""
 
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.topology import FarmConfig
 
-from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID
+from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID, farm_of
 
 
 def test_who_stands_where(farm_entry: MockConfigEntry) -> None:
@@ -28,3 +29,30 @@ def test_dependents(farm_entry: MockConfigEntry) -> None:
     assert config.dependents(POT_ID) == {POT_ID}
     assert config.dependents(RACK_ID) == {RACK_ID, PLANT_ID, TANK_ID}
     assert config.dependents(TANK_ID) == {TANK_ID}
+
+
+async def test_an_edit_parses_only_what_changed(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """After one plant's edit the rest of the configuration is kept as it was.
+
+    On a farm of a thousand plants, parsing every subentry again at each edit
+    (and when the entry merely finishes loading) holds up the event loop.
+    """
+    farm = farm_of(loaded_farm)
+    before = farm.config
+    pot = loaded_farm.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        loaded_farm, pot, data={**pot.data, "name": "Big monstera"}
+    )
+    await hass.async_block_till_done()
+
+    after = farm.config
+    assert after is not before
+    assert after.plants[POT_ID].name == "Big monstera"
+    assert after.plants[PLANT_ID] is before.plants[PLANT_ID]
+    assert after.racks[RACK_ID] is before.racks[RACK_ID]
+    assert after.tanks[TANK_ID] is before.tanks[TANK_ID]
+    assert after.settings is before.settings
+    # Parsed afresh, the same entry gives the same configuration.
+    assert FarmConfig.from_entry(loaded_farm) == after
