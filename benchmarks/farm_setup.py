@@ -78,12 +78,14 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Iterable,
     Iterator,
     Mapping,
     Sequence,
 )
 from contextlib import asynccontextmanager, contextmanager
 import cProfile
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 import functools
@@ -279,6 +281,9 @@ class Block:
     wall_s: float
     cpu_s: float  # of that stretch, time the loop's thread was running
     collecting_s: float = 0.0  # of that stretch, time in garbage collections
+    # Of every stretch meanwhile, the longest once its collections are taken
+    # out: the work of the farm (or Home Assistant) in one turn.
+    besides_s: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -670,12 +675,17 @@ class LoopProbe:
     def _note(self) -> None:
         wall_s = perf_counter() - self._asleep_since[0] - PROBE_INTERVAL_S
         cpu_s = thread_time() - self._asleep_since[1]
+        collecting_s = self._collecting_s - self._asleep_since[2]
+        besides_s = max(self.longest.besides_s, wall_s - collecting_s)
         if wall_s > self.longest.wall_s:
             self.longest = Block(
                 wall_s=wall_s,
                 cpu_s=cpu_s,
-                collecting_s=self._collecting_s - self._asleep_since[2],
+                collecting_s=collecting_s,
+                besides_s=besides_s,
             )
+        elif besides_s > self.longest.besides_s:
+            self.longest = dataclasses.replace(self.longest, besides_s=besides_s)
 
     def _watch(self, phase: str, _info: Mapping[str, Any]) -> None:
         if phase == "start":
@@ -1186,8 +1196,17 @@ def _median_setup(results: Sequence[SetupResult]) -> SetupResult:
 
 
 def _longest_block(results: Sequence[SetupResult]) -> Block:
-    """The longest loop block of any of these setups."""
-    return max((result.block for result in results), key=lambda block: block.wall_s)
+    """The longest loop block of any of these setups (and longest besides)."""
+    return _longest(result.block for result in results)
+
+
+def _longest(blocks: Iterable[Block]) -> Block:
+    """The longest of these blocks, with the longest work besides collections."""
+    listed = list(blocks)
+    longest = max(listed, key=lambda block: block.wall_s)
+    return dataclasses.replace(
+        longest, besides_s=max(block.besides_s for block in listed)
+    )
 
 
 def setup_rows(args: argparse.Namespace, figures: Figures) -> list[Row]:
@@ -1378,7 +1397,8 @@ def _block_value(block: Block) -> str:
     return (
         f"{block.wall_s * 1e3:.1f} ms (CPU {block.cpu_s * 1e3:.1f} ms; garbage "
         f"collection {block.collecting_s * 1e3:.1f} ms of it, "
-        f"{max(0.0, block.wall_s - block.collecting_s) * 1e3:.1f} ms besides)"
+        f"{max(0.0, block.wall_s - block.collecting_s) * 1e3:.1f} ms besides); "
+        f"longest without its collections {block.besides_s * 1e3:.1f} ms"
     )
 
 
@@ -1386,10 +1406,7 @@ def block_rows(figures: Figures) -> list[Row]:
     """The longest event-loop blocks; the floor's and the collector's for comparison."""
 
     def longest(which: str, size: FarmSize) -> Block:
-        return max(
-            (item.block for item in figures.setup[which, size.plants]),
-            key=lambda block: block.wall_s,
-        )
+        return _longest(item.block for item in figures.setup[which, size.plants])
 
     goal = f"<= {LOOP_BLOCK_GOAL_MS:.0f} ms"
     measured = [
@@ -1417,7 +1434,7 @@ def block_rows(figures: Figures) -> list[Row]:
             label=f"longest loop block, {label}",
             value=_block_value(block),
             goal=goal,
-            met=block.wall_s * 1e3 <= LOOP_BLOCK_GOAL_MS,
+            met=max(block.wall_s, block.besides_s) * 1e3 <= LOOP_BLOCK_GOAL_MS,
         )
         for label, block in measured
     ]
