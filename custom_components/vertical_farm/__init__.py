@@ -28,6 +28,7 @@ from .farm import (
 from .intents import async_setup_intents
 from .llm import async_setup_llm
 from .mobile_actions import async_setup_mobile_actions
+from .pacing import Pacer
 from .planner_actions import async_setup_planner_actions
 from .planner_link import PlannerLink
 from .services import async_setup_services
@@ -37,6 +38,7 @@ from .simulator import (
     async_start_simulator,
 )
 from .store import FarmStore
+from .topology import FarmConfig
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -71,7 +73,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> bool
     library = farm_library(await async_get_bundled_library(hass), entry.options)
     store = FarmStore(hass, entry.entry_id)
     await store.async_load()
-    farm = Farm(hass, entry, library, store)
+    pacer = Pacer()
+    config = await FarmConfig.async_from_entry(entry, pacer)
+    farm = Farm(hass, entry, library, store, config=config, pacer=pacer)
     planner = PlannerLink(hass, entry, store, farm.async_notify)
     entry.runtime_data = FarmRuntime(
         library=library, store=store, farm=farm, planner=planner

@@ -223,13 +223,20 @@ class Farm:
         entry: FarmConfigEntry,
         library: Library,
         store: FarmStore,
+        *,
+        config: FarmConfig | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
-        """Set up from the entry's current configuration (nothing runs yet)."""
+        """Set up from the entry's configuration, parsed already or now.
+
+        Nothing runs yet. `pacer` shares the event loop's turns between the
+        farm's long tasks (one is made if none is given).
+        """
         self.hass = hass
         self.entry = entry
         self.library = library
         self.store = store
-        self.config = FarmConfig.from_entry(entry)
+        self.config = config if config is not None else FarmConfig.from_entry(entry)
         self.notices = RepairNotices(hass, entry.entry_id, self.settings.name)
         self.ledger = ReadingsLedger(
             hass,
@@ -273,7 +280,7 @@ class Farm:
         # Each plant's care items, kept while its view is the same object.
         self._plant_care: dict[str, tuple[PlantView, list[CareItem]]] = {}
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
-        self.pacer = Pacer()
+        self.pacer = pacer if pacer is not None else Pacer()
 
     # --- Topology -------------------------------------------------------------
 

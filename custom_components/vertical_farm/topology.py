@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
 from .const import SUBENTRY_RACK, SUBENTRY_TANK
 from .engine.profiles import Library, Species
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
+from .pacing import Pacer
 
 
 @dataclass(slots=True)
@@ -45,39 +46,35 @@ class FarmConfig:
         With `previous`, what was parsed from the same data is taken over
         instead of parsed again: after one plant's edit, one plant is parsed.
         """
-        known = previous.sources if previous is not None else {}
+        config = cls._begin(entry, previous)
+        for subentry in entry.subentries.values():
+            _parse_into(config, subentry, previous)
+        return _indexed(config)
+
+    @classmethod
+    async def async_from_entry(cls, entry: ConfigEntry, pacer: Pacer) -> FarmConfig:
+        """Parse an entry within a share of each event-loop turn.
+
+        A thousand plants take several milliseconds to parse: too long for
+        one turn at setup.
+        """
+        config = cls._begin(entry, None)
+        for subentry in list(entry.subentries.values()):
+            await pacer.pace()
+            _parse_into(config, subentry, None)
+        return _indexed(config)
+
+    @classmethod
+    def _begin(cls, entry: ConfigEntry, previous: FarmConfig | None) -> FarmConfig:
+        """The configuration with the entry's own settings, no subentries yet."""
         settings = (
             previous.settings
-            if previous is not None and known.get(entry.entry_id) is entry.data
+            if previous is not None
+            and previous.sources.get(entry.entry_id) is entry.data
             else FarmSettings.from_data(entry.data)
         )
         config = cls(entry_id=entry.entry_id, settings=settings)
         config.sources[entry.entry_id] = entry.data
-        for subentry_id, subentry in entry.subentries.items():
-            data = subentry.data
-            config.sources[subentry_id] = data
-            same = previous is not None and known.get(subentry_id) is data
-            if subentry.subentry_type == SUBENTRY_RACK:
-                rack = previous.racks.get(subentry_id) if same and previous else None
-                config.racks[subentry_id] = rack or RackConfig.from_data(
-                    subentry_id, data
-                )
-            elif subentry.subentry_type == SUBENTRY_TANK:
-                tank = previous.tanks.get(subentry_id) if same and previous else None
-                config.tanks[subentry_id] = tank or TankConfig.from_data(
-                    subentry_id, data
-                )
-            else:
-                plant = previous.plants.get(subentry_id) if same and previous else None
-                config.plants[subentry_id] = plant or PlantConfig.from_data(
-                    subentry_id, data
-                )
-        for plant in config.plants.values():
-            if plant.rack in config.racks:
-                config.plants_by_rack.setdefault(plant.rack, []).append(plant)
-        for rack in config.racks.values():
-            if rack.tank in config.tanks:
-                config.racks_by_tank.setdefault(rack.tank, []).append(rack)
         return config
 
     @property
@@ -148,3 +145,32 @@ class FarmConfig:
 def species_of(library: Library, plant: PlantConfig) -> Species | None:
     """A plant's species, if it is in the library."""
     return library.species.get(plant.species or "")
+
+
+def _parse_into(
+    config: FarmConfig, subentry: ConfigSubentry, previous: FarmConfig | None
+) -> None:
+    """Add a rack, tank or plant (taken over from `previous` if unchanged)."""
+    subentry_id, data = subentry.subentry_id, subentry.data
+    config.sources[subentry_id] = data
+    same = previous is not None and previous.sources.get(subentry_id) is data
+    if subentry.subentry_type == SUBENTRY_RACK:
+        rack = previous.racks.get(subentry_id) if same and previous else None
+        config.racks[subentry_id] = rack or RackConfig.from_data(subentry_id, data)
+    elif subentry.subentry_type == SUBENTRY_TANK:
+        tank = previous.tanks.get(subentry_id) if same and previous else None
+        config.tanks[subentry_id] = tank or TankConfig.from_data(subentry_id, data)
+    else:
+        plant = previous.plants.get(subentry_id) if same and previous else None
+        config.plants[subentry_id] = plant or PlantConfig.from_data(subentry_id, data)
+
+
+def _indexed(config: FarmConfig) -> FarmConfig:
+    """Index who stands where; return the configuration."""
+    for plant in config.plants.values():
+        if plant.rack in config.racks:
+            config.plants_by_rack.setdefault(plant.rack, []).append(plant)
+    for rack in config.racks.values():
+        if rack.tank in config.tanks:
+            config.racks_by_tank.setdefault(rack.tank, []).append(rack)
+    return config
