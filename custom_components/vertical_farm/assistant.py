@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine import care
-from .engine.profiles import Phase
+from .engine.profiles import Library, Phase
 from .farm import Farm, FarmConfigEntry
 from .figures import (
     CELSIUS_DIGITS,
@@ -36,6 +36,7 @@ from .figures import (
 )
 from .models import PlantConfig
 from .todo import care_summary, plant_location
+from .topology import FarmConfig
 
 NUMBER_WORDS = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"),
@@ -123,9 +124,13 @@ def plural(phrase: str) -> str:
 
 def species_aliases(farm: Farm, species_key: str | None) -> set[str]:
     """What a species is called: its name and key, singular and plural."""
+    return _species_aliases(farm.library, species_key)
+
+
+def _species_aliases(library: Library, species_key: str | None) -> set[str]:
     if not species_key:
         return set()
-    species = farm.library.species.get(species_key)
+    species = library.species.get(species_key)
     labels = (species.name, species.key) if species is not None else (species_key,)
     aliases: set[str] = set()
     for label in labels:
@@ -158,24 +163,30 @@ def all_subjects(hass: HomeAssistant) -> list[Subject]:
     return found
 
 
-def spoken_names(hass: HomeAssistant) -> dict[SubjectKind, set[str]]:
-    """Every way the grower can name each kind of subject, normalised."""
+def spoken_names(
+    farms: Iterable[tuple[FarmConfig, Library]],
+) -> dict[SubjectKind, set[str]]:
+    """Every way the grower can name each kind of subject, normalised.
+
+    Of each farm's configuration and library only: a thousand plants' names
+    take milliseconds to work out, off the event loop.
+    """
     names: dict[SubjectKind, set[str]] = {kind: set() for kind in SubjectKind}
-    for farm in loaded_farms(hass):
+    for config, library in farms:
         for kind, configs in (
-            (SubjectKind.RACK, farm.config.racks),
-            (SubjectKind.TANK, farm.config.tanks),
-            (SubjectKind.PLANT, farm.config.plants),
+            (SubjectKind.RACK, config.racks),
+            (SubjectKind.TANK, config.tanks),
+            (SubjectKind.PLANT, config.plants),
         ):
-            for config in configs.values():
-                names[kind] |= spoken_forms(config.name)
+            for item in configs.values():
+                names[kind] |= spoken_forms(item.name)
         # Many plants share a species: each species' names are worked out once.
         plants = names[SubjectKind.PLANT]
-        for species_key in {plant.species for plant in farm.config.plants.values()}:
-            plants |= species_aliases(farm, species_key)
+        for species_key in {plant.species for plant in config.plants.values()}:
+            plants |= _species_aliases(library, species_key)
         plants |= {
             spoken
-            for plant in farm.config.plants.values()
+            for plant in config.plants.values()
             if plant.cultivar and (spoken := normalize_name(plant.cultivar))
         }
     return names

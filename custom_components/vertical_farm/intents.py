@@ -59,6 +59,8 @@ from .assistant import (
 )
 from .const import DOMAIN
 from .engine.care import CareKind
+from .engine.profiles import Library
+from .topology import FarmConfig
 
 INTENT_CARE_DUE: Final = "VerticalFarmCareDue"
 INTENT_PLANT_STATUS: Final = "VerticalFarmPlantStatus"
@@ -861,6 +863,7 @@ class FarmVoice:
         self._built: tuple[Mapping[SubjectKind, Iterable[str]], Intents] | None = None
         self._unregister: CALLBACK_TYPE | None = None
         self._pending = False
+        self._refreshes = 0  # refreshes begun: only the latest one's names count
 
     @callback
     def async_schedule_refresh(self) -> None:
@@ -868,16 +871,27 @@ class FarmVoice:
         if self._pending:
             return
         self._pending = True
-        # After this loop turn: the farm re-reads its subentries on the same signal.
-        self.hass.loop.call_soon(self.async_refresh)
+        # Not started at once: the farm re-reads its subentries on the same signal.
+        self.hass.async_create_task(
+            self.async_refresh(), "vertical_farm voice names", eager_start=False
+        )
 
-    @callback
-    def async_refresh(self) -> None:
-        """Rebuild the names, and re-register the gate if it changed."""
+    async def async_refresh(self) -> None:
+        """Rebuild the names, and re-register the gate if it changed.
+
+        The names and the gate are worked out in the executor from each
+        farm's configuration and library (a thousand plants take
+        milliseconds); a refresh begun later wins over one that ends later.
+        """
         self._pending = False
-        names = spoken_names(self.hass) if loaded_farms(self.hass) else None
-        gate = () if names is None else tuple(gate_sentences(names))
-        if gate == self.gate:
+        self._refreshes += 1
+        mine = self._refreshes
+        farms = [(farm.config, farm.library) for farm in loaded_farms(self.hass)]
+        names: dict[SubjectKind, set[str]] | None = None
+        gate: tuple[str, ...] = ()
+        if farms:
+            names, gate = await self.hass.async_add_executor_job(_names_and_gate, farms)
+        if mine != self._refreshes or gate == self.gate:
             return
         self._names = names or {}
         self.gate = gate
@@ -931,6 +945,14 @@ class FarmVoice:
             return str(err) or SORRY
         speech: str = response.speech.get("plain", {}).get("speech", "")
         return speech or SORRY
+
+
+def _names_and_gate(
+    farms: list[tuple[FarmConfig, Library]],
+) -> tuple[dict[SubjectKind, set[str]], tuple[str, ...]]:
+    """The farms' spoken names and the gate sentences for them (executor)."""
+    names = spoken_names(farms)
+    return names, tuple(gate_sentences(names))
 
 
 @callback

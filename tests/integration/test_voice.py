@@ -789,7 +789,7 @@ async def test_grammar_built_for_the_names_of_the_moment(
             TOMATO_ID, "plant", {"name": "Tomato row", "planted": "2026-10-01"}
         ),
     )
-    voice.async_refresh()  # the new name lands while the old grammar is built
+    await voice.async_refresh()  # the new name lands while the old grammar is built
     old = await building
     new = await voice.async_grammar()
     assert new is not old
