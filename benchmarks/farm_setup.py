@@ -284,6 +284,7 @@ class Block:
     # Of every stretch meanwhile, the longest once its collections are taken
     # out: the work of the farm (or Home Assistant) in one turn.
     besides_s: float = 0.0
+    besides_cpu_s: float = 0.0  # the loop thread's CPU time in that stretch
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -676,16 +677,22 @@ class LoopProbe:
         wall_s = perf_counter() - self._asleep_since[0] - PROBE_INTERVAL_S
         cpu_s = thread_time() - self._asleep_since[1]
         collecting_s = self._collecting_s - self._asleep_since[2]
-        besides_s = max(self.longest.besides_s, wall_s - collecting_s)
+        besides = {}
+        if wall_s - collecting_s > self.longest.besides_s:
+            besides = {
+                "besides_s": wall_s - collecting_s,
+                "besides_cpu_s": max(0.0, cpu_s - collecting_s),
+            }
         if wall_s > self.longest.wall_s:
             self.longest = Block(
                 wall_s=wall_s,
                 cpu_s=cpu_s,
                 collecting_s=collecting_s,
-                besides_s=besides_s,
+                besides_s=self.longest.besides_s,
+                besides_cpu_s=self.longest.besides_cpu_s,
             )
-        elif besides_s > self.longest.besides_s:
-            self.longest = dataclasses.replace(self.longest, besides_s=besides_s)
+        if besides:
+            self.longest = dataclasses.replace(self.longest, **besides)
 
     def _watch(self, phase: str, _info: Mapping[str, Any]) -> None:
         if phase == "start":
@@ -1204,8 +1211,9 @@ def _longest(blocks: Iterable[Block]) -> Block:
     """The longest of these blocks, with the longest work besides collections."""
     listed = list(blocks)
     longest = max(listed, key=lambda block: block.wall_s)
+    besides = max(listed, key=lambda block: block.besides_s)
     return dataclasses.replace(
-        longest, besides_s=max(block.besides_s for block in listed)
+        longest, besides_s=besides.besides_s, besides_cpu_s=besides.besides_cpu_s
     )
 
 
@@ -1398,7 +1406,8 @@ def _block_value(block: Block) -> str:
         f"{block.wall_s * 1e3:.1f} ms (CPU {block.cpu_s * 1e3:.1f} ms; garbage "
         f"collection {block.collecting_s * 1e3:.1f} ms of it, "
         f"{max(0.0, block.wall_s - block.collecting_s) * 1e3:.1f} ms besides); "
-        f"longest without its collections {block.besides_s * 1e3:.1f} ms"
+        f"longest without its collections {block.besides_s * 1e3:.1f} ms "
+        f"(CPU {block.besides_cpu_s * 1e3:.1f} ms)"
     )
 
 
