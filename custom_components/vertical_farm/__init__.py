@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,
@@ -10,7 +12,11 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_platform,
+    issue_registry as ir,
+)
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
@@ -39,6 +45,8 @@ from .simulator import (
 )
 from .store import FarmStore
 from .topology import FarmConfig
+
+_LOGGER = logging.getLogger(__name__)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -115,6 +123,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
     """
     farm = entry.runtime_data.farm
     await farm.async_stop_drivers()
+    await _async_remove_entities_in_turns(hass, entry, farm.pacer)
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         entry.runtime_data.planner.async_stop()
@@ -123,6 +132,26 @@ async def async_unload_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> boo
             await entry.runtime_data.simulator.async_stop()
         await entry.runtime_data.store.async_save_now()
     return unloaded
+
+
+async def _async_remove_entities_in_turns(
+    hass: HomeAssistant, entry: FarmConfigEntry, pacer: Pacer
+) -> None:
+    """Take the farm's entities away a few at a time, within the pacer's turns.
+
+    Unloading a platform removes all its entities in one go: on a farm of a
+    thousand plants that held up the event loop for about 0.4 s. Removed
+    like this first, the platforms then have nothing left to remove.
+    """
+    for platform in entity_platform.async_get_platforms(hass, DOMAIN):
+        if platform.config_entry is not entry:
+            continue
+        for entity in list(platform.entities.values()):
+            await pacer.pace()
+            try:
+                await entity.async_remove()
+            except Exception:
+                _LOGGER.exception("Error while removing entity %s", entity.entity_id)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> None:

@@ -9,6 +9,7 @@ task counts and calendar show every plant afterwards.
 """
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -256,3 +257,45 @@ async def test_setup_adds_a_few_entities_a_turn(
     units = -(-len(tank_sensors) // ENTITIES_PER_UNIT)
     assert units >= 3
     assert len({created[entity_id] for entity_id in tank_sensors}) >= units
+
+
+async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
+    """Unloading takes the entities away a few a turn, and takes them all."""
+    entry = await _setup(hass)
+    farm = entry.runtime_data.farm
+    farm.pacer = Pacer(budget_s=0.0)  # an entity a turn
+    ours = {
+        item.entity_id
+        for item in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if hass.states.get(item.entity_id) is not None
+    }
+    turn = 0
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    removed: dict[str, int] = {}
+
+    def record(event: Any) -> None:
+        if event.data["entity_id"] in ours and (
+            event.data["new_state"] is None
+            or event.data["new_state"].state == "unavailable"
+        ):
+            removed.setdefault(event.data["entity_id"], turn)
+
+    unsub = hass.bus.async_listen("state_changed", record)
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    counter.cancel()
+    unsub()
+
+    assert set(removed) == ours
+    per_turn = Counter(removed.values())
+    assert max(per_turn.values()) <= 2, per_turn.most_common(3)
