@@ -906,8 +906,7 @@ class Farm:
                 ),
                 "advance phase",
             )
-        await self.pacer.pace()
-        self._async_fire_care_due(dt_util.now(self.zone).date())
+        await self._async_fire_care_due()
 
     @callback
     def _async_new_day(self, now: datetime) -> None:
@@ -1337,11 +1336,17 @@ class Farm:
         self._async_changed(touched)
 
     @callback
-    def _async_fire_care_due(self, today: date) -> None:
-        """Tell automations about tasks that became due, once per task and date."""
-        for item in self.care_items():
+    async def _async_fire_care_due(self) -> None:
+        """Tell automations about tasks that became due, once per task and date.
+
+        In the farm's share of each turn: after a day away from a farm of a
+        thousand plants, over a thousand tasks may fall due at once.
+        """
+        await self.pacer.pace()
+        for item in list(self.care_items()):
             if item.urgency not in (care.Urgency.TODAY, care.Urgency.OVERDUE):
                 continue
+            await self.pacer.pace()
             notified = self.store.state(item.plant_id).setdefault("care_notified", {})
             if notified.get(str(item.kind)) == item.due.isoformat():
                 continue

@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vertical_farm import pacing
-from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.const import DOMAIN, EVENT_CARE_DUE
 from custom_components.vertical_farm.entity import ENTITIES_PER_UNIT
 from custom_components.vertical_farm.pacing import Pacer
 
@@ -56,7 +56,9 @@ def _value(hass: HomeAssistant, subject_id: str, key: str, platform: str) -> str
     return state.state
 
 
-async def _setup(hass: HomeAssistant) -> MockConfigEntry:
+async def _setup(
+    hass: HomeAssistant, planted: str = BASIL_DATA["planted"]
+) -> MockConfigEntry:
     """A rack of basil trays, each declared a seedling today."""
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -70,7 +72,12 @@ async def _setup(hass: HomeAssistant) -> MockConfigEntry:
                 subentry(
                     plant_id,
                     "plant",
-                    {**BASIL_DATA, "name": f"Basil {index}", "shelf": 1 + index % 4},
+                    {
+                        **BASIL_DATA,
+                        "name": f"Basil {index}",
+                        "shelf": 1 + index % 4,
+                        "planted": planted,
+                    },
                 )
                 for index, plant_id in enumerate(PLANT_IDS)
             ),
@@ -299,3 +306,35 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
     assert set(removed) == ours
     per_turn = Counter(removed.values())
     assert max(per_turn.values()) <= 2, per_turn.most_common(3)
+
+
+async def test_tasks_falling_due_are_told_in_turns(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many tasks due at start are told a few a turn, each once."""
+    monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
+    turn = 0
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    told: list[tuple[str, int]] = []
+    unsub = hass.bus.async_listen(
+        EVENT_CARE_DUE, lambda event: told.append((event.data["task_id"], turn))
+    )
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    # Planted in the summer: their pest checks are overdue.
+    await _setup(hass, planted="2026-08-01")
+    counter.cancel()
+    unsub()
+
+    tasks = [task_id for task_id, _ in told]
+    assert len(tasks) >= PLANTS  # every tray has something due
+    assert len(set(tasks)) == len(tasks)
+    # Not all in the turn that found them due: spread over many turns.
+    turns = {when for _, when in told}
+    assert len(turns) >= len(tasks) / 2, len(turns)
