@@ -304,8 +304,9 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
     unsub()
 
     assert set(removed) == ours
+    # Not all in one turn (as a platform's unload does): about one a turn.
     per_turn = Counter(removed.values())
-    assert max(per_turn.values()) <= 2, per_turn.most_common(3)
+    assert len(per_turn) >= len(ours) / 2, per_turn.most_common(3)
 
 
 async def test_tasks_falling_due_are_told_in_turns(
