@@ -28,6 +28,7 @@ from custom_components.vertical_farm.const import DOMAIN, EVENT_CARE_DUE
 from custom_components.vertical_farm.entity import ENTITIES_PER_UNIT
 from custom_components.vertical_farm.pacing import Pacer
 
+from ..turns import TurnCounter
 from .conftest import (
     BASIL_DATA,
     FARM_DATA,
@@ -184,36 +185,26 @@ async def test_a_phase_change_leaves_the_farm_wide_entities_to_later_turns(
     }
     plant_id = PLANT_IDS[0]
     phase_sensor = _entity_id(hass, plant_id, "phase", "sensor")
-    turn = 0
-
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
     written: dict[str, int] = {}
 
     def record(event: Any) -> None:
         entity_id = event.data["entity_id"]
         if entity_id == phase_sensor or entity_id in farm_wide:
-            written.setdefault(entity_id, turn)
+            written.setdefault(entity_id, counter.turn)
 
-    unsub = hass.bus.async_listen("state_changed", record)
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, plant_id), entry.entry_id
     )
     assert device is not None
-    await hass.services.async_call(
-        DOMAIN,
-        "set_phase",
-        {"plant": device.id, "phase": "vegetative", "force": True},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
-    counter.cancel()
+    unsub = hass.bus.async_listen("state_changed", record)
+    async with TurnCounter() as counter:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_phase",
+            {"plant": device.id, "phase": "vegetative", "force": True},
+            blocking=True,
+        )
+        await hass.async_block_till_done()
     unsub()
 
     assert _value(hass, plant_id, "phase", "sensor") == "vegetative"
@@ -233,25 +224,15 @@ async def test_setup_adds_a_few_entities_a_turn(
     every entity is still registered.
     """
     monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
-    turn = 0
-
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
     created: dict[str, int] = {}
 
     def record(event: Any) -> None:
         if event.data["action"] == "create":
-            created[event.data["entity_id"]] = turn
+            created[event.data["entity_id"]] = counter.turn
 
     unsub = hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, record)
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
-    entry = await _setup(hass)
-    counter.cancel()
+    async with TurnCounter() as counter:
+        entry = await _setup(hass)
     unsub()
 
     entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
@@ -278,14 +259,6 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
         )
         if hass.states.get(item.entity_id) is not None
     }
-    turn = 0
-
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
     removed: dict[str, int] = {}
 
     def record(event: Any) -> None:
@@ -293,14 +266,12 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
             event.data["new_state"] is None
             or event.data["new_state"].state == "unavailable"
         ):
-            removed.setdefault(event.data["entity_id"], turn)
+            removed.setdefault(event.data["entity_id"], counter.turn)
 
     unsub = hass.bus.async_listen("state_changed", record)
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    counter.cancel()
+    async with TurnCounter() as counter:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
     unsub()
 
     assert set(removed) == ours
@@ -314,23 +285,15 @@ async def test_tasks_falling_due_are_told_in_turns(
 ) -> None:
     """Many tasks due at start are told a few a turn, each once."""
     monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
-    turn = 0
-
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
     told: list[tuple[str, int]] = []
+    counter = TurnCounter()
     unsub = hass.bus.async_listen(
-        EVENT_CARE_DUE, lambda event: told.append((event.data["task_id"], turn))
+        EVENT_CARE_DUE,
+        lambda event: told.append((event.data["task_id"], counter.turn)),
     )
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
-    # Planted in the summer: their pest checks are overdue.
-    await _setup(hass, planted="2026-08-01")
-    counter.cancel()
+    async with counter:
+        # Planted in the summer: their pest checks are overdue.
+        await _setup(hass, planted="2026-08-01")
     unsub()
 
     tasks = [task_id for task_id, _ in told]

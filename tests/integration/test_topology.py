@@ -1,13 +1,12 @@
 """The farm's configuration view: who stands where and who depends on whom."""
 
-import asyncio
-
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.pacing import Pacer
 from custom_components.vertical_farm.topology import FarmConfig
 
+from ..turns import TurnCounter
 from .conftest import PLANT_ID, POT_ID, RACK_ID, TANK_ID, farm_of
 
 
@@ -63,19 +62,9 @@ async def test_an_edit_parses_only_what_changed(
 
 async def test_parsed_in_turns_at_setup(farm_entry: MockConfigEntry) -> None:
     """Parsed within the pacer's turns, the configuration is the same."""
-    turn = 0
-
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
-    first = turn
-    config = await FarmConfig.async_from_entry(farm_entry, Pacer(budget_s=0.0))
-    counter.cancel()
+    async with TurnCounter() as counter:
+        first = counter.turn
+        config = await FarmConfig.async_from_entry(farm_entry, Pacer(budget_s=0.0))
     assert config == FarmConfig.from_entry(farm_entry)
     # No budget: a subentry a turn, with a turn to rest after each.
-    assert turn - first >= len(farm_entry.subentries)
+    assert counter.turn - first >= len(farm_entry.subentries)

@@ -5,27 +5,32 @@ import sys
 
 from custom_components.vertical_farm.pacing import Pacer
 
+from ..turns import TurnCounter
+
 
 async def test_pacer_shares_one_budget_per_turn() -> None:
     """Tasks sharing a pacer yield once its budget is used, and none starves."""
-    turn = 0
 
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await asyncio.sleep(0)
-
-    async def work(pacer: Pacer, name: str, done: list[tuple[str, int]]) -> None:
+    async def work(
+        pacer: Pacer, name: str, done: list[tuple[str, int]], counter: TurnCounter
+    ) -> None:
         for _ in range(3):
             await pacer.pace()
-            done.append((name, turn))
+            done.append((name, counter.turn))
 
-    counter = asyncio.create_task(count_turns())
-    await asyncio.sleep(0)
-    tight: list[tuple[str, int]] = []
-    tight_pacer = Pacer(budget_s=0.0)
-    await asyncio.gather(work(tight_pacer, "a", tight), work(tight_pacer, "b", tight))
+    async with TurnCounter() as counter:
+        tight: list[tuple[str, int]] = []
+        tight_pacer = Pacer(budget_s=0.0)
+        await asyncio.gather(
+            work(tight_pacer, "a", tight, counter),
+            work(tight_pacer, "b", tight, counter),
+        )
+        roomy: list[tuple[str, int]] = []
+        roomy_pacer = Pacer(budget_s=60.0)
+        await asyncio.gather(
+            work(roomy_pacer, "a", roomy, counter),
+            work(roomy_pacer, "b", roomy, counter),
+        )
     # No budget: one unit of work a turn in all; the tasks take turns, none
     # starves (ten waiting platforms must not each add a plant in one turn).
     turns = [when for _, when in tight]
@@ -33,13 +38,8 @@ async def test_pacer_shares_one_budget_per_turn() -> None:
     order = [who for who, _ in sorted(tight, key=lambda done: done[1])]
     assert order.count("a") == order.count("b") == 3
     assert order[:2] in (["a", "b"], ["b", "a"])
-
-    roomy: list[tuple[str, int]] = []
-    roomy_pacer = Pacer(budget_s=60.0)
-    await asyncio.gather(work(roomy_pacer, "a", roomy), work(roomy_pacer, "b", roomy))
     # Budget to spare: both tasks do all their work without waiting a turn.
     assert len({when for _, when in roomy}) == 1
-    counter.cancel()
 
 
 async def test_timers_due_meanwhile_go_before_the_next_turn() -> None:
