@@ -1561,6 +1561,22 @@ def report(args: argparse.Namespace, figures: Figures) -> None:
         print(row)
 
 
+@contextmanager
+def config_with_floor(prefix: str) -> Iterator[Path]:
+    """A temporary config directory holding the floor integration."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as temp:
+        config_dir = Path(temp)
+        shutil.copytree(
+            FLOOR_SOURCE,
+            config_dir / "custom_components" / FLOOR_DOMAIN,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        # Home Assistant puts its config directory on the path; custom_components is
+        # a namespace package, so this folder's integration joins the repository's.
+        sys.path.append(str(config_dir))
+        yield config_dir
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the report."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
@@ -1591,16 +1607,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY = 10 * HA_ENTITY_CAP
 
     started = perf_counter()
-    with tempfile.TemporaryDirectory(prefix="farm-setup-") as temp:
-        config_dir = Path(temp)
-        shutil.copytree(
-            FLOOR_SOURCE,
-            config_dir / "custom_components" / FLOOR_DOMAIN,
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-        # Home Assistant puts its config directory on the path; custom_components is
-        # a namespace package, so this folder's integration joins the repository's.
-        sys.path.append(str(config_dir))
+    with config_with_floor("farm-setup-") as config_dir:
         figures = asyncio.run(run(args, config_dir))
         report(args, figures)
         if args.profile:

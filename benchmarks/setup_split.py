@@ -28,9 +28,7 @@ from datetime import datetime
 import gc
 import logging
 from pathlib import Path
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from types import FrameType
@@ -38,12 +36,12 @@ from typing import Any, Final
 
 from farm_setup import (
     FLOOR_DOMAIN,
-    FLOOR_SOURCE,
     FULL,
     ZONE,
     Counts,
     FarmLayout,
     build_layout,
+    config_with_floor,
     entity_counts,
     load_library,
     new_entry,
@@ -181,14 +179,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY = 100_000
-    with tempfile.TemporaryDirectory(prefix="setup-split-") as temp:
-        config_dir = Path(temp)
-        shutil.copytree(
-            FLOOR_SOURCE,
-            config_dir / "custom_components" / FLOOR_DOMAIN,
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-        sys.path.append(str(config_dir))
+    with config_with_floor("setup-split-") as config_dir:
         asyncio.run(run(args, config_dir))
 
 
