@@ -1,13 +1,15 @@
 """Where a 1,000-plant setup's time goes: the farm's own code, Home Assistant, the loop.
 
 Usage: .venv/bin/python benchmarks/setup_split.py [--runs N] [--interval-ms MS]
+       [--after-unload]
 
 Sets up the farm of `farm_setup.py` (20 racks, 10 tanks, 1,000 plants) and
 its floor integration alternately, each in a fresh core, and samples the
 event loop's thread from a second thread meanwhile. Each sample is put down
 to the innermost frame: the integration's own code, Home Assistant, asyncio's
 loop, or another library (the registries' slugify, regular expressions). The
-thread switch interval is shortened so that samples are not taken only where
+With `--after-unload` each core sets up, unloads and the setup sampled is
+the one after (the registries kept, as at every restart). The thread switch interval is shortened so that samples are not taken only where
 the loop's thread lets go of the GIL. A garbage collection holds the GIL
 throughout, so it is timed from the collector's callbacks instead, and the
 samples share out the rest.
@@ -105,7 +107,13 @@ class Sampler:
 
 
 async def sampled_setups(
-    config_dir: Path, layout: FarmLayout, counts: Counts, runs: int, interval_s: float
+    config_dir: Path,
+    layout: FarmLayout,
+    counts: Counts,
+    runs: int,
+    interval_s: float,
+    *,
+    after_unload: bool,
 ) -> dict[str, tuple[float, Sampler]]:
     """Alternate sampled setups of farm and floor; mean setup time and samples."""
     results: dict[str, tuple[float, Sampler]] = {}
@@ -121,6 +129,11 @@ async def sampled_setups(
                 entry = new_entry(which, layout, counts)
                 await prepare(hass, layout, entry.domain)
                 entry.add_to_hass(hass)  # type: ignore[attr-defined]
+                if after_unload:
+                    await timed_setup(hass, entry)
+                    if not await hass.config_entries.async_unload(entry.entry_id):
+                        raise RuntimeError(f"{which} did not unload")
+                    await hass.async_block_till_done()
                 sampler.active = True
                 try:
                     result = await timed_setup(hass, entry)
@@ -147,10 +160,16 @@ async def run(args: argparse.Namespace, config_dir: Path) -> None:
     await run_setup(config_dir, "floor", layout, counts)
     sys.setswitchinterval(args.interval_ms / 1e3 / 2)
     results = await sampled_setups(
-        config_dir, layout, counts, args.runs, args.interval_ms / 1e3
+        config_dir,
+        layout,
+        counts,
+        args.runs,
+        args.interval_ms / 1e3,
+        after_unload=args.after_unload,
     )
+    again = " after an unload" if args.after_unload else ""
     print(
-        f"\nWhere a setup of {FULL.label} goes ({args.runs} sampled setups each, "
+        f"\nWhere a setup{again} of {FULL.label} goes ({args.runs} sampled setups each, "
         f"a sample every {args.interval_ms} ms):"
     )
     for which, (setup_s, sampler) in results.items():
@@ -176,6 +195,11 @@ def main() -> None:
         "--interval-ms", type=float, default=0.5, help="time between samples"
     )
     parser.add_argument("--top", type=int, default=15, help="own functions listed")
+    parser.add_argument(
+        "--after-unload",
+        action="store_true",
+        help="sample the setup after an unload, registries kept",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY = 100_000

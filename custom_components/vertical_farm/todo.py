@@ -10,8 +10,9 @@ items live in the farm's store and survive restarts.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
@@ -67,6 +68,25 @@ def listed_care_items(items: list[CareItem], today: date) -> list[CareItem]:
     """
     last = today + timedelta(days=HORIZON_DAYS)
     return [item for item in items if item.due <= last]
+
+
+class CareTodoItem(TodoItem):
+    """A care task as listed: never changed in place, made anew when it changes.
+
+    Being immutable, a copy of it is the item itself, as for a tuple. Home
+    Assistant copies every listed item for the list's subscribers on each
+    write, and a farm lists thousands of care tasks.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set each field once, when the item is made."""
+        if name in self.__dict__:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __copy__(self) -> Self:
+        """The item itself: it never changes."""
+        return self
 
 
 def _as_date(value: date | datetime | None) -> date | None:
@@ -169,7 +189,7 @@ class FarmCareList(TodoListEntity):
 
     def _care_todo_item(self, item: CareItem) -> TodoItem:
         """A care task as the list shows it."""
-        return TodoItem(
+        return CareTodoItem(
             uid=item.task_id,
             summary=care_summary(item.kind, item.plant_name),
             status=TodoItemStatus.NEEDS_ACTION,

@@ -1,5 +1,7 @@
 """The care list: care tasks from the plants, completion, snoozes, own items."""
 
+import copy
+import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.care import CareKind
@@ -488,3 +491,51 @@ async def test_same_day_tasks_are_listed_by_plant_name_then_kind(
         f"{zebra_id}_fertilize",
         f"{zebra_id}_pest_check",
     ]
+
+
+async def test_subscribers_share_the_listed_care_tasks(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    loaded_farm: MockConfigEntry,
+) -> None:
+    """Listed care tasks never change in place, so a copy of one is itself.
+
+    Home Assistant copies every listed item for the list's subscribers on each
+    write; a farm lists thousands of care tasks, and each is made anew when it
+    changes, so the copies cost nothing and subscribers still see every change.
+    """
+    entity_id = _entity_id(hass, loaded_farm)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "todo/item/subscribe", "entity_id": entity_id}
+    )
+    assert (await client.receive_json())["success"]
+    first = (await client.receive_json())["event"]["items"]
+    assert [item["uid"] for item in first] == [
+        POT_WATER,
+        POT_FEED,
+        POT_PEST,
+        BASIL_PEST,
+    ]
+
+    listed = {item.uid: item for item in _entity(hass, entity_id).todo_items or []}
+    water = listed[POT_WATER]
+    assert copy.copy(water) is water
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        water.status = TodoItemStatus.COMPLETED
+    assert water.status is TodoItemStatus.NEEDS_ACTION
+
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": POT_WATER, "status": "completed"},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    pushed = _by_uid((await client.receive_json())["event"]["items"])
+    assert pushed[POT_WATER]["due"] == (DAY + timedelta(days=7)).isoformat()
+    assert pushed[POT_WATER]["status"] == "needs_action"
+    assert water.due == POT_PLANTED + timedelta(days=7), "the old item is unchanged"
+    others = {uid: item for uid, item in _by_uid(first).items() if uid != POT_WATER}
+    assert {uid: pushed[uid] for uid in others} == others
