@@ -101,7 +101,6 @@ async def async_setup_entry(
 ) -> None:
     """Add the farm's care list, each plant's care tasks worked out first in turns."""
     farm = entry.runtime_data.farm
-    await farm.async_prepare_each_plant()
     care_list = FarmCareList(farm)
     await care_list.async_prepare_items()
     async_add_entities([care_list])
@@ -143,7 +142,7 @@ class FarmCareList(TodoListEntity):
         """Make the care tasks' list items ahead of the first state, in turns."""
         today = dt_util.now(self.farm.zone).date()
         self._care_todo_config = self.farm.config
-        for item in listed_care_items(self.farm.care_items(), today):
+        for item in listed_care_items(await self.farm.async_care_items(), today):
             await self.farm.pacer.pace()
             self._care_todo[item.task_id] = (item, self._care_todo_item(item))
 
