@@ -248,8 +248,9 @@ class Farm:
             read=self._async_read,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
-        # The entities of each subject (the farm's own entities listen instead).
-        self._followers: dict[str, list[Follower]] = {}
+        # The entities of each subject (the farm's own entities listen
+        # instead), each with the view fields it shows.
+        self._followers: dict[str, list[tuple[Follower, frozenset[str] | None]]] = {}
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
         self._plant_preparers: list[Callable[[str], None]] = []
@@ -528,14 +529,16 @@ class Farm:
         Undone by async_unfollow (an entity keeps no callback to undo it). A
         new reading tells it only when one of its `view_fields` changed.
         """
-        self._followers.setdefault(subject, []).append(follower)
+        self._followers.setdefault(subject, []).append((follower, follower.view_fields))
 
     @callback
     def async_unfollow(self, subject: str, follower: Follower) -> None:
         """Stop telling `follower` about `subject` (nothing if it is not told)."""
         followers = self._followers.get(subject, [])
-        if follower in followers:
-            followers.remove(follower)
+        for index, (each, _shown) in enumerate(followers):
+            if each is follower:
+                del followers[index]
+                return
 
     @callback
     def _async_unlisten(self, subject: str, update: Callable[[], None]) -> None:
@@ -665,18 +668,17 @@ class Farm:
         for subject in subjects:
             for update in list(self._listeners.get(subject, ())):
                 update()
-            followers = list(self._followers.get(subject, ()))
+            followers = tuple(self._followers.get(subject, ()))
             changed = None
             # Compared only where it is used: a tank's alerts, entities with fields.
             if readings_only and (
                 subject in self.config.tanks
-                or any(follower.view_fields is not None for follower in followers)
+                or any(shown is not None for _, shown in followers)
             ):
                 changed = changes[subject] = _changed_fields(
                     before[subject], self.view(subject)
                 )
-            for follower in followers:
-                shown = follower.view_fields
+            for follower, shown in followers:
                 if changed is None or shown is None or not changed.isdisjoint(shown):
                     follower.async_subject_changed()
         config = self.config
@@ -865,7 +867,7 @@ class Farm:
             *self._listeners.get(entry_id, ()),
             *(
                 follower.async_subject_changed
-                for follower in self._followers.get(entry_id, ())
+                for follower, _shown in self._followers.get(entry_id, ())
             ),
         ]
 

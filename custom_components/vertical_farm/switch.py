@@ -27,6 +27,9 @@ SWITCHES: tuple[FarmSwitchDescription, ...] = (
         key="light_schedule",
         translation_key="light_schedule",
         subject="rack",
+        # The schedule's switch and the driven entity's existence: readings
+        # change neither.
+        view_fields=frozenset(),
         entity_category=EntityCategory.CONFIG,
         available_fn=lambda farm, rack_id: (
             farm.config.racks[rack_id].light_entity is not None
@@ -36,6 +39,9 @@ SWITCHES: tuple[FarmSwitchDescription, ...] = (
         key="irrigation_schedule",
         translation_key="irrigation_schedule",
         subject="rack",
+        # The schedule's switch and the driven entity's existence: readings
+        # change neither.
+        view_fields=frozenset(),
         entity_category=EntityCategory.CONFIG,
         available_fn=lambda farm, rack_id: (
             farm.config.racks[rack_id].pump_entity is not None

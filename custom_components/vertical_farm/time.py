@@ -28,12 +28,14 @@ TIMES: tuple[FarmTimeDescription, ...] = (
         key="lights_on",
         translation_key="lights_on",
         subject="rack",
+        view_fields=frozenset({"lights_on"}),
         entity_category=EntityCategory.CONFIG,
     ),
     FarmTimeDescription(
         key="lights_off",
         translation_key="lights_off",
         subject="rack",
+        view_fields=frozenset({"lights_off"}),
         entity_category=EntityCategory.CONFIG,
     ),
 )

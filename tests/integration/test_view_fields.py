@@ -1,8 +1,8 @@
 """Entities that declare their view fields: a reading refreshes only those.
 
-A tank's entity with `view_fields` is told of a new reading only when one of
-those fields of the tank's view changed, so its declaration must name every
-field it reads. Here each one is read from a view that records what is read,
+A rack's, tank's or plant's entity with `view_fields` is told of a new reading
+only when one of those fields of its subject's view changed, so its
+declaration must name every field it reads. Here each one is read from a view that records what is read,
 with the tank's probes in several states.
 """
 
@@ -18,9 +18,17 @@ from custom_components.vertical_farm.alerts import ALERT_INPUTS, tank_readings
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.entity import FarmEntity
 from custom_components.vertical_farm.farm import Farm
-from custom_components.vertical_farm.presenters import PlantView, TankView
+from custom_components.vertical_farm.presenters import PlantView, RackView, TankView
 
-from .conftest import PLANT_ID, POT_ID, TANK_ID, farm_of, link_pot_moisture, set_up
+from .conftest import (
+    PLANT_ID,
+    POT_ID,
+    RACK_ID,
+    TANK_ID,
+    farm_of,
+    link_pot_moisture,
+    set_up,
+)
 
 # The tank's probes: EC (mS/cm), pH, water temperature (C) and level (%).
 PROBES = ("sensor.tank_a_ec", "sensor.tank_a_ph", "sensor.tank_a_water_temperature")
@@ -43,7 +51,7 @@ async def _set_probes(hass: HomeAssistant, readings: str) -> None:
     await hass.async_block_till_done()
 
 
-def _recording[V: (TankView, PlantView)](view: V, seen: set[str]) -> V:
+def _recording[V: (RackView, TankView, PlantView)](view: V, seen: set[str]) -> V:
     """The same view, noting the name of everything read from it."""
 
     class Recording(type(view)):  # type: ignore[misc]
@@ -119,8 +127,45 @@ async def test_plant_entities_read_only_their_fields(
         }
 
 
+@pytest.mark.parametrize(
+    "climate", [("unavailable", "unavailable"), ("22.0", "60"), ("35.0", "95")]
+)
+async def test_rack_entities_read_only_their_fields(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, climate: tuple[str, str]
+) -> None:
+    """Every field a rack entity reads is among its declared view fields."""
+    temperature, humidity = climate
+    hass.states.async_set(
+        "sensor.rack_one_temperature", temperature, {"unit_of_measurement": "°C"}
+    )
+    hass.states.async_set(
+        "sensor.rack_one_humidity", humidity, {"unit_of_measurement": "%"}
+    )
+    hass.states.async_set(
+        "sensor.rack_one_ppfd", "300", {"unit_of_measurement": "µmol/m²/s"}
+    )
+    await hass.async_block_till_done()
+    farm = farm_of(loaded_farm)
+    declared = _check_declarations(hass, farm, RACK_ID, farm.rack_view(RACK_ID))
+    assert declared == {
+        "photoperiod",
+        "dli",
+        "next_light_change",
+        "next_irrigation",
+        "climate_problem",
+        "conflict",
+        "light_schedule",
+        "irrigation_schedule",
+        "lights_on",
+        "lights_off",
+    }
+
+
 def _check_declarations(
-    hass: HomeAssistant, farm: Farm, subject_id: str, view: TankView | PlantView
+    hass: HomeAssistant,
+    farm: Farm,
+    subject_id: str,
+    view: RackView | TankView | PlantView,
 ) -> set[str]:
     """Check what each entity with declared view fields reads; return their keys."""
     names = frozenset(item.name for item in fields(view))
