@@ -95,7 +95,7 @@ class TaskOutlook:
 
     Due dates only change when a task is confirmed or snoozed; from one day to
     the next only the urgency moves. So the task as due at each urgency is
-    made once, here, and `on(today)` picks the one for the day.
+    made once, when first asked for, and `on(today)` picks the one for the day.
     """
 
     plant_id: str
@@ -103,29 +103,27 @@ class TaskOutlook:
     due: date
     interval_days: float  # effective interval used, rounded to 0.1
     snoozed: bool  # the due date is a snooze, not the interval
-    _by_urgency: tuple[DueTask, ...] = field(init=False, repr=False, compare=False)
+    # The task as due at each urgency, in the order of `Urgency`, once made.
+    _by_urgency: list[DueTask | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        """Make the task as due at each urgency, in the order of `Urgency`."""
-        object.__setattr__(
-            self,
-            "_by_urgency",
-            tuple(
-                DueTask(
-                    plant_id=self.plant_id,
-                    kind=self.kind,
-                    due=self.due,
-                    urgency=level,
-                    interval_days=self.interval_days,
-                    snoozed=self.snoozed,
-                )
-                for level in Urgency
-            ),
-        )
+        """None made yet: most tasks are asked for at one urgency a day."""
+        object.__setattr__(self, "_by_urgency", [None] * len(_URGENCIES))
 
     def on(self, today: date) -> DueTask:
         """The task as due on `today` (the same object for the same urgency)."""
-        return self._by_urgency[_urgency_rank(self.due.toordinal() - today.toordinal())]
+        rank = _urgency_rank(self.due.toordinal() - today.toordinal())
+        task = self._by_urgency[rank]
+        if task is None:
+            task = self._by_urgency[rank] = DueTask(
+                plant_id=self.plant_id,
+                kind=self.kind,
+                due=self.due,
+                urgency=_URGENCIES[rank],
+                interval_days=self.interval_days,
+                snoozed=self.snoozed,
+            )
+        return task
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
