@@ -160,8 +160,9 @@ class CareItem:
 
 # A plant's view but its attention reasons (a dry pot) is what the farm-wide
 # entities read of it; compared field by field, no copy made per reading.
+_PLANT_OWN_FIELDS = frozenset({"attention"})
 _PLANT_FARM_FIELDS = tuple(
-    item.name for item in fields(PlantView) if item.name != "attention"
+    item.name for item in fields(PlantView) if item.name not in _PLANT_OWN_FIELDS
 )
 
 
@@ -174,13 +175,23 @@ def _farm_facing(view: View | None) -> Any:
     return None
 
 
-def _farm_facing_changed(old: View | None, new: View) -> bool:
+def _farm_facing_changed(
+    old: View | None, new: View, changed: frozenset[str] | None = None
+) -> bool:
     """Whether the farm-wide entities show something else now.
 
     Without an old view nothing has read this subject since the farm began
     (reading a view keeps it), so the farm-wide entities have yet to read it.
+    `changed`, when a reading already found the fields that differ, answers
+    without comparing the views again.
     """
-    return old is not None and _farm_facing(old) != _farm_facing(new)
+    if old is None:
+        return False
+    if changed is None:
+        return bool(_farm_facing(old) != _farm_facing(new))
+    if isinstance(new, PlantView):
+        return not changed <= _PLANT_OWN_FIELDS
+    return isinstance(new, TankView) and "maintenance" in changed
 
 
 class Follower(Protocol):
@@ -696,7 +707,9 @@ class Farm:
                 )
                 self.notices.async_tank_conflict(config, subject, tank)
                 self.notices.async_level_mismatch(config, subject, tank)
-                farm_wide = farm_wide or _farm_facing_changed(old, tank)
+                farm_wide = farm_wide or _farm_facing_changed(
+                    old, tank, changes.get(subject)
+                )
             elif subject in config.racks:
                 self.placement.async_check_rack(subject)
                 plan = self.rack_view(subject).light_plan
@@ -714,7 +727,9 @@ class Farm:
                 self._async_wake(
                     subject, plant.harvest.safe_at if plant.harvest_blocked else None
                 )
-                farm_wide = farm_wide or _farm_facing_changed(old, plant)
+                farm_wide = farm_wide or _farm_facing_changed(
+                    old, plant, changes.get(subject)
+                )
         return farm_wide
 
     # --- Phases ---------------------------------------------------------------

@@ -175,6 +175,45 @@ async def test_readings_show_care_as_it_stands(
     assert reasons() == ["care_due", "dry"]
 
 
+async def test_a_reading_that_moves_care_updates_the_task_counts(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A reading that finds a task due tells the farm's task counts; a dry pot alone not.
+
+    Days on with no refresh at midnight between, the pot's next reading makes
+    its watering due: the care list and the task counts, which read every
+    plant, follow. The dry pot itself is the plant's own news.
+    """
+    link_pot_moisture(hass, farm_entry)
+    await set_up(hass, farm_entry)
+    farm = farm_entry.runtime_data.farm
+    await farm.async_log_watering([POT_ID], dt_util.now())
+    for task in ("pest_check", "fertilize"):
+        await farm.async_complete_care(
+            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
+        )
+    hass.states.async_set("sensor.pot_moisture", "45")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    counts = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{farm_entry.entry_id}_tasks_due"
+    )
+    assert counts is not None
+    due = hass.states.get(counts)
+    assert due is not None
+
+    hass.states.async_set("sensor.pot_moisture", "12")  # dry: attention only
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
+    assert hass.states.get(counts) is due, "the counts were not written again"
+
+    freezer.tick(timedelta(days=8))  # watering (every 7 days) is due again
+    hass.states.async_set("sensor.pot_moisture", "11")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    now_due = hass.states.get(counts)
+    assert now_due is not None
+    assert int(now_due.state) > int(due.state)
+
+
 async def test_final_harvest_ends_treatments(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
