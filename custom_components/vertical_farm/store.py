@@ -138,6 +138,8 @@ class FarmStore:
     _queued: list[Callable[[], None]] = field(init=False, default_factory=list)
     # Readings are queued for the planner only while one is linked.
     ship_samples: bool = field(init=False, default=False)
+    # A delayed save is scheduled and has not taken the data yet.
+    _save_pending: bool = field(init=False, default=False)
     _last_sample: dict[str, datetime] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -214,7 +216,7 @@ class FarmStore:
             self._by_subject.setdefault(record["subject"], []).append(record)
             self._by_id[record["id"]] = record
         self._data["outbox"].extend(record["id"] for record in records)
-        await self._store.async_save(self._data)
+        await self._async_write()
         for queued in list(self._queued):
             queued()
         return records
@@ -352,8 +354,26 @@ class FarmStore:
         return self._data["state"].setdefault(subject, {})
 
     def async_schedule_save(self) -> None:
-        """Batch a save of derived state (readings, counters)."""
-        self._store.async_delay_save(lambda: self._data, SAVE_DELAY_S)
+        """Batch a save of derived state (readings, counters).
+
+        Written at most `SAVE_DELAY_S` after the first change not yet on
+        disk: Home Assistant's delayed save starts its delay again at each
+        call, and a probe reporting every few seconds would hold it off.
+        """
+        if self._save_pending:
+            return
+        self._save_pending = True
+        self._store.async_delay_save(self._data_to_write, SAVE_DELAY_S)
+
+    async def _async_write(self) -> None:
+        """Write now; this replaces a pending delayed save."""
+        self._save_pending = False
+        await self._store.async_save(self._data)
+
+    def _data_to_write(self) -> StoredFarm:
+        """What the delayed save writes; changes from now on schedule another."""
+        self._save_pending = False
+        return self._data
 
     async def async_forget(self, subjects: Iterable[str]) -> None:
         """Drop the runtime state of removed subentries (their journal stays)."""
@@ -361,11 +381,11 @@ class FarmStore:
         for subject in subjects:
             changed |= self._data["state"].pop(subject, None) is not None
         if changed:
-            await self._store.async_save(self._data)
+            await self._async_write()
 
     async def async_save_now(self) -> None:
         """Write now: on unload, and when a user's choice (a switch, a target) is made."""
-        await self._store.async_save(self._data)
+        await self._async_write()
 
     async def async_remove(self) -> None:
         """Delete the file (the farm was removed)."""

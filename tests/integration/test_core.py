@@ -340,6 +340,49 @@ async def test_derived_state_is_flushed_at_stop(
     assert hass_storage[key]["data"]["state"][RACK_ID]["today"][1] == 21.5
 
 
+async def test_derived_state_is_on_disk_within_ten_seconds_while_readings_come(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    loaded_farm: MockConfigEntry,
+) -> None:
+    """A probe reporting every 5 s does not hold off the batched write.
+
+    The day's extremes are at most 10 s behind on disk: counted from the
+    first unsaved change, not from the latest reading.
+    """
+    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
+
+    def written() -> list[Any] | None:
+        """The day's [date, lowest, highest, count of readings] as on disk."""
+        state = hass_storage.get(key, {}).get("data", {}).get("state", {})
+        today: list[Any] | None = state.get(RACK_ID, {}).get("today")
+        return today
+
+    hass.states.async_set("sensor.rack_one_temperature", "21.5")
+    await hass.async_block_till_done()
+    assert written() is None, "batched, not yet written"
+    for seconds, value in ((5, "22.0"), (10, "22.5"), (15, "23.0")):
+        now = dt_util.utcnow() + timedelta(seconds=5)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        await hass.async_block_till_done()
+        if seconds >= 10:
+            found = written()
+            assert found is not None, f"nothing on disk {seconds} s after the change"
+            assert found[1] == 21.5
+        hass.states.async_set("sensor.rack_one_temperature", value)
+        await hass.async_block_till_done()
+    # The readings since that write are on disk within another 10 s.
+    now = dt_util.utcnow() + timedelta(seconds=11)
+    freezer.move_to(now)
+    async_fire_time_changed(hass, now)
+    await hass.async_block_till_done()
+    found = written()
+    assert found is not None
+    assert found[1:] == [21.5, 23.0, 4]
+
+
 async def test_tank_measured_values_are_unavailable_without_probes(
     hass: HomeAssistant,
 ) -> None:
