@@ -151,6 +151,8 @@ async def async_stop_drivers(drivers: Iterable[RackDriver]) -> None:
     for driver, task in zip(drivers, tasks, strict=True):
         if task in pending:
             driver.async_stop_failed("did not stop in time")
+        elif task.cancelled():
+            driver.async_stop_failed("its stop was cancelled")
         elif (error := task.exception()) is not None:
             driver.async_stop_failed(f"failed to stop: {error!r}")
     if pending:
@@ -683,8 +685,13 @@ class RackDriver:
                     {ATTR_ENTITY_ID: entity_id},
                     blocking=True,
                 )
-        except asyncio.CancelledError:
-            raise
+        except asyncio.CancelledError as err:
+            # The farm's own task being cancelled (unload, a deadline) goes on
+            # up; a cancellation from inside the other integration is its failure.
+            if (task := asyncio.current_task()) is not None and task.cancelling():
+                raise
+            self._async_complain(entity_id, f"did not take {service}: {err!r}")
+            return False
         # Any failure of someone else's integration: logged, never ours to crash on.
         except Exception as err:  # noqa: BLE001
             self._async_complain(entity_id, f"did not take {service}: {err!r}")

@@ -156,6 +156,22 @@ class CrashingRelay(SwitchEntity):
         raise RuntimeError("bus fault")
 
 
+class CancellingRelay(SwitchEntity):
+    """A switch that turns on, but whose turn-off ends in a CancelledError."""
+
+    _attr_name = "Cancelling relay"
+    _attr_is_on = False
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Cancelled inside (its own task or timeout gone wrong), not by the farm."""
+        raise asyncio.CancelledError
+
+
 class HungRelay(SwitchEntity):
     """A switch that turns on, but whose turn-off hangs until released."""
 
@@ -182,6 +198,7 @@ class HungRelay(SwitchEntity):
 
 
 CRASHING = "switch.crashing_relay"
+CANCELLING = "switch.cancelling_relay"
 HUNG = [f"switch.hung_relay_{number}" for number in range(10)]
 
 
@@ -204,7 +221,12 @@ async def devices(
     setup_test_component_platform(
         hass,
         "switch",
-        [BrokenRelay(), CrashingRelay(), *(HungRelay(number) for number in range(10))],
+        [
+            BrokenRelay(),
+            CrashingRelay(),
+            CancellingRelay(),
+            *(HungRelay(number) for number in range(10)),
+        ],
     )
     assert await async_setup_component(hass, "valve", {"valve": {"platform": "test"}})
     assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
@@ -1146,6 +1168,30 @@ async def test_a_crashing_pump_does_not_keep_the_others_on(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
     assert issue is not None, "a pump that would not turn off is reported at stop"
     assert issue.translation_placeholders == {"pump": CRASHING, "rack": "Rack one"}
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_pump_whose_turn_off_is_cancelled_does_not_stop_the_unload(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A CancelledError from one pump's turn-off is that pump's failure, not the stop's."""
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data(pump_entity=CANCELLING)),
+        (OTHER_RACK, rack_data(pump_entity=PUMP)),
+    )
+    await schedules(hass, entry, irrigation=True)
+    await schedules(hass, entry, irrigation=True, rack_id=OTHER_RACK)
+    assert state(hass, CANCELLING) == state(hass, PUMP) == "on"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert state(hass, PUMP) == "off"
+    assert state(hass, CANCELLING) == "on"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
+    assert issue is not None, "a pump that would not turn off is reported at stop"
+    assert issue.translation_placeholders == {"pump": CANCELLING, "rack": "Rack one"}
 
 
 @pytest.mark.usefixtures("devices")
