@@ -332,8 +332,7 @@ def test_impossible_runoff_is_refused(changes: dict[str, float], code: str) -> N
 # --- Fill level -----------------------------------------------------------------------
 
 
-def test_level_percent_and_litres_convert_with_the_tank_volume() -> None:
-    assert chemistry.level_litres(45.0, 60.0) == pytest.approx(27.0)
+def test_level_percent_converts_with_the_tank_volume() -> None:
     assert chemistry.level_percent(27.0, 60.0) == pytest.approx(45.0)
     with pytest.raises(FarmError) as caught:
         chemistry.level_percent(27.0, 0.0)

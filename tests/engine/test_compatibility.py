@@ -13,7 +13,6 @@ from custom_components.vertical_farm.engine.compatibility import (
     RangeGroup,
     TankReason,
     ValueRange,
-    light_compatibility,
     tank_compatibility,
 )
 from custom_components.vertical_farm.engine.errors import FarmError
@@ -184,7 +183,7 @@ def test_a_phase_missing_from_the_species_is_bad_data_not_a_conflict() -> None:
     assert caught.value.code == "phase_not_in_species"
 
 
-def test_light_compatibility_is_lightings_rule() -> None:
+def test_plants_under_one_light_follow_the_longest_need() -> None:
     plants = [
         make_plant("lettuce", LETTUCE),  # 16 h
         make_plant("tomato_veg", TOMATO, Phase.VEGETATIVE),  # 18 h
@@ -192,14 +191,13 @@ def test_light_compatibility_is_lightings_rule() -> None:
         make_plant("blueberry", BLUEBERRY),  # 14 h
     ]
 
-    result = light_compatibility(plants)
+    result = shelf_photoperiod(plants)
 
-    assert result == shelf_photoperiod(plants)
     assert result.photoperiod_h == 18
     assert result.reason is PhotoperiodReason.CONFLICT
     # 18 - 14 = 4 h > 2 h; 18 - 16 = 2 h is tolerated.
     assert {c.plant_id for c in result.conflicts} == {"tomato_fruit", "blueberry"}
-    assert light_compatibility(plants, tolerance_h=4).compatible
+    assert shelf_photoperiod(plants, tolerance_h=4).compatible
 
 
 ranges = st.tuples(

@@ -19,7 +19,6 @@ from custom_components.vertical_farm.engine.lighting import (
     PhotoperiodConflict,
     PhotoperiodReason,
     PpfdReading,
-    dli_from_ppfd,
     dli_from_readings,
     is_light_on,
     light_window,
@@ -457,22 +456,6 @@ def test_in_utc_the_light_follows_clock_arithmetic(
 
 
 # --- DLI -----------------------------------------------------------------------
-
-
-def test_dli_of_a_constant_ppfd() -> None:
-    # 200 umol/m2/s x 16 h x 3600 s/h / 1e6 = 11.52 mol/m2/day
-    assert dli_from_ppfd(200, 16) == 11.52
-    assert dli_from_ppfd(0, 16) == 0.0
-    assert dli_from_ppfd(450, 12) == round(450 * 12 * 3600 / 1e6, 2)
-
-
-def test_dli_of_a_constant_ppfd_refuses_bad_input() -> None:
-    with pytest.raises(FarmError) as caught:
-        dli_from_ppfd(-1, 16)
-    assert caught.value.code == "negative_ppfd"
-    with pytest.raises(FarmError) as caught:
-        dli_from_ppfd(100, 30)
-    assert caught.value.code == "invalid_photoperiod"
 
 
 def _series(start: datetime, step: timedelta, values: list[float]) -> list[PpfdReading]:

@@ -13,15 +13,11 @@ from custom_components.vertical_farm.engine.safety import (
     HarvestReason,
     ResistanceWarning,
     Treatment,
-    check_harvest_allowed,
     resistance_warnings,
     safe_from,
     safe_harvest,
     safe_instant,
-    treatment_from_product,
 )
-
-from .factories_b import make_product
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -96,20 +92,6 @@ def test_treatments_refuse_naive_instants_and_negative_intervals() -> None:
     with pytest.raises(FarmError) as caught:
         _treatment(interval_days=-1)
     assert caught.value.code == "invalid_interval"
-
-
-def test_treatment_from_a_library_product() -> None:
-    product = make_product(
-        "copper_spray", active_ingredient="copper hydroxide", interval_days=14
-    )
-    applied = datetime(2026, 5, 1, 10, 0, tzinfo=BERLIN)
-
-    assert treatment_from_product(product, applied) == Treatment(
-        product="copper_spray",
-        active_ingredient="copper hydroxide",
-        interval_days=14,
-        applied=applied,
-    )
 
 
 # --- harvest verdicts ------------------------------------------------------------
@@ -193,25 +175,6 @@ def test_the_safe_date_is_read_in_the_harvest_time_zone() -> None:
 
     assert verdict.safe_on == date(2026, 5, 3)
     assert verdict.safe_at == datetime(2026, 5, 2, 23, 30, tzinfo=UTC)
-
-
-def test_check_harvest_allowed_raises_with_the_safe_date_and_products() -> None:
-    with pytest.raises(FarmError) as caught:
-        check_harvest_allowed(
-            [NEEM, PYRETHRIN], datetime(2026, 5, 2, 9, 0, tzinfo=BERLIN)
-        )
-
-    assert caught.value.code == "harvest_blocked"
-    assert caught.value.params == {
-        "safe_date": "2026-05-09",
-        "products": "pyrethrin_spray, neem_oil",
-    }
-
-
-def test_check_harvest_allowed_returns_the_verdict_when_safe() -> None:
-    verdict = check_harvest_allowed([NEEM], datetime(2026, 5, 4, 10, 0, tzinfo=BERLIN))
-
-    assert verdict.allowed
 
 
 def test_naive_harvest_times_are_refused() -> None:

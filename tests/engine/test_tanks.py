@@ -11,7 +11,6 @@ import pytest
 from custom_components.vertical_farm.engine.errors import FarmError
 from custom_components.vertical_farm.engine.profiles import Phase, System, TankType
 from custom_components.vertical_farm.engine.tanks import (
-    DEFAULT_MAINTENANCE_INTERVAL_DAYS,
     BalanceReason,
     DeviationDirection,
     DeviationLevel,
@@ -27,8 +26,6 @@ from custom_components.vertical_farm.engine.tanks import (
     WaterTemperature,
     deviation,
     maintenance_due,
-    next_maintenance,
-    ph_drift,
     probe_status,
     recipe_life_days,
     solution_age,
@@ -279,28 +276,6 @@ def test_deviation_refuses_a_target_that_is_not_positive(target: float) -> None:
 
 
 # --- pH drift --------------------------------------------------------------------
-
-
-def test_ph_drift_per_day() -> None:
-    # 5.8 at fill, 6.4 two days later: +0.6, 0.3 a day
-    drift = ph_drift(ph_at_fill=5.8, filled_at=at(1, 8), current_ph=6.4, now=at(3, 8))
-    assert drift.change == pytest.approx(0.6)
-    assert drift.per_day == pytest.approx(0.6 / 2)
-
-
-def test_ph_drift_rate_waits_for_enough_time() -> None:
-    early = ph_drift(ph_at_fill=5.8, filled_at=at(1, 8), current_ph=6.0, now=at(1, 19))
-    assert early.change == pytest.approx(0.2)
-    assert early.per_day is None
-    # exactly 12 hours: 0.2 over half a day
-    ready = ph_drift(ph_at_fill=5.8, filled_at=at(1, 8), current_ph=6.0, now=at(1, 20))
-    assert ready.per_day == pytest.approx(0.2 / 0.5)
-
-
-def test_ph_falling_drifts_negative() -> None:
-    drift = ph_drift(ph_at_fill=6.2, filled_at=at(1), current_ph=5.7, now=at(6))
-    # -0.5 over 5 days
-    assert drift.per_day == pytest.approx(-0.5 / 5)
 
 
 # --- water temperature ------------------------------------------------------------
@@ -579,18 +554,6 @@ def test_unscheduled_chores_are_left_out() -> None:
         kind=MaintenanceKind.CLEAN_TANK, interval_days=0, last_done=None
     )
     assert maintenance_due([task], at(1)) == ()
-    assert next_maintenance([task], at(1)) is None
-
-
-def test_next_maintenance_is_the_soonest() -> None:
-    tasks = [
-        MaintenanceTask(kind=kind, interval_days=interval, last_done=at(1))
-        for kind, interval in DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
-    ]
-    soonest = next_maintenance(tasks, at(2))
-    assert soonest is not None
-    assert soonest.kind is MaintenanceKind.CHANGE_WATER
-    assert soonest.due_at == at(1) + timedelta(days=14)
 
 
 # --- water balance ---------------------------------------------------------------

@@ -334,11 +334,6 @@ def analyze_runoff(
 # --- Fill level ---------------------------------------------------------------------
 
 
-def level_litres(percent: float, volume_l: float) -> float:
-    """Return a fill level in % of the tank as litres."""
-    return percent / 100 * volume_l
-
-
 def level_percent(litres: float, volume_l: float) -> float:
     """Return a fill level in litres as % of the tank.
 

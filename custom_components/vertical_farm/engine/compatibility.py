@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .lighting import (
-    DEFAULT_TOLERANCE_H,
-    PhotoperiodPlan,
     PlantInPhase,
-    shelf_photoperiod,
 )
 from .profiles import Phase
 
@@ -149,17 +146,3 @@ def tank_compatibility(plants: Iterable[PlantInPhase]) -> TankCompatibility:
         ph_range=ph_range,
         conflicts=conflicts,
     )
-
-
-def light_compatibility(
-    plants: Iterable[PlantInPhase], *, tolerance_h: float = DEFAULT_TOLERANCE_H
-) -> PhotoperiodPlan:
-    """Check that plants sharing a light agree on a photoperiod.
-
-    The rule is lighting's (`shelf_photoperiod`): the longest need rules and a
-    plant needing more than `tolerance_h` hours less conflicts.
-
-    Raises:
-        FarmError: as `shelf_photoperiod` (bad data, never for a conflict).
-    """
-    return shelf_photoperiod(plants, tolerance_h=tolerance_h)

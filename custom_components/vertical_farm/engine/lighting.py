@@ -27,7 +27,6 @@ DEFAULT_TOLERANCE_H = 2.0
 # 5-minute sensor that missed two samples, not a sensor that went quiet.
 DEFAULT_MAX_GAP = timedelta(minutes=15)
 _FLOAT_SLACK = 1e-9  # absorbs binary rounding when comparing hour differences
-_SECONDS_PER_HOUR = 3600.0
 _UMOL_PER_MOL = 1e6
 
 
@@ -359,20 +358,6 @@ def next_light_change(
     )
     # Periods come in time order, so the first boundary past `after` is the next change.
     return next(boundaries).astimezone(zone)
-
-
-def dli_from_ppfd(ppfd: float, photoperiod_h: float) -> float:
-    """DLI of a constant PPFD over a photoperiod, in mol/m2/day.
-
-    DLI = PPFD x seconds of light / 1e6, rounded to 0.01.
-
-    Raises:
-        FarmError: `negative_ppfd` or `invalid_photoperiod`.
-    """
-    if not ppfd >= 0:
-        raise FarmError("negative_ppfd", ppfd=ppfd)
-    _check_photoperiod(photoperiod_h)
-    return round(ppfd * photoperiod_h * _SECONDS_PER_HOUR / _UMOL_PER_MOL, 2)
 
 
 def _ppfd_samples(

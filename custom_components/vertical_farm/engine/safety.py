@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from .errors import FarmError
-from .profiles import ProtectionProduct
 
 # Same active ingredient more than 3 times in 90 days selects for resistant pests:
 # the usual label and resistance-action-committee advice to rotate modes of action.
@@ -83,16 +82,6 @@ class ResistanceWarning:
     active_ingredient: str  # as first written in the records
     count: int  # distinct applications within the window
     window_days: int
-
-
-def treatment_from_product(product: ProtectionProduct, applied: datetime) -> Treatment:
-    """A treatment of a library product applied at an instant."""
-    return Treatment(
-        product=product.key,
-        active_ingredient=product.active_ingredient,
-        interval_days=product.interval_days,
-        applied=applied,
-    )
 
 
 def safe_instant(treatment: Treatment) -> datetime:
@@ -167,26 +156,6 @@ def safe_harvest(
         blocking_products=blocking,
         treatments=tuple(per_treatment),
     )
-
-
-def check_harvest_allowed(
-    treatments: Iterable[Treatment], harvest_at: datetime
-) -> HarvestSafety:
-    """Return the verdict of `safe_harvest`, or refuse a blocked harvest.
-
-    Raises:
-        FarmError: `harvest_blocked` with `safe_date` (ISO date in
-            `harvest_at`'s zone) and `products` (comma-separated, latest safe
-            instant first); `naive_datetime` for a naive `harvest_at`.
-    """
-    verdict = safe_harvest(treatments, harvest_at)
-    if not verdict.allowed and verdict.safe_on is not None:
-        raise FarmError(
-            "harvest_blocked",
-            safe_date=verdict.safe_on.isoformat(),
-            products=", ".join(verdict.blocking_products),
-        )
-    return verdict
 
 
 def resistance_warnings(

@@ -123,14 +123,6 @@ class Deviation:
     direction: DeviationDirection
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PhDrift:
-    """How the pH has moved since the tank was filled."""
-
-    change: float  # current pH - pH at fill
-    per_day: float | None  # None until enough time has passed to tell
-
-
 class WaterTemperature(StrEnum):
     """Water temperature verdict."""
 
@@ -394,26 +386,6 @@ def deviation(value: float, target: float) -> Deviation:
     else:
         direction = DeviationDirection.HIGH if percent > 0 else DeviationDirection.LOW
     return Deviation(percent=percent, level=level, direction=direction)
-
-
-def ph_drift(
-    *,
-    ph_at_fill: float,
-    filled_at: datetime,
-    current_ph: float,
-    now: datetime,
-    min_hours: float = 12.0,
-) -> PhDrift:
-    """Return the pH change since the last fill and its rate per day.
-
-    The rate is None until `min_hours` have passed: over a few minutes it
-    mostly shows the probe settling and the nutrients dissolving.
-    """
-    change = current_ph - ph_at_fill
-    elapsed_s = (now - filled_at).total_seconds()
-    if elapsed_s < min_hours * 3600:
-        return PhDrift(change=change, per_day=None)
-    return PhDrift(change=change, per_day=change / (elapsed_s / _SECONDS_PER_DAY))
 
 
 def water_temperature(
@@ -711,14 +683,6 @@ def maintenance_due(
     # never-done chores sort before any date
     result.sort(key=lambda item: (item.due_at is not None, item.due_at or now))
     return tuple(result)
-
-
-def next_maintenance(
-    tasks: Iterable[MaintenanceTask], now: datetime
-) -> MaintenanceDue | None:
-    """Return the chore due soonest, or None when nothing is scheduled."""
-    due = maintenance_due(tasks, now)
-    return due[0] if due else None
 
 
 def water_balance(
