@@ -140,11 +140,15 @@ class BrokenRelay(SwitchEntity):
         raise HomeAssistantError("relay does not answer")
 
 
-class CrashingRelay(SwitchEntity):
-    """A switch that turns on, but whose turn-off crashes with a plain bug."""
+class FailingRelay(SwitchEntity):
+    """A switch that turns on, but whose turn-off ends in an exception."""
 
-    _attr_name = "Crashing relay"
     _attr_is_on = False
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        """Named, with what its turn-off raises."""
+        self._attr_name = name
+        self._error = error
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn on."""
@@ -152,24 +156,8 @@ class CrashingRelay(SwitchEntity):
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Crash (not a HomeAssistantError: a bug in someone's integration)."""
-        raise RuntimeError("bus fault")
-
-
-class CancellingRelay(SwitchEntity):
-    """A switch that turns on, but whose turn-off ends in a CancelledError."""
-
-    _attr_name = "Cancelling relay"
-    _attr_is_on = False
-
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn on."""
-        self._attr_is_on = True
-        self.async_write_ha_state()
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Cancelled inside (its own task or timeout gone wrong), not by the farm."""
-        raise asyncio.CancelledError
+        """Raise: not a HomeAssistantError, a bug or a cancellation of its own."""
+        raise self._error
 
 
 class HungRelay(SwitchEntity):
@@ -223,8 +211,8 @@ async def devices(
         "switch",
         [
             BrokenRelay(),
-            CrashingRelay(),
-            CancellingRelay(),
+            FailingRelay("Crashing relay", RuntimeError("bus fault")),
+            FailingRelay("Cancelling relay", asyncio.CancelledError()),
             *(HungRelay(number) for number in range(10)),
         ],
     )
@@ -1147,51 +1135,32 @@ async def test_stopping_twice_turns_the_pump_off_once(
 
 
 @pytest.mark.usefixtures("devices")
-async def test_a_crashing_pump_does_not_keep_the_others_on(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+@pytest.mark.parametrize("failing", [CRASHING, CANCELLING])
+async def test_a_failing_pump_does_not_keep_the_others_on(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, failing: str
 ) -> None:
-    """Any exception from one pump: the others still stop, unload still ends."""
+    """Any exception from one pump: the others still stop, unload still ends.
+
+    A CancelledError from inside its turn-off is that pump's failure too,
+    not a cancellation of the farm's stop.
+    """
     await move_to(hass, freezer, local(10, 5))
     entry = await add_farm(
         hass,
-        (RACK, rack_data(pump_entity=CRASHING)),
+        (RACK, rack_data(pump_entity=failing)),
         (OTHER_RACK, rack_data(pump_entity=PUMP)),
     )
     await schedules(hass, entry, irrigation=True)
     await schedules(hass, entry, irrigation=True, rack_id=OTHER_RACK)
-    assert state(hass, CRASHING) == state(hass, PUMP) == "on"
+    assert state(hass, failing) == state(hass, PUMP) == "on"
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert state(hass, PUMP) == "off"
-    assert state(hass, CRASHING) == "on"
+    assert state(hass, failing) == "on"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
     assert issue is not None, "a pump that would not turn off is reported at stop"
-    assert issue.translation_placeholders == {"pump": CRASHING, "rack": "Rack one"}
-
-
-@pytest.mark.usefixtures("devices")
-async def test_a_pump_whose_turn_off_is_cancelled_does_not_stop_the_unload(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> None:
-    """A CancelledError from one pump's turn-off is that pump's failure, not the stop's."""
-    await move_to(hass, freezer, local(10, 5))
-    entry = await add_farm(
-        hass,
-        (RACK, rack_data(pump_entity=CANCELLING)),
-        (OTHER_RACK, rack_data(pump_entity=PUMP)),
-    )
-    await schedules(hass, entry, irrigation=True)
-    await schedules(hass, entry, irrigation=True, rack_id=OTHER_RACK)
-    assert state(hass, CANCELLING) == state(hass, PUMP) == "on"
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.NOT_LOADED
-    assert state(hass, PUMP) == "off"
-    assert state(hass, CANCELLING) == "on"
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
-    assert issue is not None, "a pump that would not turn off is reported at stop"
-    assert issue.translation_placeholders == {"pump": CANCELLING, "rack": "Rack one"}
+    assert issue.translation_placeholders == {"pump": failing, "rack": "Rack one"}
 
 
 @pytest.mark.usefixtures("devices")

@@ -108,20 +108,23 @@ async def test_level_in_percent(
     assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
 
 
+async def _do_the_pots_chores(entry: MockConfigEntry) -> None:
+    """Water the monstera pot and do its other chores today: nothing is due."""
+    farm = entry.runtime_data.farm
+    await farm.async_log_watering([POT_ID], dt_util.now())
+    for task in ("pest_check", "fertilize"):
+        await farm.async_complete_care(
+            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
+        )
+
+
 async def test_moisture_sensor_flags_dry_pot(
     hass: HomeAssistant, farm_entry: MockConfigEntry
 ) -> None:
     """A pot's moisture sensor below 20 % makes it need attention."""
     link_pot_moisture(hass, farm_entry)
     await set_up(hass, farm_entry)
-    farm = farm_entry.runtime_data.farm
-    await farm.async_log_watering([POT_ID], dt_util.now())  # nothing else is due
-    await farm.async_complete_care(
-        [POT_ID], farm.parse_task_id(f"{POT_ID}_pest_check")[1], dt_util.now().date()
-    )
-    await farm.async_complete_care(
-        [POT_ID], farm.parse_task_id(f"{POT_ID}_fertilize")[1], dt_util.now().date()
-    )
+    await _do_the_pots_chores(farm_entry)  # nothing else is due
     hass.states.async_set("sensor.pot_moisture", "45")
     await hass.async_block_till_done()
     assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "off"
@@ -157,12 +160,7 @@ async def test_readings_show_care_as_it_stands(
     hass.states.async_set("sensor.pot_moisture", "45")
     await hass.async_block_till_done()
     assert reasons() == ["care_due"]  # the tropical preset's chores, overdue
-    farm = farm_entry.runtime_data.farm
-    await farm.async_log_watering([POT_ID], dt_util.now())
-    for task in ("pest_check", "fertilize"):
-        await farm.async_complete_care(
-            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
-        )
+    await _do_the_pots_chores(farm_entry)
     hass.states.async_set("sensor.pot_moisture", "44")
     await hass.async_block_till_done()
     assert reasons() == []
@@ -186,12 +184,7 @@ async def test_a_reading_that_moves_care_updates_the_task_counts(
     """
     link_pot_moisture(hass, farm_entry)
     await set_up(hass, farm_entry)
-    farm = farm_entry.runtime_data.farm
-    await farm.async_log_watering([POT_ID], dt_util.now())
-    for task in ("pest_check", "fertilize"):
-        await farm.async_complete_care(
-            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
-        )
+    await _do_the_pots_chores(farm_entry)
     hass.states.async_set("sensor.pot_moisture", "45")
     await hass.async_block_till_done(wait_background_tasks=True)
     counts = er.async_get(hass).async_get_entity_id(

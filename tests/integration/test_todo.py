@@ -77,6 +77,18 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
+async def _complete(hass: HomeAssistant, entity_id: str, item: str) -> None:
+    """Tick an item off the list, as the UI or a voice command does."""
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": item, "status": "completed"},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
 def _by_uid(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["uid"]: item for item in items}
 
@@ -157,14 +169,7 @@ async def test_completing_a_care_task_confirms_it(
     """Completing confirms the task on the farm; the next one shows under the same uid."""
     entity_id = _entity_id(hass, loaded_farm)
 
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": POT_WATER, "status": "completed"},
-        target={"entity_id": entity_id},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await _complete(hass, entity_id, POT_WATER)
 
     stored = _farm(loaded_farm).store.state(POT_ID)["care"]["water"]
     assert stored["last_done"] == DAY.isoformat()
@@ -175,14 +180,7 @@ async def test_completing_a_care_task_confirms_it(
     assert item["due"] == (DAY + timedelta(days=7)).isoformat()  # 2026-11-10
 
     # By its summary, as voice and the UI may name it: next feeding in 14 days.
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "Feed Monstera", "status": "completed"},
-        target={"entity_id": entity_id},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await _complete(hass, entity_id, "Feed Monstera")
     assert _farm(loaded_farm).store.state(POT_ID)["care"]["fertilize"]["last_done"] == (
         DAY.isoformat()
     )
@@ -525,14 +523,7 @@ async def test_subscribers_share_the_listed_care_tasks(
         water.status = TodoItemStatus.COMPLETED
     assert water.status is TodoItemStatus.NEEDS_ACTION
 
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": POT_WATER, "status": "completed"},
-        target={"entity_id": entity_id},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await _complete(hass, entity_id, POT_WATER)
     pushed = _by_uid((await client.receive_json())["event"]["items"])
     assert pushed[POT_WATER]["due"] == (DAY + timedelta(days=7)).isoformat()
     assert pushed[POT_WATER]["status"] == "needs_action"
