@@ -158,21 +158,14 @@ class CareItem:
     urgency: care.Urgency
 
 
-# A plant's view but its attention reasons (a dry pot) is what the farm-wide
-# entities read of it; compared field by field, no copy made per reading.
-_PLANT_OWN_FIELDS = frozenset({"attention"})
-_PLANT_FARM_FIELDS = tuple(
-    item.name for item in fields(PlantView) if item.name not in _PLANT_OWN_FIELDS
-)
-
-
-def _farm_facing(view: View | None) -> Any:
-    """The part of a view the farm-wide entities (care list, calendar) read."""
-    if isinstance(view, PlantView):
-        return tuple(getattr(view, name) for name in _PLANT_FARM_FIELDS)
-    if isinstance(view, TankView):
-        return view.maintenance
-    return None
+# What the farm-wide entities (care list, calendar) read of each kind of view:
+# all of a plant's but its attention reasons (a dry pot), a tank's maintenance.
+_FARM_FACING: dict[type, tuple[str, ...]] = {
+    PlantView: tuple(
+        item.name for item in fields(PlantView) if item.name != "attention"
+    ),
+    TankView: ("maintenance",),
+}
 
 
 def _farm_facing_changed(
@@ -185,13 +178,15 @@ def _farm_facing_changed(
     `changed`, when a reading already found the fields that differ, answers
     without comparing the views again.
     """
-    if old is None:
+    facing = _FARM_FACING.get(type(new))
+    if old is None or facing is None:
         return False
-    if changed is None:
-        return bool(_farm_facing(old) != _farm_facing(new))
-    if isinstance(new, PlantView):
-        return not changed <= _PLANT_OWN_FIELDS
-    return isinstance(new, TankView) and "maintenance" in changed
+    if changed is not None:
+        return not changed.isdisjoint(facing)
+    return any(
+        (was := getattr(old, name)) is not (now := getattr(new, name)) and was != now
+        for name in facing
+    )
 
 
 class Follower(Protocol):
@@ -890,14 +885,22 @@ class Farm:
         """Work out every plant's view and care items, and `prepare` it, in turns.
 
         What then reads every plant (the care list, the calendar, the task
-        counts) finds them worked out and takes one short turn.
+        counts) finds them worked out and takes one short turn. The care
+        items gathered on the way are kept as the farm's, sorted in a turn of
+        their own, unless they were forgotten meanwhile (a change came).
         """
+        forgotten = self._care_forgotten
+        gathered: list[CareItem] = []
         for plant_id in list(self.config.plants):
             await self.pacer.pace()
             if plant_id in self.config.plants:  # not removed meanwhile
-                self._plant_care_items(plant_id)
+                gathered.extend(self._plant_care_items(plant_id))
                 for each in prepare:
                     each(plant_id)
+        await self.pacer.pace()
+        if self._care_items is None and forgotten == self._care_forgotten:
+            gathered.sort(key=_care_sort_key)
+            self._care_items = gathered
 
     async def _async_begin(self) -> None:
         """Judge every rack and tank once (repairs, alerts), then catch up."""
@@ -1269,16 +1272,7 @@ class Farm:
         for _attempt in range(3):
             if self._care_items is not None:
                 break
-            forgotten = self._care_forgotten
-            gathered: list[CareItem] = []
-            for plant_id in list(self.config.plants):
-                await self.pacer.pace()
-                if plant_id in self.config.plants:  # not removed meanwhile
-                    gathered.extend(self._plant_care_items(plant_id))
-            await self.pacer.pace()
-            if forgotten == self._care_forgotten:  # nothing changed meanwhile
-                gathered.sort(key=_care_sort_key)
-                self._care_items = gathered
+            await self.async_prepare_each_plant()
         return self.care_items()
 
     def care_items(self) -> list[CareItem]:
