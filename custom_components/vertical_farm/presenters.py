@@ -33,7 +33,6 @@ from .models import PlantConfig, RackConfig, TankConfig
 type Reading = tuple[datetime, float]
 
 MOISTURE_LOW_PERCENT = 20.0  # below this a pot is dry for most species
-LEVEL_LOW_FRACTION = 0.2  # below a fifth of the tank's volume it is low
 PROBE_MAX_AGE = timedelta(hours=1)
 EC_PLAUSIBLE = tanks.TargetRange(low=0.0, high=10.0)
 PH_PLAUSIBLE = tanks.TargetRange(low=0.0, high=14.0)
@@ -553,7 +552,7 @@ def tank_upkeep(
         )
         level = level_history[-1][1]
         level_l = level / 100 * config.volume_l if level_percent else level
-        level_low = level_l < LEVEL_LOW_FRACTION * config.volume_l
+        level_low = level_l < tanks.LEVEL_LOW_FRACTION * config.volume_l
     solution = None
     if filled_at is not None and config.tank_type is not TankType.STOCK:
         solution = tanks.solution_age(

@@ -7,7 +7,7 @@ from custom_components.vertical_farm.engine.alerts import (
     step_alerts,
     tank_alert_checks,
 )
-from custom_components.vertical_farm.engine.tanks import deviation
+from custom_components.vertical_farm.engine.tanks import DeviationLevel, deviation
 
 
 def _checks(readings: TankReadings) -> dict[AlertKind, AlertCheck]:
@@ -35,6 +35,24 @@ def test_ec_starts_past_20_percent_and_ends_inside_15() -> None:
     high = _checks(TankReadings(ec_deviation=deviation(1.85, 1.5)))
     assert high[AlertKind.EC_HIGH].starts
     assert not high[AlertKind.EC_LOW].continues
+
+
+def test_an_ec_alert_starts_where_the_tank_shows_an_ec_problem() -> None:
+    """Exactly 20 % off is no problem, even where float noise makes it 20.000...04 %.
+
+    1.68 mS/cm against 1.4 computes as 20.000000000000004 % high; the tank's EC
+    problem sensor calls it ok, so no alert may start either.
+    """
+    for ec, target in ((1.68, 1.4), (2.04, 1.7), (0.88, 1.1), (1.76, 2.2)):
+        found = deviation(ec, target)
+        assert found.level is DeviationLevel.OK
+        checks = _checks(TankReadings(ec_deviation=found, ec=ec, target_ec=target))
+        assert not checks[AlertKind.EC_LOW].starts
+        assert not checks[AlertKind.EC_HIGH].starts
+    # a hair beyond 20 % is both a problem and an alert
+    beyond = deviation(1.681, 1.4)
+    assert beyond.level is DeviationLevel.WARNING
+    assert _checks(TankReadings(ec_deviation=beyond))[AlertKind.EC_HIGH].starts
 
 
 def test_ph_outside_the_range_with_a_margin_to_end() -> None:

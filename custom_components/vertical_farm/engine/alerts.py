@@ -15,10 +15,19 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .tanks import WATER_MAX_C, WATER_MIN_C, Deviation, DeviationDirection
+from .tanks import (
+    LEVEL_LOW_FRACTION,
+    WATER_MAX_C,
+    WATER_MIN_C,
+    Deviation,
+    DeviationDirection,
+    DeviationLevel,
+)
 
-EC_ALERT_START, EC_ALERT_END = 20.0, 15.0  # % from target
-LEVEL_ALERT_START, LEVEL_ALERT_END = 0.2, 0.25  # fraction of the tank's volume
+# An alert starts where the tank shows the problem (its EC deviation past the
+# warning level, its level low) and ends a margin inside that bound.
+EC_ALERT_END = 15.0  # % from target (the warning level is 20 %)
+LEVEL_ALERT_END = 0.25  # fraction of the volume (low is under 0.2)
 WATER_TEMP_MARGIN = 0.5  # C inside the limits before a temperature alert ends
 PH_MARGIN = 0.1  # pH inside the range before a pH alert ends
 
@@ -100,6 +109,8 @@ def tank_alert_checks(
     deviation = readings.ec_deviation
     if deviation is not None and _wanted(kinds, AlertKind.EC_LOW, AlertKind.EC_HIGH):
         size = abs(deviation.percent)
+        # the deviation's own level: exactly 20 % (or float noise of it) is ok
+        beyond = deviation.level is not DeviationLevel.OK
         for kind, direction in (
             (AlertKind.EC_LOW, DeviationDirection.LOW),
             (AlertKind.EC_HIGH, DeviationDirection.HIGH),
@@ -108,7 +119,7 @@ def tank_alert_checks(
             checks.append(
                 AlertCheck(
                     kind=kind,
-                    starts=side and size > EC_ALERT_START,
+                    starts=side and beyond,
                     continues=side and size > EC_ALERT_END,
                     value=readings.ec,
                     target=readings.target_ec,
@@ -149,7 +160,7 @@ def tank_alert_checks(
         checks.append(
             AlertCheck(
                 kind=AlertKind.LEVEL_LOW,
-                starts=level < LEVEL_ALERT_START * readings.volume_l,
+                starts=level < LEVEL_LOW_FRACTION * readings.volume_l,
                 continues=level < LEVEL_ALERT_END * readings.volume_l,
                 value=level,
             )

@@ -23,6 +23,7 @@ from .profiles import PhaseProfile, System, TankType
 # Deviation levels, in % of target: exactly 20 % is still ok.
 WARNING_PERCENT = 20.0
 ALARM_PERCENT = 30.0
+LEVEL_LOW_FRACTION = 0.2  # below a fifth of the tank's volume it is low
 # Percentages are compared after rounding this far, so float noise cannot turn 20 % into a warning.
 _PRECISION = 9
 
