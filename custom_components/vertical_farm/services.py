@@ -75,7 +75,6 @@ from .figures import (
     rounded,
 )
 from .placement import placement_report
-from .presenters import TANK_PROBLEM_SENSORS
 from .select import farm_error
 from .tank_chemistry import MixRequest, plan_mix, runoff_answer
 from .validation import (
@@ -906,11 +905,6 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
     view = farm.tank_view(tank_id)
     balance = view.balance
     maintenance = view.next_maintenance
-    # the same problems the tank's binary sensors show, by their keys
-    found = set(view.problems)
-    problems = [
-        key for key, stands_for in TANK_PROBLEM_SENSORS.items() if found & stands_for
-    ]
     return {
         "device_id": device_id,
         "name": tank.name,
@@ -924,7 +918,8 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
         "target_ph": rounded(view.target_ph, PH_DIGITS),
         "ph": rounded(view.ph, PH_DIGITS),
         "ph_deviation": rounded(view.ph_deviation, PH_DIGITS),
-        "problems": problems,
+        # what is wrong with the tank, in the codes the voice answers use
+        "problems": [str(problem) for problem in view.problems],
         "days_until_empty": None
         if balance is None
         else rounded(balance.days_until_empty, DAYS_DIGITS),

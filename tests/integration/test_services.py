@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vertical_farm.agronomy_services import AGRONOMY_ACTIONS
+from custom_components.vertical_farm.assistant import tank_status
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.services import ACTIONS, MAX_BACKDATE
 
@@ -1221,19 +1222,8 @@ async def test_get_overview(
     )
     assert tank["ec"] is None
     assert tank["days_until_empty"] is None
-    # the same problems the tank's binary sensors show
-    assert tank["problems"] == [
-        key
-        for key in (
-            "ec_problem",
-            "ph_problem",
-            "level_low",
-            "maintenance_due",
-            "probe_stale",
-            "conflict",
-        )
-        if _state(hass, TANK_ID, key, "binary_sensor").state == "on"
-    ]
+    # what is wrong with the tank, in the codes the voice answers use
+    assert tank["problems"] == [str(item) for item in farm.tank_view(TANK_ID).problems]
     # the farm started today: the first chore due is the water change, 14 days on
     assert tank["next_maintenance"]["task"] == "change_water"
     assert datetime.fromisoformat(tank["next_maintenance"]["due"]) == (
@@ -1295,6 +1285,29 @@ async def test_get_overview(
     )
     response = await call_action(hass, "get_overview", {}, response=True)
     assert [item["name"] for item in response["farms"]] == ["Basement"]
+
+
+async def test_overview_names_a_tanks_problems_like_the_assistant(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Warm water and a high EC: the overview says both, in the assistant's words.
+
+    One definition of what is wrong with a tank: the overview, the voice
+    answers and the assistant tools list the same codes.
+    """
+    hass.states.async_set("sensor.tank_a_ec", "1.8", {"unit_of_measurement": "mS/cm"})
+    hass.states.async_set("sensor.tank_a_ph", "6.0")
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "28", {"unit_of_measurement": "°C"}
+    )
+    await hass.async_block_till_done()
+    farm = loaded_farm.runtime_data.farm
+    response = await call_action(hass, "get_overview", {}, response=True)
+    (tank,) = response["farms"][0]["tanks"]
+    assert tank["problems"] == ["ec_high", "water_too_warm"]
+    assert tank["problems"] == tank_status(farm, TANK_ID)["problems"]
+    # the binary sensor shows the EC problem; no sensor stands for the water
+    assert _state(hass, TANK_ID, "ec_problem", "binary_sensor").state == "on"
 
 
 async def test_overview_with_linked_hardware(
