@@ -339,7 +339,7 @@ async def _async_log_inspection(call: ServiceCall) -> ServiceResponse:
         (RecordKind.INSPECTED, plant_id, at, data) for plant_id in plant_ids
     )
     follow_up = follow_up_on(at.astimezone(farm.zone).date(), severity)
-    await farm.async_follow_up_care(plant_ids, CareKind.PEST_CHECK, follow_up)
+    await farm.care.async_follow_up(plant_ids, CareKind.PEST_CHECK, follow_up)
     response: dict[str, Any] = {"follow_up": follow_up.isoformat(), "warnings": []}
     if product is not None:
         safe_at = await farm.async_apply_treatment(

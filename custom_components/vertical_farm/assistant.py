@@ -245,14 +245,14 @@ def due_care(farm: Farm, today: date) -> list[dict[str, Any]]:
     """Care tasks due today or overdue, soonest first."""
     return [
         care_entry(item.kind, item.plant_name, item.due, today)
-        for item in farm.care_items()
+        for item in farm.care.items()
         if item.due <= today
     ]
 
 
 def next_care(farm: Farm, today: date) -> dict[str, Any] | None:
     """The first care task due after today, if any."""
-    upcoming = [item for item in farm.care_items() if item.due > today]
+    upcoming = [item for item in farm.care.items() if item.due > today]
     if not upcoming:
         return None
     item = upcoming[0]
@@ -439,7 +439,7 @@ async def async_complete_care(
         return await async_log_watering(subjects, at)
     done: list[str] = []
     for farm, plant_ids in plants_of(subjects).items():
-        await farm.async_complete_care(plant_ids, kind, at.astimezone(farm.zone).date())
+        await farm.care.async_complete(plant_ids, kind, at.astimezone(farm.zone).date())
         done.extend(farm.config.plants[plant_id].name for plant_id in plant_ids)
     return done
 

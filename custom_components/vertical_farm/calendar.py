@@ -319,7 +319,7 @@ class FarmAgenda:
     ) -> Iterator[FarmEvent]:
         """Each care task of a plant due on or after a day, on its due date, soonest first.
 
-        The view's care schedule is what Farm.care_items lists, a plant at a time.
+        The view's care schedule is what CareBook.items lists, a plant at a time.
         """
         name = self.farm.config.plants[plant_id].name
         for task in outlook.view.care:

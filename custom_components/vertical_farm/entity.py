@@ -125,7 +125,7 @@ async def async_setup_platform_entities[D: FarmEntityDescription](
     await asyncio.sleep(0)
     if farm_entities := entities_for(farm.entry.entry_id, "farm"):
         # Farm-wide values (task counts) read every plant: work them out in turns.
-        await farm.async_care_items()
+        await farm.care.async_items()
         async_add_entities(farm_entities)
 
     def subentry_entities(subentry_id: str) -> list[Entity]:

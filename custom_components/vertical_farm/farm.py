@@ -7,6 +7,7 @@ Its parts, each in its own module:
   DLI and water use);
 - presenters.py: the views entities show, computed by the engines;
 - store.py: the journal of what happened and the runtime state;
+- care_book.py: each plant's care plan, what the grower did, the care list;
 - alerts.py: tank alert events and repair notices;
 - driver.py: the lights and pumps on their schedules.
 
@@ -41,13 +42,13 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .alerts import RepairNotices, async_check_tank_alerts
+from .care_book import CareBook
 from .const import (
     CONF_RACK,
     CONF_TANK,
     CONF_USER_FERTILIZERS,
     CONF_USER_SPECIES,
     DOMAIN,
-    EVENT_CARE_DUE,
     EVENT_HARVEST_BLOCKED,
     EVENT_PHASE_CHANGED,
     SUBENTRY_PLANT,
@@ -89,7 +90,6 @@ from .presenters import (
     TankView,
     plant_view,
     plants_in_phase,
-    preset_care_due,
     rack_needs,
     rack_view,
     tank_needs,
@@ -106,7 +106,6 @@ if TYPE_CHECKING:
     from .simulator import SimulatedFarm
 
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
-CARE_HISTORY = 4  # confirmations kept per task for learning
 
 type FarmConfigEntry = ConfigEntry[FarmRuntime]
 type View = PlantView | RackView | TankView
@@ -129,11 +128,6 @@ def farm_library(bundled: Library, options: Mapping[str, Any]) -> Library:
     return merge_user_entries(bundled, species=species, fertilizers=fertilizers)
 
 
-def _care_sort_key(item: CareItem) -> tuple[Any, ...]:
-    """Care items are listed soonest first, then by plant name and kind."""
-    return (item.due, item.plant_name, item.kind)
-
-
 @dataclass(slots=True)
 class FarmRuntime:
     """What a loaded farm entry holds (entry.runtime_data)."""
@@ -144,18 +138,6 @@ class FarmRuntime:
     planner: PlannerLink
     # The demo farm's simulated hardware, else None.
     simulator: SimulatedFarm | None = None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CareItem:
-    """One care task of one plant, as the care list shows it."""
-
-    task_id: str  # "<plant subentry id>_<kind>"
-    plant_id: str
-    plant_name: str
-    kind: care.CareKind
-    due: date
-    urgency: care.Urgency
 
 
 # What the farm-wide entities (care list, calendar) read of each kind of view:
@@ -275,22 +257,23 @@ class Farm:
         # per tank: its solution's life at 20 C (the recipe decides it)
         self._life_days: dict[str, float] = {}
         self._solutions: dict[str, tuple[tuple[Any, ...], tanks.SolutionAge]] = {}
-        self._care_items: list[CareItem] | None = None
-        # Counts the times the care items were forgotten: a list gathered in
-        # turns is kept only if none came meanwhile.
-        self._care_forgotten = 0
         # The farm-wide entities being told in turns, and whether to tell
         # them again once done (a change came meanwhile).
         self._farm_wide_task: asyncio.Task[None] | None = None
         self._farm_wide_again = False
         self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
-        # Each plant's preset care as scheduled on a day: readings leave it be.
-        self._care_due: dict[str, tuple[date, tuple[care.DueTask, ...]]] = {}
-        # Each plant's care items, kept while its view is the same object.
-        self._plant_care: dict[str, tuple[PlantView, list[CareItem]]] = {}
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
         self.pacer = pacer if pacer is not None else Pacer()
+        self.care = CareBook(
+            hass,
+            store,
+            config=lambda: self.config,
+            plant_view=self.plant_view,
+            preset_of=self.preset_of,
+            pacer=self.pacer,
+            changed=self._async_changed,
+        )
 
     # --- Topology -------------------------------------------------------------
 
@@ -389,8 +372,6 @@ class Farm:
         # garbage collection in the middle of the next setup.
         for cache in (
             self._views,
-            self._care_due,
-            self._plant_care,
             self._needs,
             self._phases,
             self._upkeep,
@@ -399,7 +380,7 @@ class Farm:
             self._device_infos,
         ):
             cache.clear()
-        self._forget_care_items()
+        self.care.clear()
         self.placement.forget()
 
     @callback
@@ -433,8 +414,8 @@ class Farm:
         self._phases.clear()
         self._needs.clear()
         self._life_days.clear()
-        self._care_due.clear()
-        self._forget_care_items()
+        self.care.replan()
+        self.care.forget_list()
         added = new.subjects - old.subjects
         removed = old.subjects - new.subjects
         removed_racks = old.racks.keys() - new.racks.keys()
@@ -443,8 +424,7 @@ class Farm:
             ir.async_delete_issue(self.hass, DOMAIN, pump_stuck_issue_id(rack_id))
         for subject in removed:
             self._views.pop(subject, None)
-            self._plant_care.pop(subject, None)
-            self._care_due.pop(subject, None)
+            self.care.forget(subject)
             self._listeners.pop(subject, None)
             self._followers.pop(subject, None)
             self._wake_at.pop(subject, None)
@@ -618,7 +598,7 @@ class Farm:
     @callback
     def _async_farm_changed_now(self) -> None:
         """Tell the farm-wide entities in this turn."""
-        self._forget_care_items()
+        self.care.forget_list()
         for update in self._farm_wide():
             update()
 
@@ -631,7 +611,7 @@ class Farm:
         change. They are told in the farm's next turns instead, one each, and
         changes that come meanwhile are told together.
         """
-        self._forget_care_items()
+        self.care.forget_list()
         if self._farm_wide_task is not None:
             self._farm_wide_again = True
             return
@@ -665,8 +645,7 @@ class Farm:
         farm_wide = False
         before = {subject: self._views.pop(subject, None) for subject in subjects}
         if not readings_only:
-            for subject in subjects:
-                self._care_due.pop(subject, None)
+            self.care.replan(subjects)
         # A reading changes a few fields of a view: only the entities that show
         # one of them have anything to write, and only the alerts they feed
         # are judged again.
@@ -863,9 +842,9 @@ class Farm:
         After every plant changed (midnight), the care list is rebuilt from
         a thousand plants: each plant's care items are made first, in turns.
         """
-        self._forget_care_items()
+        self.care.forget_list()
         await self.async_prepare_each_plant(*self._plant_preparers)
-        await self.async_care_items()
+        await self.care.async_items()
         for update in self._farm_wide():
             await self.pacer.pace()
             update()
@@ -885,22 +864,9 @@ class Farm:
         """Work out every plant's view and care items, and `prepare` it, in turns.
 
         What then reads every plant (the care list, the calendar, the task
-        counts) finds them worked out and takes one short turn. The care
-        items gathered on the way are kept as the farm's, sorted in a turn of
-        their own, unless they were forgotten meanwhile (a change came).
+        counts) finds them worked out and takes one short turn.
         """
-        forgotten = self._care_forgotten
-        gathered: list[CareItem] = []
-        for plant_id in list(self.config.plants):
-            await self.pacer.pace()
-            if plant_id in self.config.plants:  # not removed meanwhile
-                gathered.extend(self._plant_care_items(plant_id))
-                for each in prepare:
-                    each(plant_id)
-        await self.pacer.pace()
-        if self._care_items is None and forgotten == self._care_forgotten:
-            gathered.sort(key=_care_sort_key)
-            self._care_items = gathered
+        await self.care.async_gather(*prepare)
 
     async def _async_begin(self) -> None:
         """Judge every rack and tank once (repairs, alerts), then catch up."""
@@ -928,7 +894,7 @@ class Farm:
                 ),
                 "advance phase",
             )
-        await self._async_fire_care_due()
+        await self.care.async_tell_due()
 
     @callback
     def _async_new_day(self, now: datetime) -> None:
@@ -978,19 +944,9 @@ class Farm:
         recirculating = tank is not None and (
             tank.tank_type is TankType.RECIRCULATION or tank.system is System.HYDRO
         )
-        kept = self._care_due.get(plant_id)
-        if kept is not None and kept[0] == today:
-            care_due = kept[1]
-        else:
-            care_due = preset_care_due(
-                plant_id,
-                self._care_tasks(plant, preset),
-                phase=phase,
-                recirculating=recirculating,
-                today=today,
-                hemisphere=self.settings.hemisphere,
-            )
-            self._care_due[plant_id] = (today, care_due)
+        care_due = self.care.scheduled(
+            plant, preset, phase=phase, recirculating=recirculating, today=today
+        )
         computed = plant_view(
             PlantInputs(
                 config=plant,
@@ -1223,184 +1179,6 @@ class Farm:
         """Treatments applied since the plant's last final harvest."""
         return self.store.treatments(plant_id)
 
-    # --- Care -----------------------------------------------------------------
-
-    def _care_tasks(
-        self, plant: PlantConfig, preset: CarePreset | None
-    ) -> dict[care.CareKind, care.CareTask]:
-        if preset is None:
-            return {}
-        stored: dict[str, dict[str, Any]] = self.store.state(plant.id).get("care", {})
-        tasks = care.care_tasks(
-            preset,
-            started=plant.planted,
-            last_done={
-                care.CareKind(kind): date.fromisoformat(item["last_done"])
-                for kind, item in stored.items()
-                if item.get("last_done")
-            },
-            snoozed_until={
-                care.CareKind(kind): date.fromisoformat(item["snoozed_until"])
-                for kind, item in stored.items()
-                if item.get("snoozed_until")
-            },
-            learned_interval_days={
-                care.CareKind(kind): float(item["learned"])
-                for kind, item in stored.items()
-                if item.get("learned") is not None
-            },
-            follow_ups={
-                care.CareKind(kind): date.fromisoformat(item["follow_up"])
-                for kind, item in stored.items()
-                if item.get("follow_up")
-            },
-        )
-        return {task.kind: task for task in tasks}
-
-    def _forget_care_items(self) -> None:
-        """Gather the care items again when next asked for."""
-        self._care_items = None
-        self._care_forgotten += 1
-
-    async def async_care_items(self) -> list[CareItem]:
-        """`care_items()`, the plants' items gathered within the farm's turns.
-
-        Only the sort takes a turn of its own; at 1,000 plants, gathering
-        about 2,900 items in one turn took several milliseconds. Gathered
-        again while they change meanwhile; after a few tries, in one turn.
-        """
-        for _attempt in range(3):
-            if self._care_items is not None:
-                break
-            await self.async_prepare_each_plant()
-        return self.care_items()
-
-    def care_items(self) -> list[CareItem]:
-        """Every plant's care tasks, soonest first (kept until one changes)."""
-        if self._care_items is None:
-            # Sort keys made only while sorting: kept for each item, they
-            # would be thousands more objects for the collector to scan.
-            self._care_items = sorted(
-                (
-                    item
-                    for plant_id in self.config.plants
-                    for item in self._plant_care_items(plant_id)
-                ),
-                key=_care_sort_key,
-            )
-        return self._care_items
-
-    def _plant_care_items(self, plant_id: str) -> list[CareItem]:
-        """A plant's care items, made again with its view."""
-        view = self.plant_view(plant_id)
-        cached = self._plant_care.get(plant_id)
-        if cached is not None and cached[0] is view:
-            return cached[1]
-        name = self.config.plants[plant_id].name
-        items = [
-            CareItem(
-                task_id=f"{plant_id}_{task.kind}",
-                plant_id=plant_id,
-                plant_name=name,
-                kind=task.kind,
-                due=task.due,
-                urgency=task.urgency,
-            )
-            for task in view.care
-        ]
-        self._plant_care[plant_id] = (view, items)
-        return items
-
-    def parse_task_id(self, task_id: str) -> tuple[str, care.CareKind]:
-        """Split a care task id ("<plant id>_<kind>") into plant id and kind.
-
-        Plant ids may hold underscores, and so may kinds (`pest_check`): the
-        kind is the known suffix that leaves a plant of this farm.
-
-        Raises:
-            FarmError: `unknown_task` when it names no task of this farm.
-        """
-        for kind in care.CareKind:
-            plant_id = task_id.removesuffix(f"_{kind}")
-            if plant_id != task_id and plant_id in self.config.plants:
-                return plant_id, kind
-        raise FarmError("unknown_task", task_id=task_id)
-
-    async def async_complete_care(
-        self, plant_ids: Iterable[str], kind: care.CareKind, on: date
-    ) -> None:
-        """Confirm a care task for plants: the next one is planned and learning moves."""
-        hemisphere = self.settings.hemisphere
-        touched: set[str] = set()
-        for plant_id in plant_ids:
-            plant = self.config.plants[plant_id]
-            task = self._care_tasks(plant, self.preset_of(plant)).get(kind)
-            stored = self.store.state(plant_id).setdefault("care", {})
-            item = stored.setdefault(str(kind), {})
-            history = [date.fromisoformat(day) for day in item.get("history", [])]
-            if task is not None:
-                confirmed = care.confirm_task(
-                    task, on, history=history, hemisphere=hemisphere
-                )
-                item["learned"] = confirmed.learned_interval_days
-            item["last_done"] = on.isoformat()
-            item["snoozed_until"] = None
-            item.pop("follow_up", None)
-            item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
-                -CARE_HISTORY:
-            ]
-            touched.add(plant_id)
-        await self.store.async_save_now()
-        self._async_changed(touched)
-
-    async def async_snooze_care(
-        self, plant_id: str, kind: care.CareKind, until: date
-    ) -> None:
-        """Put a care task off until a date."""
-        stored = self.store.state(plant_id).setdefault("care", {})
-        stored.setdefault(str(kind), {})["snoozed_until"] = until.isoformat()
-        await self.store.async_save_now()
-        self._async_changed({plant_id})
-
-    async def async_follow_up_care(
-        self, plant_ids: Iterable[str], kind: care.CareKind, on: date
-    ) -> None:
-        """Bring a care task forward to a day (an earlier follow-up stands)."""
-        touched = set(plant_ids)
-        for plant_id in touched:
-            stored = self.store.state(plant_id).setdefault("care", {})
-            item = stored.setdefault(str(kind), {})
-            if not item.get("follow_up") or on.isoformat() < item["follow_up"]:
-                item["follow_up"] = on.isoformat()
-        await self.store.async_save_now()
-        self._async_changed(touched)
-
-    @callback
-    async def _async_fire_care_due(self) -> None:
-        """Tell automations about tasks that became due, once per task and date.
-
-        In the farm's share of each turn: after a day away from a farm of a
-        thousand plants, over a thousand tasks may fall due at once.
-        """
-        for item in list(await self.async_care_items()):
-            if item.urgency not in (care.Urgency.TODAY, care.Urgency.OVERDUE):
-                continue
-            await self.pacer.pace()
-            notified = self.store.state(item.plant_id).setdefault("care_notified", {})
-            if notified.get(str(item.kind)) == item.due.isoformat():
-                continue
-            notified[str(item.kind)] = item.due.isoformat()
-            self.hass.bus.async_fire(
-                EVENT_CARE_DUE,
-                {
-                    "task_id": item.task_id,
-                    "plant_id": item.plant_id,
-                    "kind": str(item.kind),
-                    "due": item.due.isoformat(),
-                },
-            )
-        self.store.async_schedule_save()
-
     # --- Records --------------------------------------------------------------
 
     async def async_log_watering(
@@ -1414,7 +1192,7 @@ class Farm:
         )
         for plant_id in plant_ids:
             self._async_activity(plant_id, "watered", data)
-        await self.async_complete_care(
+        await self.care.async_complete(
             plant_ids, care.CareKind.WATER, at.astimezone(self.zone).date()
         )
 
@@ -1449,7 +1227,7 @@ class Farm:
         plants = [plant.id for plant in self.config.plants_on_tank(tank_id)]
         for plant_id in plants:
             self._async_activity(plant_id, "fed", {"tank": tank_id, "kind": kind})
-        await self.async_complete_care(
+        await self.care.async_complete(
             plants, care.CareKind.FERTILIZE, at.astimezone(self.zone).date()
         )
         self._async_changed({tank_id})

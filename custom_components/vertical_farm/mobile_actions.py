@@ -37,7 +37,7 @@ def find_task(hass: HomeAssistant, task_id: str) -> tuple[Farm, str, CareKind] |
     """The farm, plant and kind of a care task id, or None if no farm has it."""
     for farm in loaded_farms(hass):
         try:
-            plant_id, kind = farm.parse_task_id(task_id)
+            plant_id, kind = farm.care.parse_task_id(task_id)
         except FarmError:
             continue
         return farm, plant_id, kind
@@ -63,10 +63,10 @@ async def async_handle_notification_action(hass: HomeAssistant, action: str) -> 
             today,
         )
         until = snoozed_due(due, today=today, snooze_days=SNOOZE_DAYS)
-        await farm.async_snooze_care(plant_id, kind, until)
+        await farm.care.async_snooze(plant_id, kind, until)
         _LOGGER.debug("Care task %s snoozed until %s", task_id, until)
     else:
-        await farm.async_complete_care([plant_id], kind, today)
+        await farm.care.async_complete([plant_id], kind, today)
         _LOGGER.debug("Care task %s done on %s", task_id, today)
     return True
 

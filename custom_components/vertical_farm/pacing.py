@@ -27,7 +27,8 @@ class Pacer:
 
     def __init__(self, budget_s: float | None = None) -> None:
         """Pace to `budget_s` of work per turn (default `TURN_BUDGET_S`)."""
-        self._budget_s = TURN_BUDGET_S if budget_s is None else budget_s
+        # Work per turn; a test may set it to 0 to run a unit of work a turn.
+        self.budget_s = TURN_BUDGET_S if budget_s is None else budget_s
         self._turn_started: float | None = None
         # The loop turn after the farm's: its work waits, so what fell due
         # meanwhile (timers, another integration's callbacks) goes first.
@@ -81,7 +82,7 @@ class Pacer:
         meanwhile run then, not after a second turn of the farm's work.
         """
         now = monotonic()
-        if not self._resting and now - self._turn_start(now) < self._budget_s:
+        if not self._resting and now - self._turn_start(now) < self.budget_s:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)

@@ -47,7 +47,7 @@ class FarmSensorDescription(SensorEntityDescription, FarmEntityDescription):
 
 
 def _count(farm: Farm, urgencies: tuple[Urgency, ...]) -> int:
-    return sum(item.urgency in urgencies for item in farm.care_items())
+    return sum(item.urgency in urgencies for item in farm.care.items())
 
 
 def _tank_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:

@@ -977,7 +977,7 @@ def farm_overview(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, Any]
             "due": item.due.isoformat(),
             "urgency": str(item.urgency),
         }
-        for item in farm.care_items()
+        for item in farm.care.items()
         if item.urgency is not Urgency.LATER
     ]
     return {

@@ -1,6 +1,6 @@
 """The farm's care list: the plants' care tasks and the grower's own to-dos.
 
-Care tasks come from the plants (`Farm.care_items`): each plant's task of
+Care tasks come from the plants (`CareBook.items`): each plant's task of
 each kind is one item, its uid the task id `<plant_id>_<kind>`. Completing
 one confirms the task (feeding adaptive learning) and the item comes back with
 its next due date; moving its due date later snoozes it. The grower's own
@@ -22,10 +22,11 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util, ulid as ulid_util
 
+from .care_book import CareItem
 from .const import DOMAIN
 from .engine.care import CareKind
 from .engine.errors import FarmError
-from .farm import CareItem, Farm, FarmConfigEntry
+from .farm import Farm, FarmConfigEntry
 from .topology import FarmConfig
 
 PARALLEL_UPDATES = 0
@@ -142,7 +143,7 @@ class FarmCareList(TodoListEntity):
         """Make the care tasks' list items ahead of the first state, in turns."""
         today = dt_util.now(self.farm.zone).date()
         self._care_todo_config = self.farm.config
-        for item in listed_care_items(await self.farm.async_care_items(), today):
+        for item in listed_care_items(await self.farm.care.async_items(), today):
             await self.farm.pacer.pace()
             self._care_todo[item.task_id] = (item, self._care_todo_item(item))
 
@@ -162,7 +163,7 @@ class FarmCareList(TodoListEntity):
         if self._care_todo_config is not self.farm.config:
             self._care_todo.clear()  # a rack or shelf may have a new name
             self._care_todo_config = self.farm.config
-        for item in listed_care_items(self.farm.care_items(), today):
+        for item in listed_care_items(self.farm.care.items(), today):
             known = self._care_todo.get(item.task_id)
             if known is None or (known[0] is not item and known[0] != item):
                 known = (item, self._care_todo_item(item))
@@ -207,7 +208,7 @@ class FarmCareList(TodoListEntity):
     def _care_task(self, uid: str) -> tuple[str, CareKind] | None:
         """The plant and kind a uid names, or None for the grower's own items."""
         try:
-            return self.farm.parse_task_id(uid)
+            return self.farm.care.parse_task_id(uid)
         except FarmError:
             return None
 
@@ -287,7 +288,7 @@ class FarmCareList(TodoListEntity):
         if item.status == TodoItemStatus.COMPLETED:
             # The farm confirms it, learns from it and tells this list the next due date.
             today = dt_util.now(self.farm.zone).date()
-            await self.farm.async_complete_care([plant_id], kind, today)
+            await self.farm.care.async_complete([plant_id], kind, today)
             return
         listed = self._listed(item.uid or "")
         due = _as_date(item.due)
@@ -301,7 +302,7 @@ class FarmCareList(TodoListEntity):
             if due == listed_due:
                 return
             if due > listed_due:
-                await self.farm.async_snooze_care(plant_id, kind, due)
+                await self.farm.care.async_snooze(plant_id, kind, due)
                 return
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -174,7 +174,7 @@ def _care_due(entry: MockConfigEntry, plant_id: str, kind: CareKind) -> date | N
     return next(
         (
             item.due
-            for item in farm_of(entry).care_items()
+            for item in farm_of(entry).care.items()
             if item.plant_id == plant_id and item.kind is kind
         ),
         None,
@@ -661,7 +661,7 @@ async def test_an_inspection_brings_the_pest_check_forward_and_shows_in_the_cale
 ) -> None:
     """Checked today (due again 10 Nov); aphids, moderate: look again on 6 Nov."""
     farm = farm_of(soil)
-    await farm.async_complete_care([TOMATO], CareKind.PEST_CHECK, DAY)
+    await farm.care.async_complete([TOMATO], CareKind.PEST_CHECK, DAY)
     assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 10)
     answer = await call_action(
         hass,
@@ -705,7 +705,7 @@ async def test_an_inspection_brings_the_pest_check_forward_and_shows_in_the_cale
     assert ("2026-11-03", "Tomato row: Aphids found (moderate)") in summaries
     assert ("2026-11-06", "Check Tomato row for pests") in summaries
     # Checked on the follow-up: the interval runs from then, the follow-up is spent.
-    await farm.async_complete_care([TOMATO], CareKind.PEST_CHECK, date(2026, 11, 3))
+    await farm.care.async_complete([TOMATO], CareKind.PEST_CHECK, date(2026, 11, 3))
     assert _care_due(soil, TOMATO, CareKind.PEST_CHECK) == date(2026, 11, 10)
 
 

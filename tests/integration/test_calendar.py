@@ -286,7 +286,7 @@ async def test_state_follows_the_farm(
 
     # A change that leaves the next event as it is writes nothing.
     freezer.tick(timedelta(seconds=5))
-    await farm.async_snooze_care(PLANT_ID, CareKind.REPOT, date(2027, 6, 1))
+    await farm.care.async_snooze(PLANT_ID, CareKind.REPOT, date(2027, 6, 1))
     await hass.async_block_till_done()
     unchanged = hass.states.get(entity_id)
     assert unchanged is not None

@@ -302,10 +302,10 @@ async def test_care_task_of_a_plant_id_with_underscores_completes(
     plant_id = "01PLANT_WITH_UNDERSCORES_A"
     entry = await _setup(hass, subentry(plant_id, "plant", MONSTERA_DATA))
     farm = entry.runtime_data.farm
-    items = [item for item in farm.care_items() if item.plant_id == plant_id]
+    items = [item for item in farm.care.items() if item.plant_id == plant_id]
     assert items
     for item in items:
-        assert farm.parse_task_id(item.task_id) == (plant_id, item.kind)
+        assert farm.care.parse_task_id(item.task_id) == (plant_id, item.kind)
     water = next(item for item in items if item.kind == "water")
     todo_id = _entity_id(hass, entry.entry_id, "care", "todo")
     await hass.services.async_call(

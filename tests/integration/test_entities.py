@@ -593,7 +593,7 @@ async def test_care_due_event_at_midnight(
     await farm.async_log_watering([POT_ID], dt_util.now())
     water = next(
         item
-        for item in farm.care_items()
+        for item in farm.care.items()
         if item.plant_id == POT_ID and item.kind == "water"
     )
     assert water.due > dt_util.now().date()

@@ -113,8 +113,10 @@ async def _do_the_pots_chores(entry: MockConfigEntry) -> None:
     farm = entry.runtime_data.farm
     await farm.async_log_watering([POT_ID], dt_util.now())
     for task in ("pest_check", "fertilize"):
-        await farm.async_complete_care(
-            [POT_ID], farm.parse_task_id(f"{POT_ID}_{task}")[1], dt_util.now().date()
+        await farm.care.async_complete(
+            [POT_ID],
+            farm.care.parse_task_id(f"{POT_ID}_{task}")[1],
+            dt_util.now().date(),
         )
 
 

@@ -27,7 +27,6 @@ from custom_components.vertical_farm import pacing
 from custom_components.vertical_farm.const import DOMAIN, EVENT_CARE_DUE
 from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.entity import ENTITIES_PER_UNIT
-from custom_components.vertical_farm.pacing import Pacer
 
 from ..turns import TurnCounter
 from .conftest import (
@@ -132,7 +131,7 @@ async def test_midnight_refresh_in_turns_reaches_every_plant(
     """At midnight every plant moves on a day, in many turns, then the care list."""
     entry = await _setup(hass)
     farm = entry.runtime_data.farm
-    farm.pacer = Pacer(budget_s=0.0)  # every plant in a turn of its own
+    farm.pacer.budget_s = 0.0  # every plant in a turn of its own
     due_before = _value(hass, entry.entry_id, "tasks_due", "sensor")
     for plant_id in PLANT_IDS:
         assert _value(hass, plant_id, "days_in_phase", "sensor") == "0"
@@ -252,7 +251,7 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
     """Unloading takes the entities away a few a turn, and takes them all."""
     entry = await _setup(hass)
     farm = entry.runtime_data.farm
-    farm.pacer = Pacer(budget_s=0.0)  # an entity a turn
+    farm.pacer.budget_s = 0.0  # an entity a turn
     ours = {
         item.entity_id
         for item in er.async_entries_for_config_entry(
@@ -315,18 +314,18 @@ async def test_care_items_are_gathered_in_turns_and_follow_a_change_meanwhile(
     """
     entry = await _setup(hass)
     farm = entry.runtime_data.farm
-    farm.pacer = Pacer(budget_s=0.0)  # a plant a turn
+    farm.pacer.budget_s = 0.0  # a plant a turn
     until = dt_util.now().date() + timedelta(days=30)
     early = PLANT_IDS[1]
     # Forgotten by a change of the first plant: gathered again when asked.
-    await farm.async_snooze_care(PLANT_IDS[0], CareKind.PEST_CHECK, until)
+    await farm.care.async_snooze(PLANT_IDS[0], CareKind.PEST_CHECK, until)
 
     async with TurnCounter() as counter:
-        gathering = hass.async_create_task(farm.async_care_items())
+        gathering = hass.async_create_task(farm.care.async_items())
         for _ in range(PLANTS // 2):
             await asyncio.sleep(0)
         assert not gathering.done()
-        await farm.async_snooze_care(early, CareKind.PEST_CHECK, until)
+        await farm.care.async_snooze(early, CareKind.PEST_CHECK, until)
         items = await gathering
     assert counter.turn >= PLANTS
 
@@ -335,5 +334,5 @@ async def test_care_items_are_gathered_in_turns_and_follow_a_change_meanwhile(
     assert by_id[f"{early}_pest_check"].due == until
     assert by_id[f"{PLANT_IDS[0]}_pest_check"].due == until
     assert [item.due for item in items] == sorted(item.due for item in items)
-    assert farm.care_items() is items  # kept until the next change
+    assert farm.care.items() is items  # kept until the next change
     await hass.async_block_till_done(wait_background_tasks=True)

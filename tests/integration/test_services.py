@@ -1249,7 +1249,7 @@ async def test_get_overview(
     assert plants["Monstera"]["harvest_blocked"] is False
     assert plants["Monstera"]["safe_harvest_date"] is None
     expected_care = [
-        item for item in farm.care_items() if item.urgency.value != "later"
+        item for item in farm.care.items() if item.urgency.value != "later"
     ]
     assert [item["task_id"] for item in overview["care"]] == [
         item.task_id for item in expected_care

@@ -423,7 +423,7 @@ async def test_list_follows_the_farm(
 
     # Snoozed past the week (2026-11-03 + 7 = 2026-11-10): off the list.
     until = DAY + timedelta(days=9)  # 2026-11-12
-    await farm.async_snooze_care(PLANT_ID, CareKind.PEST_CHECK, until)
+    await farm.care.async_snooze(PLANT_ID, CareKind.PEST_CHECK, until)
     await hass.async_block_till_done()
     assert BASIL_PEST not in _by_uid(await _items(hass, entity_id))
     assert _state(hass, entity_id) == "3"

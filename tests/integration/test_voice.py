@@ -189,7 +189,7 @@ async def test_nothing_due_names_the_next_task(
     """Once the monstera is seen to, the basil's first pest check is next."""
     farm = assist.runtime_data.farm
     for kind in (CareKind.WATER, CareKind.FERTILIZE, CareKind.PEST_CHECK):
-        await farm.async_complete_care([POT_ID], kind, DAY)
+        await farm.care.async_complete([POT_ID], kind, DAY)
     # Basil planted 2026-11-01, herb preset: pest check every 7 days -> 11-08.
     assert await say(hass, "what plant care is due today") == (
         "Nothing is due today. Next: check Basil tray for pests, November 8."
@@ -261,7 +261,7 @@ async def test_watering_dates_in_plant_status(
     assert "Next watering: November 10." in answer  # 11-03 + 7 days
     farm = assist.runtime_data.farm
     await farm.async_log_watering([POT_ID], NOW - timedelta(days=7))  # back-dated
-    await farm.async_complete_care([POT_ID], CareKind.WATER, DAY - timedelta(days=7))
+    await farm.care.async_complete([POT_ID], CareKind.WATER, DAY - timedelta(days=7))
     assert "It needs watering today." in await say(hass, "how is the monstera")
 
 
