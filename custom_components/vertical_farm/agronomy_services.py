@@ -220,7 +220,7 @@ async def _async_set_watering_plan(call: ServiceCall) -> ServiceResponse:
                 if (found := plan_of(plant, config.rack_of(plant))) is None
                 else found[0],
                 "next_watering": None
-                if (view := farm.plant_view(plant_id)).next_watering is None
+                if (view := farm.views.plant(plant_id)).next_watering is None
                 else view.next_watering.isoformat(),
                 "volume_l": None
                 if view.watering is None

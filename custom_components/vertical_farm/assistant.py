@@ -262,7 +262,7 @@ def next_care(farm: Farm, today: date) -> dict[str, Any] | None:
 def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
     """A plant's phase, care, expected harvest and pre-harvest interval."""
     plant = farm.config.plants[plant_id]
-    view = farm.plant_view(plant_id)
+    view = farm.views.plant(plant_id)
     species = farm.species_of(plant)
     blocked = view.harvest_blocked
     return {
@@ -293,13 +293,13 @@ def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
 
 def tank_problems(farm: Farm, tank_id: str) -> list[str]:
     """What is wrong with a tank now, as short codes (ec_high, level_low...)."""
-    return [str(problem) for problem in farm.tank_view(tank_id).problems]
+    return [str(problem) for problem in farm.views.tank(tank_id).problems]
 
 
 def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
     """A tank's readings, targets, level and problems (usable readings only)."""
     tank = farm.config.tanks[tank_id]
-    view = farm.tank_view(tank_id)
+    view = farm.views.tank(tank_id)
     balance = view.balance
     level_l = balance.level_l if balance is not None else None
     water = view.water_temperature
@@ -338,7 +338,7 @@ def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
 def rack_status(farm: Farm, rack_id: str) -> dict[str, Any]:
     """A rack's light window, schedules, tank and plants."""
     rack = farm.config.racks[rack_id]
-    view = farm.rack_view(rack_id)
+    view = farm.views.rack(rack_id)
     tank = farm.config.tanks.get(rack.tank or "")
     return {
         "name": rack.name,
@@ -358,7 +358,7 @@ def farm_overview(farm: Farm, today: date) -> dict[str, Any]:
     """The whole farm in brief: racks, tanks, plants and what is due."""
     tanks_brief: list[dict[str, Any]] = []
     for tank_id, tank in farm.config.tanks.items():
-        view = farm.tank_view(tank_id)
+        view = farm.views.tank(tank_id)
         tanks_brief.append(
             {
                 "name": tank.name,

@@ -36,36 +36,36 @@ def _known(fn: Callable[[Farm, str], bool | None]) -> Callable[[Farm, str], bool
 
 
 def _rack_climate(farm: Farm, rack_id: str) -> bool | None:
-    problems = farm.rack_view(rack_id).climate_problems
+    problems = farm.views.rack(rack_id).climate_problems
     return None if problems is None else bool(problems)
 
 
 def _tank_problem(farm: Farm, tank_id: str, key: str) -> bool:
     """Whether the tank has a problem this binary sensor (by key) stands for."""
-    return not TANK_PROBLEM_SENSORS[key].isdisjoint(farm.tank_view(tank_id).problems)
+    return not TANK_PROBLEM_SENSORS[key].isdisjoint(farm.views.tank(tank_id).problems)
 
 
 def _tank_ec(farm: Farm, tank_id: str) -> bool | None:
-    if farm.tank_view(tank_id).ec_deviation is None:
+    if farm.views.tank(tank_id).ec_deviation is None:
         return None
     return _tank_problem(farm, tank_id, "ec_problem")
 
 
 def _tank_ph(farm: Farm, tank_id: str) -> bool | None:
-    if farm.tank_view(tank_id).ph_problem is None:
+    if farm.views.tank(tank_id).ph_problem is None:
         return None
     return _tank_problem(farm, tank_id, "ph_problem")
 
 
 def _tank_level(farm: Farm, tank_id: str) -> bool | None:
-    if farm.tank_view(tank_id).level_low is None:
+    if farm.views.tank(tank_id).level_low is None:
         return None
     return _tank_problem(farm, tank_id, "level_low")
 
 
 def _ph_details(farm: Farm, tank_id: str) -> dict[str, Any]:
     """How far out the pH is (ok, warning, critical) and how fast it drifts."""
-    view = farm.tank_view(tank_id)
+    view = farm.views.tank(tank_id)
     drift = view.ph_drift_per_day
     return {
         "level": None if view.ph_level is None else str(view.ph_level),
@@ -76,7 +76,7 @@ def _ph_details(farm: Farm, tank_id: str) -> dict[str, Any]:
 
 def _level_details(farm: Farm, tank_id: str) -> dict[str, Any]:
     """The level in litres and %, and whether a linked volume sensor agrees."""
-    view = farm.tank_view(tank_id)
+    view = farm.views.tank(tank_id)
     check = view.level_check
     return {
         "level_l": None if view.level_l is None else round(view.level_l, 1),
@@ -87,7 +87,7 @@ def _level_details(farm: Farm, tank_id: str) -> dict[str, Any]:
 
 
 def _light_conflicts(farm: Farm, rack_id: str) -> list[str]:
-    plan = farm.rack_view(rack_id).light_plan
+    plan = farm.views.rack(rack_id).light_plan
     return [
         farm.config.plants[conflict.plant_id].name
         for conflict in (plan.conflicts if plan is not None else ())
@@ -121,7 +121,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         available_fn=_known(_rack_climate),
         is_on_fn=_rack_climate,
         attributes_fn=lambda farm, rack_id: {
-            "problems": list(farm.rack_view(rack_id).climate_problems or ())
+            "problems": list(farm.views.rack(rack_id).climate_problems or ())
         },
     ),
     FarmBinarySensorDescription(
@@ -130,7 +130,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         subject="rack",
         view_fields=frozenset({"light_plan"}),
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda farm, rack_id: farm.rack_view(rack_id).conflict,
+        is_on_fn=lambda farm, rack_id: farm.views.rack(rack_id).conflict,
         attributes_fn=lambda farm, rack_id: {"plants": _light_conflicts(farm, rack_id)},
     ),
     FarmBinarySensorDescription(
@@ -176,7 +176,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         attributes_fn=lambda farm, tank_id: {
             "tasks": [
                 str(task.kind)
-                for task in farm.tank_view(tank_id).maintenance
+                for task in farm.views.tank(tank_id).maintenance
                 if task.due
             ]
         },
@@ -191,7 +191,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         available_fn=_known(_tank_probes),
         is_on_fn=_tank_probes,
         attributes_fn=lambda farm, tank_id: {
-            "probes": list(farm.tank_view(tank_id).stale_probes)
+            "probes": list(farm.views.tank(tank_id).stale_probes)
         },
     ),
     FarmBinarySensorDescription(
@@ -212,7 +212,7 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
                         if plant_id in farm.config.plants
                     ),
                 }
-                for conflict in farm.tank_view(tank_id).compatibility.conflicts
+                for conflict in farm.views.tank(tank_id).compatibility.conflicts
             ]
         },
     ),
@@ -222,11 +222,11 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         subject="plant",
         view_fields=frozenset({"harvest"}),
         device_class=BinarySensorDeviceClass.SAFETY,
-        is_on_fn=lambda farm, plant_id: farm.plant_view(plant_id).harvest_blocked,
+        is_on_fn=lambda farm, plant_id: farm.views.plant(plant_id).harvest_blocked,
         attributes_fn=lambda farm, plant_id: {
             "safe_date": (
                 None
-                if (harvest := farm.plant_view(plant_id).harvest).safe_on is None
+                if (harvest := farm.views.plant(plant_id).harvest).safe_on is None
                 else harvest.safe_on.isoformat()
             ),
             "blocking_products": list(harvest.blocking_products),
@@ -238,9 +238,9 @@ BINARY_SENSORS: tuple[FarmBinarySensorDescription, ...] = (
         subject="plant",
         view_fields=frozenset({"attention"}),
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda farm, plant_id: bool(farm.plant_view(plant_id).attention),
+        is_on_fn=lambda farm, plant_id: bool(farm.views.plant(plant_id).attention),
         attributes_fn=lambda farm, plant_id: {
-            "reasons": list(farm.plant_view(plant_id).attention)
+            "reasons": list(farm.views.plant(plant_id).attention)
         },
     ),
 )

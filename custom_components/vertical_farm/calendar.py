@@ -248,7 +248,7 @@ class FarmAgenda:
 
     def _outlook(self, plant_id: str, today: date) -> _Outlook:
         """What is known of a plant, worked out again when its view changed."""
-        view = self.farm.plant_view(plant_id)
+        view = self.farm.views.plant(plant_id)
         outlook = self._outlooks.get(plant_id)
         if outlook is not None and outlook.view is view and outlook.today == today:
             return outlook
@@ -289,7 +289,7 @@ class FarmAgenda:
         farm = self.farm
         plant = farm.config.plants[plant_id]
         species = farm.species_of(plant)
-        state = farm.phase_state(plant_id)
+        state = farm.views.phase_state(plant_id)
         if species is None or state is None or state.phase not in species.sequence:
             return
         current = state.phase
@@ -368,7 +368,7 @@ class FarmAgenda:
         """The next due date of each tank chore."""
         zone = self.farm.zone
         for tank_id, tank in self.farm.config.tanks.items():
-            for chore in self.farm.tank_view(tank_id).maintenance:
+            for chore in self.farm.views.tank(tank_id).maintenance:
                 # Never done means due now.
                 due = chore.due_at or dt_util.now()
                 yield _all_day(

@@ -111,6 +111,13 @@ STOP_DEADLINE_S = 15.0
 type PlanKey = tuple[RackConfig, time, float, bool, bool]
 
 
+class RackViews(Protocol):
+    """Where a driver finds its rack's view."""
+
+    def rack(self, rack_id: str) -> RackView:
+        """The rack's current view."""
+
+
 class DriverHost(Protocol):
     """What a driver reads from the live farm (the farm is one)."""
 
@@ -128,8 +135,9 @@ class DriverHost(Protocol):
     def schedule_enabled(self, rack_id: str, kind: str) -> bool:
         """Whether a rack's schedule switch is on."""
 
-    def rack_view(self, rack_id: str) -> RackView:
-        """The rack's current view."""
+    @property
+    def views(self) -> RackViews:
+        """The farm's views."""
 
     def async_listen(self, subject: str, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call `update` whenever the subject's view may have changed."""
@@ -346,7 +354,7 @@ class RackDriver:
         self._rack_name = rack.name
         if self._async_follow_entities(rack):
             force = True
-        view = self.farm.rack_view(self.rack_id)
+        view = self.farm.views.rack(self.rack_id)
         light_on_schedule = self.farm.schedule_enabled(self.rack_id, LIGHT_SCHEDULE)
         pump_on_schedule = self.farm.schedule_enabled(self.rack_id, IRRIGATION_SCHEDULE)
         key: PlanKey = (

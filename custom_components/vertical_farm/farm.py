@@ -6,6 +6,8 @@ Its parts, each in its own module:
 - readings.py: the readings ledger (linked sensors, units, history for GDD,
   DLI and water use);
 - presenters.py: the views entities show, computed by the engines;
+- subject_views.py: each rack's, tank's and plant's view, kept until an
+  input it reads changes;
 - store.py: the journal of what happened and the runtime state;
 - care_book.py: each plant's care plan, what the grower did, the care list;
 - alerts.py: tank alert events and repair notices;
@@ -23,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
@@ -60,8 +62,6 @@ from .devices import (
     async_unlink_children,
 )
 from .driver import (
-    IRRIGATION_SCHEDULE,
-    LIGHT_SCHEDULE,
     RackDriver,
     async_stop_drivers,
     async_turn_off_lights,
@@ -69,37 +69,20 @@ from .driver import (
 )
 from .engine import care, phases, tanks
 from .engine.errors import FarmError
-from .engine.profiles import CarePreset, Library, Phase, Species, System, TankType
+from .engine.profiles import CarePreset, Library, Phase, Species
 from .engine.safety import Treatment, safe_harvest
 from .library import load_library, merge_user_entries
-from .models import FarmSettings, PlantConfig, TankConfig
+from .models import FarmSettings, PlantConfig
 from .pacing import Pacer
 from .placement import Placement
-from .plant_seasons import PlantSeasons
 from .presenters import (
-    PROBE_MAX_AGE,
-    PhaseState,
-    PlantInputs,
     PlantView,
-    RackInputs,
-    RackNeeds,
-    RackView,
-    TankInputs,
-    TankNeeds,
-    TankUpkeep,
     TankView,
-    plant_view,
-    plants_in_phase,
-    rack_needs,
-    rack_view,
-    tank_needs,
-    tank_upkeep,
-    tank_view,
 )
 from .readings import ReadingsLedger
 from .store import FarmStore, RecordKind
+from .subject_views import SubjectViews, View
 from .topology import FarmConfig, species_of
-from .watering_plans import planned_watering
 
 if TYPE_CHECKING:
     from .planner_link import PlannerLink
@@ -108,7 +91,6 @@ if TYPE_CHECKING:
 BUNDLED_LIBRARY: HassKey[Library] = HassKey(f"{DOMAIN}_library")
 
 type FarmConfigEntry = ConfigEntry[FarmRuntime]
-type View = PlantView | RackView | TankView
 
 
 async def async_get_bundled_library(hass: HomeAssistant) -> Library:
@@ -242,26 +224,17 @@ class Farm:
         self._activity: dict[str, list[Callable[[str, dict[str, Any]], None]]] = {}
         self._new_subentries: list[Callable[[set[str]], None]] = []
         self._plant_preparers: list[Callable[[str], None]] = []
-        self._views: dict[str, View] = {}
         self._wakeups: dict[str, CALLBACK_TYPE] = {}
         self._wake_at: dict[str, datetime | None] = {}
         self._unsub: list[CALLBACK_TYPE] = []
         self._drivers: dict[str, RackDriver] = {}
         self._drivers_stopped = False
         self._started = False
-        # Caches of what changes only with a phase or the configuration.
-        self._phases: dict[str, PhaseState | None] = {}
-        self._needs: dict[str, RackNeeds | TankNeeds] = {}
         self._device_infos: dict[str, DeviceInfo] = {}
-        self._upkeep: dict[str, tuple[tuple[Any, ...], TankUpkeep]] = {}
-        # per tank: its solution's life at 20 C (the recipe decides it)
-        self._life_days: dict[str, float] = {}
-        self._solutions: dict[str, tuple[tuple[Any, ...], tanks.SolutionAge]] = {}
         # The farm-wide entities being told in turns, and whether to tell
         # them again once done (a change came meanwhile).
         self._farm_wide_task: asyncio.Task[None] | None = None
         self._farm_wide_again = False
-        self.seasons = PlantSeasons(store)
         self.placement = Placement(self)
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
         self.pacer = pacer if pacer is not None else Pacer()
@@ -269,10 +242,22 @@ class Farm:
             hass,
             store,
             config=lambda: self.config,
-            plant_view=self.plant_view,
+            # not bound now: the views are made next, and read the care book
+            plant_view=lambda plant_id: self.views.plant(plant_id),  # noqa: PLW0108
             preset_of=self.preset_of,
             pacer=self.pacer,
             changed=self._async_changed,
+        )
+        self.views = SubjectViews(
+            config=lambda: self.config,
+            library=library,
+            store=store,
+            ledger=self.ledger,
+            care=self.care,
+            species_of=self.species_of,
+            preset_of=self.preset_of,
+            schedule_enabled=self.schedule_enabled,
+            wake=self._async_wake,
         )
 
     # --- Topology -------------------------------------------------------------
@@ -370,16 +355,9 @@ class Farm:
             self._farm_wide_task = None
         # Let go of what was worked out now: freed at once, not left to a
         # garbage collection in the middle of the next setup.
-        for cache in (
-            self._views,
-            self._needs,
-            self._phases,
-            self._upkeep,
-            self._solutions,
-            self._followers,
-            self._device_infos,
-        ):
-            cache.clear()
+        self.views.clear()
+        self._followers.clear()
+        self._device_infos.clear()
         self.care.clear()
         self.placement.forget()
 
@@ -407,13 +385,13 @@ class Farm:
             return  # a state-only update of the entry (e.g. it finished loading)
         # Where each plant stood under the old settings (a settings edit of the
         # phase is then recorded as a move from there).
-        old_phases = {plant_id: self.phase_state(plant_id) for plant_id in old.plants}
+        old_phases = {
+            plant_id: self.views.phase_state(plant_id) for plant_id in old.plants
+        }
         self.config = new
         self.notices.farm_name = new.settings.name
         self.placement.async_note_moves(old, new)
-        self._phases.clear()
-        self._needs.clear()
-        self._life_days.clear()
+        self.views.config_changed()
         self.care.replan()
         self.care.forget_list()
         added = new.subjects - old.subjects
@@ -423,7 +401,7 @@ class Farm:
         for rack_id in removed_racks:
             ir.async_delete_issue(self.hass, DOMAIN, pump_stuck_issue_id(rack_id))
         for subject in removed:
-            self._views.pop(subject, None)
+            self.views.forget(subject)
             self.care.forget(subject)
             self._listeners.pop(subject, None)
             self._followers.pop(subject, None)
@@ -643,7 +621,7 @@ class Farm:
         Returns whether what the farm-wide entities show may have changed.
         """
         farm_wide = False
-        before = {subject: self._views.pop(subject, None) for subject in subjects}
+        before = {subject: self.views.forget(subject) for subject in subjects}
         if not readings_only:
             self.care.replan(subjects)
         # A reading changes a few fields of a view: only the entities that show
@@ -661,7 +639,7 @@ class Farm:
                 or any(shown is not None for _, shown in followers)
             ):
                 changed = changes[subject] = _changed_fields(
-                    before[subject], self.view(subject)
+                    before[subject], self.views.of(subject)
                 )
             for follower, shown in followers:
                 if changed is None or shown is None or not changed.isdisjoint(shown):
@@ -669,7 +647,7 @@ class Farm:
         config = self.config
         for subject, old in before.items():
             if subject in config.tanks:
-                tank = self.tank_view(subject)
+                tank = self.views.tank(subject)
                 async_check_tank_alerts(
                     self.hass,
                     self.store,
@@ -686,7 +664,7 @@ class Farm:
                 )
             elif subject in config.racks:
                 self.placement.async_check_rack(subject)
-                plan = self.rack_view(subject).light_plan
+                plan = self.views.rack(subject).light_plan
                 self.notices.async_light_conflict(
                     config,
                     subject,
@@ -697,7 +675,7 @@ class Farm:
                     ],
                 )
             elif subject in config.plants:
-                plant = self.plant_view(subject)
+                plant = self.views.plant(subject)
                 self._async_wake(
                     subject, plant.harvest.safe_at if plant.harvest_blocked else None
                 )
@@ -707,52 +685,6 @@ class Farm:
         return farm_wide
 
     # --- Phases ---------------------------------------------------------------
-
-    def phase_state(self, plant_id: str) -> PhaseState | None:
-        """Where a plant is in its cycle."""
-        if plant_id in self._phases:
-            return self._phases[plant_id]
-        state = self._read_phase_state(plant_id)
-        self._phases[plant_id] = state
-        return state
-
-    def _read_phase_state(self, plant_id: str) -> PhaseState | None:
-        plant = self.config.plants[plant_id]
-        stored = self.store.state(plant_id)
-        if "phase" in stored:
-            return PhaseState(
-                phase=Phase(stored["phase"]),
-                started_on=date.fromisoformat(stored["phase_started"]),
-                cycle=int(stored.get("cycle", 1)),
-            )
-        species = self.species_of(plant)
-        first = species.sequence[0] if species is not None else None
-        phase = plant.phase or first
-        if phase is None:
-            return None
-        if plant.phase is not None and plant.phase != first:
-            # A declared phase stands and counts from the day it was declared;
-            # only the first phase catches up from the planting date.
-            today = dt_util.now(self.zone).date()
-            stored.update(phase=str(phase), phase_started=today.isoformat(), cycle=1)
-            self.store.async_schedule_save()
-            return PhaseState(phase=phase, started_on=today)
-        return PhaseState(phase=phase, started_on=plant.planted)
-
-    def gdd_so_far(self, plant_id: str) -> float | None:
-        """Degree-days since the plant's phase started (completed days)."""
-        plant = self.config.plants[plant_id]
-        rack = self.config.rack_of(plant)
-        species = self.species_of(plant)
-        state = self.phase_state(plant_id)
-        if (
-            rack is None
-            or rack.temperature_sensor is None
-            or species is None
-            or state is None
-        ):
-            return None
-        return self.ledger.gdd_since(rack.id, species.base_temp_c, state.started_on)
 
     async def async_set_phase(
         self,
@@ -769,7 +701,7 @@ class Farm:
         """
         plant = self.config.plants[plant_id]
         species = self.species_of(plant)
-        state = self.phase_state(plant_id)
+        state = self.views.phase_state(plant_id)
         if species is None or state is None:
             raise FarmError("unknown_species", species=plant.species or "")
         result = phases.permitted_transition(
@@ -793,15 +725,13 @@ class Farm:
         cycle: int | None = None,
     ) -> None:
         plant = self.config.plants[plant_id]
-        before = self.phase_state(plant_id)
+        before = self.views.phase_state(plant_id)
         from_phase = before.phase if before is not None else None
         if from_phase == phase:
             return
         stored = self.store.state(plant_id)
-        self._phases.pop(plant_id, None)
         dependents = self.config.dependents(plant_id)
-        for subject in dependents:
-            self._needs.pop(subject, None)
+        self.views.phase_moved(plant_id, dependents)
         stored["phase"] = str(phase)
         stored["phase_started"] = at.astimezone(self.zone).date().isoformat()
         stored["cycle"] = (
@@ -882,10 +812,10 @@ class Farm:
             await self.pacer.pace()
             if plant_id not in self.config.plants:
                 continue  # removed while catching up
-            advance = self.plant_view(plant_id).advance
+            advance = self.views.plant(plant_id).advance
             if advance is None or not advance.advance or not advance.to_phase:
                 continue
-            state = self.phase_state(plant_id)
+            state = self.views.phase_state(plant_id)
             cycle = (state.cycle if state else 1) + (1 if advance.restarts_cycle else 0)
             self.entry.async_create_task(
                 self.hass,
@@ -917,263 +847,6 @@ class Farm:
         await self._async_catch_up()
 
     # --- Views ----------------------------------------------------------------
-
-    def view(self, subject: str) -> View:
-        """The current view of a rack, tank or plant."""
-        if subject in self.config.tanks:
-            return self.tank_view(subject)
-        if subject in self.config.racks:
-            return self.rack_view(subject)
-        return self.plant_view(subject)
-
-    def plant_view(self, plant_id: str) -> PlantView:
-        """The plant's current view (computed once per change)."""
-        view = self._views.get(plant_id)
-        if isinstance(view, PlantView):
-            return view
-        plant = self.config.plants[plant_id]
-        preset = self.preset_of(plant)
-        tank = self.config.tank_of(plant)
-        rack = self.config.rack_of(plant)
-        species = self.species_of(plant)
-        state = self.phase_state(plant_id)
-        phase = state.phase if state is not None else None
-        now = dt_util.now()
-        today = now.astimezone(self.zone).date()
-        # Roots in a recirculating or hydroponic solution are never "watered".
-        recirculating = tank is not None and (
-            tank.tank_type is TankType.RECIRCULATION or tank.system is System.HYDRO
-        )
-        care_due = self.care.scheduled(
-            plant, preset, phase=phase, recirculating=recirculating, today=today
-        )
-        computed = plant_view(
-            PlantInputs(
-                config=plant,
-                species=species,
-                preset=preset,
-                state=state,
-                gdd_so_far=self.gdd_so_far(plant_id),
-                care_due=care_due,
-                treatments=self.treatments(plant_id),
-                recirculating=recirculating,
-                moisture=self.reading(plant.moisture_sensor),
-                watering=planned_watering(
-                    plant,
-                    rack=rack,
-                    species=species,
-                    phase=phase,
-                    tank=tank,
-                    preset=preset,
-                    stored_care=self.store.state(plant_id).get("care", {}),
-                    hemisphere=self.settings.hemisphere,
-                    today=today,
-                ),
-                cold=self.seasons.cold_spell(
-                    plant,
-                    rack,
-                    species,
-                    phase=phase,
-                    phase_started=state.started_on if state is not None else None,
-                    today=today,
-                ),
-                daily_gdd=self.seasons.daily_gdd(rack, species),
-            ),
-            now=now,
-            today=today,
-        )
-        self._views[plant_id] = computed
-        return computed
-
-    def rack_view(self, rack_id: str) -> RackView:
-        """The rack's current view."""
-        view = self._views.get(rack_id)
-        if isinstance(view, RackView):
-            return view
-        rack = self.config.racks[rack_id]
-        now = dt_util.now()
-        computed = rack_view(
-            RackInputs(
-                config=rack,
-                needs=self._rack_needs(rack_id),
-                temperature=self.reading(rack.temperature_sensor),
-                humidity=self.reading(rack.humidity_sensor),
-                dli=self.ledger.dli(rack_id, now, dt_util.start_of_local_day(now))
-                if rack.light_sensor
-                else None,
-                light_scheduled=self.schedule_enabled(rack_id, LIGHT_SCHEDULE),
-                pump_scheduled=self.schedule_enabled(rack_id, IRRIGATION_SCHEDULE),
-            ),
-            now=now,
-            zone=self.zone,
-        )
-        self._views[rack_id] = computed
-        # Wake when a shown instant passes, so it moves on to the next one.
-        shown = [
-            at
-            for at in (computed.next_light_change, computed.next_irrigation)
-            if at is not None
-        ]
-        self._async_wake(rack_id, min(shown) if shown else None)
-        return computed
-
-    def tank_view(self, tank_id: str) -> TankView:
-        """The tank's current view."""
-        view = self._views.get(tank_id)
-        if isinstance(view, TankView):
-            return view
-        tank = self.config.tanks[tank_id]
-        stored = self.store.state(tank_id)
-        now = dt_util.now()
-        life_days = self.solution_life_days(tank_id)
-        computed = tank_view(
-            TankInputs(
-                config=tank,
-                needs=self._tank_needs(tank_id),
-                target_ph=stored.get("target_ph"),
-                ec=self.ledger.readings(tank.ec_sensor),
-                ph=self.ledger.readings(tank.ph_sensor),
-                temperature=self.ledger.readings(tank.temperature_sensor),
-                upkeep=self._tank_upkeep(tank_id, stored, now, life_days),
-                water=self.library.water,
-                ph_drift_per_day=stored.get("ph_drift"),
-                volume_reading_l=self.reading(tank.volume_sensor),
-                solution=self._solution_age(tank, now, life_days),
-                life_days_at_20c=life_days,
-            ),
-            now=now,
-        )
-        self._views[tank_id] = computed
-        # Wake when a probe that is fine now would go stale.
-        latest = [
-            readings.latest[0]
-            for entity_id in (tank.ec_sensor, tank.ph_sensor, tank.temperature_sensor)
-            if (readings := self.ledger.readings(entity_id)) and readings.latest
-        ]
-        stale_at = min(latest) + PROBE_MAX_AGE if latest else None
-        self._async_wake(
-            tank_id, stale_at if stale_at and stale_at > dt_util.utcnow() else None
-        )
-        return computed
-
-    def solution_life_days(self, tank_id: str) -> float:
-        """How long the tank's solution lasts at 20 C: organic products shorten it."""
-        life = self._life_days.get(tank_id)
-        if life is None:
-            fertilizers = self.library.fertilizers
-            life = tanks.recipe_life_days(
-                fertilizers[dose.fertilizer].solution_life_days
-                for dose in self.config.tanks[tank_id].fertilizers
-                if dose.fertilizer in fertilizers
-            )
-            self._life_days[tank_id] = life
-        return life
-
-    def _solution_age(
-        self, tank: TankConfig, now: datetime, life_days: float
-    ) -> tanks.SolutionAge | None:
-        """The solution's age from the water temperatures since its fill.
-
-        Redone when a temperature is counted, else at most once a minute: a
-        solution ages over days, and probe readings come every few seconds.
-        """
-        solution = self.ledger.solution(tank.id)
-        if solution is None or tank.tank_type is TankType.STOCK:
-            return None
-        key = (
-            solution,
-            solution.used_fraction,
-            life_days,
-            now.replace(second=0, microsecond=0),
-        )
-        cached = self._solutions.get(tank.id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        try:
-            age = solution.age(now, life_days)
-        except FarmError:
-            return None  # a reading stamped after now (clock moved back)
-        self._solutions[tank.id] = (key, age)
-        return age
-
-    def _tank_upkeep(
-        self,
-        tank_id: str,
-        stored: dict[str, Any],
-        now: datetime,
-        life_days: float,
-    ) -> TankUpkeep:
-        """Water use, solution age and chores, redone when their inputs change.
-
-        Otherwise at most once a minute: they move slowly.
-        """
-        since = stored.get("since")
-        if since is None:
-            since = stored["since"] = now.isoformat()
-        done: dict[str, str] = stored.get("maintenance", {})
-        levels: list[list[Any]] = stored.get("levels", [])
-        key = (
-            len(levels),
-            levels[-1][0] if levels else None,
-            stored.get("level_unit"),
-            stored.get("filled_at"),
-            tuple(sorted(done.items())),
-            now.replace(second=0, microsecond=0),
-            life_days,
-        )
-        cached = self._upkeep.get(tank_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        upkeep = tank_upkeep(
-            self.config.tanks[tank_id],
-            level_history=[(datetime.fromisoformat(at), value) for at, value in levels],
-            level_percent=stored.get("level_unit") == "%",
-            filled_at=datetime.fromisoformat(stored["filled_at"])
-            if "filled_at" in stored
-            else None,
-            maintenance=[
-                tanks.MaintenanceTask(
-                    kind=kind,
-                    interval_days=interval,
-                    last_done=datetime.fromisoformat(done.get(kind, since)),
-                )
-                for kind, interval in tanks.DEFAULT_MAINTENANCE_INTERVAL_DAYS.items()
-            ],
-            now=now,
-            life_days_at_20c=life_days,
-        )
-        self._upkeep[tank_id] = (key, upkeep)
-        return upkeep
-
-    def _rack_needs(self, rack_id: str) -> RackNeeds:
-        needs = self._needs.get(rack_id)
-        if not isinstance(needs, RackNeeds):
-            needs = rack_needs(
-                self.config.racks[rack_id],
-                self._plants_in_phase(self.config.plants_on_rack(rack_id)),
-            )
-            self._needs[rack_id] = needs
-        return needs
-
-    def _tank_needs(self, tank_id: str) -> TankNeeds:
-        needs = self._needs.get(tank_id)
-        if not isinstance(needs, TankNeeds):
-            needs = tank_needs(
-                self.config.tanks[tank_id],
-                self._plants_in_phase(self.config.plants_on_tank(tank_id)),
-                self.settings.tap_ec,
-            )
-            self._needs[tank_id] = needs
-        return needs
-
-    def _plants_in_phase(self, plants: Iterable[PlantConfig]) -> list[Any]:
-        plants = list(plants)
-        states = {
-            plant.id: state
-            for plant in plants
-            if (state := self.phase_state(plant.id)) is not None
-        }
-        return plants_in_phase(plants, self.library.species, states)
 
     def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
         """Treatments applied since the plant's last final harvest."""

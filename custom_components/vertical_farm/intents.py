@@ -808,7 +808,7 @@ class CareDoneIntent(FarmIntentHandler):
         next_due = next(
             (
                 task.due
-                for task in first.farm.plant_view(first.id).care
+                for task in first.farm.views.plant(first.id).care
                 if task.kind is kind
             ),
             None,

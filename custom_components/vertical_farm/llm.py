@@ -301,7 +301,7 @@ class CompleteCareTool(FarmTool):
             subject.name: next(
                 (
                     task.due.isoformat()
-                    for task in subject.farm.plant_view(subject.id).care
+                    for task in subject.farm.views.plant(subject.id).care
                     if task.kind is kind
                 ),
                 None,

@@ -59,7 +59,7 @@ async def async_handle_notification_action(hass: HomeAssistant, action: str) -> 
     today = local_now().astimezone(farm.zone).date()
     if snooze:
         due = next(
-            (task.due for task in farm.plant_view(plant_id).care if task.kind is kind),
+            (task.due for task in farm.views.plant(plant_id).care if task.kind is kind),
             today,
         )
         until = snoozed_due(due, today=today, snooze_days=SNOOZE_DAYS)

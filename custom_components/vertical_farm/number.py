@@ -36,7 +36,7 @@ NUMBERS: tuple[FarmNumberDescription, ...] = (
         native_step=0.05,
         mode=NumberMode.BOX,
         available_fn=lambda farm, tank_id: (
-            farm.tank_view(tank_id).target_ph is not None
+            farm.views.tank(tank_id).target_ph is not None
         ),
     ),
 )
@@ -50,7 +50,7 @@ class TargetPh(FarmEntity, NumberEntity):
     @property
     def native_value(self) -> float | None:
         """The target pH."""
-        return self.farm.tank_view(self.subject_id).target_ph
+        return self.farm.views.tank(self.subject_id).target_ph
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the target pH (kept across restarts)."""

@@ -29,7 +29,9 @@ SELECTS: tuple[FarmSelectDescription, ...] = (
         translation_key="phase",
         subject="plant",
         view_fields=frozenset({"phase"}),
-        available_fn=lambda farm, plant_id: farm.plant_view(plant_id).phase is not None,
+        available_fn=lambda farm, plant_id: (
+            farm.views.plant(plant_id).phase is not None
+        ),
     ),
 )
 
@@ -57,7 +59,7 @@ class PhaseSelect(FarmEntity, SelectEntity):
     @property
     def current_option(self) -> str | None:
         """The plant's current phase."""
-        phase = self.farm.plant_view(self.subject_id).phase
+        phase = self.farm.views.plant(self.subject_id).phase
         return None if phase is None else str(phase)
 
     async def async_select_option(self, option: str) -> None:

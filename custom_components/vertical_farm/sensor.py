@@ -51,15 +51,15 @@ def _count(farm: Farm, urgencies: tuple[Urgency, ...]) -> int:
 
 
 def _tank_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
-    return lambda farm, tank_id: fn(farm.tank_view(tank_id))
+    return lambda farm, tank_id: fn(farm.views.tank(tank_id))
 
 
 def _plant_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
-    return lambda farm, plant_id: fn(farm.plant_view(plant_id))
+    return lambda farm, plant_id: fn(farm.views.plant(plant_id))
 
 
 def _rack_value(fn: Callable[[Any], Value]) -> Callable[[Farm, str], Value]:
-    return lambda farm, rack_id: fn(farm.rack_view(rack_id))
+    return lambda farm, rack_id: fn(farm.views.rack(rack_id))
 
 
 SENSORS: tuple[FarmSensorDescription, ...] = (
@@ -97,7 +97,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         native_unit_of_measurement="mol/(m²·d)",
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        available_fn=lambda farm, rack_id: farm.rack_view(rack_id).dli is not None,
+        available_fn=lambda farm, rack_id: farm.views.rack(rack_id).dli is not None,
         value_fn=_rack_value(lambda view: view.dli),
     ),
     FarmSensorDescription(
@@ -107,7 +107,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         view_fields=frozenset({"next_light_change"}),
         device_class=SensorDeviceClass.TIMESTAMP,
         available_fn=lambda farm, rack_id: (
-            farm.rack_view(rack_id).next_light_change is not None
+            farm.views.rack(rack_id).next_light_change is not None
         ),
         value_fn=_rack_value(lambda view: view.next_light_change),
     ),
@@ -118,7 +118,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         view_fields=frozenset({"next_irrigation"}),
         device_class=SensorDeviceClass.TIMESTAMP,
         available_fn=lambda farm, rack_id: (
-            farm.rack_view(rack_id).next_irrigation is not None
+            farm.views.rack(rack_id).next_irrigation is not None
         ),
         value_fn=_rack_value(lambda view: view.next_irrigation),
     ),
@@ -132,7 +132,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfConductivity.MILLISIEMENS_PER_CM,
         suggested_display_precision=2,
         available_fn=lambda farm, tank_id: (
-            farm.tank_view(tank_id).target_ec is not None
+            farm.views.tank(tank_id).target_ec is not None
         ),
         value_fn=_tank_value(lambda view: view.target_ec),
     ),
@@ -145,7 +145,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         available_fn=lambda farm, tank_id: (
-            farm.tank_view(tank_id).ec_deviation is not None
+            farm.views.tank(tank_id).ec_deviation is not None
         ),
         value_fn=_tank_value(
             lambda view: (
@@ -161,7 +161,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         available_fn=lambda farm, tank_id: (
-            farm.tank_view(tank_id).ph_deviation is not None
+            farm.views.tank(tank_id).ph_deviation is not None
         ),
         value_fn=_tank_value(lambda view: view.ph_deviation),
     ),
@@ -175,7 +175,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfConductivity.MILLISIEMENS_PER_CM,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).ec is not None,
+        available_fn=lambda farm, tank_id: farm.views.tank(tank_id).ec is not None,
         value_fn=_tank_value(lambda view: view.ec),
     ),
     FarmSensorDescription(
@@ -186,7 +186,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         device_class=SensorDeviceClass.PH,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).ph is not None,
+        available_fn=lambda farm, tank_id: farm.views.tank(tank_id).ph is not None,
         value_fn=_tank_value(lambda view: view.ph),
     ),
     FarmSensorDescription(
@@ -199,7 +199,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         available_fn=lambda farm, tank_id: (
-            farm.tank_view(tank_id).water_temperature is not None
+            farm.views.tank(tank_id).water_temperature is not None
         ),
         value_fn=_tank_value(lambda view: view.water_temperature),
     ),
@@ -212,13 +212,13 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfVolume.LITERS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).level_l is not None,
+        available_fn=lambda farm, tank_id: farm.views.tank(tank_id).level_l is not None,
         value_fn=_tank_value(
             lambda view: None if view.level_l is None else round(view.level_l, 2)
         ),
         attributes_fn=lambda farm, tank_id: (
             {}
-            if (percent := farm.tank_view(tank_id).level_percent) is None
+            if (percent := farm.views.tank(tank_id).level_percent) is None
             else {"percent": percent}
         ),
     ),
@@ -231,7 +231,9 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        available_fn=lambda farm, tank_id: farm.tank_view(tank_id).solution is not None,
+        available_fn=lambda farm, tank_id: (
+            farm.views.tank(tank_id).solution is not None
+        ),
         value_fn=_tank_value(
             lambda view: (
                 None if view.solution is None else round(view.solution.age_days, 2)
@@ -239,12 +241,12 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         ),
         attributes_fn=lambda farm, tank_id: (
             {}
-            if (solution := farm.tank_view(tank_id).solution) is None
+            if (solution := farm.views.tank(tank_id).solution) is None
             else {
                 "days_left": round(solution.days_left, 1),
                 "change_due": solution.due_at.isoformat(),
                 "life_used_percent": round(solution.used_fraction * 100, 1),
-                "life_days_at_20c": farm.tank_view(tank_id).life_days_at_20c,
+                "life_days_at_20c": farm.views.tank(tank_id).life_days_at_20c,
             }
         ),
     ),
@@ -257,7 +259,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         available_fn=lambda farm, tank_id: (
-            (balance := farm.tank_view(tank_id).balance) is not None
+            (balance := farm.views.tank(tank_id).balance) is not None
             and balance.use_l_per_day is not None
         ),
         value_fn=_tank_value(
@@ -274,7 +276,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         available_fn=lambda farm, tank_id: (
-            (balance := farm.tank_view(tank_id).balance) is not None
+            (balance := farm.views.tank(tank_id).balance) is not None
             and balance.days_until_empty is not None
         ),
         value_fn=_tank_value(
@@ -294,7 +296,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         ),
         attributes_fn=lambda farm, tank_id: (
             {}
-            if (task := farm.tank_view(tank_id).next_maintenance) is None
+            if (task := farm.views.tank(tank_id).next_maintenance) is None
             else {"task": str(task.kind)}
         ),
     ),
@@ -305,12 +307,14 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         subject="plant",
         device_class=SensorDeviceClass.ENUM,
         options=[str(phase) for phase in Phase],
-        available_fn=lambda farm, plant_id: farm.plant_view(plant_id).phase is not None,
+        available_fn=lambda farm, plant_id: (
+            farm.views.plant(plant_id).phase is not None
+        ),
         value_fn=_plant_value(
             lambda view: None if view.phase is None else str(view.phase)
         ),
         attributes_fn=lambda farm, plant_id: {
-            **cold_attributes(farm.plant_view(plant_id).cold),
+            **cold_attributes(farm.views.plant(plant_id).cold),
             **farm.placement.plant_attributes(plant_id),
         },
     ),
@@ -346,11 +350,11 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
-        available_fn=lambda farm, plant_id: farm.plant_view(plant_id).gdd is not None,
+        available_fn=lambda farm, plant_id: farm.views.plant(plant_id).gdd is not None,
         value_fn=_plant_value(lambda view: view.gdd),
         attributes_fn=lambda farm, plant_id: (
             {}
-            if (view := farm.plant_view(plant_id)).gdd_target is None
+            if (view := farm.views.plant(plant_id)).gdd_target is None
             else {
                 "gdd_target": view.gdd_target,
                 "days_until_gdd_target": view.days_until_gdd_target,
@@ -364,7 +368,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         view_fields=frozenset({"expected_harvest"}),
         device_class=SensorDeviceClass.DATE,
         available_fn=lambda farm, plant_id: (
-            farm.plant_view(plant_id).expected_harvest is not None
+            farm.views.plant(plant_id).expected_harvest is not None
         ),
         value_fn=_plant_value(lambda view: view.expected_harvest),
     ),
@@ -375,7 +379,7 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
         view_fields=frozenset({"next_watering", "watering"}),
         device_class=SensorDeviceClass.DATE,
         available_fn=lambda farm, plant_id: (
-            farm.plant_view(plant_id).next_watering is not None
+            farm.views.plant(plant_id).next_watering is not None
         ),
         value_fn=_plant_value(lambda view: view.next_watering),
         attributes_fn=next_watering_attributes,

@@ -732,7 +732,7 @@ async def _async_mix_nutrients(call: ServiceCall) -> ServiceResponse:
     entry, (tank_id,) = _resolve(call.hass, [(call.data[ATTR_TANK], SUBENTRY_TANK)])
     farm = entry.runtime_data.farm
     tank = farm.config.tanks[tank_id]
-    targets = farm.tank_view(tank_id).targets
+    targets = farm.views.tank(tank_id).targets
     target_ec = call.data.get(ATTR_TARGET_EC, targets.ec_target)
     if target_ec is None:
         raise FarmError("target_ec_unknown", tank=tank.name)
@@ -880,7 +880,7 @@ def _iso(value: date | None) -> str | None:
 
 def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str, Any]:
     rack = farm.config.racks[rack_id]
-    view = farm.rack_view(rack_id)
+    view = farm.views.rack(rack_id)
     tank = farm.config.tanks.get(rack.tank or "")
     return {
         "device_id": device_id,
@@ -902,7 +902,7 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
 
 def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str, Any]:
     tank = farm.config.tanks[tank_id]
-    view = farm.tank_view(tank_id)
+    view = farm.views.tank(tank_id)
     balance = view.balance
     maintenance = view.next_maintenance
     return {
@@ -942,7 +942,7 @@ def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str,
 
 def _plant_overview(farm: Farm, plant_id: str, device_id: str | None) -> dict[str, Any]:
     plant = farm.config.plants[plant_id]
-    view = farm.plant_view(plant_id)
+    view = farm.views.plant(plant_id)
     rack = farm.config.racks.get(plant.rack or "")
     return {
         "device_id": device_id,

@@ -547,7 +547,7 @@ async def async_start_simulator(hass: HomeAssistant, entry: FarmConfigEntry) -> 
     tank = farm.config.tanks.get(tank_id or "")
 
     def target_ec() -> float | None:
-        return None if tank is None else farm.tank_view(tank.id).target_ec
+        return None if tank is None else farm.views.tank(tank.id).target_ec
 
     def filled_at() -> str | None:
         if tank is None:

@@ -55,7 +55,7 @@ def tank_phases(farm: Farm, tank_id: str) -> list[Phase]:
     return [
         state.phase
         for plant in farm.config.plants_on_tank(tank_id)
-        if (state := farm.phase_state(plant.id)) is not None
+        if (state := farm.views.phase_state(plant.id)) is not None
     ]
 
 
@@ -243,7 +243,7 @@ def _top_up(
     added water pre-mixed to the EC it must have; for a full tank, the base
     parts dosed in place; none when only water may go in (diluting).
     """
-    view = farm.tank_view(request.tank_id)
+    view = farm.views.tank(request.tank_id)
     level_l = request.level_l if request.level_l is not None else view.level_l
     current_ec = request.current_ec if request.current_ec is not None else view.ec
     if level_l is None or current_ec is None:
@@ -311,7 +311,7 @@ def plan_mix(farm: Farm, request: MixRequest) -> dict[str, Any]:
             the most tender plant on the tank would not stand; as `_ph`.
     """
     tank = farm.config.tanks[request.tank_id]
-    view = farm.tank_view(request.tank_id)
+    view = farm.views.tank(request.tank_id)
     blend = _blend(farm, request)
     lines, calmag = _calmag(farm, request, blend)
     target_ph = request.target_ph if request.target_ph is not None else view.target_ph

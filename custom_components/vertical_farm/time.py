@@ -59,7 +59,7 @@ class LightTime(FarmEntity, TimeEntity):
     @property
     def native_value(self) -> time:
         """The time from the rack's light window."""
-        view = self.farm.rack_view(self.subject_id)
+        view = self.farm.views.rack(self.subject_id)
         return (
             view.lights_on
             if self.entity_description.key == "lights_on"

@@ -142,7 +142,7 @@ def next_watering_attributes(farm: Farm, plant_id: str) -> dict[str, Any]:
     plant = farm.config.plants[plant_id]
     found = plan_of(plant, farm.config.rack_of(plant))
     return watering_attributes(
-        farm.plant_view(plant_id).watering, None if found is None else found[0]
+        farm.views.plant(plant_id).watering, None if found is None else found[0]
     )
 
 

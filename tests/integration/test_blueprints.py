@@ -172,7 +172,7 @@ async def test_care_reminder_done_from_the_phone(
     stored = farm.store.state(PLANT_ID)["care"]["pest_check"]
     assert stored["last_done"] == due.isoformat()
     (task,) = (
-        t for t in farm.plant_view(PLANT_ID).care if t.kind is CareKind.PEST_CHECK
+        t for t in farm.views.plant(PLANT_ID).care if t.kind is CareKind.PEST_CHECK
     )
     assert task.due == due + timedelta(days=7)  # the next check, a week on
 
@@ -218,7 +218,7 @@ async def test_care_reminder_filters_kinds_and_snoozes(
         farm.store.state(POT_ID)["care"]["water"]["snoozed_until"]
         == tomorrow.isoformat()
     )
-    (water,) = (t for t in farm.plant_view(POT_ID).care if t.kind is CareKind.WATER)
+    (water,) = (t for t in farm.views.plant(POT_ID).care if t.kind is CareKind.WATER)
     assert water.due == tomorrow
 
 

@@ -115,7 +115,7 @@ async def test_tank_probes_in_other_units_are_converted(
     )
     assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(6.0)
     assert float(_state(hass, TANK_ID, "level").state) == pytest.approx(18.93, abs=0.01)
-    view = loaded_farm.runtime_data.farm.tank_view(TANK_ID)
+    view = loaded_farm.runtime_data.farm.views.tank(TANK_ID)
     assert view.ec == pytest.approx(1.4)
     # A TDS meter in ppm on the 500 scale: 700 ppm is 1.4 mS/cm.
     hass.states.async_set(
@@ -139,7 +139,7 @@ async def test_unconvertible_unit_is_a_repair_not_a_number(
     assert issue.translation_placeholders["entity"] == "sensor.tank_a_ec"
     assert issue.translation_placeholders["unit"] == "ppm"
     assert _state(hass, TANK_ID, "ec").state == STATE_UNAVAILABLE
-    assert loaded_farm.runtime_data.farm.tank_view(TANK_ID).ec is None
+    assert loaded_farm.runtime_data.farm.views.tank(TANK_ID).ec is None
     hass.states.async_set("sensor.tank_a_ec", "1.2", {"unit_of_measurement": "mS/cm"})
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, issue_id) is None

@@ -179,8 +179,8 @@ async def test_tank_follows_probes(
     farm = loaded_farm.runtime_data.farm
     target = float(_state(hass, TANK_ID, "target_ec").state)
     low, high = (
-        farm.tank_view(TANK_ID).targets.ec.low,
-        farm.tank_view(TANK_ID).targets.ec.high,
+        farm.views.tank(TANK_ID).targets.ec.low,
+        farm.views.tank(TANK_ID).targets.ec.high,
     )
     assert low <= target <= high
     assert _state(hass, TANK_ID, "ec_deviation").state == STATE_UNAVAILABLE
@@ -224,7 +224,7 @@ async def test_tank_alert_once_per_excursion(
 ) -> None:
     """vertical_farm_tank_alert fires when an excursion starts, not on every reading."""
     events = async_capture_events(hass, f"{DOMAIN}_tank_alert")
-    target = loaded_farm.runtime_data.farm.tank_view(TANK_ID).target_ec
+    target = loaded_farm.runtime_data.farm.views.tank(TANK_ID).target_ec
     assert target is not None
     for factor in (
         1.0,
@@ -529,7 +529,7 @@ async def test_restart_keeps_states(
     await hass.async_block_till_done()
     farm = loaded_farm.runtime_data.farm
     await farm.async_set_phase(
-        PLANT_ID, farm.phase_state(PLANT_ID).phase.__class__("vegetative")
+        PLANT_ID, farm.views.phase_state(PLANT_ID).phase.__class__("vegetative")
     )
     await hass.async_block_till_done()
     ids = [entity.entity_id for entity in _entities(hass, loaded_farm).values()]

@@ -244,7 +244,7 @@ async def test_set_phase_rules(
     last, first = monstera.sequence[-1], monstera.sequence[0]
     await farm.async_set_phase(POT_ID, last)
     await farm.async_set_phase(POT_ID, first)
-    assert farm.phase_state(POT_ID).cycle == 2
+    assert farm.views.phase_state(POT_ID).cycle == 2
     records = farm.store.records(POT_ID, ["phase_changed"])
     assert [r["data"]["to_phase"] for r in records] == [str(last), str(first)]
 
@@ -271,7 +271,7 @@ async def test_unknown_species_plant(
     await hass.async_block_till_done()
     farm = farm_entry.runtime_data.farm
     plant_id = next(k for k, v in farm_entry.subentries.items() if v.title == "Mystery")
-    assert farm.phase_state(plant_id) is None
+    assert farm.views.phase_state(plant_id) is None
     assert _state(hass, plant_id, "phase") == STATE_UNAVAILABLE
     with pytest.raises(FarmError) as err:
         await farm.async_set_phase(plant_id, Phase.SEEDLING)

@@ -30,7 +30,7 @@ async def _tap(hass: HomeAssistant, action: str) -> None:
 
 
 def _due(entry: MockConfigEntry, plant_id: str, kind: CareKind) -> date:
-    view = entry.runtime_data.farm.plant_view(plant_id)
+    view = entry.runtime_data.farm.views.plant(plant_id)
     (task,) = (task for task in view.care if task.kind is kind)
     return task.due
 

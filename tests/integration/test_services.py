@@ -1198,7 +1198,7 @@ async def test_get_overview(
     overview = response["farms"][0]
     assert overview["id"] == loaded_farm.entry_id
     (rack,) = overview["racks"]
-    view = farm.rack_view(RACK_ID)
+    view = farm.views.rack(RACK_ID)
     assert rack == {
         "device_id": device_of(hass, RACK_ID),
         "name": "Rack one",
@@ -1223,7 +1223,7 @@ async def test_get_overview(
     assert tank["ec"] is None
     assert tank["days_until_empty"] is None
     # what is wrong with the tank, in the codes the voice answers use
-    assert tank["problems"] == [str(item) for item in farm.tank_view(TANK_ID).problems]
+    assert tank["problems"] == [str(item) for item in farm.views.tank(TANK_ID).problems]
     # the farm started today: the first chore due is the water change, 14 days on
     assert tank["next_maintenance"]["task"] == "change_water"
     assert datetime.fromisoformat(tank["next_maintenance"]["due"]) == (
@@ -1342,12 +1342,12 @@ async def test_overview_with_linked_hardware(
     response = await call_action(hass, "get_overview", {}, response=True)
     (overview,) = response["farms"]
     (rack_overview,) = overview["racks"]
-    view = farm.rack_view(RACK_ID)
+    view = farm.views.rack(RACK_ID)
     assert view.next_light_change is not None
     assert view.next_irrigation is not None
     assert rack_overview["next_light_change"] == view.next_light_change.isoformat()
     assert rack_overview["next_irrigation"] == view.next_irrigation.isoformat()
     (tank,) = overview["tanks"]
     assert tank["ec"] == 1.2
-    tank_view = farm_entry.runtime_data.farm.tank_view(TANK_ID)
+    tank_view = farm_entry.runtime_data.farm.views.tank(TANK_ID)
     assert tank["ec_deviation_percent"] == round(tank_view.ec_deviation.percent, 1)

@@ -236,7 +236,7 @@ async def test_water_change_refills_at_target_ec(
         "button", "press", {"entity_id": button}, blocking=True
     )
     await hass.async_block_till_done()
-    target = entry.runtime_data.farm.tank_view(tank_id).target_ec
+    target = entry.runtime_data.farm.views.tank(tank_id).target_ec
     assert _value(hass, "level") == 60.0
     assert _value(hass, "ec") == pytest.approx(target, abs=0.01)
     assert _value(hass, "ec") < concentrated

@@ -88,7 +88,7 @@ async def test_tank_entities_read_only_their_fields(
     """Every field a tank entity reads is among its declared view fields."""
     await _set_probes(hass, readings)
     farm = farm_of(loaded_farm)
-    declared = _check_declarations(hass, farm, TANK_ID, farm.tank_view(TANK_ID))
+    declared = _check_declarations(hass, farm, TANK_ID, farm.views.tank(TANK_ID))
     # Every tank entity that shows only its view says so (the forecasts, which
     # show the planner's figures, do not).
     assert declared >= {
@@ -114,7 +114,7 @@ async def test_plant_entities_read_only_their_fields(
     await set_up(hass, farm_entry)
     farm = farm_of(farm_entry)
     for plant_id in (PLANT_ID, POT_ID):
-        declared = _check_declarations(hass, farm, plant_id, farm.plant_view(plant_id))
+        declared = _check_declarations(hass, farm, plant_id, farm.views.plant(plant_id))
         assert declared >= {
             "days_in_phase",
             "age",
@@ -146,7 +146,7 @@ async def test_rack_entities_read_only_their_fields(
     )
     await hass.async_block_till_done()
     farm = farm_of(loaded_farm)
-    declared = _check_declarations(hass, farm, RACK_ID, farm.rack_view(RACK_ID))
+    declared = _check_declarations(hass, farm, RACK_ID, farm.views.rack(RACK_ID))
     assert declared == {
         "photoperiod",
         "dli",
@@ -175,7 +175,7 @@ def _check_declarations(
         if entity.entity_description.view_fields is not None
     ]
     seen: set[str] = set()
-    farm._views[subject_id] = _recording(view, seen)
+    farm.views._views[subject_id] = _recording(view, seen)
     for entity in declared:
         seen.clear()
         entity.signature()
@@ -236,7 +236,7 @@ async def test_alert_inputs_name_every_field_the_alerts_read(
     await _set_probes(hass, "fine")
     farm = farm_of(loaded_farm)
     seen: set[str] = set()
-    view = _recording(farm.tank_view(TANK_ID), seen)
+    view = _recording(farm.views.tank(TANK_ID), seen)
     readings = tank_readings(view, 60.0, farm.library.water, 0.5)
     assert readings.ec is not None
     assert readings.ph is not None
