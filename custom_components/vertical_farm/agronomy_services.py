@@ -342,7 +342,7 @@ async def _async_log_inspection(call: ServiceCall) -> ServiceResponse:
     await farm.care.async_follow_up(plant_ids, CareKind.PEST_CHECK, follow_up)
     response: dict[str, Any] = {"follow_up": follow_up.isoformat(), "warnings": []}
     if product is not None:
-        safe_at = await farm.async_apply_treatment(
+        safe_at = await farm.records.async_apply_treatment(
             plant_ids,
             product=product.key,
             active_ingredient=product.active_ingredient,

@@ -423,7 +423,7 @@ async def async_log_watering(
     """Record a watering of the plants named (or on the racks named); their names."""
     watered: list[str] = []
     for farm, plant_ids in plants_of(subjects).items():
-        await farm.async_log_watering(plant_ids, at, volume_l)
+        await farm.records.async_log_watering(plant_ids, at, volume_l)
         watered.extend(farm.config.plants[plant_id].name for plant_id in plant_ids)
     return watered
 
@@ -444,11 +444,8 @@ async def async_complete_care(
     return done
 
 
-FEEDING_KINDS = ("full_change", "top_up", "adjustment")
-
-
 async def async_log_feeding(
     subject: Subject, kind: str, at: datetime, data: Mapping[str, Any]
 ) -> None:
     """Record a feeding of a tank (a full change, a top-up or an adjustment)."""
-    await subject.farm.async_log_feeding(subject.id, kind, at, data)
+    await subject.farm.records.async_log_feeding(subject.id, kind, at, data)

@@ -29,7 +29,7 @@ BUTTONS: tuple[FarmButtonDescription, ...] = (
         translation_key="log_water_change",
         subject="tank",
         view_fields=frozenset(),
-        press_fn=lambda farm, tank_id: farm.async_log_water_change(
+        press_fn=lambda farm, tank_id: farm.records.async_log_water_change(
             tank_id, dt_util.now()
         ),
     ),
@@ -38,7 +38,7 @@ BUTTONS: tuple[FarmButtonDescription, ...] = (
         translation_key="mark_watered",
         subject="plant",
         view_fields=frozenset(),
-        press_fn=lambda farm, plant_id: farm.async_log_watering(
+        press_fn=lambda farm, plant_id: farm.records.async_log_watering(
             [plant_id], dt_util.now()
         ),
     ),

@@ -33,7 +33,7 @@ from .engine.profiles import Phase
 from .engine.tanks import MaintenanceKind
 from .farm import Farm, FarmConfigEntry
 from .presenters import PlantView
-from .store import JournalRecord
+from .store import JournalRecord, RecordKind
 from .todo import care_summary, plant_location
 
 PARALLEL_UPDATES = 0
@@ -217,7 +217,7 @@ class FarmAgenda:
         journal = self.farm.store.journal
         zone = self.farm.zone
         for record in journal[self._scanned :]:
-            if record["kind"] in ("phase_changed", "inspected"):
+            if record["kind"] in (RecordKind.PHASE_CHANGED, RecordKind.INSPECTED):
                 day = datetime.fromisoformat(record["at"]).astimezone(zone).date()
                 self._phase_records.append((day, record))
         self._scanned = len(journal)
@@ -227,7 +227,7 @@ class FarmAgenda:
             if plant is None or day < first_day:
                 continue  # a removed plant's name is gone with it
             data = record["data"]
-            if record["kind"] == "inspected":
+            if record["kind"] == RecordKind.INSPECTED:
                 problem = self.farm.library.pests.get(data["problem"])
                 moved = (
                     f"{problem.name if problem else data['problem']} found "

@@ -11,9 +11,20 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import FarmConfigEntry
+from .store import RecordKind
 
 PARALLEL_UPDATES = 0
-ACTIVITY_TYPES = ["phase_changed", "watered", "fed", "treated", "harvested"]
+# What the activity entity fires: the journal's kinds that happen to a plant.
+ACTIVITY_TYPES = [
+    kind.value
+    for kind in (
+        RecordKind.PHASE_CHANGED,
+        RecordKind.WATERED,
+        RecordKind.FED,
+        RecordKind.TREATED,
+        RecordKind.HARVESTED,
+    )
+]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ Its parts, each in its own module:
   input it reads changes;
 - store.py: the journal of what happened and the runtime state;
 - care_book.py: each plant's care plan, what the grower did, the care list;
+- grower_records.py: waterings, feedings, treatments and harvests, recorded;
 - alerts.py: tank alert events and repair notices;
 - driver.py: the lights and pumps on their schedules.
 
@@ -51,7 +52,6 @@ from .const import (
     CONF_USER_FERTILIZERS,
     CONF_USER_SPECIES,
     DOMAIN,
-    EVENT_HARVEST_BLOCKED,
     EVENT_PHASE_CHANGED,
     SUBENTRY_PLANT,
     SUBENTRY_RACK,
@@ -67,10 +67,10 @@ from .driver import (
     async_turn_off_lights,
     pump_stuck_issue_id,
 )
-from .engine import care, phases, tanks
+from .engine import phases
 from .engine.errors import FarmError
 from .engine.profiles import CarePreset, Library, Phase, Species
-from .engine.safety import Treatment, safe_harvest
+from .grower_records import GrowerRecords
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig
 from .pacing import Pacer
@@ -258,6 +258,17 @@ class Farm:
             preset_of=self.preset_of,
             schedule_enabled=self.schedule_enabled,
             wake=self._async_wake,
+        )
+        self.records = GrowerRecords(
+            hass,
+            store,
+            config=lambda: self.config,
+            ledger=self.ledger,
+            care_book=self.care,
+            placement=self.placement,
+            zone=lambda: self.zone,
+            activity=self._async_activity,
+            changed=self._async_changed,
         )
 
     # --- Topology -------------------------------------------------------------
@@ -537,10 +548,10 @@ class Farm:
 
     @callback
     def _async_activity(
-        self, plant_id: str, event_type: str, data: dict[str, Any]
+        self, plant_id: str, kind: RecordKind, data: dict[str, Any]
     ) -> None:
         for handle in list(self._activity.get(plant_id, ())):
-            handle(event_type, data)
+            handle(kind.value, data)
 
     @callback
     def async_notify(self, subjects: Iterable[str]) -> None:
@@ -748,7 +759,7 @@ class Farm:
                 "to_phase": str(phase),
             },
         )
-        self._async_activity(plant_id, "phase_changed", data)
+        self._async_activity(plant_id, RecordKind.PHASE_CHANGED, data)
         self._async_changed(dependents)
 
     async def _async_refresh_in_turns(
@@ -845,135 +856,6 @@ class Farm:
             farm_wide=True,
         )
         await self._async_catch_up()
-
-    # --- Views ----------------------------------------------------------------
-
-    def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
-        """Treatments applied since the plant's last final harvest."""
-        return self.store.treatments(plant_id)
-
-    # --- Records --------------------------------------------------------------
-
-    async def async_log_watering(
-        self, plant_ids: Iterable[str], at: datetime, volume_l: float | None = None
-    ) -> None:
-        """Record a watering of plants; it also confirms their watering task."""
-        plant_ids = list(plant_ids)
-        data = {} if volume_l is None else {"volume_l": volume_l}
-        await self.store.async_record_many(
-            (RecordKind.WATERED, plant_id, at, data) for plant_id in plant_ids
-        )
-        for plant_id in plant_ids:
-            self._async_activity(plant_id, "watered", data)
-        await self.care.async_complete(
-            plant_ids, care.CareKind.WATER, at.astimezone(self.zone).date()
-        )
-
-    async def async_log_water_change(self, tank_id: str, at: datetime) -> None:
-        """Record a full change of a tank's solution (age and schedule restart)."""
-        await self.async_log_feeding(tank_id, "full_change", at, {})
-
-    async def async_log_feeding(
-        self, tank_id: str, kind: str, at: datetime, data: Mapping[str, Any]
-    ) -> None:
-        """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
-
-        A full change restarts the solution's age and the water-change
-        schedule; any feeding confirms the fertilize task of the plants it feeds.
-        """
-        await self.store.async_record(
-            RecordKind.FED, tank_id, at, {"kind": kind, **data}
-        )
-        stored = self.store.state(tank_id)
-        # the pH moves with any feeding: its drift starts again from here
-        stored.pop("ph_history", None)
-        stored.pop("ph_drift", None)
-        if kind == "full_change":
-            self.ledger.async_restart_solution(tank_id, at)
-            stored["filled_at"] = at.isoformat()
-            stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
-                at.isoformat()
-            )
-            ph = data.get("ph", self.reading(self.config.tanks[tank_id].ph_sensor))
-            if ph is not None:
-                stored["ph_at_fill"] = ph
-        plants = [plant.id for plant in self.config.plants_on_tank(tank_id)]
-        for plant_id in plants:
-            self._async_activity(plant_id, "fed", {"tank": tank_id, "kind": kind})
-        await self.care.async_complete(
-            plants, care.CareKind.FERTILIZE, at.astimezone(self.zone).date()
-        )
-        self._async_changed({tank_id})
-
-    async def async_apply_treatment(
-        self,
-        plant_ids: Iterable[str],
-        *,
-        product: str,
-        active_ingredient: str,
-        interval_days: float,
-        at: datetime,
-    ) -> datetime:
-        """Record a plant protection treatment; returns the instant harvest is safe."""
-        plant_ids = list(plant_ids)
-        data = {
-            "product": product,
-            "active_ingredient": active_ingredient,
-            "interval_days": interval_days,
-        }
-        await self.store.async_record_many(
-            (RecordKind.TREATED, plant_id, at, data) for plant_id in plant_ids
-        )
-        for plant_id in plant_ids:
-            self._async_activity(plant_id, "treated", data)
-        touched: set[str] = set()
-        for plant_id in plant_ids:
-            touched |= self.config.dependents(plant_id)
-        self._async_changed(touched)
-        return Treatment(
-            product=product,
-            active_ingredient=active_ingredient,
-            interval_days=interval_days,
-            applied=at,
-        ).safe_utc
-
-    async def async_record_harvest(
-        self, plant_id: str, at: datetime, data: Mapping[str, Any]
-    ) -> None:
-        """Record a harvest, refused while a pre-harvest interval runs.
-
-        Raises:
-            FarmError: `harvest_blocked` with the safe date and the products.
-        """
-        verdict = safe_harvest(self.treatments(plant_id), at)
-        if not verdict.allowed:
-            safe_date = verdict.safe_on.isoformat() if verdict.safe_on else ""
-            self.hass.bus.async_fire(
-                EVENT_HARVEST_BLOCKED, {"plant_id": plant_id, "safe_date": safe_date}
-            )
-            raise FarmError(
-                "harvest_blocked",
-                plant=self.config.plants[plant_id].name,
-                safe_date=safe_date,
-                products=", ".join(verdict.blocking_products),
-            )
-        records = [(RecordKind.HARVESTED, plant_id, at, dict(data))]
-        # A final harvest clears the shelf: the crop enters its rotation history.
-        if data.get("final") and (
-            cleared := self.placement.new_clearing(
-                plant_id, self.config.plants[plant_id]
-            )
-        ):
-            records.append((RecordKind.CLEARED, plant_id, at, cleared))
-        await self.store.async_record_many(records)
-        self._async_activity(plant_id, "harvested", dict(data))
-        self._async_changed(self.config.dependents(plant_id))
-
-    async def async_set_target_ph(self, tank_id: str, value: float) -> None:
-        """Set the pH a tank is held at."""
-        self.store.state(tank_id)["target_ph"] = value
-        await self.store.async_save_now()
-        self._async_changed({tank_id})
 
     # --- Schedules (the rack switches) -----------------------------------------
 

@@ -35,7 +35,6 @@ from homeassistant.util.hass_dict import HassKey
 import probatio
 
 from .assistant import (
-    FEEDING_KINDS,
     Subject,
     SubjectKind,
     all_subjects,
@@ -52,6 +51,7 @@ from .assistant import (
 )
 from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
 from .engine.care import CareKind
+from .grower_records import FEEDING_KINDS
 
 API_ID: Final = DOMAIN
 API_NAME: Final = "Vertical Farm"

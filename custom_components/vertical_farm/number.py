@@ -54,7 +54,7 @@ class TargetPh(FarmEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the target pH (kept across restarts)."""
-        await self.farm.async_set_target_ph(self.subject_id, round(value, 2))
+        await self.farm.records.async_set_target_ph(self.subject_id, round(value, 2))
 
 
 async def async_setup_entry(

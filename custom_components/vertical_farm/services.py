@@ -74,6 +74,7 @@ from .figures import (
     PH_DIGITS,
     rounded,
 )
+from .grower_records import FEEDING_KINDS
 from .placement import placement_report
 from .select import farm_error
 from .tank_chemistry import MixRequest, plan_mix, runoff_answer
@@ -141,7 +142,6 @@ ATTR_RUNOFF_PH: Final = "runoff_ph"
 ATTR_RUNOFF_VOLUME_L: Final = "runoff_volume_l"
 MAX_MINERAL_MG_L: Final = 1000.0
 
-FEEDING_KINDS: Final = ("full_change", "top_up", "adjustment")
 
 # Bounds of what a grower can mean; anything beyond is a typing slip.
 MAX_BACKDATE: Final = timedelta(days=366)  # records are logged within a season
@@ -572,7 +572,7 @@ async def _async_log_watering(call: ServiceCall) -> ServiceResponse:
     """Record a watering of plants (a rack: every plant on it)."""
     farm, plant_ids = _plants_and_racks(call)
     at = _when(call.data.get(ATTR_AT))
-    await farm.async_log_watering(plant_ids, at, call.data.get(ATTR_VOLUME_L))
+    await farm.records.async_log_watering(plant_ids, at, call.data.get(ATTR_VOLUME_L))
     return None
 
 
@@ -600,7 +600,7 @@ async def _async_log_feeding(call: ServiceCall) -> ServiceResponse:
             if key not in farm.library.fertilizers:
                 raise FarmError("unknown_fertilizer", fertilizer=key)
         data[ATTR_FERTILIZERS] = dict(fertilizers)
-    await farm.async_log_feeding(tank_id, call.data[ATTR_KIND], at, data)
+    await farm.records.async_log_feeding(tank_id, call.data[ATTR_KIND], at, data)
     return None
 
 
@@ -624,7 +624,7 @@ def _resistance_warnings(farm: Farm, plant_ids: list[str]) -> list[dict[str, Any
     applications = [
         Application(mode_of_action=product.mode_of_action, applied=treatment.applied)
         for plant_id in plant_ids
-        for treatment in farm.treatments(plant_id)
+        for treatment in farm.records.treatments(plant_id)
         if (product := farm.library.products.get(treatment.product)) is not None
         and product.mode_of_action
     ]
@@ -657,7 +657,7 @@ async def _async_apply_treatment(call: ServiceCall) -> ServiceResponse:
         )
         if interval_days is None:
             interval_days = float(product.interval_days)
-    safe_at = await farm.async_apply_treatment(
+    safe_at = await farm.records.async_apply_treatment(
         plant_ids,
         product=name,
         active_ingredient=active_ingredient,
@@ -682,7 +682,7 @@ async def _async_record_harvest(call: ServiceCall) -> ServiceResponse:
         for key in (ATTR_WEIGHT_G, ATTR_COUNT, ATTR_FINAL)
         if key in call.data
     }
-    await entry.runtime_data.farm.async_record_harvest(plant_id, at, data)
+    await entry.runtime_data.farm.records.async_record_harvest(plant_id, at, data)
     return None
 
 

@@ -1,8 +1,8 @@
 """The farm's durable record: a versioned Store with the journal and runtime state.
 
 The journal holds what happened (phase changes, waterings, feedings,
-treatments, harvests, tank fills, maintenance, care confirmations), one record
-each, keyed by the subentry it is about. User-made records are written before
+treatments, harvests, crops leaving a shelf, inspections, fertilizer stock: see
+RecordKind), one record each, keyed by the subentry it is about. User-made records are written before
 the call that made them returns, so an acknowledged record survives a crash;
 state derived from readings (GDD so far, level history) is batched.
 """
@@ -51,7 +51,7 @@ class JournalRecord(TypedDict):
 
     id: str  # ULID: unique, sortable, also the idempotency key for the planner
     at: str  # ISO 8601 aware datetime
-    kind: str  # e.g. "watered", "phase_changed", "treated"
+    kind: str  # a RecordKind value
     subject: str  # subentry id (or entry id for farm-wide records)
     data: dict[str, Any]
 

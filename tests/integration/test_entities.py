@@ -590,7 +590,7 @@ async def test_care_due_event_at_midnight(
     events = async_capture_events(hass, f"{DOMAIN}_care_due")
     farm = loaded_farm.runtime_data.farm
     # Watered today, so the next watering lies ahead.
-    await farm.async_log_watering([POT_ID], dt_util.now())
+    await farm.records.async_log_watering([POT_ID], dt_util.now())
     water = next(
         item
         for item in farm.care.items()

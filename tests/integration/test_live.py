@@ -111,7 +111,7 @@ async def test_level_in_percent(
 async def _do_the_pots_chores(entry: MockConfigEntry) -> None:
     """Water the monstera pot and do its other chores today: nothing is due."""
     farm = entry.runtime_data.farm
-    await farm.async_log_watering([POT_ID], dt_util.now())
+    await farm.records.async_log_watering([POT_ID], dt_util.now())
     for task in ("pest_check", "fertilize"):
         await farm.care.async_complete(
             [POT_ID],
@@ -221,11 +221,11 @@ async def test_final_harvest_ends_treatments(
         now - timedelta(days=1),
         {"product": "neem", "active_ingredient": "azadirachtin", "interval_days": 7},
     )
-    assert [t.product for t in farm.treatments(PLANT_ID)] == ["neem"]
+    assert [t.product for t in farm.records.treatments(PLANT_ID)] == ["neem"]
     await farm.store.async_record("harvested", PLANT_ID, now, {"final": False})
-    assert [t.product for t in farm.treatments(PLANT_ID)] == ["neem"]
+    assert [t.product for t in farm.records.treatments(PLANT_ID)] == ["neem"]
     await farm.store.async_record("harvested", PLANT_ID, now, {"final": True})
-    assert farm.treatments(PLANT_ID) == ()
+    assert farm.records.treatments(PLANT_ID) == ()
 
 
 async def test_set_phase_rules(
@@ -301,7 +301,7 @@ async def test_water_change_notes_ph(
     hass.states.async_set("sensor.tank_a_ph", "6.1")
     await hass.async_block_till_done()
     farm = loaded_farm.runtime_data.farm
-    await farm.async_log_water_change(TANK_ID, dt_util.now())
+    await farm.records.async_log_water_change(TANK_ID, dt_util.now())
     assert farm.store.state(TANK_ID)["ph_at_fill"] == 6.1
 
 

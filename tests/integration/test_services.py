@@ -664,7 +664,7 @@ async def test_final_harvest_clears_treatments(
     )
     freezer.tick(timedelta(minutes=1))
     await call_action(hass, "record_harvest", {"plant": plant, "final": True})
-    assert farm.treatments(PLANT_ID) == ()
+    assert farm.records.treatments(PLANT_ID) == ()
     assert farm.store.records(PLANT_ID, ["harvested"])[-1]["data"] == {"final": True}
     await _refused(
         hass,

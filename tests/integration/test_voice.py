@@ -260,7 +260,8 @@ async def test_watering_dates_in_plant_status(
     answer = await say(hass, "how is the monstera")
     assert "Next watering: November 10." in answer  # 11-03 + 7 days
     farm = assist.runtime_data.farm
-    await farm.async_log_watering([POT_ID], NOW - timedelta(days=7))  # back-dated
+    # back-dated
+    await farm.records.async_log_watering([POT_ID], NOW - timedelta(days=7))
     await farm.care.async_complete([POT_ID], CareKind.WATER, DAY - timedelta(days=7))
     assert "It needs watering today." in await say(hass, "how is the monstera")
 
@@ -425,7 +426,7 @@ async def test_when_can_i_harvest_the_tomatoes(
         "Tomato row should be ready around November 10."
     )
     farm = assist.runtime_data.farm
-    await farm.async_apply_treatment(
+    await farm.records.async_apply_treatment(
         [TOMATO_ID],
         product="Neem oil",
         active_ingredient="azadirachtin",
@@ -437,7 +438,7 @@ async def test_when_can_i_harvest_the_tomatoes(
         "Harvest not before November 6: Tomato row was treated with Neem oil. "
         "It should be ready around November 10."
     )
-    await farm.async_apply_treatment(
+    await farm.records.async_apply_treatment(
         [TOMATO_ID],
         product="Spinosad",
         active_ingredient="spinosad",
@@ -593,7 +594,9 @@ async def test_tank_without_plants_has_no_targets(
 async def test_tank_problems(hass: HomeAssistant, assist: MockConfigEntry) -> None:
     """Low pH, low level, an old solution and plants that cannot share the tank."""
     farm = assist.runtime_data.farm
-    await farm.async_log_feeding(TANK_ID, "full_change", NOW - timedelta(days=15), {})
+    await farm.records.async_log_feeding(
+        TANK_ID, "full_change", NOW - timedelta(days=15), {}
+    )
     hass.config_entries.async_add_subentry(
         assist,
         new_subentry(

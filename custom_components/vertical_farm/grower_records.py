@@ -1,0 +1,184 @@
+"""What the grower did: waterings, feedings, treatments and harvests, recorded.
+
+Each call writes its journal records before it returns (an acknowledged
+record survives a crash), tells each plant's activity entity, ticks off the
+care tasks the work confirms and names the subjects whose views it changed.
+The journal itself, its record kinds and its retention rule live in store.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+from .care_book import CareBook
+from .const import EVENT_HARVEST_BLOCKED
+from .engine import care, tanks
+from .engine.errors import FarmError
+from .engine.safety import Treatment, safe_harvest
+from .placement import Placement
+from .readings import ReadingsLedger
+from .store import FarmStore, RecordKind
+from .topology import FarmConfig
+
+# Feeding kinds (the `kind` of a `fed` record): fresh solution, water or
+# nutrients added, a correction of EC or pH.
+FULL_CHANGE = "full_change"
+FEEDING_KINDS = (FULL_CHANGE, "top_up", "adjustment")
+
+
+class GrowerRecords:
+    """Records the grower's work on a farm's plants and tanks."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        store: FarmStore,
+        *,
+        config: Callable[[], FarmConfig],
+        ledger: ReadingsLedger,
+        care_book: CareBook,
+        placement: Placement,
+        zone: Callable[[], tzinfo],
+        activity: Callable[[str, RecordKind, dict[str, Any]], None],
+        changed: Callable[[Iterable[str]], None],
+    ) -> None:
+        """Record into `store`; tell `activity` and `changed` what happened."""
+        self._hass = hass
+        self._store = store
+        self._config = config
+        self._ledger = ledger
+        self._care = care_book
+        self._placement = placement
+        self._zone = zone
+        self._activity = activity
+        self._changed = changed
+
+    def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
+        """Treatments applied since the plant's last final harvest."""
+        return self._store.treatments(plant_id)
+
+    async def async_log_watering(
+        self, plant_ids: Iterable[str], at: datetime, volume_l: float | None = None
+    ) -> None:
+        """Record a watering of plants; it also confirms their watering task."""
+        plant_ids = list(plant_ids)
+        data = {} if volume_l is None else {"volume_l": volume_l}
+        await self._store.async_record_many(
+            (RecordKind.WATERED, plant_id, at, data) for plant_id in plant_ids
+        )
+        for plant_id in plant_ids:
+            self._activity(plant_id, RecordKind.WATERED, data)
+        await self._care.async_complete(
+            plant_ids, care.CareKind.WATER, at.astimezone(self._zone()).date()
+        )
+
+    async def async_log_water_change(self, tank_id: str, at: datetime) -> None:
+        """Record a full change of a tank's solution (age and schedule restart)."""
+        await self.async_log_feeding(tank_id, FULL_CHANGE, at, {})
+
+    async def async_log_feeding(
+        self, tank_id: str, kind: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
+
+        A full change restarts the solution's age and the water-change
+        schedule; any feeding confirms the fertilize task of the plants it feeds.
+        """
+        await self._store.async_record(
+            RecordKind.FED, tank_id, at, {"kind": kind, **data}
+        )
+        stored = self._store.state(tank_id)
+        # the pH moves with any feeding: its drift starts again from here
+        stored.pop("ph_history", None)
+        stored.pop("ph_drift", None)
+        config = self._config()
+        if kind == FULL_CHANGE:
+            self._ledger.async_restart_solution(tank_id, at)
+            stored["filled_at"] = at.isoformat()
+            stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (
+                at.isoformat()
+            )
+            ph = data.get("ph", self._ledger.reading(config.tanks[tank_id].ph_sensor))
+            if ph is not None:
+                stored["ph_at_fill"] = ph
+        plants = [plant.id for plant in config.plants_on_tank(tank_id)]
+        for plant_id in plants:
+            self._activity(plant_id, RecordKind.FED, {"tank": tank_id, "kind": kind})
+        await self._care.async_complete(
+            plants, care.CareKind.FERTILIZE, at.astimezone(self._zone()).date()
+        )
+        self._changed({tank_id})
+
+    async def async_apply_treatment(
+        self,
+        plant_ids: Iterable[str],
+        *,
+        product: str,
+        active_ingredient: str,
+        interval_days: float,
+        at: datetime,
+    ) -> datetime:
+        """Record a plant protection treatment; returns the instant harvest is safe."""
+        plant_ids = list(plant_ids)
+        data = {
+            "product": product,
+            "active_ingredient": active_ingredient,
+            "interval_days": interval_days,
+        }
+        await self._store.async_record_many(
+            (RecordKind.TREATED, plant_id, at, data) for plant_id in plant_ids
+        )
+        for plant_id in plant_ids:
+            self._activity(plant_id, RecordKind.TREATED, data)
+        config = self._config()
+        touched: set[str] = set()
+        for plant_id in plant_ids:
+            touched |= config.dependents(plant_id)
+        self._changed(touched)
+        return Treatment(
+            product=product,
+            active_ingredient=active_ingredient,
+            interval_days=interval_days,
+            applied=at,
+        ).safe_utc
+
+    async def async_record_harvest(
+        self, plant_id: str, at: datetime, data: Mapping[str, Any]
+    ) -> None:
+        """Record a harvest, refused while a pre-harvest interval runs.
+
+        Raises:
+            FarmError: `harvest_blocked` with the safe date and the products.
+        """
+        config = self._config()
+        verdict = safe_harvest(self.treatments(plant_id), at)
+        if not verdict.allowed:
+            safe_date = verdict.safe_on.isoformat() if verdict.safe_on else ""
+            self._hass.bus.async_fire(
+                EVENT_HARVEST_BLOCKED, {"plant_id": plant_id, "safe_date": safe_date}
+            )
+            raise FarmError(
+                "harvest_blocked",
+                plant=config.plants[plant_id].name,
+                safe_date=safe_date,
+                products=", ".join(verdict.blocking_products),
+            )
+        records = [(RecordKind.HARVESTED, plant_id, at, dict(data))]
+        # A final harvest clears the shelf: the crop enters its rotation history.
+        if data.get("final") and (
+            cleared := self._placement.new_clearing(plant_id, config.plants[plant_id])
+        ):
+            records.append((RecordKind.CLEARED, plant_id, at, cleared))
+        await self._store.async_record_many(records)
+        self._activity(plant_id, RecordKind.HARVESTED, dict(data))
+        self._changed(config.dependents(plant_id))
+
+    async def async_set_target_ph(self, tank_id: str, value: float) -> None:
+        """Set the pH a tank is held at."""
+        self._store.state(tank_id)["target_ph"] = value
+        await self._store.async_save_now()
+        self._changed({tank_id})
