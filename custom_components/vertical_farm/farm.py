@@ -235,7 +235,16 @@ class Farm:
         # them again once done (a change came meanwhile).
         self._farm_wide_task: asyncio.Task[None] | None = None
         self._farm_wide_again = False
-        self.placement = Placement(self)
+        self.placement = Placement(
+            hass,
+            entry,
+            config=lambda: self.config,
+            library=library,
+            store=store,
+            notices=self.notices,
+            species_of=self.species_of,
+            zone=lambda: self.zone,
+        )
         # Long work (setup, refreshes) takes turns with the rest of Home Assistant.
         self.pacer = pacer if pacer is not None else Pacer()
         self.care = CareBook(

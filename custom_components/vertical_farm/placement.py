@@ -3,28 +3,30 @@
 A shelf's history is the crops cleared from it: when a plant has its final
 harvest, or is removed or moved off a shelf, a `cleared` record keeps its
 species, family, rack, shelf and planting day, once per crop (records of
-removed plants are kept three years, as long as rotation looks back). Its neighbours are the plants on the shelf now. The
-judging is `engine.rotation`; this module gathers the inputs, keeps the
-answers while nothing they rest on changes, and raises a repair notice while
-antagonists share a shelf.
+removed plants are kept three years, as long as rotation looks back). Its
+neighbours are the plants on the shelf now. The judging is
+`engine.rotation`; this module gathers the inputs, keeps the answers while
+nothing they rest on changes, and raises a repair notice while antagonists
+share a shelf.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from .alerts import RepairNotices
 from .const import CONF_PLANTED, CONF_RACK, CONF_SHELF, CONF_SPECIES
 from .engine import rotation
 from .engine.profiles import Library, Species
 from .models import PlantConfig
-from .store import RecordKind
+from .store import FarmStore, RecordKind
 from .topology import FarmConfig
 
 if TYPE_CHECKING:
@@ -95,9 +97,27 @@ def on_a_shelf(plant: PlantConfig | None) -> bool:
 class Placement:
     """The farm's shelves: their history, neighbours and antagonist notices."""
 
-    def __init__(self, farm: Farm) -> None:
-        """Nothing worked out yet."""
-        self._farm = farm
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        config: Callable[[], FarmConfig],
+        library: Library,
+        store: FarmStore,
+        notices: RepairNotices,
+        species_of: Callable[[PlantConfig], Species | None],
+        zone: Callable[[], tzinfo],
+    ) -> None:
+        """Nothing worked out yet; the farm's configuration is read as it is then."""
+        self._hass = hass
+        self._entry = entry
+        self._config = config
+        self._library = library
+        self._store = store
+        self._notices = notices
+        self._species_of = species_of
+        self._zone = zone
         self._attributes: dict[str, tuple[FarmConfig, int, dict[str, Any]]] = {}
         self._racks: dict[str, tuple[FarmConfig, str]] = {}
         # (plant id, rack id, shelf, crop) of every crop cleared from a shelf
@@ -114,12 +134,12 @@ class Placement:
     @property
     def library(self) -> Library:
         """The farm's library."""
-        return self._farm.library
+        return self._library
 
     def _read_journal(self) -> int:
         """Take in the crops cleared since the last look; how many are known."""
         # The journal only grows while the farm runs (pruning happens at start).
-        journal = self._farm.store.journal
+        journal = self._store.journal
         if self._scanned == len(journal):
             return len(self._history)  # nothing new: most calls
         for record in journal[self._scanned :]:
@@ -136,7 +156,7 @@ class Placement:
                         family=str(data["family"]),
                         planted=date.fromisoformat(data["planted"]),
                         ended=datetime.fromisoformat(record["at"])
-                        .astimezone(self._farm.zone)
+                        .astimezone(self._zone())
                         .date(),
                     ),
                 )
@@ -174,7 +194,7 @@ class Placement:
         if species is None:
             return None
         data = cleared_record(plant, species.family)
-        kept = self._farm.store.records(plant_id, [RecordKind.CLEARED])
+        kept = self._store.records(plant_id, [RecordKind.CLEARED])
         if any(record["data"] == data for record in kept):
             return None  # its final harvest (or an earlier move) cleared it
         return data
@@ -185,7 +205,7 @@ class Placement:
         """The plants on a shelf now (but `exclude`)."""
         return [
             plant
-            for plant in self._farm.config.plants_on_rack(rack_id)
+            for plant in self._config().plants_on_rack(rack_id)
             if plant.shelf == shelf and plant.id != exclude
         ]
 
@@ -224,8 +244,8 @@ class Placement:
 
     def plant_report(self, plant_id: str) -> PlacementReport | None:
         """The report of a plant where it stands (None off a shelf or unknown)."""
-        plant = self._farm.config.plants[plant_id]
-        species = self._farm.species_of(plant)
+        plant = self._config().plants[plant_id]
+        species = self._species_of(plant)
         if species is None or plant.rack is None or plant.shelf is None:
             return None
         return self.report(
@@ -238,7 +258,7 @@ class Placement:
         Kept while the configuration (who stands where) and the history hold:
         a reading on the rack costs no shelf scan.
         """
-        config, known = self._farm.config, self._read_journal()
+        config, known = self._config(), self._read_journal()
         cached = self._attributes.get(plant_id)
         if cached is not None and cached[0] is config and cached[1] == known:
             return cached[2]
@@ -292,17 +312,16 @@ class Placement:
     @callback
     def async_note_moves(self, old: FarmConfig, new: FarmConfig) -> None:
         """Record the crops a change cleared from shelves; drop notices of racks gone."""
-        farm = self._farm
         for rack_id in old.racks.keys() - new.racks.keys():
             self._racks.pop(rack_id, None)
-            farm.notices.async_set(
+            self._notices.async_set(
                 f"{ANTAGONISTS_ISSUE}_{rack_id}", ANTAGONISTS_ISSUE, False
             )
         if cleared := self.moves(old, new):
             now = dt_util.now()
-            farm.entry.async_create_task(
-                farm.hass,
-                farm.store.async_record_many(
+            self._entry.async_create_task(
+                self._hass,
+                self._store.async_record_many(
                     (RecordKind.CLEARED, plant_id, now, data)
                     for plant_id, data in cleared
                 ),
@@ -311,7 +330,7 @@ class Placement:
 
     def antagonist_pairs(self, rack_id: str) -> list[str]:
         """Antagonists sharing a shelf of a rack, e.g. "Shelf 2: Basil and Sage"."""
-        config = self._farm.config
+        config = self._config()
         rack = config.racks[rack_id]
         found: list[str] = []
         for shelf in range(1, rack.shelves + 1):
@@ -332,7 +351,7 @@ class Placement:
     @callback
     def async_check_rack(self, rack_id: str) -> None:
         """Raise, update or remove the rack's antagonist notice (when plants moved)."""
-        config = self._farm.config
+        config = self._config()
         cached = self._racks.get(rack_id)
         if cached is not None and cached[0] is config:
             return  # a reading: nobody moved
@@ -342,13 +361,13 @@ class Placement:
         if text == previous:
             return
         issue_id = f"{ANTAGONISTS_ISSUE}_{rack_id}"
-        notices = self._farm.notices
+        notices = self._notices
         notices.async_set(issue_id, ANTAGONISTS_ISSUE, False)  # new text: raise anew
         notices.async_set(
             issue_id,
             ANTAGONISTS_ISSUE,
             bool(text),
-            rack=self._farm.config.racks[rack_id].name,
+            rack=self._config().racks[rack_id].name,
             pairs=text,
         )
 
