@@ -15,9 +15,11 @@ when Home Assistant stops and when the farm unloads.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import islice
 import logging
 import math
 from typing import Any
@@ -132,6 +134,10 @@ class ReadingsLedger:
         self._missing: set[str] = set()
         self._unsub: CALLBACK_TYPE | None = None
         self._dli: dict[str, tuple[str, float | None]] = {}
+        # Today's light of each rack: its window's start, the sums, readings added.
+        self._light: dict[str, tuple[datetime, lighting.DliAccumulator, int]] = {}
+        # Each rack's closed days as a ledger, with what they were read from.
+        self._gdd: dict[str, tuple[tuple[int, str, str], phases.GddLedger]] = {}
         self._solutions: dict[str, SolutionAgeAccumulator] = {}
 
     # --- Following --------------------------------------------------------------
@@ -358,7 +364,19 @@ class ReadingsLedger:
         if state.get("ppfd_day") != day:
             state["ppfd_day"] = day
             state["ppfd"] = []
-        state["ppfd"].append([at.isoformat(), ppfd])
+        readings: list[list[Any]] = state["ppfd"]
+        if readings and datetime.fromisoformat(readings[-1][0]) > at:
+            # The clock was set back: the day's readings stay in time order,
+            # and today's light is added up again from them.
+            readings.insert(
+                bisect_right(
+                    readings, at, key=lambda item: datetime.fromisoformat(item[0])
+                ),
+                [at.isoformat(), ppfd],
+            )
+            self._light.pop(rack_id, None)
+        else:
+            readings.append([at.isoformat(), ppfd])
         self._dli.pop(rack_id, None)
         self.store.async_schedule_save()
 
@@ -455,21 +473,30 @@ class ReadingsLedger:
     def gdd_since(
         self, rack_id: str, base_temp_c: float, start_on: date
     ) -> float | None:
-        """Degree-days on a rack since a day (completed days; None without any)."""
+        """Degree-days on a rack since a day (completed days; None without any).
+
+        Each rack's closed days go into one `GddLedger` when they change (at
+        midnight), so a plant's GDD is two look-ups, not a walk over a year
+        of days for every plant.
+        """
         stored_days = self.store.state(rack_id).get("days", ())
         if not stored_days or stored_days[-1][0] < start_on.isoformat():
             return None  # no readings since then: go by days instead
-        days = [
-            phases.DayGDD(
-                on=date.fromisoformat(day[0]),
-                t_min_c=day[1],
-                t_max_c=day[2],
-                readings=day[3],
-                gdd=0.0,
+        key = (len(stored_days), stored_days[0][0], stored_days[-1][0])
+        cached = self._gdd.get(rack_id)
+        if cached is None or cached[0] != key:
+            ledger = phases.GddLedger(
+                phases.DayGDD(
+                    on=date.fromisoformat(day[0]),
+                    t_min_c=day[1],
+                    t_max_c=day[2],
+                    readings=day[3],
+                    gdd=0.0,
+                )
+                for day in stored_days
             )
-            for day in stored_days
-        ]
-        return phases.gdd_from_days(days, base_temp_c, start_on=start_on)
+            cached = self._gdd[rack_id] = (key, ledger)
+        return cached[1].gdd(base_temp_c, start_on=start_on)
 
     def dli(self, rack_id: str, now: datetime, start_of_day: datetime) -> float | None:
         """Today's light integral so far; redone only when a PPFD reading arrives."""
@@ -480,12 +507,52 @@ class ReadingsLedger:
         stored = self.store.state(rack_id)
         dli = None
         if stored.get("ppfd") and stored.get("ppfd_day") == today:
-            readings = [
-                lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
-                for at, value in stored["ppfd"]
-            ]
-            dli = lighting.dli_from_readings(readings, start=start_of_day, end=now).dli
+            dli = self._light_so_far(rack_id, stored["ppfd"], start_of_day, now)
         self._dli[rack_id] = (today, dli)
+        return dli
+
+    def _light_so_far(
+        self,
+        rack_id: str,
+        stored: list[list[Any]],
+        start_of_day: datetime,
+        now: datetime,
+    ) -> float:
+        """Today's DLI from the day's readings, each added once as it came.
+
+        A `DliAccumulator` per rack takes the readings it has not seen yet,
+        so a reading costs the same at dusk as at dawn; it equals
+        `dli_from_readings` over the same readings.
+        """
+        sums = self._light.get(rack_id)
+        if sums is None or sums[0] != start_of_day or sums[2] > len(stored):
+            # a new day, or the day's readings were started again
+            sums = (
+                start_of_day,
+                lighting.DliAccumulator(
+                    start=start_of_day, end=start_of_day + timedelta(days=2)
+                ),
+                0,
+            )
+        accumulator = sums[1]
+        try:
+            for at, value in islice(stored, sums[2], None):
+                accumulator.add(
+                    lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
+                )
+            dli = accumulator.measurement(now).dli
+        except FarmError:
+            # readings out of order, or one later than now: integrate them all
+            self._light.pop(rack_id, None)
+            return lighting.dli_from_readings(
+                [
+                    lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
+                    for at, value in stored
+                ],
+                start=start_of_day,
+                end=now,
+            ).dli
+        self._light[rack_id] = (sums[0], accumulator, len(stored))
         return dli
 
 

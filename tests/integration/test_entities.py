@@ -366,6 +366,16 @@ async def test_gdd_from_rack_temperature(
     await hass.async_block_till_done()
     expected = max(0.0, (26.0 + 18.0) / 2 - base)
     assert float(_state(hass, PLANT_ID, "gdd").state) == pytest.approx(expected)
+    # The next day closed adds its own degree-days to the first one's.
+    for hour, value in ((3, 20.0), (14, 30.0)):
+        freezer.move_to(f"2026-11-05T{hour:02d}:00:00-08:00")
+        hass.states.async_set("sensor.rack_one_temperature", str(value))
+        await hass.async_block_till_done()
+    freezer.move_to("2026-11-06T00:00:01-08:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    expected += max(0.0, (30.0 + 20.0) / 2 - base)
+    assert float(_state(hass, PLANT_ID, "gdd").state) == pytest.approx(expected)
     # The pot has no rack, so no temperature sensor: unavailable, not zero.
     assert _state(hass, POT_ID, "gdd").state == STATE_UNAVAILABLE
 

@@ -1,6 +1,6 @@
 """The live farm's inputs: light, level, moisture, records, stop and failed setups."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
@@ -16,6 +16,8 @@ from custom_components.vertical_farm.engine.errors import FarmError
 from custom_components.vertical_farm.engine.lighting import (
     PPFD_PER_LUX,
     LightSource,
+    PpfdReading,
+    dli_from_readings,
 )
 from custom_components.vertical_farm.engine.profiles import Phase
 
@@ -423,3 +425,73 @@ async def test_removed_entity_stops_following_its_rack(
     await hass.async_block_till_done()
     assert hass.states.get(removed_id) is None
     assert _state(hass, RACK_ID, "dli") != STATE_UNAVAILABLE
+
+
+async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each reading is added once; the DLI is what integrating the day gives.
+
+    Irregular readings with a gap longer than the bridged one, a new day, and
+    a clock set back (a reading before the one before it) are all shown as
+    `dli_from_readings` works them out over the day's stored readings.
+    """
+    farm = loaded_farm.runtime_data.farm
+    start = dt_util.parse_datetime("2026-11-03T06:00:00-08:00")
+    assert start is not None
+
+    def integrated(now: datetime) -> float:
+        stored = farm.store.state(RACK_ID)["ppfd"]
+        return dli_from_readings(
+            [
+                PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
+                for at, value in stored
+            ],
+            start=dt_util.start_of_local_day(now),
+            end=now,
+        ).dli
+
+    minutes = 0
+    for step, ppfd in enumerate((0, 120, 480, 455, 610, 33, 0, 700, 212)):
+        minutes += (7, 13, 95, 1, 29)[step % 5]  # 95 minutes: a gap, not bridged
+        now = start + timedelta(minutes=minutes)
+        freezer.move_to(now)
+        hass.states.async_set("sensor.rack_one_ppfd", str(ppfd), {"n": step})
+        await hass.async_block_till_done()
+        assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+            integrated(now), abs=1e-9
+        )
+    assert float(_state(hass, RACK_ID, "dli")) > 0
+    # The next day starts from nothing.
+    now = dt_util.parse_datetime("2026-11-04T07:00:00-08:00")
+    assert now is not None
+    for offset, ppfd in ((0, 300), (10, 300)):
+        freezer.move_to(now + timedelta(minutes=offset))
+        hass.states.async_set("sensor.rack_one_ppfd", str(ppfd), {"n": offset})
+        await hass.async_block_till_done()
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+        300 * 600 / 1e6, abs=0.01
+    )
+    # A clock set back: the reading takes its place in time, nothing fails.
+    back = now + timedelta(minutes=5)
+    freezer.move_to(back)
+    hass.states.async_set("sensor.rack_one_ppfd", "900", {"n": "back"})
+    await hass.async_block_till_done()
+    stored = farm.store.state(RACK_ID)["ppfd"]
+    assert [at for at, _value in stored] == sorted(at for at, _value in stored)
+    assert len(stored) == 3
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+        integrated(back), abs=1e-9
+    )
+    # and the readings after it are added to that day as it now stands
+    later = now + timedelta(minutes=15)
+    freezer.move_to(later)
+    hass.states.async_set("sensor.rack_one_ppfd", "300", {"n": "later"})
+    await hass.async_block_till_done()
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+        integrated(later), abs=1e-9
+    )
+    assert "Error" not in caplog.text
