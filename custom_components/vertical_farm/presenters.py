@@ -534,23 +534,21 @@ class TankUpkeep:
 def tank_upkeep(
     config: TankConfig,
     *,
-    level_history: Sequence[Reading],
+    balance: tanks.WaterBalance | None,
+    level: float | None,
     level_percent: bool,
     filled_at: datetime | None,
     maintenance: Sequence[tanks.MaintenanceTask],
     now: datetime,
     life_days_at_20c: float = tanks.SOLUTION_LIFE_DAYS_AT_20C,
 ) -> TankUpkeep:
-    """Work out water use, solution age and chores; probe readings reuse it."""
-    balance = None
+    """Work out solution age and chores beside the water use; probe readings reuse it.
+
+    `level` is the latest stored level reading, in % or litres.
+    """
     level_low = None
     level_l = None
-    if level_history:
-        unit = tanks.LevelUnit.PERCENT if level_percent else tanks.LevelUnit.LITRES
-        balance = tanks.water_balance(
-            level_history, now=now, volume_l=config.volume_l, unit=unit
-        )
-        level = level_history[-1][1]
+    if level is not None:
         level_l = level / 100 * config.volume_l if level_percent else level
         level_low = level_l < tanks.LEVEL_LOW_FRACTION * config.volume_l
     solution = None

@@ -41,9 +41,10 @@ from homeassistant.helpers.event import (
 )
 
 from .alerts import RepairNotices
-from .engine import chemistry, lighting, phases
+from .engine import chemistry, lighting, phases, tanks
 from .engine.errors import FarmError
 from .engine.tanks import SolutionAgeAccumulator
+from .models import TankConfig
 from .presenters import ProbeReadings
 from .store import FarmStore
 from .topology import FarmConfig
@@ -136,6 +137,11 @@ class ReadingsLedger:
         self._dli: dict[str, tuple[str, float | None]] = {}
         # Today's light of each rack: its window's start, the sums, readings added.
         self._light: dict[str, tuple[datetime, lighting.DliAccumulator, int]] = {}
+        # Each tank's level readings in time order, with the unit and volume
+        # they are read in (no log: readings out of order, worked through whole).
+        self._level_logs: dict[
+            str, tuple[tuple[tanks.LevelUnit, float], tanks.LevelLog | None]
+        ] = {}
         # Each rack's closed days as a ledger, with what they were read from.
         self._gdd: dict[str, tuple[tuple[int, str, str], phases.GddLedger]] = {}
         self._solutions: dict[str, SolutionAgeAccumulator] = {}
@@ -389,7 +395,14 @@ class ReadingsLedger:
         unit = "%" if percent else "L"
         if stored.get("level_unit") not in (None, unit):
             levels.clear()  # a history in another unit says nothing about this one
+            self._level_logs.pop(tank_id, None)
         levels.append([at.isoformat(), value])
+        held = self._level_logs.get(tank_id)
+        if held is not None and held[1] is not None:
+            try:
+                held[1].add(at, value)
+            except FarmError:  # not after the latest (a clock set back)
+                self._level_logs[tank_id] = (held[0], None)
         stored["level_unit"] = unit
         self.store.queue_sample(
             "tank_level",
@@ -498,6 +511,44 @@ class ReadingsLedger:
             cached = self._gdd[rack_id] = (key, ledger)
         return cached[1].gdd(base_temp_c, start_on=start_on)
 
+    def water_balance(
+        self, tank: TankConfig, now: datetime
+    ) -> tanks.WaterBalance | None:
+        """A tank's water use from its level history; None without readings.
+
+        Each level reading goes into the tank's `LevelLog` as it arrives, so
+        the balance costs the same with a week of history as with a day's;
+        it equals `water_balance` over the stored readings, which is what a
+        history out of time order (a clock set back) is handed to instead.
+        """
+        stored = self.store.state(tank.id)
+        levels: list[list[Any]] = stored.get("levels", [])
+        if not levels:
+            return None
+        unit = (
+            tanks.LevelUnit.PERCENT
+            if stored.get("level_unit") == "%"
+            else tanks.LevelUnit.LITRES
+        )
+        held = self._level_logs.get(tank.id)
+        if held is None or held[0] != (unit, tank.volume_l):
+            # first look since the start, or the tank's volume changed
+            held = self._level_logs[tank.id] = (
+                (unit, tank.volume_l),
+                _level_log(levels, tank.volume_l, unit),
+            )
+        if held[1] is not None:
+            try:
+                return held[1].balance(now)
+            except FarmError:  # a reading later than now: the clock was set back
+                pass
+        return tanks.water_balance(
+            [(datetime.fromisoformat(at), value) for at, value in levels],
+            now=now,
+            volume_l=tank.volume_l,
+            unit=unit,
+        )
+
     def dli(self, rack_id: str, now: datetime, start_of_day: datetime) -> float | None:
         """Today's light integral so far; redone only when a PPFD reading arrives."""
         today = start_of_day.date().isoformat()
@@ -554,6 +605,19 @@ class ReadingsLedger:
             ).dli
         self._light[rack_id] = (sums[0], accumulator, len(stored))
         return dli
+
+
+def _level_log(
+    levels: list[list[Any]], volume_l: float, unit: tanks.LevelUnit
+) -> tanks.LevelLog | None:
+    """A level history as a log; None when it is not in time order."""
+    log = tanks.LevelLog(volume_l=volume_l, unit=unit)
+    try:
+        for at, value in levels:
+            log.add(datetime.fromisoformat(at), value)
+    except FarmError:
+        return None
+    return log
 
 
 def close_day(state: dict[str, Any], today: list[Any]) -> None:

@@ -373,10 +373,13 @@ class SubjectViews:
         cached = self._upkeep.get(tank_id)
         if cached is not None and cached[0] == key:
             return cached[1]
+        tank = self._config().tanks[tank_id]
+        percent = stored.get("level_unit") == "%"
         upkeep = tank_upkeep(
-            self._config().tanks[tank_id],
-            level_history=[(datetime.fromisoformat(at), value) for at, value in levels],
-            level_percent=stored.get("level_unit") == "%",
+            tank,
+            balance=self._ledger.water_balance(tank, now),
+            level=levels[-1][1] if levels else None,
+            level_percent=percent,
             filled_at=datetime.fromisoformat(stored["filled_at"])
             if "filled_at" in stored
             else None,

@@ -177,8 +177,6 @@ def test_window_crossing_midnight() -> None:
     # 18:00 + 16 h = 34:00 = 10:00 the next day
     assert window.lights_off == time(10, 0)
     assert window.crosses_midnight
-    assert not window.always_on
-    assert not window.always_off
 
 
 def test_window_within_one_day() -> None:
@@ -207,10 +205,12 @@ def test_window_always_off_and_always_on() -> None:
     dark = light_window(time(6, 0), 0)
     lit = light_window(time(6, 0), 24)
 
-    assert dark.always_off
+    assert dark.photoperiod_h == 0
     assert dark.lights_off == time(6, 0)
-    assert lit.always_on
+    assert not dark.crosses_midnight
+    assert lit.photoperiod_h == 24
     assert lit.lights_off == time(6, 0)
+    assert lit.crosses_midnight
 
 
 def test_window_refuses_a_photoperiod_over_a_day() -> None:

@@ -14,7 +14,6 @@ from custom_components.vertical_farm.engine.safety import (
     ResistanceWarning,
     Treatment,
     resistance_warnings,
-    safe_from,
     safe_harvest,
     safe_instant,
 )
@@ -219,10 +218,11 @@ def test_verdict_matches_every_treatment(
         assert safe_harvest(treatments, verdict.safe_at).allowed
 
 
-def test_safe_from_is_the_latest_safe_instant() -> None:
+def test_the_verdict_is_safe_from_the_latest_safe_instant() -> None:
     # neem safe 4 May 10:00, pyrethrin 9 May 08:00 (Berlin, summer time: UTC+2)
-    assert safe_from([NEEM, PYRETHRIN]) == datetime(2026, 5, 9, 6, 0, tzinfo=UTC)
-    assert safe_from([]) is None
+    verdict = safe_harvest([NEEM, PYRETHRIN], datetime(2026, 5, 1, tzinfo=UTC))
+    assert verdict.safe_at == datetime(2026, 5, 9, 6, 0, tzinfo=UTC)
+    assert safe_harvest([], datetime(2026, 5, 1, tzinfo=UTC)).safe_at is None
 
 
 @given(
@@ -231,16 +231,20 @@ def test_safe_from_is_the_latest_safe_instant() -> None:
         min_size=1,
         max_size=6,
     ),
+    asked=st.integers(min_value=0, max_value=40 * 86_400),
     later=st.lists(st.integers(min_value=0, max_value=10**8), min_size=2, max_size=4),
 )
-def test_from_safe_from_on_the_verdict_never_changes(
-    applications: list[tuple[datetime, int]], later: list[int]
+def test_from_the_safe_instant_on_the_verdict_never_changes(
+    applications: list[tuple[datetime, int]], asked: int, later: list[int]
 ) -> None:
+    """The live farm asks again at `safe_at` only: nothing changes after it."""
     treatments = [
         _treatment(f"p{index}", applied=applied, interval_days=days)
         for index, (applied, days) in enumerate(applications)
     ]
-    since = safe_from(treatments)
+    since = safe_harvest(
+        treatments, applications[0][0] + timedelta(seconds=asked)
+    ).safe_at
     assert since is not None
     assert not safe_harvest(treatments, since - timedelta(microseconds=1)).allowed
 

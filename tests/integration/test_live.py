@@ -20,6 +20,11 @@ from custom_components.vertical_farm.engine.lighting import (
     dli_from_readings,
 )
 from custom_components.vertical_farm.engine.profiles import Phase
+from custom_components.vertical_farm.engine.tanks import (
+    LevelUnit,
+    WaterBalance,
+    water_balance,
+)
 
 from .conftest import (
     PLANT_ID,
@@ -494,4 +499,65 @@ async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
     assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
         integrated(later), abs=1e-9
     )
+    assert "Error" not in caplog.text
+
+
+async def test_the_water_use_reading_by_reading_equals_the_whole_history(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each level reading is added once; the balance is the whole history's.
+
+    Irregular readings with a refill, a clock set back (a reading before the
+    one before it), the history sliding past a week and a change of unit all
+    give what `water_balance` works out over the stored readings.
+    """
+    farm = loaded_farm.runtime_data.farm
+    volume_l = farm.config.tanks[TANK_ID].volume_l
+
+    def whole(now: datetime) -> WaterBalance:
+        stored = farm.store.state(TANK_ID)
+        return water_balance(
+            [(datetime.fromisoformat(at), value) for at, value in stored["levels"]],
+            now=now,
+            volume_l=volume_l,
+            unit=LevelUnit.PERCENT if stored["level_unit"] == "%" else LevelUnit.LITRES,
+        )
+
+    async def read(now: datetime, value: float, unit: str = "L") -> None:
+        freezer.move_to(now)
+        hass.states.async_set(
+            "sensor.tank_a_level",
+            str(value),
+            {"unit_of_measurement": unit, "at": now.isoformat()},
+        )
+        await hass.async_block_till_done()
+        assert farm.views.tank(TANK_ID).balance == whole(now)
+
+    start = dt_util.now()
+    level = 60.0
+    hours = 0
+    for step in range(40):
+        hours += (3, 7, 1, 11)[step % 4]
+        level = 75.0 if step == 17 else level - (0.4, 1.3, 0.05, 2.2)[step % 4]
+        await read(start + timedelta(hours=hours), level)
+    balance = farm.views.tank(TANK_ID).balance
+    assert balance is not None
+    assert balance.use_l_per_day is not None
+    assert balance.use_l_per_day > 0
+    # A clock set back, before any reading comes: the latest is not counted yet.
+    back = start + timedelta(hours=hours - 1)
+    freezer.move_to(back)
+    farm.async_notify({TANK_ID})
+    assert farm.views.tank(TANK_ID).balance == whole(back)
+    # A reading from the clock set back is worked through with the others.
+    await read(start + timedelta(hours=hours - 2), level + 0.5)
+    await read(start + timedelta(hours=hours + 5), level - 1.0)
+    # A week later most of the history has slid out of the window.
+    await read(start + timedelta(hours=hours + 24 * 7), level - 4.0)
+    # A level sensor now in percent starts a history of its own.
+    await read(start + timedelta(hours=hours + 24 * 7 + 3), 40.0, "%")
+    await read(start + timedelta(hours=hours + 24 * 7 + 20), 36.0, "%")
     assert "Error" not in caplog.text

@@ -128,16 +128,6 @@ class LightWindow:
     photoperiod_h: float
     crosses_midnight: bool  # lights_off falls on the next calendar day
 
-    @property
-    def always_on(self) -> bool:
-        """True for a 24 h photoperiod."""
-        return self.photoperiod_h >= DAY_H
-
-    @property
-    def always_off(self) -> bool:
-        """True for a 0 h photoperiod."""
-        return self.photoperiod_h <= 0
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PpfdReading:

@@ -95,16 +95,6 @@ def safe_instant(treatment: Treatment) -> datetime:
     return treatment.safe_utc.astimezone(treatment.applied.tzinfo)
 
 
-def safe_from(treatments: Iterable[Treatment]) -> datetime | None:
-    """The first instant (UTC) at which every treatment is safe; None without any.
-
-    From then on `safe_harvest` gives the same verdict at every instant (in
-    one zone), so the live farm only needs to ask it again while a plant has
-    a treatment still running, or when one is added.
-    """
-    return max((treatment.safe_utc for treatment in treatments), default=None)
-
-
 def safe_harvest(
     treatments: Iterable[Treatment], harvest_at: datetime
 ) -> HarvestSafety:
@@ -113,7 +103,9 @@ def safe_harvest(
     A harvest is blocked while any treatment's safe instant is later than the
     harvest time; harvesting exactly at the safe instant is allowed. Treatments
     whose interval ran out long ago are harmless, so passing a plant's whole
-    treatment history is fine.
+    treatment history is fine. From `safe_at` on the verdict is the same at
+    every instant (in one zone), so the live farm asks again only then, or
+    when a treatment is added.
 
     Returns:
         The verdict, the earliest instant at which every treatment is safe (the
