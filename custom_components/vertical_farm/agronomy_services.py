@@ -66,7 +66,7 @@ from .services import (
     _when,
     async_register_actions,
 )
-from .store import RecordKind
+from .store import InspectedData, RecordKind
 from .validation import WATERING_MODES, normalize_watering_plan
 from .watering_plans import plan_of
 
@@ -326,7 +326,7 @@ async def _async_log_inspection(call: ServiceCall) -> ServiceResponse:
         if product is None:
             raise FarmError("unknown_product", product=call.data[ATTR_PRODUCT])
     severity = Severity(call.data[ATTR_SEVERITY])
-    data: dict[str, Any] = {
+    data: InspectedData = {
         "problem": problem.key,
         "kind": problem.kind,
         "severity": str(severity),

@@ -11,7 +11,7 @@ the grower did (waterings, confirmed care, feedings).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -35,6 +35,7 @@ from .figures import (
     rounded,
 )
 from .models import PlantConfig
+from .store import FeedingDetails
 from .todo import care_summary, plant_location
 from .topology import FarmConfig
 
@@ -445,7 +446,7 @@ async def async_complete_care(
 
 
 async def async_log_feeding(
-    subject: Subject, kind: str, at: datetime, data: Mapping[str, Any]
+    subject: Subject, kind: str, at: datetime, data: FeedingDetails
 ) -> None:
     """Record a feeding of a tank (a full change, a top-up or an adjustment)."""
     await subject.farm.records.async_log_feeding(subject.id, kind, at, data)

@@ -80,7 +80,7 @@ from .presenters import (
     TankView,
 )
 from .readings import ReadingsLedger
-from .store import FarmStore, RecordKind
+from .store import FarmStore, PhaseChangedData, RecordKind
 from .subject_views import SubjectViews, View
 from .topology import FarmConfig, species_of
 
@@ -557,10 +557,10 @@ class Farm:
 
     @callback
     def _async_activity(
-        self, plant_id: str, kind: RecordKind, data: dict[str, Any]
+        self, plant_id: str, kind: RecordKind, data: Mapping[str, object]
     ) -> None:
         for handle in list(self._activity.get(plant_id, ())):
-            handle(kind.value, data)
+            handle(kind.value, dict(data))
 
     @callback
     def async_notify(self, subjects: Iterable[str]) -> None:
@@ -757,7 +757,11 @@ class Farm:
         stored["cycle"] = (
             cycle if cycle is not None else (before.cycle if before else 1)
         )
-        data = {"from_phase": from_phase, "to_phase": str(phase), "how": how}
+        data: PhaseChangedData = {
+            "from_phase": from_phase,
+            "to_phase": str(phase),
+            "how": how,
+        }
         await self.store.async_record(RecordKind.PHASE_CHANGED, plant_id, at, data)
         self.hass.bus.async_fire(
             EVENT_PHASE_CHANGED,

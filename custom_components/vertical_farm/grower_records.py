@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
-from typing import Any
 
 from homeassistant.core import HomeAssistant
 
@@ -21,7 +20,16 @@ from .engine.errors import FarmError
 from .engine.safety import Treatment, safe_harvest
 from .placement import Placement
 from .readings import ReadingsLedger
-from .store import FarmStore, RecordKind
+from .store import (
+    FarmStore,
+    FedData,
+    FeedingDetails,
+    HarvestedData,
+    NewRecord,
+    RecordKind,
+    TreatedData,
+    WateredData,
+)
 from .topology import FarmConfig
 
 # Feeding kinds (the `kind` of a `fed` record): fresh solution, water or
@@ -43,7 +51,7 @@ class GrowerRecords:
         care_book: CareBook,
         placement: Placement,
         zone: Callable[[], tzinfo],
-        activity: Callable[[str, RecordKind, dict[str, Any]], None],
+        activity: Callable[[str, RecordKind, Mapping[str, object]], None],
         changed: Callable[[Iterable[str]], None],
     ) -> None:
         """Record into `store`; tell `activity` and `changed` what happened."""
@@ -66,7 +74,7 @@ class GrowerRecords:
     ) -> None:
         """Record a watering of plants; it also confirms their watering task."""
         plant_ids = list(plant_ids)
-        data = {} if volume_l is None else {"volume_l": volume_l}
+        data: WateredData = {} if volume_l is None else {"volume_l": volume_l}
         await self._store.async_record_many(
             (RecordKind.WATERED, plant_id, at, data) for plant_id in plant_ids
         )
@@ -81,16 +89,15 @@ class GrowerRecords:
         await self.async_log_feeding(tank_id, FULL_CHANGE, at, {})
 
     async def async_log_feeding(
-        self, tank_id: str, kind: str, at: datetime, data: Mapping[str, Any]
+        self, tank_id: str, kind: str, at: datetime, data: FeedingDetails
     ) -> None:
         """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
 
         A full change restarts the solution's age and the water-change
         schedule; any feeding confirms the fertilize task of the plants it feeds.
         """
-        await self._store.async_record(
-            RecordKind.FED, tank_id, at, {"kind": kind, **data}
-        )
+        fed: FedData = {"kind": kind, **data}
+        await self._store.async_record(RecordKind.FED, tank_id, at, fed)
         stored = self._store.state(tank_id)
         # the pH moves with any feeding: its drift starts again from here
         stored.pop("ph_history", None)
@@ -124,7 +131,7 @@ class GrowerRecords:
     ) -> datetime:
         """Record a plant protection treatment; returns the instant harvest is safe."""
         plant_ids = list(plant_ids)
-        data = {
+        data: TreatedData = {
             "product": product,
             "active_ingredient": active_ingredient,
             "interval_days": interval_days,
@@ -147,7 +154,7 @@ class GrowerRecords:
         ).safe_utc
 
     async def async_record_harvest(
-        self, plant_id: str, at: datetime, data: Mapping[str, Any]
+        self, plant_id: str, at: datetime, data: HarvestedData
     ) -> None:
         """Record a harvest, refused while a pre-harvest interval runs.
 
@@ -167,14 +174,14 @@ class GrowerRecords:
                 safe_date=safe_date,
                 products=", ".join(verdict.blocking_products),
             )
-        records = [(RecordKind.HARVESTED, plant_id, at, dict(data))]
+        records: list[NewRecord] = [(RecordKind.HARVESTED, plant_id, at, data)]
         # A final harvest clears the shelf: the crop enters its rotation history.
         if data.get("final") and (
             cleared := self._placement.new_clearing(plant_id, config.plants[plant_id])
         ):
             records.append((RecordKind.CLEARED, plant_id, at, cleared))
         await self._store.async_record_many(records)
-        self._activity(plant_id, RecordKind.HARVESTED, dict(data))
+        self._activity(plant_id, RecordKind.HARVESTED, data)
         self._changed(config.dependents(plant_id))
 
     async def async_set_target_ph(self, tank_id: str, value: float) -> None:

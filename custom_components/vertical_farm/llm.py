@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Final, override
+from typing import Any, Final, cast, override
 
 from homeassistant.components.homeassistant.exposed_entities import (
     async_should_expose,
@@ -52,6 +52,7 @@ from .assistant import (
 from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
 from .engine.care import CareKind
 from .grower_records import FEEDING_KINDS
+from .store import FeedingDetails
 
 API_ID: Final = DOMAIN
 API_NAME: Final = "Vertical Farm"
@@ -361,7 +362,8 @@ class LogFeedingTool(FarmTool):
             key: args[key] for key in ("volume_l", "ec", "ph", "note") if key in args
         }
         at: datetime = local_now()
-        await async_log_feeding(tank, args["kind"], at, data)
+        # the tool's schema checked each of these, as FeedingDetails has them
+        await async_log_feeding(tank, args["kind"], at, cast(FeedingDetails, data))
         return llm.ToolResult(
             data={"tank": tank.name, "kind": args["kind"], "at": at.isoformat(), **data}
         )

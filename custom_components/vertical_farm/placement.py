@@ -26,7 +26,7 @@ from .const import CONF_PLANTED, CONF_RACK, CONF_SHELF, CONF_SPECIES
 from .engine import rotation
 from .engine.profiles import Library, Species
 from .models import PlantConfig
-from .store import FarmStore, RecordKind
+from .store import ClearedData, FarmStore, RecordKind
 from .topology import FarmConfig
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class PlacementReport:
         )
 
 
-def cleared_record(plant: PlantConfig, family: str) -> dict[str, Any]:
+def cleared_record(plant: PlantConfig, family: str) -> ClearedData:
     """The data of a `cleared` record: where the crop stood and what it was."""
     return {
         "rack": plant.rack,
@@ -183,7 +183,7 @@ class Placement:
 
     def new_clearing(
         self, plant_id: str, plant: PlantConfig | None
-    ) -> dict[str, Any] | None:
+    ) -> ClearedData | None:
         """The `cleared` record of a crop leaving its shelf; None if already kept.
 
         None too for a plant off a shelf or of a species the library lacks.
@@ -268,16 +268,14 @@ class Placement:
 
     # --- Keeping the history and the notices -----------------------------------
 
-    def moves(
-        self, old: FarmConfig, new: FarmConfig
-    ) -> list[tuple[str, dict[str, Any]]]:
+    def moves(self, old: FarmConfig, new: FarmConfig) -> list[tuple[str, ClearedData]]:
         """The `cleared` records a configuration change makes: (plant id, data).
 
         A plant removed from a shelf, moved to another shelf, or replaced by
         another species on its shelf leaves a cleared crop behind (unless its
         final harvest already did).
         """
-        cleared: list[tuple[str, dict[str, Any]]] = []
+        cleared: list[tuple[str, ClearedData]] = []
         for plant_id, before in old.plants.items():
             after = new.plants.get(plant_id)
             if after is not None and (after.rack, after.shelf, after.species) == (

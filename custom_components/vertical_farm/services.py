@@ -77,6 +77,7 @@ from .figures import (
 from .grower_records import FEEDING_KINDS
 from .placement import placement_report
 from .select import farm_error
+from .store import FeedingDetails, HarvestedData
 from .tank_chemistry import MixRequest, plan_mix, runoff_answer
 from .validation import (
     MAX_TEXT_LENGTH,
@@ -582,7 +583,7 @@ async def _async_log_feeding(call: ServiceCall) -> ServiceResponse:
     farm = entry.runtime_data.farm
     tank = farm.config.tanks[tank_id]
     at = _when(call.data.get(ATTR_AT))
-    data: dict[str, Any] = {}
+    data: FeedingDetails = {}
     if (volume_l := call.data.get(ATTR_VOLUME_L)) is not None:
         if volume_l > tank.volume_l:
             raise FarmError(
@@ -592,9 +593,10 @@ async def _async_log_feeding(call: ServiceCall) -> ServiceResponse:
                 tank=tank.name,
             )
         data[ATTR_VOLUME_L] = volume_l
-    for key in (ATTR_EC, ATTR_PH):
-        if key in call.data:
-            data[key] = call.data[key]
+    if ATTR_EC in call.data:
+        data[ATTR_EC] = call.data[ATTR_EC]
+    if ATTR_PH in call.data:
+        data[ATTR_PH] = call.data[ATTR_PH]
     if fertilizers := call.data.get(ATTR_FERTILIZERS):
         for key in fertilizers:
             if key not in farm.library.fertilizers:
@@ -677,11 +679,13 @@ async def _async_record_harvest(call: ServiceCall) -> ServiceResponse:
     """Record a harvest; refused while a pre-harvest interval runs."""
     entry, (plant_id,) = _resolve(call.hass, [(call.data[ATTR_PLANT], SUBENTRY_PLANT)])
     at = _when(call.data.get(ATTR_AT))
-    data = {
-        key: call.data[key]
-        for key in (ATTR_WEIGHT_G, ATTR_COUNT, ATTR_FINAL)
-        if key in call.data
-    }
+    data: HarvestedData = {}
+    if ATTR_WEIGHT_G in call.data:
+        data[ATTR_WEIGHT_G] = call.data[ATTR_WEIGHT_G]
+    if ATTR_COUNT in call.data:
+        data[ATTR_COUNT] = call.data[ATTR_COUNT]
+    if ATTR_FINAL in call.data:
+        data[ATTR_FINAL] = call.data[ATTR_FINAL]
     await entry.runtime_data.farm.records.async_record_harvest(plant_id, at, data)
     return None
 

@@ -2,7 +2,9 @@
 
 The journal holds what happened (phase changes, waterings, feedings,
 treatments, harvests, crops leaving a shelf, inspections, fertilizer stock: see
-RecordKind), one record each, keyed by the subentry it is about. User-made records are written before
+RecordKind, and the typed data of each kind below it), one record each, keyed
+by the subentry it is about. Records of what still exists are kept; those of
+removed racks, tanks and plants are dropped after KEEP_REMOVED. User-made records are written before
 the call that made them returns, so an acknowledged record survives a crash;
 state derived from readings (GDD so far, level history) is batched.
 """
@@ -44,6 +46,96 @@ class RecordKind(StrEnum):
     CLEARED = "cleared"  # a crop left its shelf (removed or moved): rotation history
     INSPECTED = "inspected"  # a pest or disease found, with its severity
     STOCK = "stock"  # how much of a fertilizer is on hand (about the farm)
+
+
+# --- What each kind of record holds (its `data`), as written ----------------------
+
+
+class PhaseChangedData(TypedDict):
+    """A plant moved from one phase to another."""
+
+    from_phase: str | None  # None for the first phase a plant is given
+    to_phase: str
+    how: str  # manual, days, gdd, ... (what moved it)
+
+
+class WateredData(TypedDict, total=False):
+    """Plants watered by hand."""
+
+    volume_l: float
+
+
+class FeedingDetails(TypedDict, total=False):
+    """What the grower says about a feeding, all of it optional."""
+
+    volume_l: float
+    ec: float  # mS/cm, as measured after it
+    ph: float
+    fertilizers: dict[str, float]  # library key: ml
+    note: str
+
+
+class FedData(FeedingDetails):
+    """A tank fed: a full change, a top-up or an adjustment."""
+
+    kind: str  # one of grower_records.FEEDING_KINDS
+
+
+class TreatedData(TypedDict):
+    """Plants treated with a protection product."""
+
+    product: str
+    active_ingredient: str
+    interval_days: float
+
+
+class HarvestedData(TypedDict, total=False):
+    """A harvest; a final one ends the crop."""
+
+    weight_g: float
+    count: int
+    final: bool
+
+
+class ClearedData(TypedDict):
+    """A crop left its shelf (rotation history)."""
+
+    rack: str | None
+    shelf: int | None
+    species: str | None
+    family: str
+    planted: str  # ISO date
+
+
+class InspectedData(TypedDict):
+    """A pest or disease found on plants."""
+
+    problem: str
+    kind: str  # pest or disease
+    severity: str
+    notes: NotRequired[str]
+    product: NotRequired[str]  # the product applied for it
+
+
+class StockData(TypedDict):
+    """How much of a fertilizer is on hand (about the farm)."""
+
+    fertilizer: str
+    amount_ml: float
+
+
+type RecordData = (
+    PhaseChangedData
+    | WateredData
+    | FedData
+    | TreatedData
+    | HarvestedData
+    | ClearedData
+    | InspectedData
+    | StockData
+)
+# A record to write: its kind, the subentry it is about, when, and its data.
+type NewRecord = tuple[RecordKind, str, datetime, RecordData | None]
 
 
 class JournalRecord(TypedDict):
@@ -187,25 +279,24 @@ class FarmStore:
 
     async def async_record(
         self,
-        kind: str,
+        kind: RecordKind,
         subject: str,
         at: datetime,
-        data: Mapping[str, Any] | None = None,
+        data: RecordData | None = None,
     ) -> JournalRecord:
-        """Append a record and write it to disk before returning."""
+        """Append a record and write it to disk before returning (no data: {})."""
         (record,) = await self.async_record_many([(kind, subject, at, data)])
         return record
 
     async def async_record_many(
-        self,
-        items: Iterable[tuple[str, str, datetime, Mapping[str, Any] | None]],
+        self, items: Iterable[NewRecord]
     ) -> list[JournalRecord]:
         """Append several records with one write, done before returning."""
         records: list[JournalRecord] = [
             {
                 "id": ulid_util.ulid_now(),
                 "at": at.isoformat(),
-                "kind": kind,
+                "kind": str(kind),
                 "subject": subject,
                 "data": dict(data or {}),
             }
@@ -263,7 +354,7 @@ class FarmStore:
                 "at": at.isoformat(),
                 "kind": kind,
                 "subject": subject,
-                "data": dict(data),
+                "data": dict(data or {}),
             }
         )
         del samples[:-SAMPLES_KEPT]
