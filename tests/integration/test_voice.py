@@ -792,7 +792,10 @@ async def test_grammar_built_for_the_names_of_the_moment(
             TOMATO_ID, "plant", {"name": "Tomato row", "planted": "2026-10-01"}
         ),
     )
-    await voice.async_refresh()  # the new name lands while the old grammar is built
+    # The new name lands while the old grammar is built: through the refresh
+    # the change schedules (one begun here too would be superseded by it,
+    # and the test would race with that one's result).
+    await hass.async_block_till_done()
     old = await building
     new = await voice.async_grammar()
     assert new is not old
