@@ -27,12 +27,9 @@ from .engine.profiles import Library, Phase
 from .farm import Farm, FarmConfigEntry
 from .figures import (
     CELSIUS_DIGITS,
-    DAYS_DIGITS,
-    EC_DIGITS,
     HOURS_DIGITS,
-    LITRES_DIGITS,
-    PH_DIGITS,
     rounded,
+    tank_figures,
 )
 from .models import PlantConfig
 from .store import FeedingDetails
@@ -292,38 +289,18 @@ def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
     }
 
 
-def tank_problems(farm: Farm, tank_id: str) -> list[str]:
-    """What is wrong with a tank now, as short codes (ec_high, level_low...)."""
-    return [str(problem) for problem in farm.views.tank(tank_id).problems]
-
-
 def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
     """A tank's readings, targets, level and problems (usable readings only)."""
     tank = farm.config.tanks[tank_id]
     view = farm.views.tank(tank_id)
-    balance = view.balance
-    level_l = balance.level_l if balance is not None else None
-    water = view.water_temperature
     following = view.next_maintenance
     return {
         "name": tank.name,
         "farm": farm.settings.name,
         "type": str(tank.tank_type),
-        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
-        "ec": rounded(view.ec, EC_DIGITS),
-        "target_ec": rounded(view.target_ec, EC_DIGITS),
-        "ph": rounded(view.ph, PH_DIGITS),
-        "target_ph": rounded(view.target_ph, PH_DIGITS),
-        "water_temperature_c": rounded(water, CELSIUS_DIGITS),
-        "level_l": rounded(level_l, LITRES_DIGITS),
-        "level_percent": None
-        if level_l is None
-        else round(level_l / tank.volume_l * 100),
-        "days_until_empty": None
-        if balance is None
-        else rounded(balance.days_until_empty, DAYS_DIGITS),
+        **tank_figures(tank, view),
+        "water_temperature_c": rounded(view.water_temperature, CELSIUS_DIGITS),
         "stale_probes": list(view.stale_probes),
-        "problems": tank_problems(farm, tank_id),
         "next_maintenance": None
         if following is None
         else {
@@ -359,15 +336,12 @@ def farm_overview(farm: Farm, today: date) -> dict[str, Any]:
     """The whole farm in brief: racks, tanks, plants and what is due."""
     tanks_brief: list[dict[str, Any]] = []
     for tank_id, tank in farm.config.tanks.items():
-        view = farm.views.tank(tank_id)
+        figures = tank_figures(tank, farm.views.tank(tank_id))
         tanks_brief.append(
-            {
-                "name": tank.name,
-                "ec": rounded(view.ec, EC_DIGITS),
-                "target_ec": rounded(view.target_ec, EC_DIGITS),
-                "ph": rounded(view.ph, PH_DIGITS),
-                "target_ph": rounded(view.target_ph, PH_DIGITS),
-                "problems": tank_problems(farm, tank_id),
+            {"name": tank.name}
+            | {
+                key: figures[key]
+                for key in ("ec", "target_ec", "ph", "target_ph", "problems")
             }
         )
     plants_brief: list[dict[str, Any]] = []

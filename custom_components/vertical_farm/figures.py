@@ -7,7 +7,11 @@ unit is measured in. One helper and one precision per kind of figure.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from .models import TankConfig
+    from .presenters import TankView
 
 EC_DIGITS: Final = 2  # mS/cm
 PH_DIGITS: Final = 2
@@ -26,3 +30,29 @@ def rounded(value: float | None, digits: int) -> float | None:
     if value is None:
         return None
     return round(value, digits) + 0.0
+
+
+def tank_figures(tank: TankConfig, view: TankView) -> dict[str, Any]:
+    """A tank's measured and target figures and its problems, as answers give them.
+
+    One definition for `get_overview` and the assistant's tank status, so a
+    tank reads the same wherever it is asked about.
+    """
+    balance = view.balance
+    level_l = None if balance is None else balance.level_l
+    return {
+        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
+        "ec": rounded(view.ec, EC_DIGITS),
+        "target_ec": rounded(view.target_ec, EC_DIGITS),
+        "ph": rounded(view.ph, PH_DIGITS),
+        "target_ph": rounded(view.target_ph, PH_DIGITS),
+        # what is wrong with the tank, as codes (ec_high, level_low, ...)
+        "problems": [str(problem) for problem in view.problems],
+        "level_l": rounded(level_l, LITRES_DIGITS),
+        "level_percent": None
+        if level_l is None
+        else round(level_l / tank.volume_l * 100),
+        "days_until_empty": None
+        if balance is None
+        else rounded(balance.days_until_empty, DAYS_DIGITS),
+    }

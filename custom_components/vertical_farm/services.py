@@ -65,7 +65,6 @@ from .engine.profiles import (
 )
 from .farm import Farm, FarmConfigEntry
 from .figures import (
-    DAYS_DIGITS,
     DLI_DIGITS,
     EC_DIGITS,
     HOURS_DIGITS,
@@ -73,6 +72,7 @@ from .figures import (
     PERCENT_DIGITS,
     PH_DIGITS,
     rounded,
+    tank_figures,
 )
 from .grower_records import FEEDING_KINDS
 from .placement import placement_report
@@ -907,34 +907,21 @@ def _rack_overview(farm: Farm, rack_id: str, device_id: str | None) -> dict[str,
 def _tank_overview(farm: Farm, tank_id: str, device_id: str | None) -> dict[str, Any]:
     tank = farm.config.tanks[tank_id]
     view = farm.views.tank(tank_id)
-    balance = view.balance
     maintenance = view.next_maintenance
     return {
         "device_id": device_id,
         "name": tank.name,
         "tank_type": str(tank.tank_type),
-        "volume_l": rounded(tank.volume_l, LITRES_DIGITS),
-        "target_ec": rounded(view.target_ec, EC_DIGITS),
-        "ec": rounded(view.ec, EC_DIGITS),
+        # the figures and problems the assistant gives too; the level and the
+        # linked probes (below) are for dashboards
+        **tank_figures(tank, view),
         "ec_deviation_percent": None
         if view.ec_deviation is None
         else rounded(view.ec_deviation.percent, PERCENT_DIGITS),
-        "target_ph": rounded(view.target_ph, PH_DIGITS),
-        "ph": rounded(view.ph, PH_DIGITS),
         "ph_deviation": rounded(view.ph_deviation, PH_DIGITS),
-        # what is wrong with the tank, in the codes the voice answers use
-        "problems": [str(problem) for problem in view.problems],
-        "days_until_empty": None
-        if balance is None
-        else rounded(balance.days_until_empty, DAYS_DIGITS),
         "next_maintenance": None
         if maintenance is None
         else {"task": str(maintenance.kind), "due": _iso(maintenance.due_at)},
-        # for dashboards: the level and the linked probes (their history)
-        "level_l": None if balance is None else rounded(balance.level_l, LITRES_DIGITS),
-        "level_percent": None
-        if balance is None or balance.level_l is None
-        else round(balance.level_l / tank.volume_l * 100),
         "sensors": {
             "ec": tank.ec_sensor,
             "ph": tank.ph_sensor,
