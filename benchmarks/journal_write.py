@@ -34,9 +34,9 @@ from homeassistant.util import dt as dt_util
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from farm_setup import LOOP_BLOCK_GOAL_MS, LoopProbe, running_hass  # noqa: E402
+from farm_setup import LOOP_BLOCK_GOAL_MS, LoopProbe, running_hass
 
-from custom_components.vertical_farm.store import FarmStore, RecordKind  # noqa: E402
+from custom_components.vertical_farm.store import FarmStore, RecordKind
 
 SIZES = (1_000, 10_000, 100_000)
 BATCH = 5_000  # records added per untimed write while filling

@@ -319,7 +319,7 @@ class Farm:
 
     async def async_start(self) -> None:
         """Sync devices, follow linked sensors, start the timers and the drivers."""
-        self.store.prune(self.config.subjects, dt_util.utcnow())
+        await self.store.async_tidy(self.config.subjects, dt_util.utcnow())
         await async_sync_devices_in_slices(
             self.hass, self.entry, pacer=self.pacer, **self._devices()
         )

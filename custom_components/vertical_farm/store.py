@@ -11,11 +11,13 @@ state derived from readings (GDD so far, level history) is batched.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import islice
+import logging
 from typing import Any, NotRequired, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
@@ -33,6 +35,13 @@ KEEP_REMOVED = timedelta(days=3 * 366)
 # most this many waiting (about two months of four tanks).
 SAMPLE_EVERY = timedelta(minutes=15)
 SAMPLES_KEPT = 25_000
+# The journal's older records are kept in parts of this many, one file each,
+# written once: a write then holds at most about this many records besides
+# the runtime state, however long the journal grows (a write of 100,000
+# records blocked the event loop for about 40 ms).
+PART_RECORDS = 2_000
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class RecordKind(StrEnum):
@@ -149,9 +158,15 @@ class JournalRecord(TypedDict):
 
 
 class StoredFarm(TypedDict):
-    """The whole stored document (version 1.3)."""
+    """The whole stored document (version 2.1).
+
+    On disk `journal` holds the records after those in `parts`; in memory it
+    holds every record, the parts' first.
+    """
 
     journal: list[JournalRecord]
+    # The files holding the journal's older records, oldest first (2.1).
+    parts: NotRequired[list[str]]
     state: dict[str, dict[str, Any]]
     # Ids of records the planner has not acknowledged yet, oldest first. Saved
     # in the same write as the records, so none is lost between the two.
@@ -161,6 +176,12 @@ class StoredFarm(TypedDict):
     samples: list[JournalRecord]
     # Records the planner refused as invalid: set aside, never sent again.
     refused: NotRequired[list[RefusedRecord]]
+
+
+class JournalPart(TypedDict):
+    """One part of the journal's older records, as stored."""
+
+    records: list[JournalRecord]
 
 
 class RefusedRecord(TypedDict):
@@ -192,7 +213,10 @@ def migrate(
     1.2 gives every record a ULID (idempotent sync with the planner) and adds
     the per-subentry runtime state; 1.3 adds the outbox of records still to
     ship to the planner (every earlier record: none was shipped before) and
-    the readings waiting for it.
+    the readings waiting for it; 2.1 keeps the journal's older records in
+    parts of their own (a 1.x document has none: all its records are the
+    recent ones, parted at the next write). The major version moved so that
+    an older release refuses the file instead of dropping the parts.
     """
     if old_major_version > STORAGE_VERSION:
         raise NotImplementedError(f"storage version {old_major_version} is newer")
@@ -233,6 +257,12 @@ class FarmStore:
     # A delayed save is scheduled and has not taken the data yet.
     _save_pending: bool = field(init=False, default=False)
     _last_sample: dict[str, datetime] = field(init=False, default_factory=dict)
+    # The journal's parts on disk (name, records), oldest first, and the
+    # files of parts no longer used, deleted after the next write.
+    _parts: list[tuple[str, int]] = field(init=False, default_factory=list)
+    _unused_parts: set[str] = field(init=False, default_factory=set)
+    # One write at a time: two making the same part at once would name it twice.
+    _write_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         """Create the underlying Store (nothing is read yet)."""
@@ -245,11 +275,34 @@ class FarmStore:
         )
 
     async def async_load(self) -> None:
-        """Read the stored document, migrating it if it is older."""
-        self._data = await self._store.async_load() or _empty()
-        self._data.setdefault("samples", [])  # 1.3 files written before readings
-        self._data.setdefault("refused", [])  # files written before refusals
+        """Read the stored document and the journal's parts, migrating if older."""
+        data = await self._store.async_load() or _empty()
+        data.setdefault("samples", [])  # 1.3 files written before readings
+        data.setdefault("refused", [])  # files written before refusals
+        older: list[JournalRecord] = []
+        self._parts = []
+        for name in data.pop("parts", []):
+            part = await self._part_store(name).async_load()
+            if part is None:
+                _LOGGER.error(
+                    "The journal part %s is missing; its records are lost", name
+                )
+                continue
+            older.extend(part["records"])
+            self._parts.append((name, len(part["records"])))
+        data["journal"] = older + data["journal"]
+        self._data = data
         self._index()
+
+    def _part_store(self, name: str) -> Store[JournalPart]:
+        """The file of one part of the journal."""
+        return Store(
+            self.hass,
+            STORAGE_VERSION,
+            f"{STORAGE_KEY}.{self.entry_id}.{name}",
+            minor_version=STORAGE_MINOR_VERSION,
+            atomic_writes=True,
+        )
 
     def _index(self) -> None:
         self._by_subject = {}
@@ -415,10 +468,23 @@ class FarmStore:
             )
         return tuple(result)
 
+    async def async_tidy(self, subjects: Iterable[str], now: datetime) -> int:
+        """Apply the retention rule at start; returns how many records were dropped.
+
+        Writes at once when records were dropped, or when the document holds
+        more than a part's worth of records (a file of an older layout): the
+        parts are made now, not left to the next record.
+        """
+        dropped = self.prune(subjects, now)
+        parted = sum(count for _name, count in self._parts)
+        if dropped or len(self._data["journal"]) - parted > PART_RECORDS:
+            await self._async_write()
+        return dropped
+
     def prune(self, subjects: Iterable[str], now: datetime) -> int:
         """Apply the retention rule; returns how many records were dropped.
 
-        The caller saves (it is run at start, before anything is written).
+        The caller saves (`async_tidy` does).
         """
         keep = set(subjects)
         cutoff = now - KEEP_REMOVED
@@ -432,6 +498,9 @@ class FarmStore:
         dropped = len(journal) - len(kept)
         if dropped:
             self._data["journal"] = kept
+            # the parts are made again from what is kept at the next write
+            self._unused_parts.update(name for name, _count in self._parts)
+            self._parts = []
             self._index()
             self._data["outbox"] = [
                 record_id
@@ -457,14 +526,42 @@ class FarmStore:
         self._store.async_delay_save(self._data_to_write, SAVE_DELAY_S)
 
     async def _async_write(self) -> None:
-        """Write now; this replaces a pending delayed save."""
+        """Write now; this replaces a pending delayed save.
+
+        Older records beyond one part's worth go into parts first: each part
+        is on disk before the document that names it, so a stop in between
+        leaves its records in the document (and an unnamed file, written
+        again by the next write).
+        """
         self._save_pending = False
-        await self._store.async_save(self._data)
+        async with self._write_lock:
+            journal = self._data["journal"]
+            parted = sum(count for _name, count in self._parts)
+            while len(journal) - parted > PART_RECORDS:
+                records = journal[parted : parted + PART_RECORDS]
+                name = f"journal_{records[0]['id'].lower()}"
+                await self._part_store(name).async_save({"records": records})
+                self._parts.append((name, len(records)))
+                self._unused_parts.discard(name)
+                parted += len(records)
+            await self._store.async_save(self._document())
+            unused, self._unused_parts = self._unused_parts, set()
+            for name in unused:
+                await self._part_store(name).async_remove()
+
+    def _document(self) -> StoredFarm:
+        """The stored document: the records after the parts, the parts' names."""
+        parted = sum(count for _name, count in self._parts)
+        return {
+            **self._data,
+            "journal": self._data["journal"][parted:],
+            "parts": [name for name, _count in self._parts],
+        }
 
     def _data_to_write(self) -> StoredFarm:
         """What the delayed save writes; changes from now on schedule another."""
         self._save_pending = False
-        return self._data
+        return self._document()
 
     async def async_forget(self, subjects: Iterable[str]) -> None:
         """Drop the runtime state of removed subentries (their journal stays)."""
@@ -479,5 +576,7 @@ class FarmStore:
         await self._async_write()
 
     async def async_remove(self) -> None:
-        """Delete the file (the farm was removed)."""
+        """Delete the files (the farm was removed)."""
+        for name in {name for name, _count in self._parts} | self._unused_parts:
+            await self._part_store(name).async_remove()
         await self._store.async_remove()

@@ -1,6 +1,7 @@
 """Setup, unload, storage and diagnostics of a farm."""
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 import json
 from typing import Any
 
@@ -9,11 +10,16 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.const import DOMAIN, STORAGE_VERSION
 from custom_components.vertical_farm.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.vertical_farm.store import migrate
+from custom_components.vertical_farm.store import (
+    KEEP_REMOVED,
+    PART_RECORDS,
+    RecordKind,
+    migrate,
+)
 
 from .conftest import PLANT_ID, RACK_ID
 from .planner_server import TOKEN, PlannerServer
@@ -50,9 +56,10 @@ async def test_journal_survives_restart(
     at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     record = await store.async_record("watered", PLANT_ID, at, {"volume_l": 1.5})
     on_disk = hass_storage[_key(loaded_farm)]
-    assert on_disk["version"] == 1
-    assert on_disk["minor_version"] == 3
+    assert on_disk["version"] == 2
+    assert on_disk["minor_version"] == 1
     assert on_disk["data"]["journal"] == [record]
+    assert on_disk["data"]["parts"] == []
     assert on_disk["data"]["outbox"] == [record["id"]], "queued in the same write"
 
     store.state(RACK_ID)["gdd"] = 12.5
@@ -66,6 +73,235 @@ async def test_journal_survives_restart(
     assert reloaded.state(RACK_ID) == {"gdd": 12.5}, (
         "batched state was flushed on unload"
     )
+
+
+async def test_a_long_journal_is_kept_in_parts(
+    hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
+) -> None:
+    """Older records go into parts written once; a reload reads them all back.
+
+    Each write then holds at most one part's worth of records besides the
+    runtime state, however long the journal grows.
+    """
+    store = loaded_farm.runtime_data.store
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    subjects = (PLANT_ID, RACK_ID)
+    for batch in range(5):
+        await store.async_record_many(
+            (
+                RecordKind.WATERED,
+                subjects[index % 2],
+                start + timedelta(minutes=batch * 1_000 + index),
+                {"volume_l": 0.25},
+            )
+            for index in range(1_000)
+        )
+    journal = list(store.journal)
+    assert len(journal) == 5_000
+    on_disk = hass_storage[_key(loaded_farm)]["data"]
+    assert len(on_disk["journal"]) <= PART_RECORDS
+    assert len(on_disk["parts"]) == 2
+    parts = [
+        hass_storage[f"{_key(loaded_farm)}.{name}"]["data"]["records"]
+        for name in on_disk["parts"]
+    ]
+    assert [len(part) for part in parts] == [PART_RECORDS, PART_RECORDS]
+    assert [*parts[0], *parts[1], *on_disk["journal"]] == journal
+    # One more record rewrites only the document, not the parts.
+    written = [hass_storage[f"{_key(loaded_farm)}.{name}"] for name in on_disk["parts"]]
+    await store.async_record(RecordKind.FED, PLANT_ID, start, {"kind": "top_up"})
+    assert [
+        hass_storage[f"{_key(loaded_farm)}.{name}"] for name in on_disk["parts"]
+    ] == written
+    assert hass_storage[_key(loaded_farm)]["data"]["journal"][-1]["kind"] == "fed"
+
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    reloaded = loaded_farm.runtime_data.store
+    assert reloaded.journal == [*journal, store.journal[-1]]
+    assert len(reloaded.records(PLANT_ID, [RecordKind.WATERED])) == 2_500
+
+    # Removing the farm deletes its parts with it.
+    names = hass_storage[_key(loaded_farm)]["data"]["parts"]
+    assert await hass.config_entries.async_remove(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    assert _key(loaded_farm) not in hass_storage
+    assert not [name for name in names if f"{_key(loaded_farm)}.{name}" in hass_storage]
+
+
+async def test_writes_at_once_make_each_part_once(
+    hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
+) -> None:
+    """Two actions writing at the same moment, both past a part: no record twice.
+
+    (With the test core's in-memory storage a write never waits; on disk the
+    store's write lock keeps a second write from making a part the first is
+    still writing.)
+    """
+    store = loaded_farm.runtime_data.store
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def batch(first: int, count: int) -> list[Any]:
+        return [
+            (RecordKind.WATERED, PLANT_ID, start + timedelta(minutes=index), {})
+            for index in range(first, first + count)
+        ]
+
+    await store.async_record_many(batch(0, PART_RECORDS - 100))
+    await asyncio.gather(
+        store.async_record_many(batch(PART_RECORDS, 500)),
+        store.async_record_many(batch(PART_RECORDS + 500, 500)),
+    )
+    journal = list(store.journal)
+    on_disk = hass_storage[_key(loaded_farm)]["data"]
+    assert len(on_disk["parts"]) == len(set(on_disk["parts"])) == 1
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_farm.runtime_data.store.journal == journal
+
+
+async def test_the_retention_rule_reaches_into_the_parts(
+    hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
+) -> None:
+    """Old records of a removed plant go from the parts too; the rest stay."""
+    store = loaded_farm.runtime_data.store
+    long_ago = datetime.now(UTC) - KEEP_REMOVED - timedelta(days=30)
+    await store.async_record_many(
+        (
+            RecordKind.WATERED,
+            "a_removed_plant" if index < 3_000 else PLANT_ID,
+            long_ago + timedelta(minutes=index),
+            {},
+        )
+        for index in range(4_500)
+    )
+    kept = [record for record in store.journal if record["subject"] == PLANT_ID]
+    before = hass_storage[_key(loaded_farm)]["data"]["parts"]
+    assert len(before) == 2
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    reloaded = loaded_farm.runtime_data.store
+    assert reloaded.journal == kept
+    on_disk = hass_storage[_key(loaded_farm)]["data"]
+    assert len(on_disk["journal"]) + sum(
+        len(hass_storage[f"{_key(loaded_farm)}.{name}"]["data"]["records"])
+        for name in on_disk["parts"]
+    ) == len(kept)
+    # parts no longer named are deleted
+    assert not [
+        name
+        for name in before
+        if name not in on_disk["parts"]
+        and f"{_key(loaded_farm)}.{name}" in hass_storage
+    ]
+
+
+async def test_migrates_a_long_journal_into_parts(
+    hass: HomeAssistant, hass_storage: dict[str, Any], farm_entry: MockConfigEntry
+) -> None:
+    """A 1.3 file holds every record in its document; the next write parts it."""
+    records = [
+        {
+            "id": f"01J{index:023d}",
+            "at": "2026-10-01T08:00:00+00:00",
+            "kind": "watered",
+            "subject": PLANT_ID,
+            "data": {},
+        }
+        for index in range(4_100)
+    ]
+    hass_storage[_key(farm_entry)] = {
+        "version": 1,
+        "minor_version": 3,
+        "key": _key(farm_entry),
+        "data": {"journal": records, "state": {}, "outbox": [], "samples": []},
+    }
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    store = farm_entry.runtime_data.store
+    assert store.journal == records
+    on_disk = hass_storage[_key(farm_entry)]  # parted at start
+    assert on_disk["version"] == 2
+    assert len(on_disk["data"]["parts"]) == 2
+    assert len(on_disk["data"]["journal"]) == 100
+
+
+async def test_a_stop_between_a_part_and_its_document_loses_nothing(
+    hass: HomeAssistant, hass_storage: dict[str, Any], farm_entry: MockConfigEntry
+) -> None:
+    """A part written before a stop, its document not: the records are read once.
+
+    The document still holds them; the part's file, named by no document, is
+    not read, and the next write makes the same part again in its place.
+    """
+    records = [
+        {
+            "id": f"01K{index:023d}",
+            "at": "2026-10-01T08:00:00+00:00",
+            "kind": "watered",
+            "subject": PLANT_ID,
+            "data": {},
+        }
+        for index in range(PART_RECORDS + 300)
+    ]
+    part_key = f"{_key(farm_entry)}.journal_{records[0]['id'].lower()}"
+    hass_storage[part_key] = {
+        "version": STORAGE_VERSION,
+        "minor_version": 1,
+        "key": part_key,
+        "data": {"records": records[:PART_RECORDS]},
+    }
+    hass_storage[_key(farm_entry)] = {
+        "version": STORAGE_VERSION,
+        "minor_version": 1,
+        "key": _key(farm_entry),
+        "data": {
+            "journal": records,
+            "parts": [],
+            "state": {},
+            "outbox": [],
+            "samples": [],
+        },
+    }
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    assert farm_entry.runtime_data.store.journal == records
+    on_disk = hass_storage[_key(farm_entry)]["data"]
+    assert on_disk["parts"] == [part_key.rsplit(".", 1)[1]]
+    assert on_disk["journal"] == records[PART_RECORDS:]
+    assert hass_storage[part_key]["data"]["records"] == records[:PART_RECORDS]
+
+
+async def test_a_missing_part_is_reported_and_the_rest_is_read(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    farm_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A part file gone from disk is named in the log; the farm still loads."""
+    record = {
+        "id": "01K00000000000000000000001",
+        "at": "2026-10-01T08:00:00+00:00",
+        "kind": "watered",
+        "subject": PLANT_ID,
+        "data": {},
+    }
+    hass_storage[_key(farm_entry)] = {
+        "version": STORAGE_VERSION,
+        "minor_version": 1,
+        "key": _key(farm_entry),
+        "data": {
+            "journal": [record],
+            "parts": ["journal_gone"],
+            "state": {},
+            "outbox": [],
+            "samples": [],
+        },
+    }
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    assert farm_entry.runtime_data.store.journal == [record]
+    assert "journal part journal_gone is missing" in caplog.text
 
 
 async def test_migrates_first_layout(
@@ -106,7 +342,7 @@ async def test_migrates_first_layout(
 def test_migrate_refuses_newer_major() -> None:
     """A file from a newer major version is not guessed at."""
     with pytest.raises(NotImplementedError):
-        migrate(2, 0, {"journal": [], "state": {}})
+        migrate(STORAGE_VERSION + 1, 0, {"journal": [], "state": {}})
     assert migrate(1, 2, {"journal": [], "state": {"x": {}}}) == {
         "journal": [],
         "state": {"x": {}},
