@@ -11,6 +11,7 @@ Its parts, each in its own module:
 - store.py: the journal of what happened and the runtime state;
 - care_book.py: each plant's care plan, what the grower did, the care list;
 - grower_records.py: waterings, feedings, treatments and harvests, recorded;
+- plant_phases.py: a plant's moves from phase to phase;
 - alerts.py: tank alert events and repair notices;
 - driver.py: the lights and pumps on their schedules.
 
@@ -52,7 +53,6 @@ from .const import (
     CONF_USER_FERTILIZERS,
     CONF_USER_SPECIES,
     DOMAIN,
-    EVENT_PHASE_CHANGED,
     SUBENTRY_PLANT,
     SUBENTRY_RACK,
 )
@@ -67,20 +67,19 @@ from .driver import (
     async_turn_off_lights,
     pump_stuck_issue_id,
 )
-from .engine import phases
-from .engine.errors import FarmError
-from .engine.profiles import CarePreset, Library, Phase, Species
+from .engine.profiles import CarePreset, Library, Species
 from .grower_records import GrowerRecords
 from .library import load_library, merge_user_entries
 from .models import FarmSettings, PlantConfig
 from .pacing import Pacer
 from .placement import Placement
+from .plant_phases import PlantPhases
 from .presenters import (
     PlantView,
     TankView,
 )
 from .readings import ReadingsLedger
-from .store import FarmStore, PhaseChangedData, RecordKind
+from .store import FarmStore, RecordKind
 from .subject_views import SubjectViews, View
 from .topology import FarmConfig, species_of
 
@@ -268,6 +267,16 @@ class Farm:
             schedule_enabled=self.schedule_enabled,
             wake=self._async_wake,
         )
+        self.phases = PlantPhases(
+            hass,
+            store,
+            config=lambda: self.config,
+            views=self.views,
+            species_of=self.species_of,
+            zone=lambda: self.zone,
+            activity=self._async_activity,
+            changed=self._async_changed,
+        )
         self.records = GrowerRecords(
             hass,
             store,
@@ -441,7 +450,7 @@ class Farm:
                     stored["phase_started"] = was.started_on.isoformat()
                 self.entry.async_create_task(
                     self.hass,
-                    self._async_apply_phase(
+                    self.phases.async_apply(
                         plant_id, plant.phase, dt_util.now(), "edited"
                     ),
                     "phase edited",
@@ -704,77 +713,6 @@ class Farm:
                 )
         return farm_wide
 
-    # --- Phases ---------------------------------------------------------------
-
-    async def async_set_phase(
-        self,
-        plant_id: str,
-        phase: Phase,
-        *,
-        force: bool = False,
-        at: datetime | None = None,
-    ) -> tuple[Phase, Phase]:
-        """Move a plant to a phase through the phase rules; returns (from, to).
-
-        Raises:
-            FarmError: the move is not allowed (`transition_backward`, ...).
-        """
-        plant = self.config.plants[plant_id]
-        species = self.species_of(plant)
-        state = self.views.phase_state(plant_id)
-        if species is None or state is None:
-            raise FarmError("unknown_species", species=plant.species or "")
-        result = phases.permitted_transition(
-            species, state.phase, phase, cycle=state.cycle, force=force
-        )
-        cycle = state.cycle + (
-            1 if result.reason == phases.TransitionReason.CYCLE_RESTART else 0
-        )
-        await self._async_apply_phase(
-            plant_id, phase, at or dt_util.now(), "set", cycle=cycle
-        )
-        return state.phase, phase
-
-    async def _async_apply_phase(
-        self,
-        plant_id: str,
-        phase: Phase,
-        at: datetime,
-        how: str,
-        *,
-        cycle: int | None = None,
-    ) -> None:
-        plant = self.config.plants[plant_id]
-        before = self.views.phase_state(plant_id)
-        from_phase = before.phase if before is not None else None
-        if from_phase == phase:
-            return
-        stored = self.store.state(plant_id)
-        dependents = self.config.dependents(plant_id)
-        self.views.phase_moved(plant_id, dependents)
-        stored["phase"] = str(phase)
-        stored["phase_started"] = at.astimezone(self.zone).date().isoformat()
-        stored["cycle"] = (
-            cycle if cycle is not None else (before.cycle if before else 1)
-        )
-        data: PhaseChangedData = {
-            "from_phase": from_phase,
-            "to_phase": str(phase),
-            "how": how,
-        }
-        await self.store.async_record(RecordKind.PHASE_CHANGED, plant_id, at, data)
-        self.hass.bus.async_fire(
-            EVENT_PHASE_CHANGED,
-            {
-                "plant_id": plant_id,
-                "name": plant.name,
-                "from_phase": from_phase,
-                "to_phase": str(phase),
-            },
-        )
-        self._async_activity(plant_id, RecordKind.PHASE_CHANGED, data)
-        self._async_changed(dependents)
-
     async def _async_refresh_in_turns(
         self, subjects: Iterable[str], *, farm_wide: bool = False
     ) -> None:
@@ -843,7 +781,7 @@ class Farm:
             cycle = (state.cycle if state else 1) + (1 if advance.restarts_cycle else 0)
             self.entry.async_create_task(
                 self.hass,
-                self._async_apply_phase(
+                self.phases.async_apply(
                     plant_id, advance.to_phase, dt_util.now(), "automatic", cycle=cycle
                 ),
                 "advance phase",

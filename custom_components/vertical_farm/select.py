@@ -65,7 +65,7 @@ class PhaseSelect(FarmEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Change phase; a refused move keeps the old one and says why."""
         try:
-            await self.farm.async_set_phase(self.subject_id, Phase(option))
+            await self.farm.phases.async_set(self.subject_id, Phase(option))
         except FarmError as err:
             self.async_write_ha_state()  # show the old phase again
             raise farm_error(err) from err

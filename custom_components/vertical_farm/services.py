@@ -559,7 +559,7 @@ def _device_ids(hass: HomeAssistant, entry: FarmConfigEntry) -> dict[str, str]:
 async def _async_set_phase(call: ServiceCall) -> ServiceResponse:
     """Move a plant to a phase through the phase rules."""
     entry, (plant_id,) = _resolve(call.hass, [(call.data[ATTR_PLANT], SUBENTRY_PLANT)])
-    from_phase, to_phase = await entry.runtime_data.farm.async_set_phase(
+    from_phase, to_phase = await entry.runtime_data.farm.phases.async_set(
         plant_id, Phase(call.data[ATTR_PHASE]), force=call.data[ATTR_FORCE]
     )
     return {

@@ -227,7 +227,7 @@ async def test_phase_changes_and_safety_intervals(
     )
     await _reload(hass, loaded_farm)
     farm = _farm(loaded_farm)
-    await farm.async_set_phase(PLANT_ID, Phase.VEGETATIVE, at=_at(yesterday, 9))
+    await farm.phases.async_set(PLANT_ID, Phase.VEGETATIVE, at=_at(yesterday, 9))
     await hass.async_block_till_done()
     entity_id = _entity_id(hass, loaded_farm)
 
@@ -293,7 +293,7 @@ async def test_state_follows_the_farm(
     assert unchanged.last_reported == state.last_reported
 
     # Moving the basil on today puts its phase change on today: the state is on.
-    await farm.async_set_phase(PLANT_ID, Phase.VEGETATIVE)
+    await farm.phases.async_set(PLANT_ID, Phase.VEGETATIVE)
     await hass.async_block_till_done()
     state = hass.states.get(entity_id)
     assert state is not None

@@ -1056,7 +1056,7 @@ async def test_auto_mode_follows_the_plants_phase(
     assert LIGHTS_ON_H + vegetative.photoperiod_h > 23
     await schedules(hass, entry, light=True)
     assert state(hass, LIGHT) == "on"
-    await farm.async_set_phase(TOMATO, Phase.FLOWERING)
+    await farm.phases.async_set(TOMATO, Phase.FLOWERING)
     await hass.async_block_till_done()
     assert state(hass, LIGHT) == "off"
 

@@ -538,7 +538,7 @@ async def test_restart_keeps_states(
     hass.states.async_set("sensor.rack_one_temperature", "22")
     await hass.async_block_till_done()
     farm = loaded_farm.runtime_data.farm
-    await farm.async_set_phase(
+    await farm.phases.async_set(
         PLANT_ID, farm.views.phase_state(PLANT_ID).phase.__class__("vegetative")
     )
     await hass.async_block_till_done()

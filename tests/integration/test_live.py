@@ -241,16 +241,16 @@ async def test_set_phase_rules(
     """Backward needs force; a perennial restarts its cycle; unknown species refuse."""
     farm = loaded_farm.runtime_data.farm
     with pytest.raises(FarmError) as err:
-        await farm.async_set_phase(PLANT_ID, Phase.GERMINATION)
+        await farm.phases.async_set(PLANT_ID, Phase.GERMINATION)
     assert err.value.code == "transition_backward"
-    assert await farm.async_set_phase(PLANT_ID, Phase.GERMINATION, force=True) == (
+    assert await farm.phases.async_set(PLANT_ID, Phase.GERMINATION, force=True) == (
         Phase.SEEDLING,
         Phase.GERMINATION,
     )
     monstera = loaded_farm.runtime_data.library.species["monstera"]
     last, first = monstera.sequence[-1], monstera.sequence[0]
-    await farm.async_set_phase(POT_ID, last)
-    await farm.async_set_phase(POT_ID, first)
+    await farm.phases.async_set(POT_ID, last)
+    await farm.phases.async_set(POT_ID, first)
     assert farm.views.phase_state(POT_ID).cycle == 2
     records = farm.store.records(POT_ID, ["phase_changed"])
     assert [r["data"]["to_phase"] for r in records] == [str(last), str(first)]
@@ -281,7 +281,7 @@ async def test_unknown_species_plant(
     assert farm.views.phase_state(plant_id) is None
     assert _state(hass, plant_id, "phase") == STATE_UNAVAILABLE
     with pytest.raises(FarmError) as err:
-        await farm.async_set_phase(plant_id, Phase.SEEDLING)
+        await farm.phases.async_set(plant_id, Phase.SEEDLING)
     assert err.value.code == "unknown_species"
 
 
@@ -369,13 +369,13 @@ async def test_conflict_repairs_come_and_go(
         },
     )
     await hass.async_block_till_done()
-    await farm.async_set_phase(PLANT_ID, Phase.GERMINATION, force=True)
+    await farm.phases.async_set(PLANT_ID, Phase.GERMINATION, force=True)
     await hass.async_block_till_done()
     issue = issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}")
     assert issue is not None
     assert issue.translation_placeholders["plants"] == "Basil tray, Old basil"
     assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
-    await farm.async_set_phase(PLANT_ID, Phase.HARVEST)
+    await farm.phases.async_set(PLANT_ID, Phase.HARVEST)
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}") is None
 

@@ -142,7 +142,7 @@ async def _ripening_since(
         ),
     )
     await hass.async_block_till_done()
-    await entry.runtime_data.farm.async_set_phase(
+    await entry.runtime_data.farm.phases.async_set(
         TOMATO_ID,
         Phase.RIPENING,
         at=dt_util.parse_datetime(f"{since}T09:00:00-07:00"),
@@ -459,7 +459,7 @@ async def test_when_can_i_harvest_the_tomatoes(
 async def test_ready_now(hass: HomeAssistant, assist: MockConfigEntry) -> None:
     """In the harvest phase, or past the expected day, the plant is ready."""
     await _add_tomatoes(hass, assist)
-    await assist.runtime_data.farm.async_set_phase(TOMATO_ID, Phase.HARVEST)
+    await assist.runtime_data.farm.phases.async_set(TOMATO_ID, Phase.HARVEST)
     assert await say(hass, "when will the tomatoes be ready") == (
         "Tomato row is ready to harvest now."
     )
@@ -730,7 +730,7 @@ async def test_ripe_today(hass: HomeAssistant, assist: MockConfigEntry) -> None:
     assert await say(hass, "when can I harvest the tomato row") == (
         "Tomato row should be ready to harvest now."
     )
-    await assist.runtime_data.farm.async_set_phase(TOMATO_ID, Phase.HARVEST)
+    await assist.runtime_data.farm.phases.async_set(TOMATO_ID, Phase.HARVEST)
     assert (await say(hass, "how is the tomato row")).startswith(
         "Tomato row has been in the harvest phase since today."
     )
