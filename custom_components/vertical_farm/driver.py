@@ -192,6 +192,85 @@ async def async_turn_off_lights(hass: HomeAssistant, lights: Iterable[str]) -> N
     )
 
 
+class RackDrivers:
+    """One driver per rack of a farm: started with the rack, stopped with it.
+
+    Once stopped (unload, Home Assistant stopping) no driver starts again.
+    """
+
+    def __init__(self, host: DriverHost) -> None:
+        """No driver yet; each starts with `async_start` or `async_sync`."""
+        self._host = host
+        self._drivers: dict[str, RackDriver] = {}
+        self._stopped = False
+
+    def __contains__(self, rack_id: object) -> bool:
+        """Whether a rack is driven."""
+        return rack_id in self._drivers
+
+    def __len__(self) -> int:
+        """How many racks are driven."""
+        return len(self._drivers)
+
+    def driver(self, rack_id: str) -> RackDriver:
+        """The driver of a rack that is driven."""
+        return self._drivers[rack_id]
+
+    @callback
+    def async_start(self, rack_id: str) -> None:
+        """Start driving a rack, unless it is driven or the farm is stopping."""
+        if (
+            self._stopped
+            or rack_id in self._drivers
+            or rack_id not in self._host.config.racks
+        ):
+            return
+        driver = RackDriver(self._host, rack_id)
+        self._drivers[rack_id] = driver
+        driver.async_start()
+
+    @callback
+    def async_sync(self) -> None:
+        """After a change: start the new racks' drivers, retire the removed ones'."""
+        if self._stopped:
+            return  # stopping: no driver may start again
+        racks = self._host.config.racks
+        gone = [
+            self._drivers.pop(rack_id)
+            for rack_id in self._drivers.keys() - racks.keys()
+        ]
+        if gone:
+            # A removed rack's scheduled light would stay as it is for good:
+            # off, unless a rack that stays has it too.
+            kept = {rack.light_entity for rack in racks.values()}
+            lights = [
+                light
+                for driver in gone
+                if (light := driver.driven_light) is not None and light not in kept
+            ]
+            host = self._host
+            host.entry.async_create_task(
+                host.hass, self._async_retire(gone, lights), "stop drivers"
+            )
+        for rack_id in racks.keys() - self._drivers.keys():
+            self.async_start(rack_id)
+
+    async def _async_retire(self, drivers: list[RackDriver], lights: list[str]) -> None:
+        """Stop removed racks' drivers (pumps off), then turn their lights off."""
+        await async_stop_drivers(drivers)
+        await async_turn_off_lights(self._host.hass, lights)
+
+    async def async_stop(self) -> None:
+        """Put every driven pump in its safe state (off) and stop driving.
+
+        All at once, within one deadline; one failing pump holds up no other.
+        """
+        self._stopped = True
+        drivers = list(self._drivers.values())
+        self._drivers.clear()
+        await async_stop_drivers(drivers)
+
+
 def pump_stuck_issue_id(rack_id: str) -> str:
     """The repair issue id raised for a rack's pump that will not turn off."""
     return f"{ISSUE_PUMP_STUCK}_{rack_id}"

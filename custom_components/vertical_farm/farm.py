@@ -61,12 +61,7 @@ from .devices import (
     async_sync_devices_in_slices,
     async_unlink_children,
 )
-from .driver import (
-    RackDriver,
-    async_stop_drivers,
-    async_turn_off_lights,
-    pump_stuck_issue_id,
-)
+from .driver import RackDrivers, pump_stuck_issue_id
 from .engine.profiles import CarePreset, Library, Species
 from .grower_records import GrowerRecords
 from .library import load_library, merge_user_entries
@@ -226,8 +221,6 @@ class Farm:
         self._wakeups: dict[str, CALLBACK_TYPE] = {}
         self._wake_at: dict[str, datetime | None] = {}
         self._unsub: list[CALLBACK_TYPE] = []
-        self._drivers: dict[str, RackDriver] = {}
-        self._drivers_stopped = False
         self._started = False
         self._device_infos: dict[str, DeviceInfo] = {}
         # The farm-wide entities being told in turns, and whether to tell
@@ -277,6 +270,7 @@ class Farm:
             activity=self._async_activity,
             changed=self._async_changed,
         )
+        self.drivers = RackDrivers(self)
         self.records = GrowerRecords(
             hass,
             store,
@@ -363,7 +357,7 @@ class Farm:
         # view, a unit of work each.
         for rack_id in list(self.config.racks):
             await self.pacer.pace()
-            self._async_start_driver(rack_id)
+            self.drivers.async_start(rack_id)
         # Conflicts known at start, and phases due to move on while Home
         # Assistant was down, in slices.
         self.entry.async_create_task(
@@ -457,7 +451,7 @@ class Farm:
                 )
         self.async_sync_devices()
         self.ledger.async_follow(new)
-        self._async_sync_drivers()
+        self.drivers.async_sync()
         if self._started:
             self.ledger.async_check_exist()
         changed = {
@@ -820,59 +814,9 @@ class Farm:
         await self.store.async_save_now()
         self._async_changed({rack_id})
 
-    @callback
-    def _async_sync_drivers(self) -> None:
-        """One driver per rack: start new ones, stop removed ones."""
-        if self._drivers_stopped:
-            return  # stopping: no driver may start again
-        gone = [
-            self._drivers.pop(rack_id)
-            for rack_id in self._drivers.keys() - self.config.racks.keys()
-        ]
-        if gone:
-            # A removed rack's scheduled light would stay as it is for good:
-            # off, unless a rack that stays has it too.
-            kept = {rack.light_entity for rack in self.config.racks.values()}
-            lights = [
-                light
-                for driver in gone
-                if (light := driver.driven_light) is not None and light not in kept
-            ]
-            self.entry.async_create_task(
-                self.hass, self._async_retire_drivers(gone, lights), "stop drivers"
-            )
-        for rack_id in self.config.racks.keys() - self._drivers.keys():
-            self._async_start_driver(rack_id)
-
-    async def _async_retire_drivers(
-        self, drivers: list[RackDriver], lights: list[str]
-    ) -> None:
-        """Stop removed racks' drivers (pumps off), then turn their lights off."""
-        await async_stop_drivers(drivers)
-        await async_turn_off_lights(self.hass, lights)
-
-    @callback
-    def _async_start_driver(self, rack_id: str) -> None:
-        """Start driving a rack, unless it has a driver or the farm is stopping."""
-        if (
-            self._drivers_stopped
-            or rack_id in self._drivers
-            or rack_id not in self.config.racks
-        ):
-            return
-        driver = RackDriver(self, rack_id)
-        self._drivers[rack_id] = driver
-        driver.async_start()
-
     async def async_stop_drivers(self) -> None:
-        """Put every driven pump in its safe state (off) and stop driving.
-
-        All at once, within one deadline; one failing pump holds up no other.
-        """
-        self._drivers_stopped = True
-        drivers = list(self._drivers.values())
-        self._drivers.clear()
-        await async_stop_drivers(drivers)
+        """Put every driven pump in its safe state (off) and stop driving."""
+        await self.drivers.async_stop()
 
     # --- Timers ---------------------------------------------------------------
 

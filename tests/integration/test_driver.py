@@ -1124,7 +1124,7 @@ async def test_stopping_twice_turns_the_pump_off_once(
     await move_to(hass, freezer, local(10, 5))
     entry = await add_farm(hass, (RACK, rack_data()))
     await schedules(hass, entry, light=True, irrigation=True)
-    driver = farm_of(entry)._drivers[RACK]
+    driver = farm_of(entry).drivers.driver(RACK)
     calls.clear()
     await driver.async_stop()
     await driver.async_stop()

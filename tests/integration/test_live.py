@@ -317,10 +317,22 @@ async def test_hass_stop_stops_drivers(
 ) -> None:
     """Home Assistant stopping puts the farm's drivers in their safe state."""
     farm = loaded_farm.runtime_data.farm
-    assert farm._drivers
+    assert RACK_ID in farm.drivers
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
-    assert farm._drivers == {}
+    assert len(farm.drivers) == 0
+    # A rack added while Home Assistant stops is not driven: nothing starts again.
+    hass.config_entries.async_add_subentry(
+        loaded_farm,
+        ConfigSubentry(
+            data={"name": "Late rack", "shelves": 2, "light_entity": "light.late"},
+            subentry_type="rack",
+            title="Late rack",
+            unique_id=None,
+        ),
+    )
+    await hass.async_block_till_done()
+    assert len(farm.drivers) == 0
 
 
 async def test_failed_setup_leaves_nothing(hass: HomeAssistant) -> None:
