@@ -1,8 +1,7 @@
 """A plant's season on its rack: cold days, dormancy, vernalisation, GDD pace.
 
 Reads the rack's closed days (daily temperature extremes the readings ledger
-keeps) and hands them to `engine.seasons`. The days only change at midnight,
-so they are parsed once per rack and day, not on every reading.
+keeps, parsed once per rack and day) and hands them to `engine.seasons`.
 """
 
 from __future__ import annotations
@@ -14,38 +13,21 @@ from .engine import seasons
 from .engine.phases import DayGDD
 from .engine.profiles import Phase, Species
 from .models import PlantConfig, RackConfig
-from .store import FarmStore
+from .readings import ReadingsLedger
 
 
 class PlantSeasons:
     """The cold and warmth of each rack, as the plants on it feel them."""
 
-    def __init__(self, store: FarmStore) -> None:
-        """Read the racks' days from the farm's store."""
-        self._store = store
-        self._days: dict[str, tuple[tuple[int, str], tuple[DayGDD, ...]]] = {}
+    def __init__(self, ledger: ReadingsLedger) -> None:
+        """Read the racks' closed days from the farm's readings ledger."""
+        self._ledger = ledger
 
     def rack_days(self, rack: RackConfig | None) -> tuple[DayGDD, ...]:
         """A rack's closed days, oldest first (none without a temperature sensor)."""
         if rack is None or rack.temperature_sensor is None:
             return ()
-        stored: list[list[Any]] = self._store.state(rack.id).get("days", [])
-        key = (len(stored), stored[-1][0] if stored else "")
-        cached = self._days.get(rack.id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        days = tuple(
-            DayGDD(
-                on=date.fromisoformat(day[0]),
-                t_min_c=float(day[1]),
-                t_max_c=float(day[2]),
-                readings=int(day[3]),
-                gdd=0.0,
-            )
-            for day in stored
-        )
-        self._days[rack.id] = (key, days)
-        return days
+        return self._ledger.closed_days(rack.id)
 
     def cold_spell(
         self,

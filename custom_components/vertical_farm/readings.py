@@ -16,7 +16,7 @@ when Home Assistant stops and when the farm unloads.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
@@ -142,8 +142,12 @@ class ReadingsLedger:
         self._level_logs: dict[
             str, tuple[tuple[tanks.LevelUnit, float], tanks.LevelLog | None]
         ] = {}
-        # Each rack's closed days as a ledger, with what they were read from.
-        self._gdd: dict[str, tuple[tuple[int, str, str], phases.GddLedger]] = {}
+        # Each rack's closed days, with what they were read from, and as a
+        # ledger of degree-days.
+        self._days: dict[
+            str, tuple[tuple[int, str, str] | None, tuple[phases.DayGDD, ...]]
+        ] = {}
+        self._gdd: dict[str, tuple[tuple[phases.DayGDD, ...], phases.GddLedger]] = {}
         self._solutions: dict[str, SolutionAgeAccumulator] = {}
 
     # --- Following --------------------------------------------------------------
@@ -492,24 +496,37 @@ class ReadingsLedger:
         midnight), so a plant's GDD is two look-ups, not a walk over a year
         of days for every plant.
         """
-        stored_days = self.store.state(rack_id).get("days", ())
-        if not stored_days or stored_days[-1][0] < start_on.isoformat():
+        days = self.closed_days(rack_id)
+        if not days or days[-1].on < start_on:
             return None  # no readings since then: go by days instead
-        key = (len(stored_days), stored_days[0][0], stored_days[-1][0])
         cached = self._gdd.get(rack_id)
-        if cached is None or cached[0] != key:
-            ledger = phases.GddLedger(
-                phases.DayGDD(
-                    on=date.fromisoformat(day[0]),
-                    t_min_c=day[1],
-                    t_max_c=day[2],
-                    readings=day[3],
-                    gdd=0.0,
-                )
-                for day in stored_days
-            )
-            cached = self._gdd[rack_id] = (key, ledger)
+        if cached is None or cached[0] is not days:
+            cached = self._gdd[rack_id] = (days, phases.GddLedger(days))
         return cached[1].gdd(base_temp_c, start_on=start_on)
+
+    def closed_days(self, rack_id: str) -> tuple[phases.DayGDD, ...]:
+        """A rack's closed days (daily temperature extremes), oldest first.
+
+        They change only at midnight: parsed once per rack and day, for the
+        degree-days and for the seasons alike.
+        """
+        stored: list[list[Any]] = self.store.state(rack_id).get("days", [])
+        key = (len(stored), stored[0][0], stored[-1][0]) if stored else None
+        cached = self._days.get(rack_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        days = tuple(
+            phases.DayGDD(
+                on=date.fromisoformat(day[0]),
+                t_min_c=float(day[1]),
+                t_max_c=float(day[2]),
+                readings=int(day[3]),
+                gdd=0.0,
+            )
+            for day in stored
+        )
+        self._days[rack_id] = (key, days)
+        return days
 
     def water_balance(
         self, tank: TankConfig, now: datetime
@@ -587,24 +604,23 @@ class ReadingsLedger:
             )
         accumulator = sums[1]
         try:
-            for at, value in islice(stored, sums[2], None):
-                accumulator.add(
-                    lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
-                )
+            for reading in _ppfd_readings(islice(stored, sums[2], None)):
+                accumulator.add(reading)
             dli = accumulator.measurement(now).dli
         except FarmError:
             # readings out of order, or one later than now: integrate them all
             self._light.pop(rack_id, None)
             return lighting.dli_from_readings(
-                [
-                    lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
-                    for at, value in stored
-                ],
-                start=start_of_day,
-                end=now,
+                list(_ppfd_readings(stored)), start=start_of_day, end=now
             ).dli
         self._light[rack_id] = (sums[0], accumulator, len(stored))
         return dli
+
+
+def _ppfd_readings(stored: Iterable[list[Any]]) -> Iterator[lighting.PpfdReading]:
+    """Stored PPFD readings ([ISO time, value]) as readings."""
+    for at, value in stored:
+        yield lighting.PpfdReading(at=datetime.fromisoformat(at), ppfd=value)
 
 
 def _level_log(

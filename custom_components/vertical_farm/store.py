@@ -4,9 +4,11 @@ The journal holds what happened (phase changes, waterings, feedings,
 treatments, harvests, crops leaving a shelf, inspections, fertilizer stock: see
 RecordKind, and the typed data of each kind below it), one record each, keyed
 by the subentry it is about. Records of what still exists are kept; those of
-removed racks, tanks and plants are dropped after KEEP_REMOVED. User-made records are written before
-the call that made them returns, so an acknowledged record survives a crash;
-state derived from readings (GDD so far, level history) is batched.
+removed racks, tanks and plants are dropped after KEEP_REMOVED. Once the
+journal is long, its older records go into parts of PART_RECORDS, each
+written once. User-made records are written before the call that made them
+returns, so an acknowledged record survives a crash; state derived from
+readings (GDD so far, level history) is batched.
 """
 
 from __future__ import annotations
@@ -476,8 +478,7 @@ class FarmStore:
         parts are made now, not left to the next record.
         """
         dropped = self.prune(subjects, now)
-        parted = sum(count for _name, count in self._parts)
-        if dropped or len(self._data["journal"]) - parted > PART_RECORDS:
+        if dropped or len(self._data["journal"]) - self._parted > PART_RECORDS:
             await self._async_write()
         return dropped
 
@@ -536,7 +537,7 @@ class FarmStore:
         self._save_pending = False
         async with self._write_lock:
             journal = self._data["journal"]
-            parted = sum(count for _name, count in self._parts)
+            parted = self._parted
             while len(journal) - parted > PART_RECORDS:
                 records = journal[parted : parted + PART_RECORDS]
                 name = f"journal_{records[0]['id'].lower()}"
@@ -549,12 +550,16 @@ class FarmStore:
             for name in unused:
                 await self._part_store(name).async_remove()
 
+    @property
+    def _parted(self) -> int:
+        """How many of the journal's records, from its start, are in parts."""
+        return sum(count for _name, count in self._parts)
+
     def _document(self) -> StoredFarm:
         """The stored document: the records after the parts, the parts' names."""
-        parted = sum(count for _name, count in self._parts)
         return {
             **self._data,
-            "journal": self._data["journal"][parted:],
+            "journal": self._data["journal"][self._parted :],
             "parts": [name for name, _count in self._parts],
         }
 

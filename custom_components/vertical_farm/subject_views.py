@@ -78,7 +78,7 @@ class SubjectViews:
         self._preset_of = preset_of
         self._schedule_enabled = schedule_enabled
         self._wake = wake
-        self._seasons = PlantSeasons(store)
+        self._seasons = PlantSeasons(ledger)
         self._views: dict[str, View] = {}
         # What changes only with a phase or the configuration.
         self._phases: dict[str, PhaseState | None] = {}
