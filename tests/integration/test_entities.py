@@ -357,25 +357,21 @@ async def test_gdd_from_rack_temperature(
 ) -> None:
     """Daily min/max from the rack's sensor give GDD = max(0, (Tmax + Tmin) / 2 - Tbase)."""
     base = loaded_farm.runtime_data.library.species["basil"].base_temp_c
-    for hour, value in ((1, 18.0), (13, 26.0)):
-        freezer.move_to(f"2026-11-04T{hour:02d}:00:00-08:00")
-        hass.states.async_set("sensor.rack_one_temperature", str(value))
+    expected = 0.0
+    # Each day closed adds its own degree-days to those before it.
+    for day, ((low_hour, low), (high_hour, high)) in (
+        (4, ((1, 18.0), (13, 26.0))),
+        (5, ((3, 20.0), (14, 30.0))),
+    ):
+        for hour, value in ((low_hour, low), (high_hour, high)):
+            freezer.move_to(f"2026-11-{day:02d}T{hour:02d}:00:00-08:00")
+            hass.states.async_set("sensor.rack_one_temperature", str(value))
+            await hass.async_block_till_done()
+        freezer.move_to(f"2026-11-{day + 1:02d}T00:00:01-08:00")
+        async_fire_time_changed(hass)
         await hass.async_block_till_done()
-    freezer.move_to("2026-11-05T00:00:01-08:00")
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    expected = max(0.0, (26.0 + 18.0) / 2 - base)
-    assert float(_state(hass, PLANT_ID, "gdd").state) == pytest.approx(expected)
-    # The next day closed adds its own degree-days to the first one's.
-    for hour, value in ((3, 20.0), (14, 30.0)):
-        freezer.move_to(f"2026-11-05T{hour:02d}:00:00-08:00")
-        hass.states.async_set("sensor.rack_one_temperature", str(value))
-        await hass.async_block_till_done()
-    freezer.move_to("2026-11-06T00:00:01-08:00")
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    expected += max(0.0, (30.0 + 20.0) / 2 - base)
-    assert float(_state(hass, PLANT_ID, "gdd").state) == pytest.approx(expected)
+        expected += max(0.0, (high + low) / 2 - base)
+        assert float(_state(hass, PLANT_ID, "gdd").state) == pytest.approx(expected)
     # The pot has no rack, so no temperature sensor: unavailable, not zero.
     assert _state(hass, POT_ID, "gdd").state == STATE_UNAVAILABLE
 
