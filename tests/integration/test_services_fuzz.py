@@ -279,7 +279,7 @@ def _bad_values(kind: tuple[Any, ...], wrong_devices: dict[str, list[str]]) -> A
                     lambda ahead: _shift(now, ahead)
                 ),
                 st.timedeltas(min_value=timedelta(seconds=1)).map(
-                    lambda back: _shift(now - MAX_BACKDATE, -back)
+                    lambda back: _shift(now - MAX_BACKDATE, back, earlier=True)
                 ),
                 # naive local text, as the datetime selector sends it
                 st.integers(min_value=1, max_value=DAYS_TO_YEAR_9000).map(
@@ -331,15 +331,19 @@ def _bad_values(kind: tuple[Any, ...], wrong_devices: dict[str, list[str]]) -> A
             )
 
 
-def _shift(at: datetime, by: timedelta) -> datetime:
-    """`at` moved by `by`, held inside the calendar the datetime type can hold."""
+def _shift(at: datetime, by: timedelta, *, earlier: bool = False) -> datetime:
+    """`at` moved by `by` (back when `earlier`), within the datetime type's range.
+
+    Moving back subtracts rather than negating `by`: `-timedelta.max` itself
+    is out of timedelta's range.
+    """
     try:
-        return at + by
+        return at - by if earlier else at + by
     except OverflowError:
         return (
-            datetime.max.replace(tzinfo=at.tzinfo)
-            if by > timedelta(0)
-            else (datetime.min.replace(tzinfo=at.tzinfo))
+            datetime.min.replace(tzinfo=at.tzinfo)
+            if earlier or by < timedelta(0)
+            else datetime.max.replace(tzinfo=at.tzinfo)
         )
 
 
