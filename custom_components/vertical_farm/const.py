@@ -92,7 +92,7 @@ MAX_PUMP_MIN: Final = 1440
 
 # Storage.
 STORAGE_KEY: Final = DOMAIN  # the file is .storage/vertical_farm.<entry_id>
-STORAGE_VERSION: Final = 2
+STORAGE_VERSION: Final = 3
 STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY_S: Final = 10  # batches readings-derived state; user records save at once
 

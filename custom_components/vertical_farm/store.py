@@ -14,7 +14,7 @@ readings (GDD so far, level history) is batched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -42,6 +42,9 @@ SAMPLES_KEPT = 25_000
 # the runtime state, however long the journal grows (a write of 100,000
 # records blocked the event loop for about 40 ms).
 PART_RECORDS = 2_000
+# A part's own layout, unchanged since parts came (with the document's 2.1).
+PART_VERSION = 2
+PART_MINOR_VERSION = 1
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -159,8 +162,21 @@ class JournalRecord(TypedDict):
     data: dict[str, Any]
 
 
+class StoredOutbox(TypedDict):
+    """Which journal records still wait for the planner, as stored (3.1).
+
+    Every record from `first` on, except those in `taken`: the planner
+    acknowledged them before an older one. Its size does not grow with the
+    records waiting, so a farm with no planner linked writes no longer
+    documents as its journal grows. No `first`: none of the records waits.
+    """
+
+    first: str | None
+    taken: list[str]
+
+
 class StoredFarm(TypedDict):
-    """The whole stored document (version 2.1).
+    """The whole stored document (version 3.1).
 
     On disk `journal` holds the records after those in `parts`; in memory it
     holds every record, the parts' first.
@@ -170,9 +186,13 @@ class StoredFarm(TypedDict):
     # The files holding the journal's older records, oldest first (2.1).
     parts: NotRequired[list[str]]
     state: dict[str, dict[str, Any]]
-    # Ids of records the planner has not acknowledged yet, oldest first. Saved
-    # in the same write as the records, so none is lost between the two.
-    outbox: list[str]
+    # The records the planner has not acknowledged yet. Saved in the same
+    # write as the records, so none is lost between the two. Only on disk: in
+    # memory the store keeps it as the position of the first (3.1).
+    outbox: NotRequired[StoredOutbox]
+    # Before 3.1, the id of every record waiting, oldest first; read once the
+    # parts are, then kept as above.
+    waiting: NotRequired[list[str]]
     # Readings for the planner (tank levels), not journal records: saved in
     # batches like other readings, dropped once the planner has them.
     samples: list[JournalRecord]
@@ -194,7 +214,7 @@ class RefusedRecord(TypedDict):
 
 
 def _empty() -> StoredFarm:
-    return {"journal": [], "state": {}, "outbox": [], "samples": [], "refused": []}
+    return {"journal": [], "state": {}, "samples": [], "refused": []}
 
 
 class _FarmStore(Store[StoredFarm]):
@@ -218,7 +238,11 @@ def migrate(
     the readings waiting for it; 2.1 keeps the journal's older records in
     parts of their own (a 1.x document has none: all its records are the
     recent ones, parted at the next write). The major version moved so that
-    an older release refuses the file instead of dropping the parts.
+    an older release refuses the file instead of dropping the parts. 3.1
+    keeps the outbox as the first record waiting and the later ones already
+    taken instead of every id waiting; only the store can turn one into the
+    other, once it has read the parts, so an older outbox moves to `waiting`
+    here. An older release would not read the new outbox: the major moved.
     """
     if old_major_version > STORAGE_VERSION:
         raise NotImplementedError(f"storage version {old_major_version} is newer")
@@ -238,6 +262,8 @@ def migrate(
     if old_major_version == 1 and old_minor_version < 3:
         data["outbox"] = [record["id"] for record in data.get("journal", [])]
         data["samples"] = []
+    if old_major_version < 3:
+        data["waiting"] = data.pop("outbox", [])
     return cast(StoredFarm, data)
 
 
@@ -252,7 +278,12 @@ class FarmStore:
     _by_subject: dict[str, list[JournalRecord]] = field(
         init=False, default_factory=dict
     )
-    _by_id: dict[str, JournalRecord] = field(init=False, default_factory=dict)
+    # Where each record is in the journal.
+    _position: dict[str, int] = field(init=False, default_factory=dict)
+    # The outbox: the journal's records from `_first_waiting` on, except those
+    # in `_taken` (acknowledged before an older one).
+    _first_waiting: int = field(init=False, default=0)
+    _taken: set[str] = field(init=False, default_factory=set)
     _queued: list[Callable[[], None]] = field(init=False, default_factory=list)
     # Readings are queued for the planner only while one is linked.
     ship_samples: bool = field(init=False, default=False)
@@ -293,25 +324,78 @@ class FarmStore:
             older.extend(part["records"])
             self._parts.append((name, len(part["records"])))
         data["journal"] = older + data["journal"]
+        outbox = data.pop("outbox", None)
+        waiting = data.pop("waiting", None)
         self._data = data
         self._index()
+        if waiting is not None:
+            self._wait_for(set(waiting))
+        elif outbox is not None:
+            self._read_outbox(outbox)
 
     def _part_store(self, name: str) -> Store[JournalPart]:
         """The file of one part of the journal."""
         return Store(
             self.hass,
-            STORAGE_VERSION,
+            PART_VERSION,
             f"{STORAGE_KEY}.{self.entry_id}.{name}",
-            minor_version=STORAGE_MINOR_VERSION,
+            minor_version=PART_MINOR_VERSION,
             atomic_writes=True,
         )
 
     def _index(self) -> None:
         self._by_subject = {}
-        self._by_id = {}
-        for record in self._data["journal"]:
+        self._position = {}
+        for position, record in enumerate(self._data["journal"]):
             self._by_subject.setdefault(record["subject"], []).append(record)
-            self._by_id[record["id"]] = record
+            self._position[record["id"]] = position
+
+    def _wait_for(self, waiting: set[str]) -> None:
+        """Make the outbox the journal's records with these ids."""
+        journal = self._data["journal"]
+        first = next(
+            (at for at, record in enumerate(journal) if record["id"] in waiting),
+            len(journal),
+        )
+        self._first_waiting = first
+        self._taken = {
+            record["id"]
+            for record in islice(journal, first, None)
+            if record["id"] not in waiting
+        }
+
+    def _read_outbox(self, outbox: StoredOutbox) -> None:
+        """Take the stored outbox; its first record gone, all from the start wait.
+
+        The first record is gone only with a part missing from disk: sending
+        again what the planner has is harmless (it takes each id once), and
+        not sending what it lacks would lose it.
+        """
+        first = outbox["first"]
+        journal = self._data["journal"]
+        if first is None:
+            self._first_waiting = len(journal)
+        elif (position := self._position.get(first)) is not None:
+            self._first_waiting = position
+        else:
+            _LOGGER.warning(
+                "The first record waiting for the planner is not in the journal "
+                "(a part is missing); the records from the journal's start are "
+                "sent again"
+            )
+            self._first_waiting = 0
+        self._taken = {
+            record_id
+            for record_id in outbox["taken"]
+            if self._position.get(record_id, -1) >= self._first_waiting
+        }
+
+    def _waiting(self) -> Iterator[JournalRecord]:
+        """The records in the outbox, oldest first."""
+        taken = self._taken
+        for record in islice(self._data["journal"], self._first_waiting, None):
+            if record["id"] not in taken:
+                yield record
 
     @property
     def journal(self) -> list[JournalRecord]:
@@ -357,11 +441,11 @@ class FarmStore:
             }
             for kind, subject, at, data in items
         ]
-        self._data["journal"].extend(records)
-        for record in records:
+        journal = self._data["journal"]
+        for record in records:  # each waits: it is after the first waiting
             self._by_subject.setdefault(record["subject"], []).append(record)
-            self._by_id[record["id"]] = record
-        self._data["outbox"].extend(record["id"] for record in records)
+            self._position[record["id"]] = len(journal)
+            journal.append(record)
         await self._async_write()
         for queued in list(self._queued):
             queued()
@@ -379,14 +463,14 @@ class FarmStore:
 
         Journal records go first, then readings.
         """
-        found = (self._by_id.get(record_id) for record_id in self._data["outbox"])
-        records = list(islice((record for record in found if record), limit))
+        records = list(islice(self._waiting(), limit))
         return records + self._data["samples"][: limit - len(records)]
 
     @property
     def outbox_size(self) -> int:
         """How many records and readings wait for the planner's acknowledgement."""
-        return len(self._data["outbox"]) + len(self._data["samples"])
+        waiting = len(self._data["journal"]) - self._first_waiting - len(self._taken)
+        return waiting + len(self._data["samples"])
 
     def queue_sample(
         self, kind: str, subject: str, at: datetime, data: Mapping[str, Any]
@@ -425,9 +509,17 @@ class FarmStore:
         """
         done = set(record_ids)
         if done:
-            self._data["outbox"] = [
-                record_id for record_id in self._data["outbox"] if record_id not in done
-            ]
+            first = self._first_waiting
+            self._taken.update(
+                record_id
+                for record_id in done
+                if self._position.get(record_id, -1) >= first
+            )
+            journal = self._data["journal"]
+            while first < len(journal) and journal[first]["id"] in self._taken:
+                self._taken.discard(journal[first]["id"])
+                first += 1
+            self._first_waiting = first
             self._data["samples"] = [
                 sample for sample in self._data["samples"] if sample["id"] not in done
             ]
@@ -498,16 +590,13 @@ class FarmStore:
         ]
         dropped = len(journal) - len(kept)
         if dropped:
+            waiting = {record["id"] for record in self._waiting()}
             self._data["journal"] = kept
             # the parts are made again from what is kept at the next write
             self._unused_parts.update(name for name, _count in self._parts)
             self._parts = []
             self._index()
-            self._data["outbox"] = [
-                record_id
-                for record_id in self._data["outbox"]
-                if record_id in self._by_id
-            ]
+            self._wait_for(waiting)
         return dropped
 
     def state(self, subject: str) -> dict[str, Any]:
@@ -557,10 +646,16 @@ class FarmStore:
 
     def _document(self) -> StoredFarm:
         """The stored document: the records after the parts, the parts' names."""
+        journal = self._data["journal"]
+        first = self._first_waiting
         return {
             **self._data,
-            "journal": self._data["journal"][self._parted :],
+            "journal": journal[self._parted :],
             "parts": [name for name, _count in self._parts],
+            "outbox": {
+                "first": journal[first]["id"] if first < len(journal) else None,
+                "taken": sorted(self._taken, key=self._position.__getitem__),
+            },
         }
 
     def _data_to_write(self) -> StoredFarm:

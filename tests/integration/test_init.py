@@ -16,7 +16,9 @@ from custom_components.vertical_farm.diagnostics import (
 )
 from custom_components.vertical_farm.store import (
     KEEP_REMOVED,
+    PART_MINOR_VERSION,
     PART_RECORDS,
+    PART_VERSION,
     RecordKind,
     migrate,
 )
@@ -27,6 +29,20 @@ from .planner_server import TOKEN, PlannerServer
 
 def _key(entry: MockConfigEntry) -> str:
     return f"{DOMAIN}.{entry.entry_id}"
+
+
+def _waterings(prefix: str, count: int) -> list[dict[str, Any]]:
+    """Stored watering records, their ids in order after `prefix`."""
+    return [
+        {
+            "id": f"{prefix}{index:023d}",
+            "at": "2026-10-01T08:00:00+00:00",
+            "kind": "watered",
+            "subject": PLANT_ID,
+            "data": {},
+        }
+        for index in range(count)
+    ]
 
 
 async def test_setup_and_unload(
@@ -56,11 +72,13 @@ async def test_journal_survives_restart(
     at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     record = await store.async_record("watered", PLANT_ID, at, {"volume_l": 1.5})
     on_disk = hass_storage[_key(loaded_farm)]
-    assert on_disk["version"] == 2
+    assert on_disk["version"] == 3
     assert on_disk["minor_version"] == 1
     assert on_disk["data"]["journal"] == [record]
     assert on_disk["data"]["parts"] == []
-    assert on_disk["data"]["outbox"] == [record["id"]], "queued in the same write"
+    assert on_disk["data"]["outbox"] == {"first": record["id"], "taken": []}, (
+        "queued in the same write"
+    )
 
     store.state(RACK_ID)["gdd"] = 12.5
     store.async_schedule_save()
@@ -200,16 +218,7 @@ async def test_migrates_a_long_journal_into_parts(
     hass: HomeAssistant, hass_storage: dict[str, Any], farm_entry: MockConfigEntry
 ) -> None:
     """A 1.3 file holds every record in its document; the next write parts it."""
-    records = [
-        {
-            "id": f"01J{index:023d}",
-            "at": "2026-10-01T08:00:00+00:00",
-            "kind": "watered",
-            "subject": PLANT_ID,
-            "data": {},
-        }
-        for index in range(4_100)
-    ]
+    records = _waterings("01J", 4_100)
     hass_storage[_key(farm_entry)] = {
         "version": 1,
         "minor_version": 3,
@@ -221,7 +230,8 @@ async def test_migrates_a_long_journal_into_parts(
     store = farm_entry.runtime_data.store
     assert store.journal == records
     on_disk = hass_storage[_key(farm_entry)]  # parted at start
-    assert on_disk["version"] == 2
+    assert on_disk["version"] == STORAGE_VERSION
+    assert store.outbox_size == 0, "1.3's empty outbox: nothing waits"
     assert len(on_disk["data"]["parts"]) == 2
     assert len(on_disk["data"]["journal"]) == 100
 
@@ -234,20 +244,11 @@ async def test_a_stop_between_a_part_and_its_document_loses_nothing(
     The document still holds them; the part's file, named by no document, is
     not read, and the next write makes the same part again in its place.
     """
-    records = [
-        {
-            "id": f"01K{index:023d}",
-            "at": "2026-10-01T08:00:00+00:00",
-            "kind": "watered",
-            "subject": PLANT_ID,
-            "data": {},
-        }
-        for index in range(PART_RECORDS + 300)
-    ]
+    records = _waterings("01K", PART_RECORDS + 300)
     part_key = f"{_key(farm_entry)}.journal_{records[0]['id'].lower()}"
     hass_storage[part_key] = {
-        "version": STORAGE_VERSION,
-        "minor_version": 1,
+        "version": PART_VERSION,
+        "minor_version": PART_MINOR_VERSION,
         "key": part_key,
         "data": {"records": records[:PART_RECORDS]},
     }
@@ -259,7 +260,7 @@ async def test_a_stop_between_a_part_and_its_document_loses_nothing(
             "journal": records,
             "parts": [],
             "state": {},
-            "outbox": [],
+            "outbox": {"first": None, "taken": []},
             "samples": [],
         },
     }
@@ -278,30 +279,32 @@ async def test_a_missing_part_is_reported_and_the_rest_is_read(
     farm_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A part file gone from disk is named in the log; the farm still loads."""
-    record = {
-        "id": "01K00000000000000000000001",
-        "at": "2026-10-01T08:00:00+00:00",
-        "kind": "watered",
-        "subject": PLANT_ID,
-        "data": {},
-    }
+    """A part file gone from disk is named in the log; the farm still loads.
+
+    The first record waiting for the planner was in that part: the records
+    left wait again, but for one the planner had already taken. The planner takes each id once, so sending again is
+    harmless; keeping back what it may not have would lose it.
+    """
+    records = _waterings("01N", 3)
     hass_storage[_key(farm_entry)] = {
         "version": STORAGE_VERSION,
         "minor_version": 1,
         "key": _key(farm_entry),
         "data": {
-            "journal": [record],
+            "journal": records,
             "parts": ["journal_gone"],
             "state": {},
-            "outbox": [],
+            "outbox": {"first": "01NGONE", "taken": [records[1]["id"]]},
             "samples": [],
         },
     }
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
-    assert farm_entry.runtime_data.store.journal == [record]
+    store = farm_entry.runtime_data.store
+    assert store.journal == records
     assert "journal part journal_gone is missing" in caplog.text
+    assert store.outbox(10) == [records[0], records[2]]
+    assert "records from the journal's start are sent again" in caplog.text
 
 
 async def test_migrates_first_layout(
@@ -346,7 +349,7 @@ def test_migrate_refuses_newer_major() -> None:
     assert migrate(1, 2, {"journal": [], "state": {"x": {}}}) == {
         "journal": [],
         "state": {"x": {}},
-        "outbox": [],
+        "waiting": [],
         "samples": [],
     }
     # 1.3: every earlier record still has to go to the planner.
@@ -354,7 +357,101 @@ def test_migrate_refuses_newer_major() -> None:
         {"id": "01A", "at": "2026-11-01T08:00:00+00:00", "kind": "watered"},
         {"id": "01B", "at": "2026-11-02T08:00:00+00:00", "kind": "fed"},
     ]
-    assert migrate(1, 2, {"journal": records, "state": {}})["outbox"] == ["01A", "01B"]
+    assert migrate(1, 2, {"journal": records, "state": {}})["waiting"] == [
+        "01A",
+        "01B",
+    ]
+
+
+async def test_the_outbox_stays_small_and_keeps_its_order(
+    hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
+) -> None:
+    """Records waiting cost the document nothing each; acknowledged ones stay so.
+
+    No planner is linked: every record waits, and the stored outbox is the
+    first of them. One the planner takes before an older one is named until
+    the older one is taken too. A restart reads back the same outbox.
+    """
+    store = loaded_farm.runtime_data.store
+    at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    records = await store.async_record_many(
+        [("watered", PLANT_ID, at + timedelta(minutes=i), None) for i in range(500)]
+    )
+    ids = [record["id"] for record in records]
+    outbox = hass_storage[_key(loaded_farm)]["data"]["outbox"]
+    assert outbox == {"first": ids[0], "taken": []}
+    assert store.outbox_size == 500
+
+    store.acknowledge([ids[3], ids[1], "01NOTARECORD"])
+    assert [record["id"] for record in store.outbox(4)] == [ids[0], ids[2], *ids[4:6]]
+    assert store.outbox_size == 498
+    await store.async_save_now()
+    outbox = hass_storage[_key(loaded_farm)]["data"]["outbox"]
+    assert outbox == {"first": ids[0], "taken": [ids[1], ids[3]]}
+
+    store.acknowledge([ids[0], ids[2]])  # the gap closes: the first moves on
+    store.acknowledge([ids[1]])  # again: changes nothing
+    assert store.outbox_size == 496
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    reloaded = loaded_farm.runtime_data.store
+    assert hass_storage[_key(loaded_farm)]["data"]["outbox"] == {
+        "first": ids[4],
+        "taken": [],
+    }
+    assert [record["id"] for record in reloaded.outbox(500)] == ids[4:]
+
+    reloaded.acknowledge(ids)
+    assert reloaded.outbox_size == 0
+    assert reloaded.outbox(10) == []
+    later = await reloaded.async_record("fed", PLANT_ID, at + timedelta(days=1))
+    assert reloaded.outbox(10) == [later], "a record after an empty outbox waits"
+
+
+async def test_migrates_an_outbox_of_ids_after_reading_the_parts(
+    hass: HomeAssistant, hass_storage: dict[str, Any], farm_entry: MockConfigEntry
+) -> None:
+    """A 2.1 outbox lists every waiting id, some of them in a part: none is lost."""
+    records = _waterings("01M", PART_RECORDS + 300)
+    # Taken up to 1,500, and one later record taken before the rest.
+    waiting = [
+        record["id"] for record in records[1_500:] if record is not records[2_100]
+    ]
+    part_key = f"{_key(farm_entry)}.journal_{records[0]['id'].lower()}"
+    hass_storage[part_key] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": part_key,
+        "data": {"records": records[:PART_RECORDS]},
+    }
+    hass_storage[_key(farm_entry)] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": _key(farm_entry),
+        "data": {
+            "journal": records[PART_RECORDS:],
+            "parts": [part_key.rsplit(".", 1)[1]],
+            "state": {},
+            "outbox": waiting,
+            "samples": [],
+        },
+    }
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await hass.async_block_till_done()
+    store = farm_entry.runtime_data.store
+    assert store.journal == records
+    assert [record["id"] for record in store.outbox(1_000)] == waiting
+    assert store.outbox_size == len(waiting)
+
+    await store.async_save_now()
+    on_disk = hass_storage[_key(farm_entry)]
+    assert on_disk["version"] == STORAGE_VERSION
+    assert on_disk["data"]["outbox"] == {
+        "first": records[1_500]["id"],
+        "taken": [records[2_100]["id"]],
+    }
+    assert "waiting" not in on_disk["data"]
+    assert hass_storage[part_key]["data"]["records"] == records[:PART_RECORDS]
 
 
 async def test_removed_subentry_state_forgotten(
