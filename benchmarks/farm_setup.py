@@ -55,7 +55,10 @@ Prints, each with its goal from SPEC section 10 and PASS or OVER:
   on each update);
 - the objects the garbage collector tracks after a full-size setup, farm
   against floor: a full collection scans all of them, so the farm's own share
-  of a collection's pause is about its share of these;
+  of a collection's pause is about its share of these; and the objects each
+  setup adds to those tracked as it began, with the full collections it saw
+  (CPython scans the whole heap once the objects kept since its last full
+  collection pass a quarter of those it kept then);
 - the longest event-loop block a probe task (sleeping 1 ms at a time) saw, in
   wall-clock time, during setup, during the updates, and in the last
   full-size farm during a phase change (the `vertical_farm.set_phase` action
@@ -163,6 +166,7 @@ from custom_components.vertical_farm.library import load_library  # noqa: E402
 FLOOR_DOMAIN: Final = "farm_floor"
 SEED: Final = 20261103
 ZONE: Final = ZoneInfo("US/Pacific")  # the test core's time zone
+OLDEST_GENERATION: Final = len(gc.get_count()) - 1  # collecting it scans every object
 HA_ENTITY_CAP: Final = entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 # Components both integrations need, set up before any timing so neither pays for them.
 PRELOADED: Final = ("http", "repairs", *(str(item) for item in PLATFORMS))
@@ -272,6 +276,7 @@ class Collections:
     count: int = 0
     total_s: float = 0.0
     longest_s: float = 0.0
+    full: int = 0  # of the oldest generation: the whole heap scanned
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -311,6 +316,10 @@ class SetupResult:
     # Objects the garbage collector tracks once the setup is done: what each
     # full collection scans, Home Assistant's and the integration's alike.
     tracked: int
+    # And as the setup began: the heap the setup's objects are weighed against
+    # (CPython scans the whole heap once the objects kept since its last full
+    # collection pass a quarter of those it kept then).
+    tracked_before: int
 
 
 @dataclass(kw_only=True, slots=True)
@@ -634,13 +643,14 @@ def watch_collections() -> Iterator[Collections]:
     seen = Collections()
     started = 0.0
 
-    def watch(phase: str, _info: Mapping[str, Any]) -> None:
+    def watch(phase: str, info: Mapping[str, Any]) -> None:
         nonlocal started
         if phase == "start":
             started = perf_counter()
             return
         took = perf_counter() - started
         seen.count += 1
+        seen.full += info["generation"] == OLDEST_GENERATION
         seen.total_s += took
         seen.longest_s = max(seen.longest_s, took)
 
@@ -718,6 +728,7 @@ class LoopProbe:
 
 async def timed_setup(hass: HomeAssistant, entry: ConfigEntry) -> SetupResult:
     """Set an added entry up and time it to the moment the core is idle again."""
+    tracked_before = len(gc.get_objects())
     with watch_collections() as collections:
         async with LoopProbe() as probe:
             started, cpu_started = perf_counter(), process_time()
@@ -740,6 +751,7 @@ async def timed_setup(hass: HomeAssistant, entry: ConfigEntry) -> SetupResult:
         ),
         collections=collections,
         tracked=len(gc.get_objects()),
+        tracked_before=tracked_before,
     )
 
 
@@ -1489,6 +1501,31 @@ def block_rows(figures: Figures) -> list[Row]:
     floor_tracked = statistics.median(
         item.tracked for item in figures.setup["floor", FULL.plants]
     )
+    added = {
+        which: statistics.median(
+            item.tracked - item.tracked_before
+            for item in figures.setup[which, FULL.plants]
+        )
+        for which in ("farm", "floor")
+    }
+    before = statistics.median(
+        item.tracked_before for item in figures.setup["floor", FULL.plants]
+    )
+    rows.append(
+        Row(
+            label=f"objects a setup adds, {FULL.plants:,} plants",
+            value=(
+                f"farm {added['farm']:+,.0f}, floor {added['floor']:+,.0f}, to the "
+                f"{before:,.0f} the collector tracked as the floor's setup began "
+                f"({added['floor'] / before:.0%}): CPython collects the whole heap "
+                "once the objects kept since its last full collection pass a "
+                "quarter of those it kept, so the same entities with nothing else "
+                "set off a full collection during a setup"
+            ),
+            goal="none, for comparison",
+            met=None,
+        )
+    )
     rows.append(
         Row(
             label=f"objects the collector tracks after setup, {FULL.plants:,} plants",
@@ -1513,7 +1550,8 @@ def block_rows(figures: Figures) -> list[Row]:
             Row(
                 label=f"garbage collections, {label}",
                 value=(
-                    f"{statistics.median(item.count for item in seen):.0f}, "
+                    f"{statistics.median(item.count for item in seen):.0f} "
+                    f"({statistics.median(item.full for item in seen):.0f} full), "
                     f"{statistics.median(item.total_s for item in seen) * 1e3:.0f} ms "
                     f"in all, longest {max(item.longest_s for item in seen) * 1e3:.1f} ms"
                 ),
