@@ -29,25 +29,61 @@ from .store import FarmStore
 from .topology import FarmConfig
 
 # Notices about one rack or tank, their ids `<kind>_<subject id>`.
-SUBJECT_NOTICES: Final = ("tank_conflict", "level_mismatch", "light_conflict")
+ANTAGONISTS_ISSUE: Final = "antagonists"
+SUBJECT_NOTICES: Final = (
+    "tank_conflict",
+    "level_mismatch",
+    "light_conflict",
+    ANTAGONISTS_ISSUE,
+)
+# Every kind raised here (their translation keys): the subjects' notices and
+# those about a linked entity (`<kind>_<entry id>_<entity id>`).
+NOTICE_KINDS: Final = frozenset({*SUBJECT_NOTICES, "unit", "missing_entity"})
 
 
 class RepairNotices:
-    """The farm's repair notices: raised while a problem lasts, removed after."""
+    """The farm's repair notices: raised while a problem lasts, removed after.
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, farm_name: str) -> None:
-        """Nothing is raised yet."""
+    Notices outlive the farm that raised them (an unload, a reload). A new
+    farm takes on those of its entry still shown, unconfirmed: each is
+    judged again as the farm starts, and `async_settle` removes the ones no
+    judgement raised again once all have run.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        farm_name: str,
+        subjects: Collection[str],
+    ) -> None:
+        """Take on the entry's notices shown now (about it or its `subjects`)."""
         self.hass = hass
         self.entry_id = entry_id
         self.farm_name = farm_name
-        self._active: set[str] = set()
+        ours = (entry_id, *subjects)
+        self._unconfirmed = {
+            issue_id
+            for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+            if domain == DOMAIN
+            and issue.active
+            and issue.translation_key in NOTICE_KINDS
+            and any(key in issue_id for key in ours)
+        }
+        self._active: set[str] = set(self._unconfirmed)
 
     @callback
     def async_set(
         self, issue_id: str, translation_key: str, active: bool, **placeholders: str
     ) -> None:
-        """Raise a notice while `active`; remove it once not."""
-        if active and issue_id not in self._active:
+        """Raise a notice while `active`; remove it once not.
+
+        A notice taken on from an earlier farm is raised again when
+        confirmed: its names may have changed meanwhile.
+        """
+        confirmed = issue_id in self._unconfirmed
+        self._unconfirmed.discard(issue_id)
+        if active and (issue_id not in self._active or confirmed):
             self._active.add(issue_id)
             ir.async_create_issue(
                 self.hass,
@@ -61,6 +97,14 @@ class RepairNotices:
         elif not active and issue_id in self._active:
             self._active.discard(issue_id)
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
+    def async_settle(self) -> None:
+        """Remove the notices taken on that no judgement raised again."""
+        for issue_id in self._unconfirmed:
+            self._active.discard(issue_id)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self._unconfirmed.clear()
 
     @callback
     def async_keep(self, subjects: Collection[str]) -> None:

@@ -201,7 +201,12 @@ class Farm:
         self.library = library
         self.store = store
         self.config = config if config is not None else FarmConfig.from_entry(entry)
-        self.notices = RepairNotices(hass, entry.entry_id, self.settings.name)
+        self.notices = RepairNotices(
+            hass, entry.entry_id, self.settings.name, self.config.subjects
+        )
+        # What is judged once as the farm starts before the notices it took on
+        # are settled: the racks and tanks, and the linked entities' existence.
+        self._unjudged = {"subjects", "links"}
         self.ledger = ReadingsLedger(
             hass,
             self.config,
@@ -338,6 +343,7 @@ class Farm:
             # Linked entities may appear late while Home Assistant starts.
             self._started = True
             self.ledger.async_check_exist()
+            self._async_judged("links")
 
         self._unsub.append(async_at_started(self.hass, _started))
 
@@ -757,7 +763,15 @@ class Farm:
     async def _async_begin(self) -> None:
         """Judge every rack and tank once (repairs, alerts), then catch up."""
         await self._async_refresh_in_turns([*self.config.racks, *self.config.tanks])
+        self._async_judged("subjects")
         await self._async_catch_up()
+
+    @callback
+    def _async_judged(self, what: str) -> None:
+        """One start-up judgement done; after the last, settle the notices."""
+        self._unjudged.discard(what)
+        if not self._unjudged:
+            self.notices.async_settle()
 
     async def _async_catch_up(self) -> None:
         """Advance every plant whose phase is complete (GDD or days), in turns.

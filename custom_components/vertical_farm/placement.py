@@ -21,7 +21,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .alerts import RepairNotices
+from .alerts import ANTAGONISTS_ISSUE, RepairNotices
 from .const import CONF_PLANTED, CONF_RACK, CONF_SHELF, CONF_SPECIES
 from .engine import rotation
 from .engine.profiles import Library, Species
@@ -31,8 +31,6 @@ from .topology import FarmConfig
 
 if TYPE_CHECKING:
     from .farm import Farm
-
-ANTAGONISTS_ISSUE = "antagonists"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -309,12 +307,12 @@ class Placement:
 
     @callback
     def async_note_moves(self, old: FarmConfig, new: FarmConfig) -> None:
-        """Record the crops a change cleared from shelves; drop notices of racks gone."""
+        """Record the crops a change cleared from shelves; forget racks gone.
+
+        Their notices go with the others of racks gone (RepairNotices.async_keep).
+        """
         for rack_id in old.racks.keys() - new.racks.keys():
             self._racks.pop(rack_id, None)
-            self._notices.async_set(
-                f"{ANTAGONISTS_ISSUE}_{rack_id}", ANTAGONISTS_ISSUE, False
-            )
         if cleared := self.moves(old, new):
             now = dt_util.now()
             self._entry.async_create_task(

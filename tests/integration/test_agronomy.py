@@ -469,6 +469,16 @@ async def test_antagonists_on_a_shelf_raise_a_notice_until_moved_apart(
     }
 
 
+async def test_a_rack_removed_takes_its_antagonists_notice(
+    hass: HomeAssistant, soil: MockConfigEntry
+) -> None:
+    """No rack, no shelf of antagonists: the notice goes with the rack."""
+    assert _antagonist_issue(hass) is not None
+    hass.config_entries.async_remove_subentry(soil, WARM_RACK)
+    await hass.async_block_till_done()
+    assert _antagonist_issue(hass) is None
+
+
 async def test_planting_kale_again_warns_and_lets_the_grower_go_on(
     hass: HomeAssistant, soil: MockConfigEntry
 ) -> None:

@@ -158,6 +158,49 @@ async def test_unconvertible_unit_is_a_repair_not_a_number(
     assert "today" not in loaded_farm.runtime_data.store.state(RACK_ID)
 
 
+async def test_notices_raised_before_a_reload_are_judged_again(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Put right while the farm was unloaded, a problem's notice goes at setup.
+
+    Repair notices outlive the farm that raised them. The farm set up next
+    judges each again: one whose problem is gone goes, one that lasts stays
+    with today's names, and one about a sensor no longer linked goes too.
+    """
+    issues = ir.async_get(hass)
+    entry_id = loaded_farm.entry_id
+    ec_unit = f"unit_{entry_id}_sensor.tank_a_ec"
+    temperature_unit = f"unit_{entry_id}_sensor.rack_one_temperature"
+    ppfd_missing = f"missing_entity_{entry_id}_sensor.rack_one_ppfd"
+    hass.states.async_set("sensor.tank_a_ec", "900", {"unit_of_measurement": "ppm"})
+    hass.states.async_set(
+        "sensor.rack_one_temperature", "300", {"unit_of_measurement": "°R"}
+    )
+    await hass.async_block_till_done()
+    for issue_id in (ec_unit, temperature_unit, ppfd_missing):
+        assert issues.async_get_issue(DOMAIN, issue_id) is not None, issue_id
+    assert await hass.config_entries.async_unload(entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, ec_unit) is not None
+
+    hass.states.async_set("sensor.tank_a_ec", "1.2", {"unit_of_measurement": "mS/cm"})
+    rack = {key: value for key, value in RACK_DATA.items() if key != "light_sensor"}
+    hass.config_entries.async_update_subentry(
+        loaded_farm,
+        loaded_farm.subentries[RACK_ID],
+        data={**rack, "name": "Rack uno"},
+    )
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, ec_unit) is None
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(1.2)
+    assert issues.async_get_issue(DOMAIN, ppfd_missing) is None, "no longer linked"
+    lasting = issues.async_get_issue(DOMAIN, temperature_unit)
+    assert lasting is not None
+    assert lasting.translation_placeholders is not None
+    assert lasting.translation_placeholders["name"] == "Rack uno"
+
+
 async def test_measured_values_follow_the_users_unit_system(
     hass: HomeAssistant, farm_entry: MockConfigEntry
 ) -> None:
