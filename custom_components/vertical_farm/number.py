@@ -13,8 +13,11 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .engine.errors import FarmError
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import FarmConfigEntry
+from .select import farm_error
+from .validation import finite_number
 
 PARALLEL_UPDATES = 0
 
@@ -53,8 +56,16 @@ class TargetPh(FarmEntity, NumberEntity):
         return self.farm.views.tank(self.subject_id).target_ph
 
     async def async_set_native_value(self, value: float) -> None:
-        """Set the target pH (kept across restarts)."""
-        await self.farm.records.async_set_target_ph(self.subject_id, round(value, 2))
+        """Set the target pH (kept across restarts); NaN is refused.
+
+        Home Assistant checks the bounds, and NaN is neither below nor above.
+        """
+        number = finite_number(value)
+        if number is None:
+            raise farm_error(
+                FarmError("number_invalid", field="target_ph", value=str(value))
+            )
+        await self.farm.records.async_set_target_ph(self.subject_id, round(number, 2))
 
 
 async def async_setup_entry(

@@ -492,6 +492,18 @@ async def test_light_times_and_target_ph(
     await hass.config_entries.async_reload(loaded_farm.entry_id)
     await hass.async_block_till_done()
     assert float(hass.states.get(ph_id).state) == 5.9
+    # NaN is within no bounds, yet Home Assistant's own check lets it through.
+    for value in ("nan", float("nan")):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                "number",
+                "set_value",
+                {"entity_id": ph_id, "value": value},
+                blocking=True,
+            )
+        assert err.value.translation_key == "number_invalid"
+    assert float(hass.states.get(ph_id).state) == 5.9
+    assert loaded_farm.runtime_data.store.state(TANK_ID)["target_ph"] == 5.9
 
 
 async def test_schedule_switches_survive_restart(
