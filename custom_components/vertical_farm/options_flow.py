@@ -32,9 +32,15 @@ from .planner import (
     PlannerConnectionError,
     PlannerError,
 )
-from .selectors import choice_selector, labelled_selector, number_selector
+from .selectors import (
+    choice_selector,
+    labelled_selector,
+    number_selector,
+    switch_selector,
+)
 from .validation import (
     Errors,
+    form_boolean,
     form_name,
     form_number,
     form_whole_number,
@@ -65,7 +71,7 @@ def _species_data(template: Species, user_input: dict[str, Any]) -> dict[str, An
         "name": str(user_input[CONF_NAME]).strip(),
         "family": str(user_input.get("family") or template.family),
         "base_temp_c": float(user_input.get("base_temp_c", template.base_temp_c)),
-        "perennial": bool(user_input.get("perennial", template.perennial)),
+        "perennial": user_input.get("perennial", template.perennial),
         "care_preset": str(user_input.get("care_preset") or template.care_preset),
         "water_factor": template.water_factor,
         "temp_min_c": template.temp_min_c,
@@ -179,6 +185,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
             name = form_name(user_input, errors)
             for number in SPECIES_NUMBERS:
                 form_number(user_input, number, None, errors)
+            form_boolean(user_input, "perennial", False, errors)
             key = name_key(name or "")
             template = library.species.get(str(user_input["based_on"]))
             if not errors and key in library.species:
@@ -210,7 +217,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 probatio.Optional("care_preset"): choice_selector(
                     sorted(library.care_presets), "care_preset"
                 ),
-                probatio.Optional("perennial"): selector.BooleanSelector(),
+                probatio.Optional("perennial"): switch_selector(),
                 probatio.Optional("base_temp_c"): number_selector(-5, 25, 0.5, "°C"),
                 probatio.Optional("ec_min"): number_selector(0, 10, 0.05, "mS/cm"),
                 probatio.Optional("ec_max"): number_selector(0, 10, 0.05, "mS/cm"),
@@ -241,7 +248,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 "mixing_priority": form_whole_number(
                     user_input, "mixing_priority", DEFAULT_PRIORITY[kind], errors
                 ),
-                "tank_safe": bool(user_input.get("tank_safe", True)),
+                "tank_safe": form_boolean(user_input, "tank_safe", True, errors),
                 "max_ml_per_l": form_number(user_input, "max_ml_per_l", 5.0, errors),
             }
             key = name_key(name or "")
@@ -265,9 +272,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 ),
                 probatio.Required("ec_per_ml"): number_selector(0, 5, 0.01, "mS/cm"),
                 probatio.Optional("mixing_priority"): number_selector(1, 99, 1),
-                probatio.Optional(
-                    "tank_safe", default=True
-                ): selector.BooleanSelector(),
+                probatio.Optional("tank_safe", default=True): switch_selector(),
                 probatio.Optional("max_ml_per_l", default=5.0): number_selector(
                     0.01, 50, 0.01, "ml/L"
                 ),

@@ -25,6 +25,23 @@ class FormNumberSelector(selector.NumberSelector):
         return super().__call__(value)
 
 
+class FormSwitchSelector(selector.BooleanSelector):
+    """An on/off switch whose every other answer reaches the flow's check.
+
+    Home Assistant's boolean selector makes True of any non-empty text, so
+    "false" would switch a setting on; `form_boolean` refuses it instead.
+    """
+
+    def __call__(self, data: Any) -> Any:
+        """The answer as given: True, False, or something for the flow to refuse."""
+        return data
+
+
+def switch_selector() -> selector.BooleanSelector:
+    """An on/off switch."""
+    return FormSwitchSelector()
+
+
 def number_selector(
     minimum: float, maximum: float, step: float, unit: str | None = None
 ) -> selector.NumberSelector:

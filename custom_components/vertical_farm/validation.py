@@ -170,6 +170,21 @@ def form_whole_number(
     return int(number)
 
 
+def form_boolean(
+    user_input: Mapping[str, Any], key: str, default: bool, errors: Errors
+) -> bool:
+    """A form's switch: True or False only (the default when left out).
+
+    A boolean selector turns any non-empty text into True; "false" is refused
+    here rather than read as on.
+    """
+    value = user_input.get(key, default)
+    if not isinstance(value, bool):
+        errors[key] = "boolean_required"
+        return default
+    return value
+
+
 def normalize_farm(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """The farm's entry data from a form or a caller, and what is wrong with it."""
     errors: Errors = {}

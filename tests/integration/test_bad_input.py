@@ -343,6 +343,46 @@ async def test_options_numbers_must_be_finite(
 
 
 @pytest.mark.parametrize(
+    ("step", "base", "field"),
+    [
+        ("add_species", {"name": "Shiso", "based_on": "basil"}, "perennial"),
+        (
+            "add_fertilizer",
+            {"name": "Brew", "kind": "base", "ec_per_ml": 0.2},
+            "tank_safe",
+        ),
+    ],
+)
+async def test_options_booleans_must_be_booleans(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    step: str,
+    base: dict[str, Any],
+    field: str,
+) -> None:
+    """A switch in a form is on or off: "false" is no answer, and not True either."""
+    before = dict(loaded_farm.options)
+    result = await _options_form(hass, loaded_farm, step)
+    for value in ("false", "true", 1, 0.0, "on"):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**base, field: value}
+        )
+        assert _flow_errors(result, EN["options"]) == {field: "boolean_required"}
+    assert dict(loaded_farm.options) == before
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, field: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the farm reloads with its new options
+    (added,) = [
+        entry
+        for kind in ("species", "fertilizers")
+        for entry in loaded_farm.options.get(kind, {}).values()
+    ]
+    assert added[field] is False
+
+
+@pytest.mark.parametrize(
     ("name", "error"),
     [
         ("Shi\nso", "text_control_characters"),
