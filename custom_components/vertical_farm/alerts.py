@@ -192,7 +192,7 @@ ALERT_INPUTS: Final[Mapping[str, frozenset[AlertKind]]] = {
     "ph": _PH_ALERTS,
     "target_ph": _PH_ALERTS,
     "ph_drift_per_day": _PH_ALERTS,
-    "balance": frozenset({AlertKind.LEVEL_LOW}),
+    "level_l": frozenset({AlertKind.LEVEL_LOW}),
     "water_temperature": frozenset({AlertKind.TEMPERATURE}),
     "stale_probes": frozenset({AlertKind.PROBE_STALE}),
 }
@@ -215,7 +215,7 @@ def tank_readings(
         ph_low=None if ph_range is None else ph_range.low,
         ph_high=None if ph_range is None else ph_range.high,
         target_ph=view.target_ph,
-        level_l=view.balance.level_l if view.balance is not None else None,
+        level_l=view.level_l,  # the probe's reading: none while it is lost
         volume_l=volume_l,
         water_c=view.water_temperature,
         stale=bool(view.stale_probes),

@@ -623,7 +623,6 @@ class FarmStore:
         leaves its records in the document (and an unnamed file, written
         again by the next write).
         """
-        self._save_pending = False
         async with self._write_lock:
             journal = self._data["journal"]
             parted = self._parted
@@ -634,6 +633,10 @@ class FarmStore:
                 self._parts.append((name, len(records)))
                 self._unused_parts.discard(name)
                 parted += len(records)
+            # Only now does this write take the data, and it drops a delayed
+            # save scheduled meanwhile (a reading while the write waited):
+            # that reading is in this document, and the next one schedules anew.
+            self._save_pending = False
             await self._store.async_save(self._document())
             unused, self._unused_parts = self._unused_parts, set()
             for name in unused:

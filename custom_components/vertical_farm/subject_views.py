@@ -361,9 +361,15 @@ class SubjectViews:
             since = stored["since"] = now.isoformat()
         done: dict[str, str] = stored.get("maintenance", {})
         levels: list[list[Any]] = stored.get("levels", [])
+        tank = self._config().tanks[tank_id]
+        # Today's level is the probe's reading: none while it is unavailable,
+        # in a unit that cannot be read, or unlinked. The history keeps the
+        # last one read, for the water use.
+        level = self._ledger.reading(tank.level_sensor)
         key = (
             len(levels),
             levels[-1][0] if levels else None,
+            level,
             stored.get("level_unit"),
             stored.get("filled_at"),
             tuple(sorted(done.items())),
@@ -373,12 +379,11 @@ class SubjectViews:
         cached = self._upkeep.get(tank_id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        tank = self._config().tanks[tank_id]
         percent = stored.get("level_unit") == "%"
         upkeep = tank_upkeep(
             tank,
             balance=self._ledger.water_balance(tank, now),
-            level=levels[-1][1] if levels else None,
+            level=level,
             level_percent=percent,
             filled_at=datetime.fromisoformat(stored["filled_at"])
             if "filled_at" in stored

@@ -5,6 +5,7 @@ not exist, times that must never lie in the past, measured tank values, care
 task ids of any form and derived state on disk at stop.
 """
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 
@@ -424,6 +426,90 @@ async def test_derived_state_is_on_disk_within_ten_seconds_while_readings_come(
     found = written()
     assert found is not None
     assert found[1:] == [21.5, 23.0, 4]
+
+
+async def test_a_reading_during_a_write_is_still_on_disk_within_ten_seconds(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    loaded_farm: MockConfigEntry,
+) -> None:
+    """A reading that comes while a write waits for the one before it is not lost.
+
+    Two writes overlap when records are made at once (several phase moves at
+    midnight); the second waits for the first. A reading meanwhile must still
+    reach the disk within the batching window, and so must every later one.
+    """
+    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
+    store = loaded_farm.runtime_data.store
+
+    def written() -> list[Any] | None:
+        state = hass_storage.get(key, {}).get("data", {}).get("state", {})
+        today: list[Any] | None = state.get(RACK_ID, {}).get("today")
+        return today
+
+    # The test core's storage never waits: a write under way on a slow disk
+    # is the store's write lock held.
+    async with store._write_lock:
+        waiting = hass.async_create_task(store.async_save_now())
+        await asyncio.sleep(0)
+        hass.states.async_set("sensor.rack_one_temperature", "21.5")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not waiting.done()
+    await waiting
+    for value in ("22.0", "23.0"):
+        now = dt_util.utcnow() + timedelta(seconds=11)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        await hass.async_block_till_done()
+        found = written()
+        assert found is not None, "the reading never reached the disk"
+        assert found[2] == float(hass.states.get("sensor.rack_one_temperature").state)
+        hass.states.async_set("sensor.rack_one_temperature", value)
+        await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        {"state": STATE_UNAVAILABLE},
+        {"state": "30", "attributes": {"unit_of_measurement": "furlong"}},
+        "unlinked",
+    ],
+)
+async def test_a_level_probe_lost_leaves_no_level_behind(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, lost: dict[str, Any] | str
+) -> None:
+    """A level probe gone dark, in a unit no one can read, or unlinked: no level.
+
+    The last level read stays in the history (for water use), but the tank
+    does not show it as today's, and "level low" says it cannot tell.
+    """
+    alerts = async_capture_events(hass, f"{DOMAIN}_tank_alert")
+    hass.states.async_set("sensor.tank_a_level", "30", {"unit_of_measurement": "L"})
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "level").state) == 30.0
+    assert _state(hass, TANK_ID, "level_low", "binary_sensor").state == "off"
+    hass.states.async_set("sensor.tank_a_level", "5", {"unit_of_measurement": "L"})
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "level_low", "binary_sensor").state == "on"
+    assert [event.data["kind"] for event in alerts] == ["level_low"]
+    if lost == "unlinked":
+        subentry = loaded_farm.subentries[TANK_ID]
+        hass.config_entries.async_update_subentry(
+            loaded_farm, subentry, data={**subentry.data, "level_sensor": None}
+        )
+    else:
+        assert isinstance(lost, dict)
+        hass.states.async_set(
+            "sensor.tank_a_level", lost["state"], lost.get("attributes", {})
+        )
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "level").state == STATE_UNAVAILABLE
+    assert (
+        _state(hass, TANK_ID, "level_low", "binary_sensor").state == STATE_UNAVAILABLE
+    )
 
 
 async def test_tank_measured_values_are_unavailable_without_probes(
