@@ -303,72 +303,71 @@ async def _options_form(
     )
 
 
+SPECIES = ("add_species", {"name": "Shiso", "based_on": "basil"})
+FERTILIZER = ("add_fertilizer", {"name": "Brew", "kind": "base", "ec_per_ml": 0.2})
+NOT_BOOLEAN = ("false", "true", 1, 0.0, "on")
+
+
 @pytest.mark.parametrize(
-    ("step", "base", "field"),
+    ("step", "base", "field", "values", "error"),
     [
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "base_temp_c"),
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "ec_min"),
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "ec_max"),
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "ph_min"),
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "ph_max"),
-        ("add_fertilizer", {"name": "Brew", "kind": "base"}, "ec_per_ml"),
-        (
-            "add_fertilizer",
-            {"name": "Brew", "kind": "base", "ec_per_ml": 0.2},
-            "mixing_priority",
+        *(
+            (*SPECIES, field, NOT_FINITE, "number_invalid")
+            for field in ("base_temp_c", "ec_min", "ec_max", "ph_min", "ph_max")
         ),
         (
             "add_fertilizer",
-            {"name": "Brew", "kind": "base", "ec_per_ml": 0.2},
-            "max_ml_per_l",
+            {"name": "Brew", "kind": "base"},
+            "ec_per_ml",
+            NOT_FINITE,
+            "number_invalid",
         ),
+        *(
+            (*FERTILIZER, field, NOT_FINITE, "number_invalid")
+            for field in ("mixing_priority", "max_ml_per_l")
+        ),
+        (*SPECIES, "perennial", NOT_BOOLEAN, "boolean_required"),
+        (*FERTILIZER, "tank_safe", NOT_BOOLEAN, "boolean_required"),
     ],
 )
-async def test_options_numbers_must_be_finite(
+async def test_options_refuse_what_a_field_cannot_take(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    *,
+    step: str,
+    base: dict[str, Any],
+    field: str,
+    values: tuple[Any, ...],
+    error: str,
+) -> None:
+    """Own species and fertilizers: numbers are finite, a switch is on or off.
+
+    NaN and infinity are refused; so is "false" for a switch, which Home
+    Assistant's boolean selector would make True. The options stay.
+    """
+    before = dict(loaded_farm.options)
+    result = await _options_form(hass, loaded_farm, step)
+    for value in values:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**base, field: value}
+        )
+        assert _flow_errors(result, EN["options"]) == {field: error}
+    assert dict(loaded_farm.options) == before
+
+
+@pytest.mark.parametrize(
+    ("step", "base", "field"),
+    [(*SPECIES, "perennial"), (*FERTILIZER, "tank_safe")],
+)
+async def test_options_switch_left_off_stays_off(
     hass: HomeAssistant,
     loaded_farm: MockConfigEntry,
     step: str,
     base: dict[str, Any],
     field: str,
 ) -> None:
-    """Own species and fertilizers refuse NaN and infinity; the options stay."""
-    before = dict(loaded_farm.options)
+    """A switch answered False is stored False."""
     result = await _options_form(hass, loaded_farm, step)
-    for value in NOT_FINITE:
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**base, field: value}
-        )
-        assert _flow_errors(result, EN["options"]) == {field: "number_invalid"}
-    assert dict(loaded_farm.options) == before
-
-
-@pytest.mark.parametrize(
-    ("step", "base", "field"),
-    [
-        ("add_species", {"name": "Shiso", "based_on": "basil"}, "perennial"),
-        (
-            "add_fertilizer",
-            {"name": "Brew", "kind": "base", "ec_per_ml": 0.2},
-            "tank_safe",
-        ),
-    ],
-)
-async def test_options_booleans_must_be_booleans(
-    hass: HomeAssistant,
-    loaded_farm: MockConfigEntry,
-    step: str,
-    base: dict[str, Any],
-    field: str,
-) -> None:
-    """A switch in a form is on or off: "false" is no answer, and not True either."""
-    before = dict(loaded_farm.options)
-    result = await _options_form(hass, loaded_farm, step)
-    for value in ("false", "true", 1, 0.0, "on"):
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**base, field: value}
-        )
-        assert _flow_errors(result, EN["options"]) == {field: "boolean_required"}
-    assert dict(loaded_farm.options) == before
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**base, field: False}
     )
