@@ -199,17 +199,21 @@ class ReadingsLedger:
     @callback
     def async_check_exist(self) -> None:
         """A repair notice for each linked or driven entity that does not exist."""
-        registry = er.async_get(self.hass)
         wanted: set[str] = set()
         for entity_id, subjects in self._subjects().items():
-            missing = (
-                self.hass.states.get(entity_id) is None
-                and registry.async_get(entity_id) is None
-            )
+            missing = self.hass.states.get(entity_id) is None and self._gone(entity_id)
             wanted.add(entity_id)
             self._async_set_missing(entity_id, subjects, missing)
         for entity_id in self._missing - wanted:
             self._async_set_missing(entity_id, set(), False)
+
+    def _gone(self, entity_id: str) -> bool:
+        """Whether an entity without a state will not get one: unknown or disabled.
+
+        One known and enabled may still be starting (its integration loading).
+        """
+        entry = er.async_get(self.hass).async_get(entity_id)
+        return entry is None or entry.disabled_by is not None
 
     def _subjects(self) -> dict[str, set[str]]:
         subjects = {
@@ -256,8 +260,7 @@ class ReadingsLedger:
         new_state = event.data["new_state"]
         if (new_state is None) != (entity_id in self._missing):
             if new_state is None:
-                registry_entry = er.async_get(self.hass).async_get(entity_id)
-                if registry_entry is None:
+                if self._gone(entity_id):
                     self._async_set_missing(
                         entity_id, self._subjects().get(entity_id, set()), True
                     )

@@ -302,6 +302,53 @@ async def test_missing_light_and_pump_raise_repairs_and_show_on_the_switch(
     assert light_switch.attributes["missing_entity"] == "light.nowhere"
 
 
+async def test_a_disabled_light_or_pump_is_as_good_as_missing(
+    hass: HomeAssistant,
+) -> None:
+    """Disabled by the user, a linked light or pump has no state and never will.
+
+    It is known to Home Assistant, but nothing drives it: the rack says so as
+    for one that does not exist, and stops saying so once it is back.
+    """
+    registry = er.async_get(hass)
+    light = registry.async_get_or_create(
+        "light",
+        "demo",
+        "grow_light",
+        suggested_object_id="grow_light",
+        disabled_by=er.RegistryEntryDisabler.USER,
+    ).entity_id
+    pump = registry.async_get_or_create(
+        "switch", "demo", "drip_pump", suggested_object_id="drip_pump"
+    ).entity_id
+    hass.states.async_set(pump, "off")
+    rack = {**RACK_DATA, "tank": None, "light_entity": light, "pump_entity": pump}
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    issues = ir.async_get(hass)
+
+    def notice(entity_id: str) -> ir.IssueEntry | None:
+        return issues.async_get_issue(
+            DOMAIN, f"missing_entity_{entry.entry_id}_{entity_id}"
+        )
+
+    assert notice(light) is not None
+    assert notice(pump) is None
+    light_switch = _state(hass, RACK_ID, "light_schedule", "switch")
+    assert light_switch.attributes["missing_entity"] == light
+    # The user disables the pump: Home Assistant takes its state away.
+    registry.async_update_entity(pump, disabled_by=er.RegistryEntryDisabler.USER)
+    hass.states.async_remove(pump)
+    await hass.async_block_till_done()
+    assert notice(pump) is not None
+    pump_switch = _state(hass, RACK_ID, "irrigation_schedule", "switch")
+    assert pump_switch.attributes["missing_entity"] == pump
+    # Enabled again, the light reports: its notice goes.
+    registry.async_update_entity(light, disabled_by=None)
+    hass.states.async_set(light, "off")
+    await hass.async_block_till_done()
+    assert notice(light) is None
+
+
 # --- 5. Next irrigation and next light change are never in the past ----------
 
 
