@@ -107,6 +107,9 @@ PUMP_STUCK_AFTER = len(PUMP_CHECK_DELAYS)
 COMMAND_TIMEOUT_S = 10  # a hung integration must not hold up unload or stop
 # All pumps stop together within this; well inside Home Assistant's stop stage.
 STOP_DEADLINE_S = 15.0
+# A relay may take the turn-off and report "off" a moment later (radio relays
+# do): a stop waits this long for it before calling the pump stuck.
+PUMP_SETTLE_S = 2.0
 
 type PlanKey = tuple[RackConfig, time, float, bool, bool]
 
@@ -395,12 +398,34 @@ class RackDriver:
         # Commands already on their way finish first, so the last word is "off".
         await asyncio.gather(*self._tasks, return_exceptions=True)
         taken = await self._async_call(pump, self._pump_service(pump, on=False))
+        state = await self._async_settled(pump) if taken else None
         self._stopping_pump = None
-        state = self.hass.states.get(pump)
         if not taken or _pump_is_running(state):
             self._async_raise_stuck(pump)
         elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
+
+    async def _async_settled(self, pump: str) -> State | None:
+        """The pump's state once it stops running, or after PUMP_SETTLE_S."""
+        state = self.hass.states.get(pump)
+        if not _pump_is_running(state):
+            return state
+        stopped: asyncio.Future[State | None] = self.hass.loop.create_future()
+
+        @callback
+        def _changed(event: Event[EventStateChangedData]) -> None:
+            new_state = event.data["new_state"]
+            if not _pump_is_running(new_state) and not stopped.done():
+                stopped.set_result(new_state)
+
+        unsub = async_track_state_change_event(self.hass, pump, _changed)
+        try:
+            async with asyncio.timeout(PUMP_SETTLE_S):
+                return await stopped
+        except TimeoutError:
+            return self.hass.states.get(pump)
+        finally:
+            unsub()
 
     @callback
     def async_stop_failed(self, why: str) -> None:

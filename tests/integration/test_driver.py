@@ -160,6 +160,32 @@ class FailingRelay(SwitchEntity):
         raise self._error
 
 
+class LaggingRelay(SwitchEntity):
+    """A switch that takes a command at once and reports its new state later.
+
+    As radio relays do (MQTT, Zigbee): the call returns before the state comes.
+    """
+
+    _attr_name = "Lagging relay"
+    _attr_is_on = False
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on at once."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Take the command; the state follows a few turns of the loop later."""
+
+        async def report() -> None:
+            for _ in range(5):
+                await asyncio.sleep(0)
+            self._attr_is_on = False
+            self.async_write_ha_state()
+
+        self.hass.async_create_task(report())
+
+
 class HungRelay(SwitchEntity):
     """A switch that turns on, but whose turn-off hangs until released."""
 
@@ -186,6 +212,7 @@ class HungRelay(SwitchEntity):
 
 
 CRASHING = "switch.crashing_relay"
+LAGGING = "switch.lagging_relay"
 CANCELLING = "switch.cancelling_relay"
 HUNG = [f"switch.hung_relay_{number}" for number in range(10)]
 
@@ -213,6 +240,7 @@ async def devices(
             BrokenRelay(),
             FailingRelay("Crashing relay", RuntimeError("bus fault")),
             FailingRelay("Cancelling relay", asyncio.CancelledError()),
+            LaggingRelay(),
             *(HungRelay(number) for number in range(10)),
         ],
     )
@@ -687,8 +715,18 @@ async def test_stuck_pump_issue_lasts_until_the_pump_is_seen_off(
     await move_to(hass, freezer, local(11, 10))
     assert state(hass, "counter.stuck_off_calls") == str(tries)
 
-    # Unload tries once more; the pump stays on, and so does the issue.
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    # Unload tries once more and gives the relay a moment to report off; the
+    # pump stays on, and so does the issue.
+    unload = hass.async_create_task(hass.config_entries.async_unload(entry.entry_id))
+    waited = timedelta()
+    while not unload.done() and waited < timedelta(minutes=1):
+        await asyncio.sleep(0)
+        freezer.tick(timedelta(seconds=0.5))
+        waited += timedelta(seconds=0.5)
+    assert waited >= timedelta(seconds=driver_module.PUMP_SETTLE_S), (
+        "it waited for the relay to report"
+    )
+    assert await unload
     await hass.async_block_till_done()
     assert state(hass, "counter.stuck_off_calls") == str(tries + 1)
     assert issues.async_get_issue(DOMAIN, issue_id) is not None
@@ -1161,6 +1199,23 @@ async def test_a_failing_pump_does_not_keep_the_others_on(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, pump_stuck_issue_id(RACK))
     assert issue is not None, "a pump that would not turn off is reported at stop"
     assert issue.translation_placeholders == {"pump": failing, "rack": "Rack one"}
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_pump_that_reports_off_late_is_not_called_stuck(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The turn-off returned before the relay reported off: wait for it, no notice."""
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(hass, (RACK, rack_data(pump_entity=LAGGING)))
+    await schedules(hass, entry, irrigation=True)
+    assert state(hass, LAGGING) == "on"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert state(hass, LAGGING) == "off"
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, pump_stuck_issue_id(RACK)) is None
 
 
 @pytest.mark.usefixtures("devices")
