@@ -71,6 +71,10 @@ def _normal(unit: str) -> str:
     return unit.strip().replace(_GREEK_MU, _MICRO_SIGN)
 
 
+# Written without a micro sign to hand, as device firmware often reports it.
+_ASCII_MICRO = {"uS/cm": f"{_MICRO_SIGN}S/cm"}
+
+
 _EC_UNITS = {_normal(str(unit)): str(unit) for unit in UnitOfConductivity}
 
 
@@ -96,6 +100,7 @@ def convert(
                 False,
             )
     elif quantity is Quantity.EC:
+        normal = _ASCII_MICRO.get(normal, normal)
         if normal in _EC_UNITS:
             return (
                 ConductivityConverter.convert(

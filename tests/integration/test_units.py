@@ -16,6 +16,7 @@ from custom_components.vertical_farm.units import Quantity, UnitError, convert
         (Quantity.TEMPERATURE, 22.0, None, {}, (22.0, False)),
         (Quantity.EC, 1400.0, "µS/cm", {}, (1.4, False)),  # micro sign
         (Quantity.EC, 1400.0, "μS/cm", {}, (1.4, False)),  # Greek mu
+        (Quantity.EC, 1400.0, "uS/cm", {}, (1.4, False)),  # no micro sign to hand
         (Quantity.EC, 0.0014, "S/cm", {}, (1.4, False)),
         (Quantity.EC, 1.4, "mS/cm", {}, (1.4, False)),
         (Quantity.EC, 700.0, "ppm", {"ppm_scale": 500}, (1.4, False)),
