@@ -53,6 +53,7 @@ from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
 from .engine.care import CareKind
 from .grower_records import FEEDING_KINDS
 from .store import FeedingDetails
+from .validation import MAX_TEXT_LENGTH, text_error
 
 API_ID: Final = DOMAIN
 API_NAME: Final = "Vertical Farm"
@@ -75,6 +76,14 @@ _RECORD: Final = llm.ToolAnnotations(destructive=False, open_world=False)
 def _amount(maximum: float) -> probatio.All[float]:
     """A number from 0 to `maximum`; the finite bound also refuses NaN and infinity."""
     return probatio.All(probatio.Coerce(float), probatio.Range(min=0, max=maximum))
+
+
+def _one_line(text: str) -> str:
+    """Text as the actions take it: trimmed, short, no control characters."""
+    text = text.strip()
+    if (error := text_error(text)) is not None:
+        raise probatio.Invalid(f"note: {error}")
+    return text
 
 
 _NAME_HELP = "Name of a plant (or its species, e.g. basil), as in the overview"
@@ -334,7 +343,9 @@ class LogFeedingTool(FarmTool):
                 MAX_EC
             ),
             probatio.Optional("ph", description="pH measured after"): _amount(14),
-            probatio.Optional("note", description="What the user said they did"): str,
+            probatio.Optional(
+                "note", description="What the user said they did, in one short line"
+            ): probatio.All(str, probatio.Length(max=MAX_TEXT_LENGTH), _one_line),
         }
     )
     annotations = _RECORD

@@ -10,6 +10,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, llm
 from homeassistant.setup import async_setup_component
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -236,6 +237,13 @@ async def test_log_feeding(
     assert record["data"] == {"kind": "top_up", **data}
     result = await _call(farm_api, "log_feeding", tank="Tank B", kind="top_up")
     assert result.error
+    # A note is one short line, as in the action.
+    for note in ("two\nlines", "x" * 101):
+        with pytest.raises(probatio.Invalid):
+            await _call(
+                farm_api, "log_feeding", tank="Tank A", kind="top_up", note=note
+            )
+    assert len(loaded_farm.runtime_data.farm.store.records(TANK_ID, ["fed"])) == 1
 
 
 async def test_log_feeding_needs_one_tank(
