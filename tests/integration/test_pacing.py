@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
@@ -187,6 +187,7 @@ async def test_a_phase_change_leaves_the_farm_wide_entities_to_later_turns(
     phase_sensor = _entity_id(hass, plant_id, "phase", "sensor")
     written: dict[str, int] = {}
 
+    @callback  # run as the event fires: not later, in a worker thread
     def record(event: Any) -> None:
         entity_id = event.data["entity_id"]
         if entity_id == phase_sensor or entity_id in farm_wide:
@@ -226,6 +227,7 @@ async def test_setup_adds_a_few_entities_a_turn(
     monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
     created: dict[str, int] = {}
 
+    @callback  # run as the event fires: not later, in a worker thread
     def record(event: Any) -> None:
         if event.data["action"] == "create":
             created[event.data["entity_id"]] = counter.turn
@@ -261,6 +263,7 @@ async def test_unload_removes_entities_in_turns(hass: HomeAssistant) -> None:
     }
     removed: dict[str, int] = {}
 
+    @callback  # run as the event fires: not later, in a worker thread
     def record(event: Any) -> None:
         if event.data["entity_id"] in ours and (
             event.data["new_state"] is None
@@ -287,10 +290,12 @@ async def test_tasks_falling_due_are_told_in_turns(
     monkeypatch.setattr(pacing, "TURN_BUDGET_S", 0.0)
     told: list[tuple[str, int]] = []
     counter = TurnCounter()
-    unsub = hass.bus.async_listen(
-        EVENT_CARE_DUE,
-        lambda event: told.append((event.data["task_id"], counter.turn)),
-    )
+
+    @callback  # run as the event fires: not later, in a worker thread
+    def record(event: Any) -> None:
+        told.append((event.data["task_id"], counter.turn))
+
+    unsub = hass.bus.async_listen(EVENT_CARE_DUE, record)
     async with counter:
         # Planted in the summer: their pest checks are overdue.
         await _setup(hass, planted="2026-08-01")

@@ -5,7 +5,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -82,14 +82,13 @@ async def test_unreachable_for_ten_minutes_raises_a_repair(
     await link_planner(hass, farm_entry, planner_server, TOKEN)
     assert hass.states.get(CONNECTED).state == "on"
     changes: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: (
+
+    @callback  # in order, as each state is written
+    def record(event: Any) -> None:
+        if event.data["entity_id"] == CONNECTED:
             changes.append(event.data["new_state"].state)
-            if event.data["entity_id"] == CONNECTED
-            else None
-        ),
-    )
+
+    hass.bus.async_listen("state_changed", record)
     await planner_server.stop()
     await _tick(hass, freezer, 60)
     assert hass.states.get(CONNECTED).state == "off"
