@@ -13,11 +13,9 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .engine.errors import FarmError
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import FarmConfigEntry
-from .select import farm_error
-from .validation import finite_number
+from .services import finite
 
 PARALLEL_UPDATES = 0
 
@@ -60,11 +58,7 @@ class TargetPh(FarmEntity, NumberEntity):
 
         Home Assistant checks the bounds, and NaN is neither below nor above.
         """
-        number = finite_number(value)
-        if number is None:
-            raise farm_error(
-                FarmError("number_invalid", field="target_ph", value=str(value))
-            )
+        number = finite("target_ph")(value)
         await self.farm.records.async_set_target_ph(self.subject_id, round(number, 2))
 
 

@@ -165,8 +165,11 @@ def _refuse(code: str, field: str, **params: str | float) -> ServiceValidationEr
     return farm_error(FarmError(code, field=field, **params))
 
 
-def _finite(field: str) -> Callable[[Any], float]:
-    """A finite number; NaN, infinity and what is no number are refused."""
+def finite(field: str) -> Callable[[Any], float]:
+    """A finite number; NaN, infinity and what is no number are refused.
+
+    Also where no schema runs first: an entity's own value setter.
+    """
 
     def validate(value: Any) -> float:
         number = finite_number(value)
@@ -182,7 +185,7 @@ def _number(
 ) -> probatio.All[float]:
     """A finite number within bounds."""
     return probatio.All(
-        _finite(field),
+        finite(field),
         probatio.Range(min=minimum, max=maximum, min_included=not above_minimum),
     )
 
@@ -195,7 +198,7 @@ def _integer(field: str, minimum: int, maximum: int) -> probatio.All[int]:
             raise _refuse("whole_number_required", field, value=str(number))
         return int(number)
 
-    return probatio.All(_finite(field), whole, probatio.Range(min=minimum, max=maximum))
+    return probatio.All(finite(field), whole, probatio.Range(min=minimum, max=maximum))
 
 
 def _boolean(field: str) -> Callable[[Any], bool]:
