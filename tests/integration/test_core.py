@@ -414,22 +414,35 @@ async def test_care_task_of_a_plant_id_with_underscores_completes(
 # --- 11. Derived state reaches the disk at stop --------------------------------
 
 
+def _rack_day_on_disk(
+    hass_storage: dict[str, Any], entry: MockConfigEntry
+) -> list[Any] | None:
+    """The rack's day [date, lowest, highest, count of readings] as on disk."""
+    document = hass_storage.get(f"{STORAGE_KEY}.{entry.entry_id}", {})
+    today: list[Any] | None = (
+        document.get("data", {}).get("state", {}).get(RACK_ID, {}).get("today")
+    )
+    return today
+
+
 async def test_derived_state_is_flushed_at_stop(
     hass: HomeAssistant, hass_storage: dict[str, Any], loaded_farm: MockConfigEntry
 ) -> None:
     """A reading's day extremes are batched, but written when Home Assistant stops."""
-    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
     hass.states.async_set("sensor.rack_one_temperature", "21.5")
     await hass.async_block_till_done()
-    on_disk = hass_storage.get(key, {}).get("data", {}).get("state", {})
-    assert "today" not in on_disk.get(RACK_ID, {}), "batched, not yet written"
+    assert _rack_day_on_disk(hass_storage, loaded_farm) is None, (
+        "batched, not yet written"
+    )
     # As Home Assistant stops: the stop stage, then the final write.
     hass.set_state(CoreState.stopping)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
     await hass.async_block_till_done()
-    assert hass_storage[key]["data"]["state"][RACK_ID]["today"][1] == 21.5
+    written = _rack_day_on_disk(hass_storage, loaded_farm)
+    assert written is not None
+    assert written[1] == 21.5
 
 
 async def test_derived_state_is_on_disk_within_ten_seconds_while_readings_come(
@@ -443,13 +456,9 @@ async def test_derived_state_is_on_disk_within_ten_seconds_while_readings_come(
     The day's extremes are at most 10 s behind on disk: counted from the
     first unsaved change, not from the latest reading.
     """
-    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
 
     def written() -> list[Any] | None:
-        """The day's [date, lowest, highest, count of readings] as on disk."""
-        state = hass_storage.get(key, {}).get("data", {}).get("state", {})
-        today: list[Any] | None = state.get(RACK_ID, {}).get("today")
-        return today
+        return _rack_day_on_disk(hass_storage, loaded_farm)
 
     hass.states.async_set("sensor.rack_one_temperature", "21.5")
     await hass.async_block_till_done()
@@ -487,13 +496,10 @@ async def test_a_reading_during_a_write_is_still_on_disk_within_ten_seconds(
     midnight); the second waits for the first. A reading meanwhile must still
     reach the disk within the batching window, and so must every later one.
     """
-    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
     store = loaded_farm.runtime_data.store
 
     def written() -> list[Any] | None:
-        state = hass_storage.get(key, {}).get("data", {}).get("state", {})
-        today: list[Any] | None = state.get(RACK_ID, {}).get("today")
-        return today
+        return _rack_day_on_disk(hass_storage, loaded_farm)
 
     # The test core's storage never waits: a write under way on a slow disk
     # is the store's write lock held.
