@@ -31,6 +31,22 @@ def _key(entry: MockConfigEntry) -> str:
     return f"{DOMAIN}.{entry.entry_id}"
 
 
+def _file(
+    key: str, data: dict[str, Any], version: tuple[int, int] = (STORAGE_VERSION, 1)
+) -> dict[str, Any]:
+    """A file of Home Assistant's storage as `hass_storage` holds it."""
+    major, minor = version
+    return {"version": major, "minor_version": minor, "key": key, "data": data}
+
+
+def _part_file(
+    entry: MockConfigEntry, records: list[dict[str, Any]]
+) -> tuple[str, dict[str, Any]]:
+    """The key and file of a journal part of `records`, named as the store does."""
+    key = f"{_key(entry)}.journal_{records[0]['id'].lower()}"
+    return key, _file(key, {"records": records}, (PART_VERSION, PART_MINOR_VERSION))
+
+
 def _waterings(prefix: str, count: int) -> list[dict[str, Any]]:
     """Stored watering records, their ids in order after `prefix`."""
     return [
@@ -219,12 +235,11 @@ async def test_migrates_a_long_journal_into_parts(
 ) -> None:
     """A 1.3 file holds every record in its document; the next write parts it."""
     records = _waterings("01J", 4_100)
-    hass_storage[_key(farm_entry)] = {
-        "version": 1,
-        "minor_version": 3,
-        "key": _key(farm_entry),
-        "data": {"journal": records, "state": {}, "outbox": [], "samples": []},
-    }
+    hass_storage[_key(farm_entry)] = _file(
+        _key(farm_entry),
+        {"journal": records, "state": {}, "outbox": [], "samples": []},
+        (1, 3),
+    )
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
     store = farm_entry.runtime_data.store
@@ -245,25 +260,18 @@ async def test_a_stop_between_a_part_and_its_document_loses_nothing(
     not read, and the next write makes the same part again in its place.
     """
     records = _waterings("01K", PART_RECORDS + 300)
-    part_key = f"{_key(farm_entry)}.journal_{records[0]['id'].lower()}"
-    hass_storage[part_key] = {
-        "version": PART_VERSION,
-        "minor_version": PART_MINOR_VERSION,
-        "key": part_key,
-        "data": {"records": records[:PART_RECORDS]},
-    }
-    hass_storage[_key(farm_entry)] = {
-        "version": STORAGE_VERSION,
-        "minor_version": 1,
-        "key": _key(farm_entry),
-        "data": {
+    part_key, part = _part_file(farm_entry, records[:PART_RECORDS])
+    hass_storage[part_key] = part
+    hass_storage[_key(farm_entry)] = _file(
+        _key(farm_entry),
+        {
             "journal": records,
             "parts": [],
             "state": {},
             "outbox": {"first": None, "taken": []},
             "samples": [],
         },
-    }
+    )
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
     assert farm_entry.runtime_data.store.journal == records
@@ -282,22 +290,21 @@ async def test_a_missing_part_is_reported_and_the_rest_is_read(
     """A part file gone from disk is named in the log; the farm still loads.
 
     The first record waiting for the planner was in that part: the records
-    left wait again, but for one the planner had already taken. The planner takes each id once, so sending again is
-    harmless; keeping back what it may not have would lose it.
+    left wait again, but for one the planner had already taken. The planner
+    takes each id once, so sending again is harmless; keeping back what it
+    may not have would lose it.
     """
     records = _waterings("01N", 3)
-    hass_storage[_key(farm_entry)] = {
-        "version": STORAGE_VERSION,
-        "minor_version": 1,
-        "key": _key(farm_entry),
-        "data": {
+    hass_storage[_key(farm_entry)] = _file(
+        _key(farm_entry),
+        {
             "journal": records,
             "parts": ["journal_gone"],
             "state": {},
             "outbox": {"first": "01NGONE", "taken": [records[1]["id"]]},
             "samples": [],
         },
-    }
+    )
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
     store = farm_entry.runtime_data.store
@@ -417,25 +424,19 @@ async def test_migrates_an_outbox_of_ids_after_reading_the_parts(
     waiting = [
         record["id"] for record in records[1_500:] if record is not records[2_100]
     ]
-    part_key = f"{_key(farm_entry)}.journal_{records[0]['id'].lower()}"
-    hass_storage[part_key] = {
-        "version": 2,
-        "minor_version": 1,
-        "key": part_key,
-        "data": {"records": records[:PART_RECORDS]},
-    }
-    hass_storage[_key(farm_entry)] = {
-        "version": 2,
-        "minor_version": 1,
-        "key": _key(farm_entry),
-        "data": {
+    part_key, part = _part_file(farm_entry, records[:PART_RECORDS])
+    hass_storage[part_key] = part
+    hass_storage[_key(farm_entry)] = _file(
+        _key(farm_entry),
+        {
             "journal": records[PART_RECORDS:],
             "parts": [part_key.rsplit(".", 1)[1]],
             "state": {},
             "outbox": waiting,
             "samples": [],
         },
-    }
+        (2, 1),
+    )
     assert await hass.config_entries.async_setup(farm_entry.entry_id)
     await hass.async_block_till_done()
     store = farm_entry.runtime_data.store
