@@ -6,6 +6,8 @@ from typing import Final
 
 DOMAIN: Final = "vertical_farm"
 MANUFACTURER: Final = "Vertical Farm"
+# The key in a repair notice's data naming the farm (config entry) it belongs to.
+ISSUE_ENTRY_ID: Final = "entry_id"
 
 # Subentry types.
 SUBENTRY_RACK: Final = "rack"

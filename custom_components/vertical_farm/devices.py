@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .const import CONF_RACK, CONF_SHELF, DOMAIN, MANUFACTURER
+from .const import CONF_RACK, CONF_SHELF, DOMAIN, ISSUE_ENTRY_ID, MANUFACTURER
 from .engine.profiles import Library
 from .models import FarmSettings, PlantConfig, RackConfig, TankConfig
 from .pacing import Pacer
@@ -160,6 +160,9 @@ def async_unlink_children(
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key=kind,
+            # Its id names a subentry gone from the farm: the farm is found
+            # by this when it is deleted, and the notice goes with it.
+            data={ISSUE_ENTRY_ID: entry.entry_id},
             translation_placeholders={
                 "farm": farm_name,
                 "name": name,

@@ -358,6 +358,26 @@ async def test_remove_tank_unlinks_racks(
     assert issue.translation_placeholders["children"] == "Rack one"
 
 
+async def test_deleting_the_farm_takes_its_removed_notices(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The notices of a rack and a tank removed earlier go with their farm.
+
+    Their ids name the removed subentries, which the farm no longer has; the
+    notices are persistent, so nothing else would ever take them away.
+    """
+    assert hass.config_entries.async_remove_subentry(loaded_farm, TANK_ID)
+    assert hass.config_entries.async_remove_subentry(loaded_farm, RACK_ID)
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    removed = {f"tank_removed_{TANK_ID}", f"rack_removed_{RACK_ID}"}
+    assert {issue_id for _domain, issue_id in issues.issues} >= removed
+
+    assert await hass.config_entries.async_remove(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    assert not [key for key in issues.issues if key[0] == DOMAIN]
+
+
 async def test_remove_plant_leaves_others(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
