@@ -57,6 +57,7 @@ from .const import (
     SUBENTRY_TANK,
 )
 from .farm import FarmConfigEntry
+from .services import finite
 
 # Entry data key of a simulated farm: {"rack": subentry id, "tank": subentry id}.
 CONF_SIMULATOR: Final = "simulator"
@@ -435,8 +436,11 @@ class SimulationSpeed(SimulatedEntity, NumberEntity):
         return self.native_value
 
     async def async_set_native_value(self, value: float) -> None:
-        """Run the model faster or slower (the number's bounds are checked by HA)."""
-        self.simulator.async_set(speed=float(value))
+        """Run the model faster or slower; NaN is refused.
+
+        Home Assistant checks the bounds, and NaN is neither below nor above.
+        """
+        self.simulator.async_set(speed=finite("speed")(value))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -270,6 +271,24 @@ async def test_restart_continues_from_stored_state(
     speed = hass.states.get(f"number.{PREFIX}_speed")
     assert speed is not None
     assert float(speed.state) == 300
+
+
+async def test_a_speed_that_is_no_number_is_refused(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """NaN passes Home Assistant's bounds check; the simulation refuses it itself."""
+    await _create_demo(hass)
+    await _set_speed(hass, 60)
+    with pytest.raises(ServiceValidationError) as refused:
+        await _set_speed(hass, math.nan)
+    assert refused.value.translation_key == "number_invalid"
+    state = hass.states.get(f"number.{PREFIX}_speed")
+    assert state is not None
+    assert float(state.state) == 60
+    level = _value(hass, "level")
+    await _run(hass, freezer, 60)  # the model runs on at the speed it had
+    assert math.isfinite(_value(hass, "level"))
+    assert _value(hass, "level") != level
 
 
 async def test_reconfigure_keeps_the_simulator(hass: HomeAssistant) -> None:
