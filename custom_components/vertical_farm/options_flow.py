@@ -113,6 +113,19 @@ async def _async_check_planner(
     return {}
 
 
+def _is_planner_address(url: str) -> bool:
+    """Whether the text is an http(s) address with a host and a possible port."""
+    try:
+        parsed = URL(url)
+        return (
+            parsed.scheme in ("http", "https")
+            and bool(parsed.host)
+            and parsed.port is not None
+        )
+    except ValueError:  # an unclosed IPv6 address, a port past 65535, a bad host
+        return False
+
+
 class FarmOptionsFlow(OptionsFlowWithReload):
     """Change a farm's options; the farm reloads when they change."""
 
@@ -146,7 +159,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             url = str(user_input.get(CONF_PLANNER_URL) or "").strip().rstrip("/")
             token = str(user_input.get(CONF_PLANNER_TOKEN) or "").strip()
-            if url and (URL(url).scheme not in ("http", "https") or not URL(url).host):
+            if url and not _is_planner_address(url):
                 errors[CONF_PLANNER_URL] = "invalid_url"
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"

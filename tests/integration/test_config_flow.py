@@ -325,6 +325,31 @@ async def test_options_planner(
     assert hass.states.get(connected).state == "off"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",  # an address left open
+        "http://planner:99999",  # no such port
+        "http://plan\u2028ner:8099",  # a line separator in the host
+        "planner:8099",  # no scheme
+    ],
+)
+async def test_options_planner_address_that_cannot_be_read(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, url: str
+) -> None:
+    """An address that is no URL is named in the form; nothing is saved."""
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_url": url, "planner_token": TOKEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"planner_url": "invalid_url"}
+    assert loaded_farm.options == {}
+
+
 async def test_options_planner_not_a_planner(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
