@@ -24,6 +24,14 @@ from .engine.alerts import (
 )
 from .engine.chemistry import PhLevel
 from .engine.profiles import WaterChemistry
+from .figures import (
+    CELSIUS_DIGITS,
+    EC_DIGITS,
+    LITRES_DIGITS,
+    MESSAGE_DIGITS,
+    PH_DIGITS,
+    rounded,
+)
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
@@ -226,6 +234,17 @@ def tank_readings(
     )
 
 
+# An alert's value and target at the precision their unit is measured in.
+_DIGITS: Final[Mapping[AlertKind, int]] = {
+    AlertKind.EC_LOW: EC_DIGITS,
+    AlertKind.EC_HIGH: EC_DIGITS,
+    AlertKind.PH_LOW: PH_DIGITS,
+    AlertKind.PH_HIGH: PH_DIGITS,
+    AlertKind.LEVEL_LOW: LITRES_DIGITS,
+    AlertKind.TEMPERATURE: CELSIUS_DIGITS,
+}
+
+
 def _ph_details(check: AlertCheck, view: TankView) -> dict[str, Any]:
     """Why and how bad a pH alert is; nothing for the other kinds."""
     if check.kind not in (AlertKind.PH_LOW, AlertKind.PH_HIGH):
@@ -283,14 +302,15 @@ def async_check_tank_alerts(
     for check in started:
         if check.reason is None and check.kind in critical:
             continue
+        digits = _DIGITS.get(check.kind, MESSAGE_DIGITS)
         hass.bus.async_fire(
             EVENT_TANK_ALERT,
             {
                 "tank_id": tank_id,
                 "name": tank.name,
                 "kind": str(check.kind),
-                "value": check.value,
-                "target": check.target,
+                "value": rounded(check.value, digits),
+                "target": rounded(check.target, digits),
                 **_ph_details(check, view),
             },
         )

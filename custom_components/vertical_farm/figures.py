@@ -23,6 +23,8 @@ PERCENT_DIGITS: Final = 1
 DAYS_DIGITS: Final = 1
 HOURS_DIGITS: Final = 2  # a photoperiod may be set in quarter hours
 DLI_DIGITS: Final = 2  # mol/m2/day
+# Figures named in error messages, whatever their unit (mS/cm, pH, ml/L, L).
+MESSAGE_DIGITS: Final = 2
 
 
 def rounded(value: float | None, digits: int) -> float | None:
@@ -30,6 +32,17 @@ def rounded(value: float | None, digits: int) -> float | None:
     if value is None:
         return None
     return round(value, digits) + 0.0
+
+
+def placeholder(value: object) -> str:
+    """A figure as an error message names it: at most `MESSAGE_DIGITS` decimals.
+
+    The engines name the figures they refuse as they worked them out; a
+    message reads them as a grower does ("0.45", not "0.44999999999999996").
+    """
+    if isinstance(value, float):
+        return str(rounded(value, MESSAGE_DIGITS))
+    return str(value)
 
 
 def tank_figures(tank: TankConfig, view: TankView) -> dict[str, Any]:

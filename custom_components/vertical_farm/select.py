@@ -14,6 +14,7 @@ from .engine.errors import FarmError
 from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import FarmConfigEntry
+from .figures import placeholder
 
 PARALLEL_UPDATES = 0
 
@@ -41,7 +42,9 @@ def farm_error(err: FarmError) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=err.code,
-        translation_placeholders={key: str(value) for key, value in err.params.items()},
+        translation_placeholders={
+            key: placeholder(value) for key, value in err.params.items()
+        },
     )
 
 

@@ -249,6 +249,28 @@ async def test_tank_alert_once_per_excursion(
     assert len([e for e in events if e.data["kind"] == "ec_high"]) == 2
 
 
+async def test_tank_alert_names_figures_as_measured(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The alert's reading and target are at the precision of their unit."""
+    events = async_capture_events(hass, f"{DOMAIN}_tank_alert")
+    target = loaded_farm.runtime_data.farm.views.tank(TANK_ID).target_ec
+    assert target is not None
+    # 21.37 °C: the reading compensated to 25 °C has many decimals
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "21.37", {"unit_of_measurement": "°C"}
+    )
+    _set_tank(hass, ec=round(target * 1.6, 3), temp=21.37)
+    await hass.async_block_till_done()
+    (alert,) = [event.data for event in events if event.data["kind"] == "ec_high"]
+    assert alert["value"] == round(alert["value"], 2)
+    assert alert["target"] == round(target, 2)
+    ec = loaded_farm.runtime_data.farm.views.tank(TANK_ID).ec
+    assert ec is not None
+    assert ec != round(ec, 2)  # what the event rounds
+    assert alert["value"] == round(ec, 2)
+
+
 async def test_probe_goes_stale_without_reports(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

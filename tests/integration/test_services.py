@@ -913,6 +913,44 @@ async def test_mix_nutrients_own_product_caps(
             )
 
 
+async def test_mix_nutrients_refusal_names_figures_as_measured(
+    hass: HomeAssistant,
+) -> None:
+    """A target worked out by the engines is named at its precision, not its noise.
+
+    Germinating basil's EC window gives a midpoint of 0.44999999999999996.
+    """
+    entry = farm_with(
+        hass,
+        "Basement",
+        [
+            subentry(TANK_ID, "tank", TANK_DATA),
+            subentry(RACK_ID, "rack", RACK_DATA),
+            subentry(PLANT_ID, "plant", {**BASIL_DATA, "phase": "germination"}),
+        ],
+    )
+    hass.config_entries.async_update_entry(entry, data={**entry.data, "tap_ec": 0.5})
+    await set_up(hass, entry)
+    target = entry.runtime_data.farm.views.tank(TANK_ID).target_ec
+    assert target is not None
+    assert str(target) != str(round(target, 2))  # the engines' figure has noise
+    with pytest.raises(ServiceValidationError) as refused:
+        await call_action(
+            hass,
+            "mix_nutrients",
+            {
+                "tank": device_of(hass, TANK_ID),
+                "fertilizers": [{"fertilizer": "leafy_greens_one_part", "ml_per_l": 2}],
+            },
+            response=True,
+        )
+    assert refused.value.translation_key == "ec_target_not_above_base"
+    assert refused.value.translation_placeholders == {
+        "target_ec": str(round(target, 2)),
+        "base_ec": "0.5",
+    }
+
+
 async def test_mix_nutrients_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
