@@ -73,9 +73,15 @@ _READ: Final = llm.ToolAnnotations(
 _RECORD: Final = llm.ToolAnnotations(destructive=False, open_world=False)
 
 
-def _amount(maximum: float) -> probatio.All[float]:
-    """A number from 0 to `maximum`; the finite bound also refuses NaN and infinity."""
-    return probatio.All(probatio.Coerce(float), probatio.Range(min=0, max=maximum))
+def _amount(maximum: float, *, above_zero: bool = False) -> probatio.All[float]:
+    """A number from 0 to `maximum`; the finite bound also refuses NaN and infinity.
+
+    `above_zero`: 0 itself is refused too (a volume given is more than none).
+    """
+    return probatio.All(
+        probatio.Coerce(float),
+        probatio.Range(min=0, max=maximum, min_included=not above_zero),
+    )
 
 
 def _one_line(text: str) -> str:
@@ -251,7 +257,7 @@ class LogWateringTool(FarmTool):
         {
             probatio.Required("names", description="Plant or rack names"): [str],
             probatio.Optional("volume_l", description="Litres given, if said"): _amount(
-                MAX_VOLUME_L
+                MAX_VOLUME_L, above_zero=True
             ),
         }
     )
@@ -337,7 +343,7 @@ class LogFeedingTool(FarmTool):
             probatio.Required("tank", description="Name of the tank"): str,
             probatio.Required("kind"): probatio.In(list(FEEDING_KINDS)),
             probatio.Optional("volume_l", description="Litres added"): _amount(
-                MAX_VOLUME_L
+                MAX_VOLUME_L, above_zero=True
             ),
             probatio.Optional("ec", description="EC measured after, mS/cm"): _amount(
                 MAX_EC
@@ -369,6 +375,12 @@ class LogFeedingTool(FarmTool):
                 farms=[subject.farm.settings.name for subject in found],
             )
         (tank,) = found
+        capacity_l = tank.farm.config.tanks[tank.id].volume_l
+        if args.get("volume_l", 0) > capacity_l:
+            return _error(
+                f"{args['volume_l']:g} L is more than {tank.name} holds",
+                capacity_l=capacity_l,
+            )
         data = {
             key: args[key] for key in ("volume_l", "ec", "ph", "note") if key in args
         }

@@ -168,6 +168,8 @@ async def test_log_watering(
     result = await _call(farm_api, "log_watering", names=["Monstera", "the hose"])
     assert result.error
     assert result.data["error"] == "No plant or rack is called 'the hose'"
+    with pytest.raises(probatio.Invalid):  # as the action: a volume given is some
+        await _call(farm_api, "log_watering", names=["Monstera"], volume_l=0)
     assert len(store.records(POT_ID, ["watered"])) == 1  # nothing logged
 
 
@@ -243,6 +245,14 @@ async def test_log_feeding(
             await _call(
                 farm_api, "log_feeding", tank="Tank A", kind="top_up", note=note
             )
+    # What the action refuses the tool refuses: more than the tank holds, or nothing.
+    result = await _call(
+        farm_api, "log_feeding", tank="Tank A", kind="top_up", volume_l=500
+    )
+    assert result.error
+    assert result.data["capacity_l"] == 60.0
+    with pytest.raises(probatio.Invalid):
+        await _call(farm_api, "log_feeding", tank="Tank A", kind="top_up", volume_l=0)
     assert len(loaded_farm.runtime_data.farm.store.records(TANK_ID, ["fed"])) == 1
 
 
