@@ -11,14 +11,17 @@ import probatio
 
 
 class FormNumberSelector(selector.NumberSelector):
-    """A number box whose NaN and infinity reach the flow's translated check.
+    """A number box whose NaN, infinity and yes/no reach the flow's translated check.
 
-    Home Assistant's number selector lets NaN through its bounds and refuses an
-    infinity with an untranslated message; both are left to `form_number`.
+    Home Assistant's number selector lets NaN through its bounds, refuses an
+    infinity with an untranslated message and takes True for 1; all three are
+    left to `form_number`.
     """
 
-    def __call__(self, data: Any) -> float:
-        """The number within bounds, or NaN / infinity for the flow to refuse."""
+    def __call__(self, data: Any) -> Any:
+        """The number within bounds, or what is none for the flow to refuse."""
+        if isinstance(data, bool):
+            return data
         value: float = probatio.Coerce(float)(data)
         if not math.isfinite(value):
             return value

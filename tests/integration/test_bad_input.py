@@ -28,8 +28,18 @@ from .conftest import PLANT_ID, POT_ID, RACK_DATA, RACK_ID, TANK_ID
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 EN = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
 WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
-# What a form or a caller may send for a number that is none.
-NOT_FINITE = [float("nan"), float("inf"), float("-inf"), "nan", "inf", "-Infinity"]
+# What a form or a caller may send for a number that is none: NaN, infinity,
+# and a yes or no (True would otherwise be taken for 1).
+NOT_NUMBERS = [
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "nan",
+    "inf",
+    "-Infinity",
+    True,
+    False,
+]
 LONG_NAME = "x" * 101
 RESPONDS = {name: supports for name, _, _, supports in ACTIONS}
 
@@ -83,7 +93,7 @@ async def test_rack_with_nan_photoperiod_is_refused(
     before = dict(loaded_farm.subentries)
     flows = hass.config_entries.subentries
     result = await _subentry_form(hass, loaded_farm, "rack")
-    for value in NOT_FINITE:
+    for value in NOT_NUMBERS:
         result = await flows.async_configure(
             result["flow_id"],
             {"name": "Rack two", "light_mode": "fixed", "photoperiod_h": value},
@@ -122,7 +132,7 @@ async def test_subentry_numbers_must_be_finite(
     """Every number of a rack, tank or plant form refuses NaN and infinity."""
     before = dict(loaded_farm.subentries)
     result = await _subentry_form(hass, loaded_farm, subentry_type)
-    for value in NOT_FINITE:
+    for value in NOT_NUMBERS:
         result = await hass.config_entries.subentries.async_configure(
             result["flow_id"], {**base, field: value}
         )
@@ -192,7 +202,7 @@ async def test_farm_numbers_must_be_finite(
     base = {"name": "Cellar", **WATER}
     if step == "kit":
         base["kit"] = "windowsill_herbs"
-    for value in NOT_FINITE:
+    for value in NOT_NUMBERS:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {**base, field: value}
         )
@@ -312,18 +322,18 @@ NOT_BOOLEAN = ("false", "true", 1, 0.0, "on")
     ("step", "base", "field", "values", "error"),
     [
         *(
-            (*SPECIES, field, NOT_FINITE, "number_invalid")
+            (*SPECIES, field, NOT_NUMBERS, "number_invalid")
             for field in ("base_temp_c", "ec_min", "ec_max", "ph_min", "ph_max")
         ),
         (
             "add_fertilizer",
             {"name": "Brew", "kind": "base"},
             "ec_per_ml",
-            NOT_FINITE,
+            NOT_NUMBERS,
             "number_invalid",
         ),
         *(
-            (*FERTILIZER, field, NOT_FINITE, "number_invalid")
+            (*FERTILIZER, field, NOT_NUMBERS, "number_invalid")
             for field in ("mixing_priority", "max_ml_per_l")
         ),
         (*SPECIES, "perennial", NOT_BOOLEAN, "boolean_required"),
@@ -495,7 +505,7 @@ async def test_action_numbers_must_be_finite(
 ) -> None:
     """Every number of every action refuses NaN and infinity, naming the field."""
     data = _with_devices(hass, base)
-    for value in NOT_FINITE:
+    for value in NOT_NUMBERS:
         err = await _refused(hass, loaded_farm, action, {**data, field: value})
         assert err.translation_key == "number_invalid", value
         assert (err.translation_placeholders or {})["field"] == field
@@ -527,7 +537,7 @@ async def test_feeding_doses_must_be_finite(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """The ml of each product in a feeding refuse NaN and infinity."""
-    for value in NOT_FINITE:
+    for value in NOT_NUMBERS:
         err = await _refused(
             hass,
             loaded_farm,
