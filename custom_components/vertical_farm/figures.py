@@ -7,7 +7,7 @@ unit is measured in. One helper and one precision per kind of figure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 if TYPE_CHECKING:
     from .models import TankConfig
@@ -27,6 +27,10 @@ DLI_DIGITS: Final = 2  # mol/m2/day
 MESSAGE_DIGITS: Final = 2
 
 
+@overload
+def rounded(value: float, digits: int) -> float: ...
+@overload
+def rounded(value: float | None, digits: int) -> float | None: ...
 def rounded(value: float | None, digits: int) -> float | None:
     """`value` to `digits` decimals; None stays None, and -0.0 reads 0.0."""
     if value is None:

@@ -50,13 +50,60 @@ class MixRequest:
     magnesium_mg_l: float | None
 
 
-def tank_phases(farm: Farm, tank_id: str) -> list[Phase]:
-    """The phases of the plants a tank feeds now."""
-    return [
-        state.phase
+def tank_phases(farm: Farm, tank_id: str) -> dict[str, Phase]:
+    """The phases of the plants a tank feeds now, by plant id."""
+    return {
+        plant.id: state.phase
         for plant in farm.config.plants_on_tank(tank_id)
         if (state := farm.views.phase_state(plant.id)) is not None
-    ]
+    }
+
+
+def _check_conflict_ceiling(
+    farm: Farm, request: MixRequest, ceiling: chemistry.EcCeiling | None
+) -> None:
+    """Refuse a target EC that burns the tender plants of a tank in conflict.
+
+    A tank whose plants want EC ranges that do not meet keeps the window most
+    of them want as its target (`tanks.tank_targets`). When that target is
+    above the ceiling of its most tender plants (`chemistry.ec_ceiling`), the
+    two rules cannot both hold: no mix above the ceiling is planned, and the
+    refusal says the plants conflict, names the ones that would burn, and the
+    way out (move them to another tank, or give a target EC at most the
+    ceiling). Checked before the products: no recipe makes such a mix right.
+
+    Raises:
+        FarmError: `ec_conflict_above_ceiling`.
+    """
+    targets = farm.views.tank(request.tank_id).targets
+    if (
+        ceiling is None
+        or not targets.ec_conflict
+        or targets.ec is None
+        or targets.ec_target is None
+        or not chemistry.above_ceiling(targets.ec_target, ceiling)
+        or not chemistry.above_ceiling(request.target_ec, ceiling)
+    ):
+        return
+    plants = farm.config.plants
+    burned = chemistry.tender_plants(
+        request.target_ec,
+        ceiling.system,
+        tank_phases(farm, request.tank_id),
+        farm.library.water.ec_ceilings,
+    )
+    raise FarmError(
+        "ec_conflict_above_ceiling",
+        tank=farm.config.tanks[request.tank_id].name,
+        ec_low=rounded(targets.ec.low, EC_DIGITS),
+        ec_high=rounded(targets.ec.high, EC_DIGITS),
+        tank_target_ec=rounded(targets.ec_target, EC_DIGITS),
+        target_ec=rounded(request.target_ec, EC_DIGITS),
+        plants=", ".join(sorted(plants[plant_id].name for plant_id in burned)),
+        phase=str(ceiling.phase),
+        system=str(ceiling.system),
+        ceiling=rounded(ceiling.ec, EC_DIGITS),
+    )
 
 
 def _blend(farm: Farm, request: MixRequest) -> chemistry.WaterBlend | None:
@@ -307,11 +354,18 @@ def plan_mix(farm: Farm, request: MixRequest) -> dict[str, Any]:
     """The mix plan's answer: steps, expected EC and warnings, with the tank chemistry.
 
     Raises:
-        FarmError: as `nutrients.mix_plan`; `ec_above_ceiling` for a target
-            the most tender plant on the tank would not stand; as `_ph`.
+        FarmError: as `_check_conflict_ceiling`, first; as `_ph`; as
+            `nutrients.mix_plan`; `ec_above_ceiling` for a target the most
+            tender plant on the tank would not stand.
     """
     tank = farm.config.tanks[request.tank_id]
     view = farm.views.tank(request.tank_id)
+    ceiling = chemistry.ec_ceiling(
+        tank.system,
+        tank_phases(farm, request.tank_id).values(),
+        farm.library.water.ec_ceilings,
+    )
+    _check_conflict_ceiling(farm, request, ceiling)
     blend = _blend(farm, request)
     lines, calmag = _calmag(farm, request, blend)
     target_ph = request.target_ph if request.target_ph is not None else view.target_ph
@@ -324,9 +378,6 @@ def plan_mix(farm: Farm, request: MixRequest) -> dict[str, Any]:
         recirculating=tank.tank_type in (TankType.RECIRCULATION, TankType.NUTRIENT),
         ec_conflict=view.targets.ec_conflict,
         reserve_ec=reserve,
-    )
-    ceiling = chemistry.ec_ceiling(
-        tank.system, tank_phases(farm, request.tank_id), farm.library.water.ec_ceilings
     )
     chemistry.check_ec_ceiling(request.target_ec, ceiling)
     return {

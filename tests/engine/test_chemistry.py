@@ -70,6 +70,23 @@ def test_a_target_above_the_ceiling_is_refused_exactly_at_it_allowed() -> None:
     }
 
 
+def test_the_plants_a_target_would_burn() -> None:
+    phases = {
+        "tomato": Phase.FRUITING,
+        "basil": Phase.SEEDLING,
+        "lettuce": Phase.VEGETATIVE,
+        "mint": Phase.DORMANCY,  # no figure for it: not judged
+    }
+    assert chemistry.tender_plants(3.0, System.HYDRO, phases, CEILINGS) == ["basil"]
+    assert chemistry.tender_plants(3.1, System.HYDRO, phases, CEILINGS) == [
+        "basil",
+        "lettuce",
+    ]
+    # exactly at a ceiling is stood
+    assert chemistry.tender_plants(1.8, System.HYDRO, phases, CEILINGS) == []
+    assert chemistry.tender_plants(9.0, System.COCO, phases, CEILINGS) == []
+
+
 # --- Water blend and CalMag -----------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -168,3 +169,56 @@ async def test_agreeing_plants_get_no_conflict_warning(
     response = await _mix(hass, {"fertilizers": GROW})
     assert response["target_ec"] == pytest.approx(1.0)
     assert response["warnings"] == []
+
+
+async def test_target_too_strong_for_seedlings_is_refused_as_a_conflict(
+    hass: HomeAssistant, shared_tank: MockConfigEntry
+) -> None:
+    """Two fruiting tomatoes outvote the basil seedlings: target 3.0, seedlings stand 1.8.
+
+    The tank keeps the tomatoes' target, but no mix to it is planned: the
+    refusal names the conflict, the seedlings and what to do, and a target
+    the seedlings stand is mixed with the conflict warning.
+    """
+    await hass.services.async_call(
+        DOMAIN,
+        "set_phase",
+        {"plant": _device(hass, YOUNG_ID), "phase": "fruiting"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert float(_state(hass, TANK_ID, "target_ec")) == pytest.approx(3.0)
+
+    refusal = {
+        "tank": "Tank A",
+        "ec_low": "2.5",
+        "ec_high": "3.5",
+        "tank_target_ec": "3.0",
+        "target_ec": "3.0",
+        "plants": "Basil tray",
+        "phase": "seedling",
+        "system": "hydro",
+        "ceiling": "1.8",
+    }
+    with pytest.raises(ServiceValidationError) as err:
+        await _mix(hass, {"fertilizers": GROW})
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "ec_conflict_above_ceiling"
+    assert err.value.translation_placeholders == refusal
+    message = str(err.value)
+    assert "do not meet" in message
+    assert "Basil tray" in message
+    assert "{" not in message
+    # A target given above what the seedlings stand is refused the same way.
+    with pytest.raises(ServiceValidationError) as err:
+        await _mix(hass, {"fertilizers": GROW, "target_ec": 2.0})
+    assert err.value.translation_key == "ec_conflict_above_ceiling"
+    assert err.value.translation_placeholders == {**refusal, "target_ec": "2.0"}
+
+    # The way out the refusal names: a target the seedlings stand.
+    response = await _mix(hass, {"fertilizers": GROW, "target_ec": 1.8})
+    assert response["target_ec"] == 1.8
+    assert response["expected_ec"] == pytest.approx(1.8)
+    assert response["warnings"][0] == CONFLICT_WARNING
+    assert response["ec_ceiling"] == {"ec": 1.8, "phase": "seedling"}

@@ -67,6 +67,26 @@ def ec_ceiling(
     return EcCeiling(ec=ec, phase=phase, system=system)
 
 
+def above_ceiling(ec: float, ceiling: EcCeiling | None) -> bool:
+    """Return True when `ec` is above the ceiling (exactly at it is not)."""
+    return ceiling is not None and ec > ceiling.ec + 1e-9
+
+
+def tender_plants(
+    ec: float,
+    system: System,
+    phases: Mapping[str, Phase],
+    ceilings: Mapping[System, Mapping[Phase, float]],
+) -> list[str]:
+    """Return the plants (keys of `phases`, sorted) whose phase stands less than `ec`."""
+    table = ceilings.get(system, {})
+    return sorted(
+        plant
+        for plant, phase in phases.items()
+        if phase in table and ec > table[phase] + 1e-9
+    )
+
+
 def check_ec_ceiling(target_ec: float, ceiling: EcCeiling | None) -> None:
     """Refuse a target EC above the ceiling (exactly at it is allowed).
 
@@ -74,7 +94,7 @@ def check_ec_ceiling(target_ec: float, ceiling: EcCeiling | None) -> None:
         FarmError: `ec_above_ceiling` (params `target_ec`, `ceiling`, `phase`,
             `system`).
     """
-    if ceiling is not None and target_ec > ceiling.ec + 1e-9:
+    if ceiling is not None and above_ceiling(target_ec, ceiling):
         raise FarmError(
             "ec_above_ceiling",
             target_ec=target_ec,

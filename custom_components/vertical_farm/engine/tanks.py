@@ -317,6 +317,11 @@ def tank_targets(
     would otherwise outvote a few large plants. Ties go, for EC, to the lowest
     band (underfeeding harms more slowly than salt stress) and, for pH, to the
     band whose middle is nearest pH 6.0 (6.5 on soil), then the lower.
+
+    The EC target says what most plants want and is not capped by what the
+    most tender plant stands (`chemistry.ec_ceiling`): deviation and problem
+    measure against it, and a mix above that ceiling is refused as a conflict
+    (move the tender plants, or mix to a lower target by hand).
     """
     if tank_type is TankType.STOCK:
         return TankTargets(
