@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
 import logging
@@ -273,13 +273,18 @@ class ReadingsLedger:
 
     @callback
     def _async_state_reported(self, event: Event[EventStateReportedData]) -> None:
-        """The same value again: the probe is alive; only staleness can change."""
+        """The same value again: a second reading of it, and the probe alive.
+
+        It becomes the latest reading and the one before it the previous, as
+        a changed value would: a step change held back as a sudden jump is
+        confirmed by the probe saying it again.
+        """
         entity_id = event.data["entity_id"]
         readings = self._readings.get(entity_id)
-        if readings is None or readings.latest is None:
+        if readings is None or (latest := readings.latest) is None:
             return
-        self._readings[entity_id] = replace(
-            readings, latest=(event.data["last_reported"], readings.latest[1])
+        self._readings[entity_id] = ProbeReadings(
+            latest=(event.data["last_reported"], latest[1]), previous=latest
         )
         if (link := self._links.get(entity_id)) is not None and (
             link.quantity in (Quantity.EC, Quantity.PH, Quantity.TEMPERATURE)

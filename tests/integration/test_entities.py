@@ -287,6 +287,41 @@ async def test_probe_goes_stale_without_reports(
     assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "off"
 
 
+async def test_a_step_change_is_held_back_for_one_reading(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A pH adjusted 7.5 -> 5.8 and EC 0.4 -> 2.2: the probe saying it again confirms.
+
+    Home Assistant reports an unchanged value without changing the state: that
+    report is the second reading, as a changed one would be.
+    """
+    _set_tank(hass, ec=0.4, ph=7.5, temp=25.0)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, f"{DOMAIN}_tank_alert")
+    _set_tank(hass, ec=2.2, ph=5.8, temp=25.0)
+    await hass.async_block_till_done()
+    for key in ("ec", "ph"):
+        assert _state(hass, TANK_ID, key).state == STATE_UNAVAILABLE, "held back"
+    assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "on"
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=1))
+        _set_tank(hass, ec=2.2, ph=5.8, temp=25.0)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(5.8)
+        assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(2.2)
+        assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "off"
+    assert [event.data["kind"] for event in events].count("probe_stale") <= 1
+    # A reading far from the one before is still held back, then confirmed.
+    _set_tank(hass, ec=2.2, ph=4.0, temp=25.0)
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "ph").state == STATE_UNAVAILABLE
+    freezer.tick(timedelta(minutes=1))
+    _set_tank(hass, ec=2.2, ph=4.0, temp=25.0)
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(4.0)
+
+
 async def test_unavailable_linked_sensor(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
