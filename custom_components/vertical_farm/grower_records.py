@@ -94,7 +94,8 @@ class GrowerRecords:
         """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
 
         A full change restarts the solution's age and the water-change
-        schedule; any feeding confirms the fertilize task of the plants it feeds.
+        schedule; any feeding confirms the fertilize task of the plants it feeds,
+        and the tank's next probe readings are judged by what it says.
         """
         fed: FedData = {"kind": kind, **data}
         await self._store.async_record(RecordKind.FED, tank_id, at, fed)
@@ -102,6 +103,13 @@ class GrowerRecords:
         # the pH moves with any feeding: its drift starts again from here
         stored.pop("ph_history", None)
         stored.pop("ph_drift", None)
+        self._ledger.async_note_feeding(
+            tank_id,
+            at,
+            fresh=kind == FULL_CHANGE,
+            ec=data.get("ec"),
+            ph=data.get("ph"),
+        )
         config = self._config()
         if kind == FULL_CHANGE:
             self._ledger.async_restart_solution(tank_id, at)

@@ -132,6 +132,9 @@ class ReadingsLedger:
         self._driven: dict[str, set[str]] = {}
         self._readings: dict[str, ProbeReadings] = {}
         self._unavailable: set[str] = set()
+        # A tank probe's expected next reading after a logged feeding: the
+        # value the grower measured, or None for a fresh solution not measured.
+        self._fed: dict[str, tuple[datetime, float | None]] = {}
         self._missing: set[str] = set()
         self._unsub: CALLBACK_TYPE | None = None
         self._dli: dict[str, tuple[str, float | None]] = {}
@@ -169,6 +172,7 @@ class ReadingsLedger:
         self._links, self._driven = links, driven
         for entity_id in self._readings.keys() - links.keys() | changed_units:
             self._readings.pop(entity_id, None)
+            self._fed.pop(entity_id, None)
             self.notices.async_set(self._issue("unit", entity_id), "unit", False)
         if not (unchanged and self._unsub is not None):
             self.async_stop()
@@ -310,7 +314,8 @@ class ReadingsLedger:
                 self._async_unit_problem(entity_id, link, err.unit)
             else:
                 self.notices.async_set(self._issue("unit", entity_id), "unit", False)
-        previous = self._readings.get(entity_id, ProbeReadings()).latest
+        held = self._readings.get(entity_id)
+        previous = None if held is None else held.latest
         if state is None or value is None:
             if entity_id not in self._unavailable:
                 self._unavailable.add(entity_id)
@@ -320,6 +325,10 @@ class ReadingsLedger:
         if entity_id in self._unavailable:
             self._unavailable.discard(entity_id)
             _LOGGER.info("%s is available again", entity_id)
+        if entity_id in self._fed and (previous is None or previous[1] != value):
+            # the first new value since a logged feeding: checked against it
+            fed_at, fed_value = self._fed.pop(entity_id)
+            previous = None if fed_value is None else (fed_at, fed_value)
         at = state.last_reported
         self._readings[entity_id] = ProbeReadings(latest=(at, value), previous=previous)
         for subject in link.subjects:
@@ -347,6 +356,34 @@ class ReadingsLedger:
                 sorted(self.config.name_of(subject) for subject in link.subjects)
             ),
         )
+
+    @callback
+    def async_note_feeding(
+        self,
+        tank_id: str,
+        at: datetime,
+        *,
+        fresh: bool,
+        ec: float | None = None,
+        ph: float | None = None,
+    ) -> None:
+        """A logged feeding: what the tank's probes say next is judged by it.
+
+        A value the grower measured is the newest known: the probe's next new
+        reading is checked for a sudden jump against it, not against the
+        reading before the feeding. A full change (`fresh`) logged without one
+        leaves that reading unchecked for a jump (the solution is new; the
+        plausible range still applies). A feeding logged for a time before
+        the probe's latest reading changes nothing: the probe has read since.
+        """
+        tank = self.config.tanks[tank_id]
+        for entity_id, value in ((tank.ec_sensor, ec), (tank.ph_sensor, ph)):
+            if entity_id is None or (value is None and not fresh):
+                continue
+            held = self._readings.get(entity_id)
+            if held is not None and held.latest is not None and held.latest[0] > at:
+                continue
+            self._fed[entity_id] = (at, value)
 
     def reading(self, entity_id: str | None) -> float | None:
         """The latest value of a linked sensor (None if unknown or unusable)."""

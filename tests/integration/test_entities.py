@@ -20,7 +20,17 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vertical_farm.const import DOMAIN
 
-from .conftest import FARM_DATA, PLANT_ID, POT_ID, RACK_DATA, RACK_ID, TANK_ID, subentry
+from .conftest import (
+    FARM_DATA,
+    PLANT_ID,
+    POT_ID,
+    RACK_DATA,
+    RACK_ID,
+    TANK_ID,
+    call_action,
+    device_of,
+    subentry,
+)
 
 SPEC_KEYS = {
     "farm": {
@@ -320,6 +330,49 @@ async def test_a_step_change_is_held_back_for_one_reading(
     _set_tank(hass, ec=2.2, ph=4.0, temp=25.0)
     await hass.async_block_till_done()
     assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(4.0)
+
+
+async def test_a_logged_feeding_shows_the_new_solution_at_once(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The reading after a logged feeding is checked against what the grower logged.
+
+    A fresh solution the probe agrees with shows at once; a probe that does
+    not (still out of the water) is held back. A full change logged without a
+    value leaves the next reading unchecked for a jump: the solution is new.
+    """
+    _set_tank(hass, ec=0.4, ph=7.5, temp=25.0)
+    await hass.async_block_till_done()
+    fresh = {"tank": device_of(hass, TANK_ID), "kind": "full_change", "volume_l": 60}
+    await call_action(hass, "log_feeding", {**fresh, "ec": 2.2, "ph": 5.9})
+    freezer.tick(timedelta(minutes=1))
+    _set_tank(hass, ec=2.25, ph=5.8, temp=25.0)
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(2.25)
+    assert float(_state(hass, TANK_ID, "ph").state) == pytest.approx(5.8)
+    assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "off"
+
+    await call_action(hass, "log_feeding", {**fresh, "ec": 2.0})
+    freezer.tick(timedelta(minutes=1))
+    _set_tank(hass, ec=0.1, ph=5.8, temp=25.0)
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "ec").state == STATE_UNAVAILABLE, "not as logged"
+    assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "on"
+
+    freezer.tick(timedelta(minutes=1))
+    _set_tank(hass, ec=0.1, ph=5.8, temp=25.0)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": _entity_id(hass, TANK_ID, "log_water_change", "button")},
+        blocking=True,
+    )
+    freezer.tick(timedelta(minutes=1))
+    _set_tank(hass, ec=1.8, ph=5.8, temp=25.0)
+    await hass.async_block_till_done()
+    assert float(_state(hass, TANK_ID, "ec").state) == pytest.approx(1.8)
+    assert _state(hass, TANK_ID, "probe_stale", "binary_sensor").state == "off"
 
 
 async def test_unavailable_linked_sensor(
