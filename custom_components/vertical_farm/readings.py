@@ -36,6 +36,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import (
+    async_call_later,
     async_track_state_change_event,
     async_track_state_report_event,
 )
@@ -57,6 +58,14 @@ KEEP_LEVEL = timedelta(days=8)  # level history kept for water use
 # pH kept for its drift: one sample per half hour over the last day.
 PH_SAMPLE_S = 1800.0
 PH_WINDOW_S = 86_400.0
+# A light sensor's value holds until it reports another or becomes unavailable,
+# as Home Assistant keeps a state (and its integration sensor integrates it,
+# with max_sub_interval even between reports). Today's light history keeps
+# each new value, the value reported again at most each minute, and the value
+# held each ten minutes (inside the 15 bridged) when the sensor says nothing;
+# an unavailable or unknown sensor holds nothing, so that time stays unknown.
+LIGHT_REPORT_KEPT = timedelta(minutes=1)
+LIGHT_HELD_KEPT = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +144,10 @@ class ReadingsLedger:
         # A tank probe's expected next reading after a logged feeding: the
         # value the grower measured, or None for a fresh solution not measured.
         self._fed: dict[str, tuple[datetime, float | None]] = {}
+        # Each light sensor's latest value kept in its racks' histories, and
+        # the timer that keeps its value again when it has said nothing.
+        self._light_kept: dict[str, datetime] = {}
+        self._light_timers: dict[str, CALLBACK_TYPE] = {}
         self._missing: set[str] = set()
         self._unsub: CALLBACK_TYPE | None = None
         self._dli: dict[str, tuple[str, float | None]] = {}
@@ -175,7 +188,7 @@ class ReadingsLedger:
             self._fed.pop(entity_id, None)
             self.notices.async_set(self._issue("unit", entity_id), "unit", False)
         if not (unchanged and self._unsub is not None):
-            self.async_stop()
+            self._async_unsubscribe()
             if followed:
                 unsub_changes = async_track_state_change_event(
                     self.hass, list(followed), self._async_state_changed
@@ -196,6 +209,13 @@ class ReadingsLedger:
     @callback
     def async_stop(self) -> None:
         """Stop following."""
+        self._async_unsubscribe()
+        for cancel in self._light_timers.values():
+            cancel()
+        self._light_timers.clear()
+
+    @callback
+    def _async_unsubscribe(self) -> None:
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
@@ -287,12 +307,17 @@ class ReadingsLedger:
         readings = self._readings.get(entity_id)
         if readings is None or (latest := readings.latest) is None:
             return
+        at = event.data["last_reported"]
         self._readings[entity_id] = ProbeReadings(
-            latest=(event.data["last_reported"], latest[1]), previous=latest
+            latest=(at, latest[1]), previous=latest
         )
-        if (link := self._links.get(entity_id)) is not None and (
-            link.quantity in (Quantity.EC, Quantity.PH, Quantity.TEMPERATURE)
-        ):
+        if (link := self._links.get(entity_id)) is None:
+            return
+        if link.quantity is Quantity.LIGHT:
+            if _due(self._light_kept.get(entity_id), at, LIGHT_REPORT_KEPT):
+                self._async_keep_light(entity_id, link, at, latest[1])
+                self._read(set(link.subjects))
+        elif link.quantity in (Quantity.EC, Quantity.PH, Quantity.TEMPERATURE):
             tanks = {
                 subject for subject in link.subjects if subject in self.config.tanks
             }
@@ -331,6 +356,9 @@ class ReadingsLedger:
             previous = None if fed_value is None else (fed_at, fed_value)
         at = state.last_reported
         self._readings[entity_id] = ProbeReadings(latest=(at, value), previous=previous)
+        if link.quantity is Quantity.LIGHT:
+            self._async_keep_light(entity_id, link, at, value)
+            return
         for subject in link.subjects:
             if link.quantity is Quantity.TEMPERATURE and subject in self.config.racks:
                 self._async_note_temperature(subject, at, value)
@@ -338,8 +366,6 @@ class ReadingsLedger:
                 self._async_note_water_temperature(subject, at, value)
             elif link.quantity is Quantity.PH:
                 self._async_note_ph(subject, at, value)
-            elif link.quantity is Quantity.LIGHT:
-                self._async_note_ppfd(subject, at, value)
             elif link.quantity is Quantity.LEVEL:
                 self._async_note_level(subject, at, value, percent)
 
@@ -411,6 +437,46 @@ class ReadingsLedger:
             today[2] = max(today[2], value)
             today[3] += 1
         self.store.async_schedule_save()
+
+    @callback
+    def _async_keep_light(
+        self, entity_id: str, link: Link, at: datetime, ppfd: float
+    ) -> None:
+        """Keep a light reading in its racks' histories; hold it from here on."""
+        for rack_id in link.subjects:
+            self._async_note_ppfd(rack_id, at, ppfd)
+        self._light_kept[entity_id] = at
+        if entity_id not in self._light_timers:
+            self._async_hold_light_after(entity_id, LIGHT_HELD_KEPT)
+
+    @callback
+    def _async_hold_light_after(self, entity_id: str, delay: timedelta) -> None:
+        @callback
+        def hold(now: datetime) -> None:
+            del self._light_timers[entity_id]
+            self._async_hold_light(entity_id, now)
+
+        self._light_timers[entity_id] = async_call_later(self.hass, delay, hold)
+
+    @callback
+    def _async_hold_light(self, entity_id: str, now: datetime) -> None:
+        """The light sensor said nothing: its value, if it has one, still holds."""
+        link = self._links.get(entity_id)
+        readings = self._readings.get(entity_id)
+        if (
+            link is None
+            or link.quantity is not Quantity.LIGHT
+            or readings is None
+            or readings.latest is None
+        ):
+            self._light_kept.pop(entity_id, None)
+            return  # unlinked or unavailable: nothing holds, the gap is unknown
+        kept = self._light_kept.get(entity_id)
+        if kept is not None and not _due(kept, now, LIGHT_HELD_KEPT):
+            self._async_hold_light_after(entity_id, kept + LIGHT_HELD_KEPT - now)
+            return  # reported since: wait for ten minutes of silence
+        self._async_keep_light(entity_id, link, now, readings.latest[1])
+        self._read(set(link.subjects))
 
     @callback
     def _async_note_ppfd(self, rack_id: str, at: datetime, ppfd: float) -> None:
@@ -660,6 +726,11 @@ class ReadingsLedger:
             ).dli
         self._light[rack_id] = (sums[0], accumulator, len(stored))
         return dli
+
+
+def _due(kept: datetime | None, at: datetime, every: timedelta) -> bool:
+    """Whether a reading at `at` is kept: `every` after the last (or before it)."""
+    return kept is None or not timedelta(0) <= at - kept < every
 
 
 def _ppfd_readings(stored: Iterable[list[Any]]) -> Iterator[lighting.PpfdReading]:

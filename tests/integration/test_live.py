@@ -9,7 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.errors import FarmError
@@ -78,6 +81,41 @@ async def test_dli_integrates_the_day(
     await hass.async_block_till_done()
     assert farm.store.state(RACK_ID)["ppfd_day"] == "2026-11-04"
     assert len(farm.store.state(RACK_ID)["ppfd"]) == 1
+
+
+async def test_dli_of_a_steady_light(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A steady light counts, whether its sensor says it again or says nothing.
+
+    Home Assistant reports an unchanged value without changing the state, and
+    a sensor that reports only changes holds its value until it says another
+    or becomes unavailable: the hour it is unavailable is not counted.
+    """
+    start = dt_util.parse_datetime("2026-11-03T08:00:00-08:00")
+    assert start is not None
+
+    async def minutes(first: int, last: int, *, report: bool) -> None:
+        for minute in range(first, last + 1):
+            freezer.move_to(start + timedelta(minutes=minute))
+            if report:
+                hass.states.async_set("sensor.rack_one_ppfd", "400")
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done()
+
+    freezer.move_to(start)
+    hass.states.async_set("sensor.rack_one_ppfd", "400")
+    await hass.async_block_till_done()
+    await minutes(1, 120, report=True)
+    # 400 umol/m2/s for 2 h: 400 x 7200 / 1e6 = 2.88 mol/m2
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(2.88, abs=0.01)
+    await minutes(121, 240, report=False)
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
+    hass.states.async_set("sensor.rack_one_ppfd", STATE_UNAVAILABLE)
+    await minutes(241, 299, report=False)
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
+    await minutes(300, 360, report=True)
+    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(7.2, abs=0.01)
 
 
 async def test_water_use_from_level(
