@@ -345,15 +345,32 @@ class RackDriver:
     def _async_begin(self, _hass: HomeAssistant) -> None:
         self._unsub_started = None
         self._started = True
-        # An issue raised before a reload stays ours to clear.
-        self._issue_raised = (
-            ir.async_get(self.hass).async_get_issue(
-                DOMAIN, pump_stuck_issue_id(self.rack_id)
-            )
-            is not None
-        )
+        self._async_take_on_issue()
         self._unsub_farm = self.farm.async_listen(self.rack_id, self._async_changed)
         self._async_update(force=True)
+
+    @callback
+    def _async_take_on_issue(self) -> None:
+        """Judge a pump-stuck issue raised before this setup (a reload, a restart).
+
+        It stays, ours to clear, while this rack's pump may still be running;
+        a pump seen off or no longer the rack's takes it away.
+        """
+        issue_id = pump_stuck_issue_id(self.rack_id)
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id)
+        if issue is None:
+            return
+        rack = self.farm.config.racks.get(self.rack_id)
+        pump = (issue.translation_placeholders or {}).get("pump")
+        if (
+            pump is not None
+            and rack is not None
+            and pump == rack.pump_entity
+            and not _pump_is_off(self.hass.states.get(pump))
+        ):
+            self._issue_raised = True
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @property
     def driven_light(self) -> str | None:
@@ -526,11 +543,13 @@ class RackDriver:
         entities = (rack.light_entity, rack.pump_entity)
         if entities == self._following:
             return False
+        first = self._following is None
         self._following = entities
         if self._unsub_states is not None:
             self._unsub_states()
             self._unsub_states = None
-        if (old := self._pump) != rack.pump_entity:
+        # The first entities followed are no change: an issue taken on stays.
+        if not first and (old := self._pump) != rack.pump_entity:
             if old is not None and (
                 self._pump_wanted is not None or self._pump_off_pending
             ):

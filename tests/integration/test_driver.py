@@ -8,7 +8,7 @@ settings by hand.
 """
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from datetime import date, datetime, time, timedelta
 import logging
 from typing import Any
@@ -700,6 +700,26 @@ async def _raise_stuck_issue(
     return entry
 
 
+async def ticking(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    unload: Coroutine[Any, Any, bool],
+) -> timedelta:
+    """Unload or reload, the clock running while a stop waits for relays to report.
+
+    Returns how long it waited.
+    """
+    task = hass.async_create_task(unload)
+    waited = timedelta()
+    while not task.done() and waited < timedelta(minutes=1):
+        await asyncio.sleep(0)
+        freezer.tick(timedelta(seconds=0.5))
+        waited += timedelta(seconds=0.5)
+    assert await task
+    await hass.async_block_till_done()
+    return waited
+
+
 @pytest.mark.usefixtures("devices")
 async def test_stuck_pump_issue_lasts_until_the_pump_is_seen_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
@@ -717,17 +737,12 @@ async def test_stuck_pump_issue_lasts_until_the_pump_is_seen_off(
 
     # Unload tries once more and gives the relay a moment to report off; the
     # pump stays on, and so does the issue.
-    unload = hass.async_create_task(hass.config_entries.async_unload(entry.entry_id))
-    waited = timedelta()
-    while not unload.done() and waited < timedelta(minutes=1):
-        await asyncio.sleep(0)
-        freezer.tick(timedelta(seconds=0.5))
-        waited += timedelta(seconds=0.5)
+    waited = await ticking(
+        hass, freezer, hass.config_entries.async_unload(entry.entry_id)
+    )
     assert waited >= timedelta(seconds=driver_module.PUMP_SETTLE_S), (
         "it waited for the relay to report"
     )
-    assert await unload
-    await hass.async_block_till_done()
     assert state(hass, "counter.stuck_off_calls") == str(tries + 1)
     assert issues.async_get_issue(DOMAIN, issue_id) is not None
 
@@ -737,6 +752,40 @@ async def test_stuck_pump_issue_lasts_until_the_pump_is_seen_off(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert state(hass, STUCK_PUMP) == "off"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.usefixtures("devices")
+async def test_stuck_pump_issue_outlives_setting_up_again_while_it_runs(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Set up again with the relay still welded: the issue stays until seen off.
+
+    Outside a cycle, and with the irrigation schedule off, where nothing else
+    would ever tell the user again.
+    """
+    issues = ir.async_get(hass)
+    issue_id = pump_stuck_issue_id(RACK)
+    entry = await _raise_stuck_issue(hass, freezer)
+    await ticking(hass, freezer, hass.config_entries.async_unload(entry.entry_id))
+    await move_to(hass, freezer, local(11, 20))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, STUCK_PUMP) == "on"
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+
+    await schedules(hass, entry, irrigation=False)
+    await ticking(hass, freezer, hass.config_entries.async_reload(entry.entry_id))
+    await move_to(hass, freezer, local(14))
+    assert state(hass, STUCK_PUMP) == "on"
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+
+    # Switched off while the farm was unloaded: set up again, it is seen off.
+    await ticking(hass, freezer, hass.config_entries.async_unload(entry.entry_id))
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    await power(hass, "stuck_power", False)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, issue_id) is None
 
 
