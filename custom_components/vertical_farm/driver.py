@@ -21,8 +21,10 @@ Declared safe states:
   pump that still will not stop raises the `pump_stuck` repair issue, which
   goes away once the pump is seen off. At unload and stop every rack's pump
   is turned off at the same time, whatever any other pump does (an error of
-  any kind, or a hang), within one deadline (`STOP_DEADLINE_S`); a pump whose
-  turn-off failed, timed out or did not take raises `pump_stuck` there too.
+  any kind, or a hang), within one deadline (`STOP_DEADLINE_S`); a pump seen
+  still running, or whose turn-off failed or timed out while it was not seen
+  off, raises `pump_stuck` there too. A missing or offline pump cannot be seen
+  running: it raises nothing (its missing-entity notice says what is wrong).
 - Light: as the schedule requires. Lights are not switched at unload or
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
@@ -415,9 +417,11 @@ class RackDriver:
         # Commands already on their way finish first, so the last word is "off".
         await asyncio.gather(*self._tasks, return_exceptions=True)
         taken = await self._async_call(pump, self._pump_service(pump, on=False))
-        state = await self._async_settled(pump) if taken else None
+        state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
         self._stopping_pump = None
-        if not taken or _pump_is_running(state):
+        # Only a pump seen running, or one that refused while not seen off: a
+        # missing or offline pump has nothing to report but its own absence.
+        if _pump_is_running(state) or (taken is False and _pump_is_off(state) is False):
             self._async_raise_stuck(pump)
         elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
@@ -796,18 +800,19 @@ class RackDriver:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _async_call(self, entity_id: str, service: str) -> bool:
+    async def _async_call(self, entity_id: str, service: str) -> bool | None:
         """Call a light, switch or valve service on one entity; never raise.
 
-        Returns whether the entity's integration took the command.
+        Returns whether the entity's integration took the command: True or
+        False, or None when it was not sent (the entity is missing or offline).
         """
         state = self.hass.states.get(entity_id)
         if state is None:
             self._async_complain(entity_id, f"does not exist; skipped {service}")
-            return False
+            return None
         if state.state == STATE_UNAVAILABLE:
             self._async_complain(entity_id, f"is unavailable; skipped {service}")
-            return False
+            return None
         try:
             async with asyncio.timeout(COMMAND_TIMEOUT_S):
                 await self.hass.services.async_call(

@@ -949,6 +949,34 @@ async def test_missing_entities_are_logged_once(
 
 
 @pytest.mark.usefixtures("devices")
+async def test_a_pump_that_cannot_be_seen_is_not_called_stuck_at_unload(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A missing or offline pump cannot be seen running: no "does not turn off".
+
+    The missing one has its own notice.
+    """
+    issues = ir.async_get(hass)
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data(pump_entity="switch.gone")),
+        (OTHER_RACK, rack_data(name="Rack two", pump_entity=FLAKY_PUMP)),
+    )
+    await schedules(hass, entry, irrigation=True)
+    await schedules(hass, entry, irrigation=True, rack_id=OTHER_RACK)
+    assert state(hass, FLAKY_PUMP) == "unavailable"
+    missing = f"missing_entity_{entry.entry_id}_switch.gone"
+    assert issues.async_get_issue(DOMAIN, missing) is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert issues.async_get_issue(DOMAIN, missing) is not None
+    for rack_id in (RACK, OTHER_RACK):
+        assert issues.async_get_issue(DOMAIN, pump_stuck_issue_id(rack_id)) is None
+
+
+@pytest.mark.usefixtures("devices")
 async def test_unavailable_light_is_set_right_when_it_returns(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
