@@ -25,6 +25,9 @@ Declared safe states:
   still running, or whose turn-off failed or timed out while it was not seen
   off, raises `pump_stuck` there too. A missing or offline pump cannot be seen
   running: it raises nothing (its missing-entity notice says what is wrong).
+  A pump let go of still running (its rack removed) raises `pump_left_on`
+  instead: nothing drives it any more, so the notice goes once the pump is
+  seen off (followed over reloads too) or once the user confirms it.
 - Light: as the schedule requires. Lights are not switched at unload or
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
@@ -94,6 +97,7 @@ LIGHT_SCHEDULE = "light_schedule"
 IRRIGATION_SCHEDULE = "irrigation_schedule"
 VALVE_DOMAIN = "valve"
 ISSUE_PUMP_STUCK = "pump_stuck"
+ISSUE_PUMP_LEFT_ON = "pump_left_on"
 
 # How long a manual deviation is tolerated before the schedule puts it back.
 GRACE = timedelta(seconds=30)
@@ -148,16 +152,21 @@ class DriverHost(Protocol):
         """Call `update` whenever the subject's view may have changed."""
 
 
-async def async_stop_drivers(drivers: Iterable[RackDriver]) -> None:
+async def async_stop_drivers(
+    drivers: Iterable[RackDriver], *, retire: bool = False
+) -> None:
     """Stop every driver at once, within one deadline; never raise.
 
     One driver failing or hanging holds up none of the others. A driver whose
-    stop did not finish by the deadline reports its pump as stuck.
+    stop did not finish by the deadline reports its pump as stuck (as left on,
+    when its rack is removed: `retire`).
     """
     drivers = list(drivers)
     if not drivers:
         return
-    tasks = [asyncio.ensure_future(driver.async_stop()) for driver in drivers]
+    tasks = [
+        asyncio.ensure_future(driver.async_stop(retire=retire)) for driver in drivers
+    ]
     _, pending = await asyncio.wait(tasks, timeout=STOP_DEADLINE_S)
     for task in pending:
         task.cancel()
@@ -207,6 +216,8 @@ class RackDrivers:
         """No driver yet; each starts with `async_start` or `async_sync`."""
         self._host = host
         self._drivers: dict[str, RackDriver] = {}
+        # Pumps let go of while still running, followed until seen off.
+        self._left_on: dict[str, CALLBACK_TYPE] = {}
         self._stopped = False
 
     def __contains__(self, rack_id: object) -> bool:
@@ -230,7 +241,7 @@ class RackDrivers:
             or rack_id not in self._host.config.racks
         ):
             return
-        driver = RackDriver(self._host, rack_id)
+        driver = RackDriver(self._host, rack_id, self._async_pump_left_on)
         self._drivers[rack_id] = driver
         driver.async_start()
 
@@ -262,23 +273,85 @@ class RackDrivers:
 
     async def _async_retire(self, drivers: list[RackDriver], lights: list[str]) -> None:
         """Stop removed racks' drivers (pumps off), then turn their lights off."""
-        await async_stop_drivers(drivers)
+        await async_stop_drivers(drivers, retire=True)
         await async_turn_off_lights(self._host.hass, lights)
 
     async def async_stop(self) -> None:
         """Put every driven pump in its safe state (off) and stop driving.
 
         All at once, within one deadline; one failing pump holds up no other.
+        The pumps left on are followed again by the next farm (a reload).
         """
         self._stopped = True
         drivers = list(self._drivers.values())
         self._drivers.clear()
         await async_stop_drivers(drivers)
+        for unsub in self._left_on.values():
+            unsub()
+        self._left_on.clear()
+
+    @callback
+    def async_take_on_notices(self) -> None:
+        """Follow again the pumps left on that a farm before this one reported."""
+        prefix = pump_left_on_issue_id(self._host.entry.entry_id, "")
+        for (domain, issue_id), issue in list(
+            ir.async_get(self._host.hass).issues.items()
+        ):
+            if domain == DOMAIN and issue.active and issue_id.startswith(prefix):
+                self._async_follow_left_on(issue_id.removeprefix(prefix))
+
+    @callback
+    def _async_pump_left_on(self, pump: str, rack_name: str) -> None:
+        """A pump no rack drives any more is still on: tell the user until it is off.
+
+        Nothing switches it now, so nothing keeps trying: the notice says so,
+        goes once the pump is seen off and can be confirmed away.
+        """
+        host = self._host
+        ir.async_create_issue(
+            host.hass,
+            DOMAIN,
+            pump_left_on_issue_id(host.entry.entry_id, pump),
+            is_fixable=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_PUMP_LEFT_ON,
+            translation_placeholders={
+                "farm": host.config.settings.name,
+                "pump": pump,
+                "rack": rack_name,
+            },
+        )
+        if not self._stopped:  # else the next farm takes it on
+            self._async_follow_left_on(pump)
+
+    @callback
+    def _async_follow_left_on(self, pump: str) -> None:
+        """Remove a pump's left-on notice once the pump is seen off."""
+        hass = self._host.hass
+        issue_id = pump_left_on_issue_id(self._host.entry.entry_id, pump)
+        if pump in self._left_on:
+            return
+        if _pump_is_off(hass.states.get(pump)):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            return
+
+        @callback
+        def _changed(event: Event[EventStateChangedData]) -> None:
+            if _pump_is_off(event.data["new_state"]):
+                self._left_on.pop(pump)()
+                ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+        self._left_on[pump] = async_track_state_change_event(hass, pump, _changed)
 
 
 def pump_stuck_issue_id(rack_id: str) -> str:
     """The repair issue id raised for a rack's pump that will not turn off."""
     return f"{ISSUE_PUMP_STUCK}_{rack_id}"
+
+
+def pump_left_on_issue_id(entry_id: str, pump: str) -> str:
+    """The repair issue id raised for a pump let go of while still running."""
+    return f"{ISSUE_PUMP_LEFT_ON}_{entry_id}_{pump}"
 
 
 def _pump_is_off(state: State | None) -> bool | None:
@@ -303,10 +376,20 @@ def _light_is_on(state: State | None) -> bool | None:
 class RackDriver:
     """Drives one rack's light and pump on the rack's schedules."""
 
-    def __init__(self, farm: DriverHost, rack_id: str) -> None:
-        """Remember the rack; nothing runs until `async_start`."""
+    def __init__(
+        self,
+        farm: DriverHost,
+        rack_id: str,
+        left_on: Callable[[str, str], None],
+    ) -> None:
+        """Remember the rack; nothing runs until `async_start`.
+
+        `left_on(pump, rack name)` is told of a pump let go of still running.
+        """
         self.farm = farm
         self.rack_id = rack_id
+        self._left_on = left_on
+        self._retired = False  # the rack is removed: its pump is let go of
         self.hass: HomeAssistant = farm.hass
         self._light: str | None = None  # entity ids followed now
         self._pump: str | None = None
@@ -379,15 +462,17 @@ class RackDriver:
         """The light this driver switches now (its schedule is on), else None."""
         return self._light if self._light_wanted is not None else None
 
-    async def async_stop(self) -> None:
+    async def async_stop(self, *, retire: bool = False) -> None:
         """Stop driving: cancel every timer and listener, turn the pump off.
 
         Lights are left as they are (their safe state is what the schedule
-        requires), so a restart does not switch them off mid-day.
+        requires), so a restart does not switch them off mid-day. `retire`:
+        the rack is removed, and a pump still running is reported as left on.
         """
         if self._stopped:
             return
         self._stopped = True
+        self._retired = retire
         driven = self._pump_wanted is not None or self._pump_off_pending
         pump = self._pump if driven else None
         if not self._started:
@@ -422,7 +507,7 @@ class RackDriver:
         # Only a pump seen running, or one that refused while not seen off: a
         # missing or offline pump has nothing to report but its own absence.
         if _pump_is_running(state) or (taken is False and _pump_is_off(state) is False):
-            self._async_raise_stuck(pump)
+            self._async_report_not_off(pump)
         elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
 
@@ -454,7 +539,16 @@ class RackDriver:
         if (pump := self._stopping_pump) is None:
             return
         _LOGGER.warning("%s %s", pump, why)
-        self._async_raise_stuck(pump)
+        self._async_report_not_off(pump)
+
+    @callback
+    def _async_report_not_off(self, pump: str) -> None:
+        """A stop could not see the pump off: stuck, or left on once the rack is gone."""
+        if self._retired:
+            self._async_clear_issue()  # nothing of this rack follows the pump now
+            self._left_on(pump, self._rack_name)
+        else:
+            self._async_raise_stuck(pump)
 
     # --- Planning -------------------------------------------------------------
 

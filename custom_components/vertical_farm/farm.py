@@ -359,6 +359,7 @@ class Farm:
             EVENT_HOMEASSISTANT_STOP, _async_hass_stopping
         )
         self._unsub.append(unsub_stop)
+        self.drivers.async_take_on_notices()
         # Once stopping is followed: a driver starting works out its rack's
         # view, a unit of work each.
         for rack_id in list(self.config.racks):

@@ -685,12 +685,19 @@ async def test_stuck_pump_retries_then_raises_an_issue(
 
 
 async def _raise_stuck_issue(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    *racks: tuple[str, dict[str, Any]],
 ) -> MockConfigEntry:
-    """A farm whose stuck pump has failed every check after its 10:15 turn-off."""
+    """A farm whose stuck pump has failed every check after its 10:15 turn-off.
+
+    The stuck pump's rack first, then any other `racks`, their irrigation on.
+    """
     await move_to(hass, freezer, local(10, 10))
-    entry = await add_farm(hass, (RACK, rack_data(pump_entity=STUCK_PUMP)))
+    entry = await add_farm(hass, (RACK, rack_data(pump_entity=STUCK_PUMP)), *racks)
     await schedules(hass, entry, light=True, irrigation=True)
+    for rack_id, _ in racks:
+        await schedules(hass, entry, irrigation=True, rack_id=rack_id)
     at = local(10, 15)
     await move_to(hass, freezer, at)
     for delay in PUMP_CHECK_DELAYS:
@@ -703,19 +710,20 @@ async def _raise_stuck_issue(
 async def ticking(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    unload: Coroutine[Any, Any, bool],
+    work: Coroutine[Any, Any, bool | None],
 ) -> timedelta:
-    """Unload or reload, the clock running while a stop waits for relays to report.
+    """Do `work`, the clock running while a stop waits for relays to report.
 
-    Returns how long it waited.
+    An unload, a reload, or waiting for a removal's tasks (`async_block_till_done`);
+    an unload or reload must work. Returns how long it waited.
     """
-    task = hass.async_create_task(unload)
+    task = hass.async_create_task(work)
     waited = timedelta()
     while not task.done() and waited < timedelta(minutes=1):
         await asyncio.sleep(0)
         freezer.tick(timedelta(seconds=0.5))
         waited += timedelta(seconds=0.5)
-    assert await task
+    assert await task is not False
     await hass.async_block_till_done()
     return waited
 
@@ -787,6 +795,46 @@ async def test_stuck_pump_issue_outlives_setting_up_again_while_it_runs(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_removed_rack_leaves_a_notice_only_while_its_pump_runs(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A removed rack's pump still running is reported as left on until seen off.
+
+    Nothing drives it any more, so it is not "stuck" (nothing keeps trying);
+    a removed rack whose pump is missing leaves no notice at all.
+    """
+    issues = ir.async_get(hass)
+    entry = await _raise_stuck_issue(
+        hass,
+        freezer,
+        (OTHER_RACK, rack_data(name="Rack two", pump_entity="switch.gone")),
+    )
+    left_on = f"pump_left_on_{entry.entry_id}_{STUCK_PUMP}"
+    for rack_id in (RACK, OTHER_RACK):
+        assert hass.config_entries.async_remove_subentry(entry, rack_id)
+        await ticking(hass, freezer, hass.async_block_till_done())
+    assert state(hass, STUCK_PUMP) == "on"
+    assert [issue_id for domain, issue_id in issues.issues if domain == DOMAIN] == [
+        left_on
+    ]
+    issue = issues.async_get_issue(DOMAIN, left_on)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_key == "pump_left_on"
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "pump": STUCK_PUMP,
+        "rack": "Rack one",
+    }
+
+    # A reload keeps it while the pump runs; the pump seen off takes it away.
+    await ticking(hass, freezer, hass.config_entries.async_reload(entry.entry_id))
+    assert issues.async_get_issue(DOMAIN, left_on) is not None
+    await power(hass, "stuck_power", False)
+    assert issues.async_get_issue(DOMAIN, left_on) is None
 
 
 @pytest.mark.usefixtures("devices")

@@ -237,6 +237,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "missing_entity": {"farm", "name", "entity"},
         "unit": {"farm", "name", "entity", "unit", "quantity"},
         "pump_stuck": {"pump", "rack"},
+        "pump_left_on": {"farm", "pump", "rack"},
         "planner_unreachable": {"farm", "url"},
         "planner_auth_failed": {"farm", "url"},
         "planner_records_refused": {"farm", "url", "count"},
