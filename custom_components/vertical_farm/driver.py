@@ -16,8 +16,8 @@ outside its cycle, after a short grace period.
 Declared safe states:
 
 - Pump: off. Every pump this driver runs is turned off on unload, on Home
-  Assistant stop, when its rack is removed and when the irrigation schedule
-  is switched off. Each turn-off is checked back and retried with backoff; a
+  Assistant stop, when its rack is removed (unless a rack that stays drives
+  it too) and when the irrigation schedule is switched off. Each turn-off is checked back and retried with backoff; a
   pump that still will not stop raises the `pump_stuck` repair issue, which
   goes away once the pump is seen off. At unload and stop every rack's pump
   is turned off at the same time, whatever any other pump does (an error of
@@ -257,12 +257,12 @@ class RackDrivers:
         ]
         if gone:
             # A removed rack's scheduled light would stay as it is for good:
-            # off, unless a rack that stays has it too.
-            kept = {rack.light_entity for rack in racks.values()}
+            # off, unless a rack that stays drives it too.
             lights = [
                 light
                 for driver in gone
-                if (light := driver.driven_light) is not None and light not in kept
+                if (light := driver.driven_light) is not None
+                and not _driven_by_another_rack(self._host, light, driver.rack_id)
             ]
             host = self._host
             host.entry.async_create_task(
@@ -342,6 +342,24 @@ class RackDrivers:
                 ir.async_delete_issue(hass, DOMAIN, issue_id)
 
         self._left_on[pump] = async_track_state_change_event(hass, pump, _changed)
+
+
+def _driven_by_another_rack(host: DriverHost, entity_id: str, rack_id: str) -> bool:
+    """Whether a rack of the farm but `rack_id` drives the entity (its schedule is on)."""
+    return any(
+        other_id != rack_id
+        and (
+            (
+                rack.light_entity == entity_id
+                and host.schedule_enabled(other_id, LIGHT_SCHEDULE)
+            )
+            or (
+                rack.pump_entity == entity_id
+                and host.schedule_enabled(other_id, IRRIGATION_SCHEDULE)
+            )
+        )
+        for other_id, rack in host.config.racks.items()
+    )
 
 
 def pump_stuck_issue_id(rack_id: str) -> str:
@@ -475,6 +493,12 @@ class RackDriver:
         self._retired = retire
         driven = self._pump_wanted is not None or self._pump_off_pending
         pump = self._pump if driven else None
+        if (
+            retire
+            and pump is not None
+            and _driven_by_another_rack(self.farm, pump, self.rack_id)
+        ):
+            pump = None  # the rack that stays drives it on
         if not self._started:
             rack = self.farm.config.racks.get(self.rack_id)
             if rack is not None and self.farm.schedule_enabled(

@@ -125,3 +125,24 @@ async def test_removing_a_rack_leaves_a_light_another_rack_drives(
     assert hass.config_entries.async_remove_subentry(entry, SPARE)
     await hass.async_block_till_done()
     assert state(hass, LIGHT) == "on"
+
+
+@pytest.mark.usefixtures("devices")
+async def test_removing_a_rack_leaves_a_pump_another_rack_drives(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Two racks on one pump: removing one does not cut the other's cycle short."""
+    await move_to(hass, freezer, local(10, 2))
+    entry = await add_farm(
+        hass, (RACK, rack_data()), (SPARE, rack_data(name="Rack two"))
+    )
+    await schedules(hass, entry, irrigation=True)
+    await schedules(hass, entry, irrigation=True, rack_id=SPARE)
+    assert state(hass, PUMP) == "on"
+
+    assert hass.config_entries.async_remove_subentry(entry, SPARE)
+    await hass.async_block_till_done()
+    await move_to(hass, freezer, local(10, 5))
+    assert state(hass, PUMP) == "on"
+    await move_to(hass, freezer, local(10, 15))  # the staying rack's cycle ends
+    assert state(hass, PUMP) == "off"
