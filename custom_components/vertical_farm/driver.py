@@ -16,24 +16,26 @@ outside its cycle, after a short grace period.
 Declared safe states:
 
 - Pump: off. Every pump this driver runs is turned off on unload, on Home
-  Assistant stop, when its rack is removed (unless a rack that stays drives
-  it too) and when the irrigation schedule is switched off. Each turn-off is checked back and retried with backoff; a
-  pump that still will not stop raises the `pump_stuck` repair issue, which
-  goes away once the pump is seen off. At unload and stop every rack's pump
-  is turned off at the same time, whatever any other pump does (an error of
-  any kind, or a hang), within one deadline (`STOP_DEADLINE_S`); a pump seen
-  still running, or whose turn-off failed or timed out while it was not seen
-  off, raises `pump_stuck` there too. A missing or offline pump cannot be seen
+  Assistant stop, when its rack is removed or no longer uses it (unless
+  another rack drives it too) and when the irrigation schedule is switched
+  off. Each turn-off is checked back and retried with backoff; a pump that
+  still will not stop raises the `pump_stuck` repair issue, which goes away
+  once the pump is seen off. At unload and stop every rack's pump is turned
+  off at the same time, whatever any other pump does (an error of any kind,
+  or a hang), within one deadline (`STOP_DEADLINE_S`); a pump seen still
+  running, or whose turn-off failed or timed out while it was not seen off,
+  raises `pump_stuck` there too. A missing or offline pump cannot be seen
   running: it raises nothing (its missing-entity notice says what is wrong).
-  A pump let go of still running (its rack removed) raises `pump_left_on`
-  instead: nothing drives it any more, so the notice goes once the pump is
-  seen off (followed over reloads too) or once the user confirms it.
+  A pump let go of still running (its rack removed, or linked to another
+  pump or none) raises `pump_left_on` instead: nothing drives it any more,
+  so the notice goes once the pump is seen off (followed over reloads too)
+  or once the user confirms it.
 - Light: as the schedule requires. Lights are not switched at unload or
   stop, so a restart at midday does not plunge the plants into darkness; on
   start (setup, reload, Home Assistant start) the driver asserts the state
   the window requires. When the farm is deleted, the lights its schedules
   drove are turned off (`async_turn_off_lights`), and so is the light of a
-  removed rack, unless a rack that stays drives it too.
+  removed rack, or one a rack no longer uses, unless another rack drives it.
 
 Switching a schedule off hands the entity back to the user: the driver then
 leaves it alone (the pump gets one turn-off first). A pump someone turns off
@@ -384,6 +386,15 @@ def _pump_is_running(state: State | None) -> bool:
     return state is not None and state.state in (STATE_ON, STATE_OPEN, STATE_OPENING)
 
 
+def _left_running(taken: bool | None, state: State | None) -> bool:
+    """After a turn-off: the pump is seen running, or refused while not seen off.
+
+    A missing or offline pump (not sent: None) has nothing to report but its
+    own absence.
+    """
+    return _pump_is_running(state) or (taken is False and _pump_is_off(state) is False)
+
+
 def _light_is_on(state: State | None) -> bool | None:
     """Whether a light is on; None when it cannot be told."""
     if state is None or state.state not in (STATE_ON, STATE_OFF):
@@ -528,9 +539,7 @@ class RackDriver:
         taken = await self._async_call(pump, self._pump_service(pump, on=False))
         state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
         self._stopping_pump = None
-        # Only a pump seen running, or one that refused while not seen off: a
-        # missing or offline pump has nothing to report but its own absence.
-        if _pump_is_running(state) or (taken is False and _pump_is_off(state) is False):
+        if _left_running(taken, state):
             self._async_report_not_off(pump)
         elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
@@ -671,13 +680,8 @@ class RackDriver:
             self._unsub_states()
             self._unsub_states = None
         # The first entities followed are no change: an issue taken on stays.
-        if not first and (old := self._pump) != rack.pump_entity:
-            if old is not None and (
-                self._pump_wanted is not None or self._pump_off_pending
-            ):
-                # The old pump is no longer ours: leave it in its safe state.
-                self._async_send(old, self._pump_service(old, on=False))
-            self._async_forget_pump()
+        if not first:
+            self._async_let_go_of_old(rack)
         self._light_wanted = None
         self._async_cancel_light_grace()
         self._light, self._pump = entities
@@ -687,6 +691,36 @@ class RackDriver:
                 self.hass, watched, self._async_entity_changed
             )
         return True
+
+    @callback
+    def _async_let_go_of_old(self, rack: RackConfig) -> None:
+        """The rack's light or pump changed: the old one is left in its safe state.
+
+        Off, unless another rack drives it; an old pump is checked to be off.
+        """
+        old_light = self.driven_light
+        if (
+            old_light is not None
+            and old_light != rack.light_entity
+            and not _driven_by_another_rack(self.farm, old_light, self.rack_id)
+        ):
+            self._async_send(old_light, SERVICE_TURN_OFF)
+        if (old_pump := self._pump) == rack.pump_entity:
+            return
+        if (
+            old_pump is not None
+            and (self._pump_wanted is not None or self._pump_off_pending)
+            and not _driven_by_another_rack(self.farm, old_pump, self.rack_id)
+        ):
+            self._track(self._async_let_go_of_pump(old_pump), f"{old_pump} let go")
+        self._async_forget_pump()
+
+    async def _async_let_go_of_pump(self, pump: str) -> None:
+        """Turn off a pump no longer driven here; one that stays on is reported."""
+        taken = await self._async_call(pump, self._pump_service(pump, on=False))
+        state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
+        if _left_running(taken, state):
+            self._left_on(pump, self._rack_name)
 
     # --- Light ----------------------------------------------------------------
 

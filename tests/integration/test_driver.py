@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.components.valve import ValveEntity, ValveEntityFeature
 from homeassistant.config_entries import ConfigEntryState
@@ -24,6 +25,7 @@ from homeassistant.const import (
     EVENT_HOMEASSISTANT_STOP,
 )
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
@@ -1158,6 +1160,75 @@ async def test_rack_edits_are_followed(
     calls.clear()
     await move_to(hass, freezer, local(23, 30, on=DAY + timedelta(days=1)))
     assert commands(calls, LIGHT) == commands(calls, SPARE_PUMP) == []
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_light_or_pump_the_rack_no_longer_uses_goes_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, calls: list[Event[Any]]
+) -> None:
+    """Another light or pump in the rack's settings, or none: the old one goes off.
+
+    Unless another rack drives it; an old pump that stays on is reported.
+    """
+    issues = ir.async_get(hass)
+    assert await async_setup_component(hass, "repairs", {})
+    await power(hass, "flaky_light_online", True)
+    await move_to(hass, freezer, local(10, 5))
+    entry = await add_farm(
+        hass,
+        (RACK, rack_data(pump_entity=STUCK_PUMP)),
+        (
+            OTHER_RACK,
+            rack_data(name="Rack two", light_entity=FLAKY_LIGHT, pump_entity=None),
+        ),
+    )
+    await schedules(hass, entry, light=True, irrigation=True)
+    await schedules(hass, entry, light=True, rack_id=OTHER_RACK)
+    assert state(hass, LIGHT) == state(hass, FLAKY_LIGHT) == "on"
+    assert state(hass, STUCK_PUMP) == "on"
+
+    async def edit(**changes: str | None) -> None:
+        rack = entry.subentries[RACK]
+        hass.config_entries.async_update_subentry(
+            entry, rack, data={**rack.data, **changes}
+        )
+        await ticking(hass, freezer, hass.async_block_till_done())
+
+    # Under Rack two's light: its own light goes off; back, the shared one stays.
+    await edit(light_entity=FLAKY_LIGHT)
+    assert state(hass, LIGHT) == "off"
+    assert state(hass, FLAKY_LIGHT) == "on"
+    await edit(light_entity=LIGHT)
+    assert state(hass, LIGHT) == state(hass, FLAKY_LIGHT) == "on"
+    await edit(light_entity=None)
+    assert state(hass, LIGHT) == "off"
+    assert commands(calls, FLAKY_LIGHT, "turn_off") == []
+
+    # Another pump: the old one is turned off; its relay is welded, so it is
+    # reported as left on (not stuck: nothing drives it now) until confirmed.
+    await edit(pump_entity=PUMP)
+    assert state(hass, PUMP) == state(hass, STUCK_PUMP) == "on"
+    assert issues.async_get_issue(DOMAIN, pump_stuck_issue_id(RACK)) is None
+    left_on = f"pump_left_on_{entry.entry_id}_{STUCK_PUMP}"
+    issue = issues.async_get_issue(DOMAIN, left_on)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "pump": STUCK_PUMP,
+        "rack": "Rack one",
+    }
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init(DOMAIN, data={"issue_id": left_on})
+    assert flow["step_id"] == "confirm"
+    flow = await manager.async_configure(flow["flow_id"], {})
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    assert issues.async_get_issue(DOMAIN, left_on) is None
+
+    # No pump at all: the last one goes off, and nothing is left to report.
+    await edit(pump_entity=None)
+    assert state(hass, PUMP) == "off"
+    assert [issue_id for domain, issue_id in issues.issues if domain == DOMAIN] == []
 
 
 @pytest.mark.usefixtures("devices")
