@@ -170,7 +170,13 @@ def _changed_fields(old: View | None, new: View) -> frozenset[str] | None:
     return frozenset(
         name
         for name, was, now in zip(names, values(old), values(new), strict=True)
-        if was is not now and was != now
+        if was is not now
+        and (
+            was != now
+            # Local times in one zone compare by the wall clock: 01:30 before
+            # and after clocks go back are equal but for their offset.
+            or (isinstance(was, datetime) and was.utcoffset() != now.utcoffset())
+        )
     )
 
 

@@ -458,7 +458,12 @@ class FarmSensor(FarmEntity, SensorEntity):
 
     def signature(self) -> tuple[Any, ...]:
         """The raw value: cheaper than the formatted state, and changes with it."""
-        return (self.available, self.native_value, self.extra_state_attributes)
+        value = self.native_value
+        if isinstance(value, datetime):
+            # As an instant: local times in one zone compare by the wall clock,
+            # so 01:30 before and after clocks go back would look the same.
+            value = dt_util.as_utc(value)
+        return (self.available, value, self.extra_state_attributes)
 
     @property
     def native_value(self) -> Value:

@@ -384,6 +384,83 @@ async def test_next_times_never_lie_in_the_past(
         await hass.async_block_till_done()
 
 
+@pytest.mark.parametrize(
+    ("rack", "key"),
+    [
+        # Watered at the top of every hour: 01:00 PDT, then 01:00 PST.
+        (
+            {"pump_entity": "switch.pump", "pump_on_min": 10, "pump_off_min": 50},
+            "next_irrigation",
+        ),
+        # On at 01:30 PDT for an hour: off at 01:30 PST.
+        (
+            {
+                "light_entity": "light.rack",
+                "lights_on": "01:30:00",
+                "photoperiod_h": 1.0,
+            },
+            "next_light_change",
+        ),
+    ],
+)
+async def test_next_times_move_on_through_the_repeated_hour(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    rack: dict[str, Any],
+    key: str,
+) -> None:
+    """When clocks go back, a next time moves on to the same wall time an hour on."""
+    # US/Pacific falls back at 02:00 PDT on 1 November 2026: 01:00-02:00 comes twice.
+    now = dt_util.parse_datetime("2026-11-01T00:30:00-07:00")
+    assert now is not None
+    freezer.move_to(now)
+    hass.states.async_set("light.rack", "off")
+    hass.states.async_set("switch.pump", "off")
+    data = {**RACK_DATA, "tank": None, "light_mode": "fixed", **rack}
+    entry = await _setup(hass, subentry(RACK_ID, "rack", data))
+    farm = entry.runtime_data.farm
+    await farm.async_set_schedule(RACK_ID, "light_schedule", True)
+    await farm.async_set_schedule(RACK_ID, "irrigation_schedule", True)
+    await hass.async_block_till_done()
+    for _ in range(30):  # 00:30 PDT to 01:30 PST in 5-minute steps
+        value = dt_util.parse_datetime(_state(hass, RACK_ID, key).state)
+        assert value is not None
+        assert value > now, (value.isoformat(), now.isoformat())
+        now += timedelta(minutes=5)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        await hass.async_block_till_done()
+
+
+async def test_a_reading_as_clocks_go_back_moves_next_irrigation_on(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A reading recomputing the rack just after 01:00 PDT shows 01:00 PST."""
+    hass.states.async_set("switch.pump", "off")
+    freezer.move_to("2026-11-01T00:30:00-07:00")
+    rack = {
+        **RACK_DATA,
+        "tank": None,
+        "pump_entity": "switch.pump",
+        "pump_on_min": 10,
+        "pump_off_min": 50,
+    }
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    await entry.runtime_data.farm.async_set_schedule(
+        RACK_ID, "irrigation_schedule", True
+    )
+    await hass.async_block_till_done()
+    # The run's own timer has not come yet when the rack's temperature does.
+    freezer.move_to("2026-11-01T08:00:01+00:00")
+    hass.states.async_set(
+        "sensor.rack_one_temperature", "21", {"unit_of_measurement": "°C"}
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, RACK_ID, "next_irrigation").state == (
+        "2026-11-01T09:00:00+00:00"
+    )
+
+
 # --- 9. Care task ids of any form ---------------------------------------------
 
 
