@@ -347,7 +347,9 @@ def rack_view(inputs: RackInputs, *, now: datetime, zone: tzinfo) -> RackView:
     next_start = None
     if cycle is not None and inputs.pump_scheduled:
         # Never a start in the past: while a run goes on, the one after it.
-        following = cycle if cycle.start > now else cycle_of(cycle.end)
+        # Compared as instants: by the wall clock 01:00 PST is before 01:20 PDT.
+        started = cycle.start.timestamp() <= now.timestamp()
+        following = cycle_of(cycle.end) if started else cycle
         next_start = None if following is None else following.start
     return RackView(
         photoperiod_h=photoperiod_h,

@@ -461,6 +461,42 @@ async def test_a_reading_as_clocks_go_back_moves_next_irrigation_on(
     )
 
 
+async def test_readings_in_the_repeated_hour_keep_its_run(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Watered at the top of every hour: after 01:00 PDT the next run is 01:00 PST."""
+    hass.states.async_set("switch.pump", "off")
+    now = dt_util.parse_datetime("2026-11-01T07:30:00+00:00")  # 00:30 PDT
+    assert now is not None
+    freezer.move_to(now)
+    rack = {
+        **RACK_DATA,
+        "tank": None,
+        "pump_entity": "switch.pump",
+        "pump_on_min": 10,
+        "pump_off_min": 50,
+    }
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    await entry.runtime_data.farm.async_set_schedule(
+        RACK_ID, "irrigation_schedule", True
+    )
+    await hass.async_block_till_done()
+    for temperature in range(18, 30):  # a reading every 10 minutes until 02:30 PST
+        now += timedelta(minutes=10)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        hass.states.async_set(
+            "sensor.rack_one_temperature",
+            str(temperature),
+            {"unit_of_measurement": "°C"},
+        )
+        await hass.async_block_till_done()
+        # Whole-hour offsets: the top of the next hour in UTC is the local one.
+        expected = now.replace(minute=0) + timedelta(hours=1)
+        shown = dt_util.parse_datetime(_state(hass, RACK_ID, "next_irrigation").state)
+        assert shown == expected, (now.isoformat(), shown)
+
+
 # --- 9. Care task ids of any form ---------------------------------------------
 
 
