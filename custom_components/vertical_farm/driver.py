@@ -647,8 +647,10 @@ class RackDriver:
             self._unsub_timer()
             self._unsub_timer = None
         if changes:
+            # The soonest instant: by the wall clock of a repeated hour, 02:30
+            # after clocks go back would come before 02:45 ahead of the change.
             self._unsub_timer = async_track_point_in_utc_time(
-                self.hass, self._async_timer_fired, min(changes)
+                self.hass, self._async_timer_fired, min(changes, key=datetime.timestamp)
             )
 
     def _cycle(

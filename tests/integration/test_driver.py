@@ -9,7 +9,7 @@ settings by hand.
 
 import asyncio
 from collections.abc import Coroutine, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1243,6 +1243,30 @@ async def test_rack_without_light_waters_around_the_clock(
         wall = at.astimezone(BERLIN)
         # Cycles start every on + off = 60 min from midnight.
         watering = wall.minute < PUMP_ON_MIN
+        assert state(hass, PUMP) == ("on" if watering else "off"), wall
+
+
+@pytest.mark.usefixtures("devices")
+async def test_pump_stops_on_time_in_the_repeated_hour(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Lit 02:30 CEST to 02:30 CET as clocks go back: the pump runs only 15 min."""
+    # Berlin falls back at 03:00 CEST on 25 October 2026: 02:00-03:00 comes twice.
+    midnight_utc = datetime(2026, 10, 25, tzinfo=UTC)  # 02:00 CEST
+    await move_to(hass, freezer, midnight_utc)
+    entry = await add_farm(
+        hass, (RACK, rack_data(lights_on="02:30:00", photoperiod_h=1.0))
+    )
+    await schedules(hass, entry, light=True, irrigation=True)
+    lights_on = midnight_utc + timedelta(minutes=30)
+    for at in day_instants(midnight_utc, timedelta(minutes=5)):
+        if at > midnight_utc + timedelta(hours=2):
+            break
+        await move_to(hass, freezer, at)
+        lit = lights_on <= at < lights_on + timedelta(hours=1)
+        watering = lights_on <= at < lights_on + timedelta(minutes=PUMP_ON_MIN)
+        wall = at.astimezone(BERLIN).isoformat()
+        assert state(hass, LIGHT) == ("on" if lit else "off"), wall
         assert state(hass, PUMP) == ("on" if watering else "off"), wall
 
 
