@@ -856,6 +856,10 @@ class Farm:
         instant its tank's probes would go stale a little later, and a timer
         made anew for every reading would cost more than one that fires early.
         """
+        if at is not None:
+            # Kept as an instant: by the wall clock of a repeated hour, 01:30
+            # after clocks go back would count as sooner than 01:40 before.
+            at = dt_util.as_utc(at)
         planned = self._wake_at.get(subject)
         if at is None:
             if planned is None:

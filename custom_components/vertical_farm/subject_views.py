@@ -263,7 +263,8 @@ class SubjectViews:
             for at in (computed.next_light_change, computed.next_irrigation)
             if at is not None
         ]
-        self._wake(rack_id, min(shown) if shown else None)
+        # The sooner instant, not the sooner wall time: clocks go back.
+        self._wake(rack_id, min(shown, key=datetime.timestamp) if shown else None)
         return computed
 
     def tank(self, tank_id: str) -> TankView:

@@ -497,6 +497,48 @@ async def test_readings_in_the_repeated_hour_keep_its_run(
         assert shown == expected, (now.isoformat(), shown)
 
 
+async def test_next_times_of_one_rack_move_on_through_the_repeated_hour(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Lit 00:30 PDT to 01:30 PST: the 01:40 PDT run comes before lights-off."""
+    hass.states.async_set("light.rack", "off")
+    hass.states.async_set("switch.pump", "off")
+    now = dt_util.parse_datetime("2026-11-01T07:00:00+00:00")  # 00:00 PDT
+    assert now is not None
+    freezer.move_to(now)
+    rack = {
+        **RACK_DATA,
+        "tank": None,
+        "light_mode": "fixed",
+        "light_entity": "light.rack",
+        "lights_on": "00:30:00",
+        "photoperiod_h": 2.0,
+        "pump_entity": "switch.pump",
+        "pump_on_min": 10,
+        "pump_off_min": 60,
+    }
+    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
+    farm = entry.runtime_data.farm
+    await farm.async_set_schedule(RACK_ID, "light_schedule", True)
+    await hass.async_block_till_done()
+    for step in range(36):  # to 01:55 PST in 5-minute steps
+        if step == 10:  # 07:50 UTC: watering starts to count
+            await farm.async_set_schedule(RACK_ID, "irrigation_schedule", True)
+            await hass.async_block_till_done()
+        for key in ("next_light_change", "next_irrigation"):
+            state = _state(hass, RACK_ID, key)
+            if state.state != STATE_UNAVAILABLE:
+                value = dt_util.parse_datetime(state.state)
+                assert value is not None
+                assert value > now, (key, value.isoformat(), now.isoformat())
+        now += timedelta(minutes=5)
+        freezer.move_to(now)
+        async_fire_time_changed(hass, now)
+        await hass.async_block_till_done()
+    shown = _state(hass, RACK_ID, "next_irrigation").state
+    assert shown == "2026-11-02T08:30:00+00:00"  # the next lights-on, 00:30 PST
+
+
 # --- 9. Care task ids of any form ---------------------------------------------
 
 
