@@ -534,7 +534,8 @@ def _when(value: datetime | None) -> datetime:
         if value.utcoffset() is not None
         else value.replace(tzinfo=dt_util.get_default_time_zone())
     )
-    if at > now:
+    # As instants: by the wall clock, 01:30 PDT is after 01:15 PST.
+    if at.timestamp() > now.timestamp():
         raise FarmError("time_in_future", at=at.isoformat())
     earliest = now - MAX_BACKDATE
     if at < earliest:

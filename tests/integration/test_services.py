@@ -423,6 +423,23 @@ async def test_log_watering(
     assert record["data"] == {}
 
 
+async def test_log_watering_earlier_in_the_repeated_hour(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """At 01:15 PST, 01:30 is the 01:30 PDT of 45 minutes ago, not a time to come."""
+    freezer.move_to("2026-11-01T09:15:00+00:00")  # clocks went back at 09:00 UTC
+    farm = (await set_up(hass, farm_entry)).runtime_data.farm
+    await call_action(
+        hass,
+        "log_watering",
+        {"plants": device_of(hass, POT_ID), "at": "2026-11-01T01:30:00"},
+    )
+    record = farm.store.records(POT_ID, ["watered"])[-1]
+    assert datetime.fromisoformat(record["at"]) == datetime.fromisoformat(
+        "2026-11-01T08:30:00+00:00"
+    )
+
+
 async def test_log_watering_refusals(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
