@@ -16,12 +16,13 @@ outside its cycle, after a short grace period.
 Declared safe states:
 
 - Pump: off. Every pump this driver runs is turned off on unload, on Home
-  Assistant stop, when its rack is removed or no longer uses it (unless
-  another rack drives it too) and when the irrigation schedule is switched
-  off. Each turn-off is checked back and retried with backoff; a pump that
-  still will not stop raises the `pump_stuck` repair issue, which goes away
-  once the pump is seen off. At unload and stop every rack's pump is turned
-  off at the same time, whatever any other pump does (an error of any kind,
+  Assistant stop (in its first stage, while every integration still
+  answers), when its rack is removed or no longer uses it (unless another
+  rack drives it too) and when the irrigation schedule is switched off.
+  Each turn-off is checked back and retried with backoff; a pump that still
+  will not stop raises the `pump_stuck` repair issue, which goes away once
+  the pump is seen off. At unload and stop every rack's pump is turned off
+  at the same time, whatever any other pump does (an error of any kind,
   or a hang), within one deadline (`STOP_DEADLINE_S`); a pump seen still
   running, or whose turn-off failed or timed out while it was not seen off,
   raises `pump_stuck` there too. A missing or offline pump cannot be seen
@@ -113,7 +114,8 @@ PUMP_CHECK_DELAYS = (
 # Failed checks (pump still on) before the user is told through a repair issue.
 PUMP_STUCK_AFTER = len(PUMP_CHECK_DELAYS)
 COMMAND_TIMEOUT_S = 10  # a hung integration must not hold up unload or stop
-# All pumps stop together within this; well inside Home Assistant's stop stage.
+# All pumps stop together within this: inside the 20 s Home Assistant gives
+# the first stage of a stop (its shutdown jobs), where the farm stops them.
 STOP_DEADLINE_S = 15.0
 # A relay may take the turn-off and report "off" a moment later (radio relays
 # do): a stop waits this long for it before calling the pump stuck.

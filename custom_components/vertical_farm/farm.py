@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import (
@@ -353,8 +353,21 @@ class Farm:
 
         self._unsub.append(async_at_started(self.hass, _started))
 
+        async def _async_shutting_down() -> None:
+            # The first stage of a stop, before the stop event: pumps go off
+            # while every integration still answers (one on MQTT or a radio
+            # network stops on that event, and its pump would stay on).
+            self._unsub.remove(remove_shutdown_job)  # run: nothing to remove
+            await self.async_stop_drivers()
+
+        remove_shutdown_job = self.hass.async_add_shutdown_job(
+            HassJob(_async_shutting_down, "vertical_farm pumps off")
+        )
+        self._unsub.append(remove_shutdown_job)
+
         async def _async_hass_stopping(_event: Event) -> None:
-            # HA stop does not unload entries: pumps to their safe state, timers
+            # HA stop does not unload entries: pumps to their safe state (done
+            # already, unless the stop began without its first stage), timers
             # off, state to disk.
             self._unsub.remove(unsub_stop)  # fired: nothing left to unsubscribe
             await self.async_stop_drivers()

@@ -23,6 +23,7 @@ from homeassistant.const import (
     EVENT_CALL_SERVICE,
     EVENT_HOMEASSISTANT_STARTED,
     EVENT_HOMEASSISTANT_STOP,
+    STATE_UNAVAILABLE,
 )
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
@@ -895,6 +896,30 @@ async def test_unload_and_stop_turn_pumps_off_and_leave_lights(
     await hass.async_block_till_done()
     assert state(hass, PUMP) == "off"
     assert state(hass, LIGHT) == "on"
+
+
+@pytest.mark.usefixtures("devices")
+async def test_pumps_go_off_while_every_integration_still_answers(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Pumps go off as Home Assistant begins to stop, before its stop event.
+
+    An integration on MQTT or a radio network stops on that event (its
+    entities then no longer answer); set up before the farm, as it is, it
+    would be gone before a turn-off sent then.
+    """
+    await move_to(hass, freezer, local(10, 5))
+
+    @callback
+    def _integration_stops(_event: Event) -> None:
+        hass.states.async_set(PUMP, STATE_UNAVAILABLE)
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _integration_stops)
+    entry = await add_farm(hass, (RACK, rack_data()))
+    await schedules(hass, entry, irrigation=True)
+    assert state(hass, "input_boolean.pump_power") == "on"
+    await hass.async_stop()
+    assert state(hass, "input_boolean.pump_power") == "off"
 
 
 @pytest.mark.usefixtures("devices")
