@@ -432,12 +432,9 @@ async def test_next_times_move_on_through_the_repeated_hour(
         await hass.async_block_till_done()
 
 
-async def test_a_reading_as_clocks_go_back_moves_next_irrigation_on(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> None:
-    """A reading recomputing the rack just after 01:00 PDT shows 01:00 PST."""
+async def _rack_watered_hourly(hass: HomeAssistant) -> None:
+    """A rack with no tank, watered 10 minutes at the top of every hour, schedule on."""
     hass.states.async_set("switch.pump", "off")
-    freezer.move_to("2026-11-01T00:30:00-07:00")
     rack = {
         **RACK_DATA,
         "tank": None,
@@ -450,6 +447,14 @@ async def test_a_reading_as_clocks_go_back_moves_next_irrigation_on(
         RACK_ID, "irrigation_schedule", True
     )
     await hass.async_block_till_done()
+
+
+async def test_a_reading_as_clocks_go_back_moves_next_irrigation_on(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A reading recomputing the rack just after 01:00 PDT shows 01:00 PST."""
+    freezer.move_to("2026-11-01T00:30:00-07:00")
+    await _rack_watered_hourly(hass)
     # The run's own timer has not come yet when the rack's temperature does.
     freezer.move_to("2026-11-01T08:00:01+00:00")
     hass.states.async_set(
@@ -465,22 +470,10 @@ async def test_readings_in_the_repeated_hour_keep_its_run(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Watered at the top of every hour: after 01:00 PDT the next run is 01:00 PST."""
-    hass.states.async_set("switch.pump", "off")
     now = dt_util.parse_datetime("2026-11-01T07:30:00+00:00")  # 00:30 PDT
     assert now is not None
     freezer.move_to(now)
-    rack = {
-        **RACK_DATA,
-        "tank": None,
-        "pump_entity": "switch.pump",
-        "pump_on_min": 10,
-        "pump_off_min": 50,
-    }
-    entry = await _setup(hass, subentry(RACK_ID, "rack", rack))
-    await entry.runtime_data.farm.async_set_schedule(
-        RACK_ID, "irrigation_schedule", True
-    )
-    await hass.async_block_till_done()
+    await _rack_watered_hourly(hass)
     for temperature in range(18, 30):  # a reading every 10 minutes until 02:30 PST
         now += timedelta(minutes=10)
         freezer.move_to(now)
