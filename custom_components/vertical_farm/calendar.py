@@ -22,9 +22,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
@@ -71,7 +72,10 @@ class FarmEvent:
 
     def ended(self, now: datetime, today: date) -> bool:
         """Whether the event is over at `now` (whose local date is `today`)."""
-        return self.day < today if self.timed is None else self.timed[1] <= now
+        if self.timed is None:
+            return self.day < today
+        # As instants: by the wall clock, 01:30 PST is before 01:40 PDT.
+        return self.timed[1].timestamp() <= now.timestamp()
 
     def calendar_event(self) -> CalendarEvent:
         """The event as Home Assistant's calendar takes it."""
@@ -434,6 +438,7 @@ class FarmCalendar(CalendarEntity):
         self._next: CalendarEvent | None = None
         self._next_known = False
         self._written: CalendarEvent | None = None
+        self._unsub_end: CALLBACK_TYPE | None = None
 
     async def async_added_to_hass(self) -> None:
         """Follow the farm's changes."""
@@ -441,6 +446,7 @@ class FarmCalendar(CalendarEntity):
             self.farm.async_listen(self.farm.entry.entry_id, self._async_farm_changed)
         )
         self.async_on_remove(self.farm.async_on_plant_refresh(self.agenda.prepare))
+        self.async_on_remove(self._async_forget_end)
 
     @callback
     def _async_farm_changed(self) -> None:
@@ -451,15 +457,38 @@ class FarmCalendar(CalendarEntity):
 
     @callback
     def _async_write_ha_state(self) -> None:
-        self._written = self.event
+        self._written = event = self.event
         super()._async_write_ha_state()
+        self._async_forget_end()
+        if event is None:
+            return
+        end = event.end_datetime_local
+        now = dt_util.now()
+        # Home Assistant sets no alarm for an end past by the wall clock: at
+        # 01:40 PDT, 01:30 PST looks over. The calendar wakes itself then.
+        if now >= end and now.timestamp() < end.timestamp():
+            self._unsub_end = async_track_point_in_utc_time(
+                self.hass, self._async_event_ended, dt_util.as_utc(end)
+            )
+
+    @callback
+    def _async_event_ended(self, _now: datetime) -> None:
+        self._unsub_end = None
+        self.async_write_ha_state()
+
+    @callback
+    def _async_forget_end(self) -> None:
+        if self._unsub_end is not None:
+            self._unsub_end()
+            self._unsub_end = None
 
     @property
     def event(self) -> CalendarEvent | None:
         """The next upcoming event (kept until the farm changes or it ends)."""
         now = dt_util.now()
         if self._next_known and (
-            self._next is None or now < self._next.end_datetime_local
+            self._next is None
+            or now.timestamp() < self._next.end_datetime_local.timestamp()
         ):
             return self._next
         found = self.agenda.next_event(now)

@@ -29,6 +29,7 @@ from .conftest import (
     TANK_ID,
     TODAY,
     seed_phases,
+    set_up,
     subentry,
 )
 
@@ -308,6 +309,39 @@ async def test_state_follows_the_farm(
     assert state is not None
     assert state.state == "off"
     assert state.attributes["message"] == "Check Basil tray for pests"
+
+
+async def test_an_interval_ending_in_the_repeated_hour_runs_to_its_end(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, farm_entry: MockConfigEntry
+) -> None:
+    """At 01:40 PDT an interval ending at 01:30 PST has 50 minutes to go."""
+    # US/Pacific falls back at 02:00 PDT on 1 November 2026: 01:00-02:00 comes twice.
+    freezer.move_to("2026-11-01T08:40:00+00:00")  # 01:40 PDT
+    await set_up(hass, farm_entry)
+    # A day's interval from 09:30 UTC ends at 09:30 UTC: 01:30 PST.
+    await _farm(farm_entry).store.async_record(
+        "treated",
+        PLANT_ID,
+        datetime.fromisoformat("2026-10-31T09:30:00+00:00"),
+        {"product": "Garlic spray", "active_ingredient": "", "interval_days": 1},
+    )
+    await _reload(hass, farm_entry)
+    entity_id = _entity_id(hass, farm_entry)
+    interval = "Pre-harvest interval: Garlic spray on Basil tray"
+
+    # Still going on (Home Assistant's own on/off compares the wall times).
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["message"] == interval
+    assert state.attributes["end_time"] == "2026-11-01 01:30:00"
+
+    # Over at 01:30 PST: the calendar moves on.
+    freezer.move_to("2026-11-01T09:30:01+00:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["message"] != interval
 
 
 @pytest.fixture
