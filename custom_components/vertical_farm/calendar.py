@@ -121,7 +121,11 @@ class _Window:
         if event.timed is None:
             return self.first_day <= event.day <= self.last_day
         start, end = event.timed
-        return end > self.start and start < self.end
+        # As instants: by the wall clock, 01:30 PDT is after 01:00 PST.
+        return (
+            end.timestamp() > self.start.timestamp()
+            and start.timestamp() < self.end.timestamp()
+        )
 
 
 def _all_day(day: date, summary: str, description: str | None, uid: str) -> FarmEvent:
@@ -353,6 +357,8 @@ class FarmAgenda:
             treatment = safety.treatment
             applied = dt_util.as_local(treatment.applied)
             safe_at = dt_util.as_local(safety.safe_at)
+            # By the wall clock, as Home Assistant's calendar checks an event:
+            # one ending before its start there (in a repeated hour) is refused.
             if safe_at <= applied:
                 continue  # no interval: nothing to wait for
             product = farm.library.products.get(treatment.product)

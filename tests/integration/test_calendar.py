@@ -344,6 +344,37 @@ async def test_an_interval_ending_in_the_repeated_hour_runs_to_its_end(
     assert state.attributes["message"] != interval
 
 
+async def test_intervals_in_a_window_of_the_repeated_hour(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A window in the repeated hour holds the intervals running in it, no others."""
+    store = _farm(loaded_farm).store
+    # A day from 08:30 and from 09:30 UTC: over at 01:30 PDT and at 01:30 PST.
+    for at, product in (("08:30", "Garlic spray"), ("09:30", "Soap spray")):
+        await store.async_record(
+            "treated",
+            PLANT_ID,
+            datetime.fromisoformat(f"2026-10-31T{at}:00+00:00"),
+            {"product": product, "active_ingredient": "", "interval_days": 1},
+        )
+    await _reload(hass, loaded_farm)
+    entity_id = _entity_id(hass, loaded_farm)
+
+    for start, end in (
+        ("08:40", "08:50"),  # 01:40-01:50 PDT
+        ("09:00", "09:10"),  # 01:00-01:10 PST
+    ):
+        events = await _events(
+            hass,
+            entity_id,
+            datetime.fromisoformat(f"2026-11-01T{start}:00+00:00"),
+            datetime.fromisoformat(f"2026-11-01T{end}:00+00:00"),
+        )
+        # Leaving out the day's all-day events.
+        timed = [event["summary"] for event in events if "T" in event["start"]]
+        assert timed == ["Pre-harvest interval: Soap spray on Basil tray"], (start, end)
+
+
 @pytest.fixture
 def mixed_farm(hass: HomeAssistant, hass_storage: dict[str, Any]) -> MockConfigEntry:
     """The conftest farm plus plants whose future the calendar cannot chart."""
