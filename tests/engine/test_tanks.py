@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 import math
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, strategies as st
 import pytest
@@ -36,6 +37,7 @@ from custom_components.vertical_farm.engine.tanks import (
 )
 from tests.engine.factories_a import at, phase_profile
 
+PACIFIC = ZoneInfo("US/Pacific")
 BASIL = phase_profile(Phase.VEGETATIVE, ec=(1.0, 1.6), ph=(5.5, 6.5))
 LETTUCE = phase_profile(Phase.VEGETATIVE, ec=(0.8, 1.2), ph=(5.6, 6.2))
 TOMATO = phase_profile(Phase.FRUITING, ec=(2.0, 3.5), ph=(5.5, 6.5))
@@ -383,6 +385,45 @@ def test_solution_age_with_a_reading_exactly_at_now() -> None:
     # 2 days at 20 C; the 30 C reading sets the rest: (1 - 0.2) x 5 = 4 days left
     assert age.used_fraction == pytest.approx(0.2)
     assert age.days_left == pytest.approx(4.0)
+
+
+def _pacific(text: str) -> datetime:
+    """A US/Pacific local time, as the live farm has them (it falls back on 1 Nov 2026)."""
+    return datetime.fromisoformat(text).astimezone(PACIFIC)
+
+
+def test_solution_age_counts_real_hours_across_a_clock_change() -> None:
+    # 12:00 PDT to 12:00 PST is 25 hours: 13 of them after the midnight reading.
+    filled = _pacific("2026-10-31T12:00:00-07:00")
+    readings = [(filled, 20.0), (_pacific("2026-11-01T00:00:00-07:00"), 20.0)]
+    now = _pacific("2026-11-01T12:00:00-08:00")
+    age = solution_age(filled_at=filled, now=now, temperatures=readings)
+    assert age.age_days == pytest.approx(25 / 24)
+    assert age.used_fraction == pytest.approx(25 / 24 / 10)
+
+
+def test_solution_age_orders_readings_of_the_repeated_hour_by_instant() -> None:
+    # 30 C from 01:40 PDT to 01:10 PST (30 minutes), 20 C otherwise.
+    filled = _pacific("2026-11-01T00:00:00-07:00")
+    readings = [
+        (filled, 20.0),
+        (_pacific("2026-11-01T01:40:00-07:00"), 30.0),
+        (_pacific("2026-11-01T01:10:00-08:00"), 20.0),
+    ]
+    now = _pacific("2026-11-01T02:00:00-08:00")  # 3 hours after the fill
+    age = solution_age(filled_at=filled, now=now, temperatures=readings)
+    assert age.used_fraction == pytest.approx((2.5 / 240) + (0.5 / 120))
+
+
+def test_solution_change_due_counts_real_days_across_a_clock_change() -> None:
+    # 10 days at 20 C from 12:00 PDT are 240 hours: 11:00 PST, in now's zone.
+    now = _pacific("2026-10-30T12:00:00-07:00")
+    for age in (
+        solution_age(filled_at=now, now=now),
+        SolutionAgeAccumulator(filled_at=now).age(now),
+    ):
+        assert age.days_left == pytest.approx(10.0)
+        assert age.due_at.isoformat() == "2026-11-09T11:00:00-08:00"
 
 
 @given(st.lists(st.floats(min_value=5, max_value=35), min_size=1, max_size=10))

@@ -472,8 +472,11 @@ def solution_age(
     # Probes report to 0.1 or 0.01 C: a few hundred distinct values over weeks.
     life_days: dict[float, float] = {}
     isfinite = math.isfinite
+    # In UTC: local times of one zone sort and subtract by the wall clock.
     for at, value in sorted(
-        item for item in temperatures if item[0] <= now_utc and isfinite(item[1])
+        (_utc(at), value)
+        for at, value in temperatures
+        if at <= now_utc and isfinite(value)
     ):
         if at <= filled_utc:
             temperature = value
@@ -511,18 +514,24 @@ def _solution_age(
 ) -> SolutionAge:
     """The age at `now` from the life used up to `counted_to` and the temperature since."""
     latest = default_temperature_c if temperature_c is None else temperature_c
-    if now > counted_to:
+    # Real time in UTC: local times of one zone subtract by the wall clock,
+    # an hour off across a clock change. `due_at` is given in now's zone.
+    now_utc = _utc(now)
+    counted_to = _utc(counted_to)
+    if now_utc > counted_to:
         used += (
-            (now - counted_to).total_seconds()
+            (now_utc - counted_to).total_seconds()
             / _SECONDS_PER_DAY
             / solution_life_days(latest, life_days_at_20c)
         )
     days_left = max(0.0, (1 - used) * solution_life_days(latest, life_days_at_20c))
     return SolutionAge(
-        age_days=max(0.0, (now - filled_at).total_seconds() / _SECONDS_PER_DAY),
+        age_days=max(
+            0.0, (now_utc - _utc(filled_at)).total_seconds() / _SECONDS_PER_DAY
+        ),
         used_fraction=used,
         days_left=days_left,
-        due_at=now + timedelta(days=days_left),
+        due_at=(now_utc + timedelta(days=days_left)).astimezone(now.tzinfo),
         due=round(used, _PRECISION) >= 1,
         assumed_temperature=temperature_c is None,
     )
