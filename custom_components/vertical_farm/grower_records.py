@@ -65,9 +65,11 @@ class GrowerRecords:
         self._activity = activity
         self._changed = changed
 
-    def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
-        """Treatments applied since the plant's last final harvest."""
-        return self._store.treatments(plant_id)
+    def treatments(
+        self, plant_id: str, until: datetime | None = None
+    ) -> tuple[Treatment, ...]:
+        """Treatments applied since the plant's last final harvest (up to `until`)."""
+        return self._store.treatments(plant_id, until)
 
     async def async_log_watering(
         self, plant_ids: Iterable[str], at: datetime, volume_l: float | None = None
@@ -166,11 +168,14 @@ class GrowerRecords:
     ) -> None:
         """Record a harvest, refused while a pre-harvest interval runs.
 
+        Only the treatments applied before the harvest count: one logged for
+        a past time is not held up by a later spray.
+
         Raises:
             FarmError: `harvest_blocked` with the safe date and the products.
         """
         config = self._config()
-        verdict = safe_harvest(self.treatments(plant_id), at)
+        verdict = safe_harvest(self.treatments(plant_id, at), at)
         if not verdict.allowed:
             safe_date = verdict.safe_on.isoformat() if verdict.safe_on else ""
             self._hass.bus.async_fire(

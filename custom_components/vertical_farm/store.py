@@ -541,23 +541,34 @@ class FarmStore:
         """The records the planner refused as invalid, oldest first."""
         return self._data.setdefault("refused", [])
 
-    def treatments(self, plant_id: str) -> tuple[Treatment, ...]:
-        """Treatments of a plant since its last final harvest."""
+    def treatments(
+        self, plant_id: str, until: datetime | None = None
+    ) -> tuple[Treatment, ...]:
+        """Treatments of a plant since its last final harvest.
+
+        With `until`, only the records up to that instant count: what a
+        harvest at that time is judged by (a later spray was not on it).
+        """
         result: list[Treatment] = []
         for record in self.records(
             plant_id, (RecordKind.TREATED, RecordKind.HARVESTED)
         ):
             data = record["data"]
             if record["kind"] == RecordKind.HARVESTED:
-                if data.get("final"):
+                if data.get("final") and (
+                    until is None or datetime.fromisoformat(record["at"]) <= until
+                ):
                     result.clear()
+                continue
+            applied = datetime.fromisoformat(record["at"])
+            if until is not None and applied > until:
                 continue
             result.append(
                 Treatment(
                     product=str(data["product"]),
                     active_ingredient=str(data.get("active_ingredient") or ""),
                     interval_days=float(data["interval_days"]),
-                    applied=datetime.fromisoformat(record["at"]),
+                    applied=applied,
                 )
             )
         return tuple(result)

@@ -691,6 +691,49 @@ async def test_final_harvest_clears_treatments(
     )
 
 
+async def test_a_harvest_before_a_later_spray_is_not_held_up_by_it(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Picked five days ago, sprayed yesterday: the earlier harvest is logged.
+
+    A harvest is judged by the treatments applied before it only; the plant
+    stays blocked now by yesterday's spray.
+    """
+    farm = loaded_farm.runtime_data.farm
+    blocked_events = async_capture_events(hass, f"{DOMAIN}_harvest_blocked")
+    pot = device_of(hass, POT_ID)
+    now = dt_util.now()
+    await call_action(
+        hass,
+        "apply_treatment",
+        {
+            "plants": [pot],
+            "product": "Home brew",
+            "safety_interval_days": 7,
+            "at": now - timedelta(days=1),
+        },
+    )
+    picked = now - timedelta(days=5)
+    await call_action(
+        hass, "record_harvest", {"plant": pot, "weight_g": 200, "at": picked}
+    )
+    (harvest,) = farm.store.records(POT_ID, ["harvested"])
+    assert datetime.fromisoformat(harvest["at"]) == picked
+    assert blocked_events == []
+    blocked = _state(hass, POT_ID, "harvest_blocked", "binary_sensor")
+    assert blocked.state == "on"
+    assert blocked.attributes["blocking_products"] == ["Home brew"]
+
+    # A harvest after the spray, even one logged for the past, is refused.
+    placeholders = await _refused(
+        hass,
+        "record_harvest",
+        {"plant": pot, "at": now - timedelta(hours=1)},
+        "harvest_blocked",
+    )
+    assert placeholders["safe_date"] == (now + timedelta(days=6)).date().isoformat()
+
+
 # --- mix_nutrients ------------------------------------------------------------
 
 
