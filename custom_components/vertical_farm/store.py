@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import islice
 import logging
+from operator import itemgetter
 from typing import Any, NotRequired, TypedDict, cast
 
 from homeassistant.core import HomeAssistant
@@ -544,34 +545,40 @@ class FarmStore:
     def treatments(
         self, plant_id: str, until: datetime | None = None
     ) -> tuple[Treatment, ...]:
-        """Treatments of a plant since its last final harvest.
+        """Treatments of a plant since its last final harvest, oldest first.
 
-        With `until`, only the records up to that instant count: what a
-        harvest at that time is judged by (a later spray was not on it).
+        By the records' times, not the order they were logged in: a spray
+        logged late for a time before a final harvest stays with the crop
+        that harvest ended. Records at one instant keep the order they were
+        logged in. With `until`, only the records up to that instant count:
+        what a harvest at that time is judged by (a later spray was not on it).
         """
-        result: list[Treatment] = []
-        for record in self.records(
-            plant_id, (RecordKind.TREATED, RecordKind.HARVESTED)
-        ):
-            data = record["data"]
-            if record["kind"] == RecordKind.HARVESTED:
-                if data.get("final") and (
-                    until is None or datetime.fromisoformat(record["at"]) <= until
+        ended: tuple[datetime, int] | None = None  # the last final harvest
+        applied: list[tuple[datetime, int, dict[str, Any]]] = []
+        # One pass over the plant's own records: a plant's view asks at each change.
+        for position, record in enumerate(self._by_subject.get(plant_id, ())):
+            kind = record["kind"]
+            if kind == RecordKind.TREATED:
+                at = datetime.fromisoformat(record["at"])
+                if until is None or at <= until:
+                    applied.append((at, position, record["data"]))
+            elif kind == RecordKind.HARVESTED and record["data"].get("final"):
+                at = datetime.fromisoformat(record["at"])
+                if (until is None or at <= until) and (
+                    ended is None or (at, position) > ended
                 ):
-                    result.clear()
-                continue
-            applied = datetime.fromisoformat(record["at"])
-            if until is not None and applied > until:
-                continue
-            result.append(
-                Treatment(
-                    product=str(data["product"]),
-                    active_ingredient=str(data.get("active_ingredient") or ""),
-                    interval_days=float(data["interval_days"]),
-                    applied=applied,
-                )
+                    ended = (at, position)
+        applied.sort(key=itemgetter(0, 1))
+        return tuple(
+            Treatment(
+                product=str(data["product"]),
+                active_ingredient=str(data.get("active_ingredient") or ""),
+                interval_days=float(data["interval_days"]),
+                applied=at,
             )
-        return tuple(result)
+            for at, position, data in applied
+            if ended is None or (at, position) > ended
+        )
 
     async def async_tidy(self, subjects: Iterable[str], now: datetime) -> int:
         """Apply the retention rule at start; returns how many records were dropped.

@@ -734,6 +734,41 @@ async def test_a_harvest_before_a_later_spray_is_not_held_up_by_it(
     assert placeholders["safe_date"] == (now + timedelta(days=6)).date().isoformat()
 
 
+async def test_a_spray_logged_late_stays_with_the_crop_it_was_on(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A final harvest today, then a spray of three days ago logged late.
+
+    The spray was on the crop harvested today: the next crop is not blocked,
+    and a harvest logged for between the spray and today is refused.
+    """
+    farm = loaded_farm.runtime_data.farm
+    pot = device_of(hass, POT_ID)
+    now = dt_util.now()
+    await call_action(hass, "record_harvest", {"plant": pot, "final": True})
+    response = await call_action(
+        hass,
+        "apply_treatment",
+        {
+            "plants": [pot],
+            "product": "Home brew",
+            "safety_interval_days": 7,
+            "at": now - timedelta(days=3),
+        },
+        response=True,
+    )
+    assert response["safe_harvest_date"] == (now + timedelta(days=4)).date().isoformat()
+    blocked = _state(hass, POT_ID, "harvest_blocked", "binary_sensor")
+    assert blocked.state == "off"
+    assert farm.records.treatments(POT_ID) == ()
+    await _refused(
+        hass,
+        "record_harvest",
+        {"plant": pot, "at": now - timedelta(days=1)},
+        "harvest_blocked",
+    )
+
+
 # --- mix_nutrients ------------------------------------------------------------
 
 
