@@ -96,7 +96,8 @@ class GrowerRecords:
         """Record a feeding of a tank (`full_change`, `top_up` or `adjustment`).
 
         A full change restarts the solution's age and the water-change
-        schedule; any feeding confirms the fertilize task of the plants it feeds,
+        schedule, unless one after it is known already (it was logged late);
+        any feeding confirms the fertilize task of the plants it feeds,
         and the tank's next probe readings are judged by what it says.
         """
         fed: FedData = {"kind": kind, **data}
@@ -113,7 +114,11 @@ class GrowerRecords:
             ph=data.get("ph"),
         )
         config = self._config()
-        if kind == FULL_CHANGE:
+        filled_at = stored.get("filled_at")
+        # A change logged late, for before the last one: the tank holds the newer.
+        if kind == FULL_CHANGE and (
+            filled_at is None or datetime.fromisoformat(filled_at) <= at
+        ):
             self._ledger.async_restart_solution(tank_id, at)
             stored["filled_at"] = at.isoformat()
             stored.setdefault("maintenance", {})[tanks.MaintenanceKind.CHANGE_WATER] = (

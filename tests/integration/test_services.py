@@ -545,6 +545,44 @@ async def test_log_feeding(hass: HomeAssistant, loaded_farm: MockConfigEntry) ->
         )
 
 
+async def test_an_older_water_change_logged_late_leaves_the_newer_one(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Water changed today, then a change of five days ago logged late.
+
+    The solution in the tank is today's: its age and the next water change
+    still count from today; the older change is kept in the journal.
+    """
+    farm = loaded_farm.runtime_data.farm
+    tank = device_of(hass, TANK_ID)
+    await call_action(
+        hass, "log_feeding", {"tank": tank, "kind": "full_change", "ph": 5.9}
+    )
+    await hass.async_block_till_done()
+    age = _state(hass, TANK_ID, "solution_age").state
+    next_maintenance = _state(hass, TANK_ID, "next_maintenance")
+    assert float(age) == 0.0
+    await call_action(
+        hass,
+        "log_feeding",
+        {
+            "tank": tank,
+            "kind": "full_change",
+            "ph": 6.4,
+            "at": dt_util.now() - timedelta(days=5),
+        },
+    )
+    await hass.async_block_till_done()
+    assert len(farm.store.records(TANK_ID, ["fed"])) == 2
+    assert _state(hass, TANK_ID, "solution_age").state == age
+    after = _state(hass, TANK_ID, "next_maintenance")
+    assert (after.state, after.attributes) == (
+        next_maintenance.state,
+        next_maintenance.attributes,
+    )
+    assert farm.store.state(TANK_ID)["ph_at_fill"] == 5.9
+
+
 # --- apply_treatment and record_harvest ---------------------------------------
 
 
