@@ -103,9 +103,12 @@ class GrowerRecords:
         fed: FedData = {"kind": kind, **data}
         await self._store.async_record(RecordKind.FED, tank_id, at, fed)
         stored = self._store.state(tank_id)
-        # the pH moves with any feeding: its drift starts again from here
-        stored.pop("ph_history", None)
-        stored.pop("ph_drift", None)
+        # The pH moves with any feeding: its drift starts again from here,
+        # unless every reading it is worked out from came after the feeding.
+        history: list[list[float]] = stored.get("ph_history") or []
+        if not history or at.timestamp() >= history[0][0]:
+            stored.pop("ph_history", None)
+            stored.pop("ph_drift", None)
         self._ledger.async_note_feeding(
             tank_id,
             at,

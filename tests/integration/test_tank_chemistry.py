@@ -16,6 +16,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.util import dt as dt_util
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -554,6 +555,42 @@ async def test_ph_drift_from_stored_readings_alerts_and_survives_restart(
     state = _entity(hass, "ph_problem", "binary_sensor")
     assert state.attributes["drift_per_day"] is None
     assert state.attributes["drifting"] is False
+
+
+async def test_a_feeding_logged_late_for_before_the_ph_readings_keeps_the_drift(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A top-up of two days ago, logged now: the last day's drift still stands.
+
+    Every reading the drift is worked out from came after that feeding.
+    """
+    for value in (6.0, 6.2, 6.4):
+        _ph(hass, value)
+        await hass.async_block_till_done()
+        freezer.tick(timedelta(hours=6))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    _ph(hass, 6.5)
+    await hass.async_block_till_done()
+    assert (
+        _entity(hass, "ph_problem", "binary_sensor").attributes["drift_per_day"] == 0.68
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "log_feeding",
+        {
+            "tank": _tank(hass),
+            "kind": "top_up",
+            "at": dt_util.now() - timedelta(days=2),
+        },
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    state = _entity(hass, "ph_problem", "binary_sensor")
+    assert state.attributes["drift_per_day"] == 0.68
+    assert state.attributes["drifting"] is True
 
 
 # --- solution age: organic feeds and warm water ----------------------------------------
