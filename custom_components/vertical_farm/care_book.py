@@ -260,7 +260,11 @@ class CareBook:
         kind: care.CareKind,
         on: date,
     ) -> None:
-        """Confirm a care task for plants: the next one is planned and learning moves."""
+        """Confirm a care task for plants: the next one is planned and learning moves.
+
+        A confirmation dated before the last one recorded (logged late) is
+        kept for learning but never brings the next one forward.
+        """
         config = self._config()
         hemisphere = config.settings.hemisphere
         touched: set[str] = set()
@@ -274,9 +278,16 @@ class CareBook:
                     task, on, history=history, hemisphere=hemisphere
                 )
                 item["learned"] = confirmed.learned_interval_days
-            item["last_done"] = on.isoformat()
-            item["snoozed_until"] = None
-            item.pop("follow_up", None)
+                latest = confirmed.last_done == on
+            else:
+                latest = (
+                    not item.get("last_done") or on.isoformat() >= item["last_done"]
+                )
+            # One done before the last one recorded (logged late) moves nothing on.
+            if latest:
+                item["last_done"] = on.isoformat()
+                item["snoozed_until"] = None
+                item.pop("follow_up", None)
             item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
                 -CARE_HISTORY:
             ]

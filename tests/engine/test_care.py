@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 import math
 
@@ -686,6 +687,23 @@ def test_confirming_a_past_date_never_moves_last_done_back() -> None:
 
     assert confirmed.last_done == date(2026, 5, 11)
     assert confirmed.learned_interval_days == 7
+
+
+def test_a_confirmation_logged_late_leaves_the_schedule_as_it_is() -> None:
+    """Done 11 May, snoozed and a follow-up set; then 2 May is logged: all stay."""
+    task = dataclasses.replace(
+        _task(last_done=date(2026, 5, 11), snoozed_until=date(2026, 5, 20)),
+        follow_up_on=date(2026, 5, 14),
+    )
+
+    confirmed = confirm_task(task, date(2026, 5, 2), history=[], hemisphere=NORTH)
+
+    assert confirmed.snoozed_until == date(2026, 5, 20)
+    assert confirmed.follow_up_on == date(2026, 5, 14)
+    assert next_due(confirmed, NORTH) == next_due(task, NORTH)
+    # The same day as the last one is a confirmation like any other.
+    same_day = confirm_task(task, date(2026, 5, 11), history=[], hemisphere=NORTH)
+    assert (same_day.snoozed_until, same_day.follow_up_on) == (None, None)
 
 
 # --- Snoozing: the due date moves by the snooze, a confirmation by the interval

@@ -423,6 +423,41 @@ async def test_log_watering(
     assert record["data"] == {}
 
 
+async def test_a_watering_or_feeding_logged_late_never_brings_the_next_one_forward(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Done today, then one from 3 days ago logged: recorded, the next stays put."""
+    farm = loaded_farm.runtime_data.farm
+    pot = device_of(hass, POT_ID)
+    three_days_ago = (dt_util.now() - timedelta(days=3)).isoformat()
+    today = dt_util.now().date()
+
+    await call_action(hass, "log_watering", {"plants": [pot]})
+    # The tropical preset waters every 7 days.
+    next_watering = (today + timedelta(days=7)).isoformat()
+    assert _state(hass, POT_ID, "next_watering").state == next_watering
+    await call_action(hass, "log_watering", {"plants": [pot], "at": three_days_ago})
+    assert len(farm.store.records(POT_ID, ["watered"])) == 2
+    assert _state(hass, POT_ID, "next_watering").state == next_watering
+    assert farm.store.state(POT_ID)["care"]["water"]["last_done"] == today.isoformat()
+
+    # A feeding confirms the basil's fertilize task (herb preset: every 14 days).
+    def basil_feeding_due() -> date:
+        (task,) = (
+            task for task in farm.views.plant(PLANT_ID).care if task.kind == "fertilize"
+        )
+        return task.due
+
+    tank = device_of(hass, TANK_ID)
+    await call_action(hass, "log_feeding", {"tank": tank, "kind": "top_up"})
+    assert basil_feeding_due() == today + timedelta(days=14)
+    await call_action(
+        hass, "log_feeding", {"tank": tank, "kind": "top_up", "at": three_days_ago}
+    )
+    assert len(farm.store.records(TANK_ID, ["fed"])) == 2
+    assert basil_feeding_due() == today + timedelta(days=14)
+
+
 async def test_log_watering_earlier_in_the_repeated_hour(
     hass: HomeAssistant, farm_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

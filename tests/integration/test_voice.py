@@ -19,7 +19,10 @@ from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.vertical_farm.assistant import (
     SubjectKind,
@@ -253,16 +256,19 @@ async def test_how_is_the_monstera(
 
 
 async def test_watering_dates_in_plant_status(
-    hass: HomeAssistant, assist: MockConfigEntry
+    hass: HomeAssistant, assist: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """After a watering the next one is an interval away; on that day it is due."""
     await say(hass, "I watered the monstera")
     answer = await say(hass, "how is the monstera")
     assert "Next watering: November 10." in answer  # 11-03 + 7 days
     farm = assist.runtime_data.farm
-    # back-dated
+    # A watering of a week ago logged late: it was watered since, nothing moves.
     await farm.records.async_log_watering([POT_ID], NOW - timedelta(days=7))
-    await farm.care.async_complete([POT_ID], CareKind.WATER, DAY - timedelta(days=7))
+    assert "Next watering: November 10." in await say(hass, "how is the monstera")
+    freezer.move_to(NOW + timedelta(days=7))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
     assert "It needs watering today." in await say(hass, "how is the monstera")
 
 

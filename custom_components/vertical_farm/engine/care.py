@@ -415,8 +415,10 @@ def confirm_task(
 ) -> CareTask:
     """The task after the grower confirms doing it on a date.
 
-    The last done date moves to `on` (never backwards), the snooze is cleared
-    and the learned interval is recomputed from `history` plus `on`.
+    Done on or after the last done date: the last done date moves to `on`
+    and the snooze and follow-up are cleared. Done earlier (logged late): the
+    schedule stays as it is, since the task was done again after it. Either
+    way the learned interval is recomputed from `history` plus `on`.
 
     Args:
         task: The task as it stands.
@@ -424,15 +426,18 @@ def confirm_task(
         history: Earlier confirmation dates of this task.
         hemisphere: Decides which observed intervals started in winter.
     """
+    learned = learned_interval_days(
+        task.interval_days,
+        (*history, on),
+        hemisphere=hemisphere,
+        winter_factor=task.winter_factor,
+    )
+    if on < task.last_done:
+        return replace(task, learned_interval_days=learned)
     return replace(
         task,
-        last_done=max(task.last_done, on),
+        last_done=on,
         snoozed_until=None,
         follow_up_on=None,
-        learned_interval_days=learned_interval_days(
-            task.interval_days,
-            (*history, on),
-            hemisphere=hemisphere,
-            winter_factor=task.winter_factor,
-        ),
+        learned_interval_days=learned,
     )
