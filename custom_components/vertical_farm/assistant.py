@@ -410,11 +410,9 @@ async def async_complete_care(
 
     Returns the names of the plants confirmed.
     """
-    if kind is care.CareKind.WATER:
-        return await async_log_watering(subjects, at)
     done: list[str] = []
     for farm, plant_ids in plants_of(subjects).items():
-        await farm.care.async_complete(plant_ids, kind, at.astimezone(farm.zone).date())
+        await farm.records.async_confirm_care(plant_ids, kind, at)
         done.extend(farm.config.plants[plant_id].name for plant_id in plant_ids)
     return done
 

@@ -86,6 +86,21 @@ class GrowerRecords:
             plant_ids, care.CareKind.WATER, at.astimezone(self._zone()).date()
         )
 
+    async def async_confirm_care(
+        self, plant_ids: Iterable[str], kind: care.CareKind, at: datetime
+    ) -> None:
+        """Confirm a care task the grower did, wherever it was ticked off.
+
+        A watering task done is a watering, recorded as one; other tasks are
+        confirmed on the care book.
+        """
+        if kind is care.CareKind.WATER:
+            await self.async_log_watering(plant_ids, at)
+            return
+        await self._care.async_complete(
+            plant_ids, kind, at.astimezone(self._zone()).date()
+        )
+
     async def async_log_water_change(self, tank_id: str, at: datetime) -> None:
         """Record a full change of a tank's solution (age and schedule restart)."""
         await self.async_log_feeding(tank_id, FULL_CHANGE, at, {})

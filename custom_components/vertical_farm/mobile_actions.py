@@ -4,10 +4,11 @@ A notification about a care task (see the blueprints in `blueprints/`)
 carries two actions, `VERTICAL_FARM_DONE_<task_id>` and
 `VERTICAL_FARM_SNOOZE_<task_id>`. When the grower taps one, the companion app
 fires `mobile_app_notification_action`; this module confirms the task (the
-next one is due an interval later), or moves its due date on by a day (an
-overdue task: to tomorrow), in whichever loaded farm owns the task. The
-listener is registered once per Home Assistant run; an action for a task
-that no longer exists (the plant was removed) is logged and ignored.
+next one is due an interval later; a watering done is recorded as one), or
+moves its due date on by a day (an overdue task: to tomorrow), in whichever
+loaded farm owns the task. The listener is registered once per Home
+Assistant run; an action for a task that no longer exists (the plant was
+removed) is logged and ignored.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ async def async_handle_notification_action(hass: HomeAssistant, action: str) -> 
         _LOGGER.warning("Notification action for unknown care task %s ignored", task_id)
         return True
     farm, plant_id, kind = found
-    today = local_now().astimezone(farm.zone).date()
+    now = local_now()
+    today = now.astimezone(farm.zone).date()
     if snooze:
         due = next(
             (task.due for task in farm.views.plant(plant_id).care if task.kind is kind),
@@ -66,7 +68,7 @@ async def async_handle_notification_action(hass: HomeAssistant, action: str) -> 
         await farm.care.async_snooze(plant_id, kind, until)
         _LOGGER.debug("Care task %s snoozed until %s", task_id, until)
     else:
-        await farm.care.async_complete([plant_id], kind, today)
+        await farm.records.async_confirm_care([plant_id], kind, now)
         _LOGGER.debug("Care task %s done on %s", task_id, today)
     return True
 

@@ -2,8 +2,8 @@
 
 Care tasks come from the plants (`CareBook.items`): each plant's task of
 each kind is one item, its uid the task id `<plant_id>_<kind>`. Completing
-one confirms the task (feeding adaptive learning) and the item comes back with
-its next due date; moving its due date later snoozes it. The grower's own
+one confirms the task (feeding adaptive learning; a watering is recorded as
+one) and the item comes back with its next due date; moving its due date later snoozes it. The grower's own
 items live in the farm's store and survive restarts.
 """
 
@@ -286,9 +286,9 @@ class FarmCareList(TodoListEntity):
     ) -> None:
         plant_id, kind = task
         if item.status == TodoItemStatus.COMPLETED:
-            # The farm confirms it, learns from it and tells this list the next due date.
-            today = dt_util.now(self.farm.zone).date()
-            await self.farm.care.async_complete([plant_id], kind, today)
+            # The farm records it (a watering as one), learns from it and
+            # tells this list the next due date.
+            await self.farm.records.async_confirm_care([plant_id], kind, dt_util.now())
             return
         listed = self._listed(item.uid or "")
         due = _as_date(item.due)

@@ -3,9 +3,11 @@
 from datetime import date, datetime, timedelta
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.mobile_actions import (
     EVENT_NOTIFICATION_ACTION,
@@ -45,6 +47,24 @@ async def test_done_confirms_the_task(
     assert stored["last_done"] == DAY.isoformat()
     # The tropical preset feeds every 14 days (November is not winter yet).
     assert _due(loaded_farm, POT_ID, CareKind.FERTILIZE) == DAY + timedelta(days=14)
+
+
+async def test_done_on_a_watering_records_one(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Done on "water the monstera" is a watering, as saying so or the button is."""
+    activity = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{POT_ID}_activity"
+    )
+    assert activity is not None
+    await _tap(hass, f"VERTICAL_FARM_DONE_{POT_ID}_water")
+    farm = loaded_farm.runtime_data.farm
+    (record,) = farm.store.records(POT_ID, ["watered"])
+    assert datetime.fromisoformat(record["at"]) == datetime.fromisoformat(TODAY)
+    state = hass.states.get(activity)
+    assert state is not None
+    assert state.attributes["event_type"] == "watered"
+    assert _due(loaded_farm, POT_ID, CareKind.WATER) == DAY + timedelta(days=7)
 
 
 async def test_snooze_puts_the_task_off_a_day(

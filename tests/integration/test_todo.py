@@ -191,6 +191,30 @@ async def test_completing_a_care_task_confirms_it(
     assert _state(hass, entity_id) == "3"
 
 
+async def test_ticking_off_a_watering_records_one(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Ticking "Water Monstera" is watering it: journalled, on the plant's activity."""
+    entity_id = _entity_id(hass, loaded_farm)
+    activity = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{POT_ID}_activity"
+    )
+    assert activity is not None
+
+    await _complete(hass, entity_id, "Water Monstera")
+
+    farm = _farm(loaded_farm)
+    (record,) = farm.store.records(POT_ID, ["watered"])
+    assert datetime.fromisoformat(record["at"]) == NOW
+    state = hass.states.get(activity)
+    assert state is not None
+    assert state.attributes["event_type"] == "watered"
+    assert farm.store.state(POT_ID)["care"]["water"]["last_done"] == DAY.isoformat()
+    # Other tasks are confirmed, not journalled: a pest check is no watering.
+    await _complete(hass, entity_id, POT_PEST)
+    assert len(farm.store.records(POT_ID)) == 1
+
+
 async def test_moving_a_care_task_later_snoozes_it(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
