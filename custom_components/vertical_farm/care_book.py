@@ -32,7 +32,7 @@ from .presenters import PlantView, preset_care_due
 from .store import FarmStore
 from .topology import FarmConfig
 
-CARE_HISTORY = 4  # confirmations kept per task for learning
+CARE_HISTORY = care.CONFIRMATIONS_KEPT  # confirmations kept per task for learning
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -288,8 +288,9 @@ class CareBook:
                 item["last_done"] = on.isoformat()
                 item["snoozed_until"] = None
                 item.pop("follow_up", None)
-            item["history"] = [*[day.isoformat() for day in history], on.isoformat()][
-                -CARE_HISTORY:
+            # Learning goes on from the learned interval: the latest days suffice.
+            item["history"] = [
+                day.isoformat() for day in sorted({*history, on})[-CARE_HISTORY:]
             ]
             touched.add(plant_id)
         await self._store.async_save_now()

@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.vertical_farm.engine.care import (
+    CONFIRMATIONS_KEPT,
     CareKind,
     CarePlant,
     CareTask,
@@ -704,6 +705,59 @@ def test_a_confirmation_logged_late_leaves_the_schedule_as_it_is() -> None:
     # The same day as the last one is a confirmation like any other.
     same_day = confirm_task(task, date(2026, 5, 11), history=[], hemisphere=NORTH)
     assert (same_day.snoozed_until, same_day.follow_up_on) == (None, None)
+
+
+def _confirm_each(
+    task: CareTask, dates: list[date], hemisphere: Hemisphere = NORTH
+) -> list[CareTask]:
+    """Confirm a task on each date in turn, as the farm does, keeping what it keeps."""
+    kept: list[date] = []
+    confirmed: list[CareTask] = []
+    for on in dates:
+        task = confirm_task(task, on, history=kept, hemisphere=hemisphere)
+        confirmed.append(task)
+        kept = sorted({*kept, on})[-CONFIRMATIONS_KEPT:]
+    return confirmed
+
+
+def test_confirming_goes_on_learning_from_the_learned_interval() -> None:
+    """Preset 14 days, checked every 10: a day per confirmation down to 10."""
+    dates = _every(date(2026, 4, 1), [10] * 7)
+
+    confirmed = _confirm_each(_task(interval_days=14, last_done=dates[0]), dates)
+
+    learned = [task.learned_interval_days for task in confirmed]
+    assert learned == [14, 14, 13, 12, 11, 10, 10, 10]
+    assert next_due(confirmed[-1], NORTH) == dates[-1] + timedelta(days=10)
+
+
+def test_a_confirmation_logged_late_does_not_move_learning() -> None:
+    """Learning moves with the newest confirmation only, and once per day."""
+    dates = _every(date(2026, 4, 1), [10, 10, 10])
+    task = _confirm_each(_task(interval_days=14, last_done=dates[0]), dates)[-1]
+    assert task.learned_interval_days == 12
+
+    for on in (date(2026, 4, 5), dates[-1]):
+        again = confirm_task(task, on, history=dates, hemisphere=NORTH)
+        assert again.learned_interval_days == 12
+
+
+@given(
+    preset=presets,
+    gaps=confirmation_gaps,
+    hemisphere=st.sampled_from(Hemisphere),
+)
+def test_learning_from_the_kept_confirmations_equals_learning_from_all(
+    preset: float, gaps: list[int], hemisphere: Hemisphere
+) -> None:
+    dates = _every(date(2026, 1, 1), gaps)
+    task = _task(interval_days=preset, last_done=dates[0], winter_factor=1.4)
+
+    (*_, last) = _confirm_each(task, dates, hemisphere)
+
+    assert last.learned_interval_days == pytest.approx(
+        learned_interval_days(preset, dates, hemisphere=hemisphere, winter_factor=1.4)
+    )
 
 
 # --- Snoozing: the due date moves by the snooze, a confirmation by the interval

@@ -191,6 +191,36 @@ async def test_completing_a_care_task_confirms_it(
     assert _state(hass, entity_id) == "3"
 
 
+async def test_learning_follows_the_growers_rhythm_all_the_way(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A 14-day pest check ticked off every 10 days comes due every 10 days.
+
+    From the third confirmation the interval moves a day per confirmation,
+    within 14 +- 30 % (9.8 to 18.2 days): 13, 12, 11, 10, then it holds.
+    """
+    entity_id = _entity_id(hass, loaded_farm)
+    farm = _farm(loaded_farm)
+    learned: list[float] = []
+    for count in range(8):
+        freezer.move_to(NOW + timedelta(days=10 * count))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        await _complete(hass, entity_id, POT_PEST)
+        stored = farm.store.state(POT_ID)["care"]["pest_check"]
+        learned.append(stored["learned"])
+        assert len(stored["history"]) <= 4, "only the latest confirmations are kept"
+
+    assert learned == [14, 14, 13, 12, 11, 10, 10, 10]
+    # Nine days after the last one, the next is listed for the day after.
+    freezer.move_to(NOW + timedelta(days=79))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert _by_uid(await _items(hass, entity_id))[POT_PEST]["due"] == (
+        (DAY + timedelta(days=80)).isoformat()
+    )
+
+
 async def test_ticking_off_a_watering_records_one(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:

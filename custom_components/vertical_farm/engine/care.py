@@ -25,6 +25,8 @@ MIN_CONFIRMATIONS = 3  # learning starts with the third confirmation
 MAX_STEP_DAYS = 1.0  # the learned interval moves at most this much per confirmation
 LEARN_BAND = 0.3  # the learned interval stays within +-30 % of the preset
 LEARN_WINDOW = 3  # the target is the mean of this many latest observed intervals
+# Earlier confirmations `confirm_task` needs: the newest one's window.
+CONFIRMATIONS_KEPT = LEARN_WINDOW
 # Meteorological winter (whole months, as weather services count it).
 WINTER_MONTHS: Mapping[Hemisphere, frozenset[int]] = MappingProxyType(
     {
@@ -243,8 +245,9 @@ def learned_interval_days(
     `MAX_STEP_DAYS`, and the result is clamped to +-30 % of the preset.
     With fewer than three confirmations the preset is returned.
 
-    Call it when a confirmation is recorded and keep the result in
-    `CareTask.learned_interval_days`: it walks the whole history.
+    `confirm_task` goes on from the learned interval kept in
+    `CareTask.learned_interval_days` instead, with the latest confirmations
+    only: for confirmations made in date order both give the same interval.
 
     Raises:
         FarmError: `invalid_interval` for a non-positive preset interval,
@@ -255,20 +258,34 @@ def learned_interval_days(
     if not winter_factor > 0:
         raise FarmError("invalid_winter_factor", winter_factor=winter_factor)
     dates = sorted(set(confirmations))
-    low = preset_interval_days * (1 - LEARN_BAND)
-    high = preset_interval_days * (1 + LEARN_BAND)
     learned = preset_interval_days
     recent: deque[float] = deque(maxlen=LEARN_WINDOW)
     for index, (previous, current) in enumerate(pairwise(dates)):
-        factor = _season_factor(previous, winter_factor, hemisphere)
-        recent.append((current - previous).days / factor)
+        recent.append(_observed_days(previous, current, winter_factor, hemisphere))
         # Two confirmations give one interval: learning waits for the third.
-        if index + 2 < MIN_CONFIRMATIONS:
-            continue
-        target = sum(recent) / len(recent)
-        step = min(MAX_STEP_DAYS, max(-MAX_STEP_DAYS, target - learned))
-        learned = min(high, max(low, learned + step))
+        if index + 2 >= MIN_CONFIRMATIONS:
+            learned = _learning_step(preset_interval_days, learned, recent)
     return learned
+
+
+def _observed_days(
+    previous: date, current: date, winter_factor: float, hemisphere: Hemisphere
+) -> float:
+    """The days between two confirmations, net of the winter they started in."""
+    return (current - previous).days / _season_factor(
+        previous, winter_factor, hemisphere
+    )
+
+
+def _learning_step(
+    preset_interval_days: float, learned: float, recent: Sequence[float]
+) -> float:
+    """`learned` moved toward the mean of `recent` intervals, within the band."""
+    target = sum(recent) / len(recent)
+    step = min(MAX_STEP_DAYS, max(-MAX_STEP_DAYS, target - learned))
+    low = preset_interval_days * (1 - LEARN_BAND)
+    high = preset_interval_days * (1 + LEARN_BAND)
+    return min(high, max(low, learned + step))
 
 
 def effective_interval_days(task: CareTask, hemisphere: Hemisphere) -> float:
@@ -417,21 +434,40 @@ def confirm_task(
 
     Done on or after the last done date: the last done date moves to `on`
     and the snooze and follow-up are cleared. Done earlier (logged late): the
-    schedule stays as it is, since the task was done again after it. Either
-    way the learned interval is recomputed from `history` plus `on`.
+    schedule stays as it is, since the task was done again after it.
+
+    Learning goes on from the task's learned interval (the preset's when
+    none was learned yet): a confirmation newer than all of `history` moves
+    it as `learned_interval_days` would over every confirmation. Older or
+    same-day ones leave it be.
 
     Args:
         task: The task as it stands.
         on: The day it was done.
-        history: Earlier confirmation dates of this task.
+        history: Earlier confirmation dates of this task; the latest
+            `CONFIRMATIONS_KEPT` of them are enough.
         hemisphere: Decides which observed intervals started in winter.
     """
-    learned = learned_interval_days(
-        task.interval_days,
-        (*history, on),
-        hemisphere=hemisphere,
-        winter_factor=task.winter_factor,
-    )
+    earlier = sorted(set(history))
+    learned = task.learned_interval_days
+    if learned is None:
+        learned = learned_interval_days(
+            task.interval_days,
+            earlier,
+            hemisphere=hemisphere,
+            winter_factor=task.winter_factor,
+        )
+    # Learning waits for the third confirmation, and the newest moves it.
+    if len(earlier) + 1 >= MIN_CONFIRMATIONS and on > earlier[-1]:
+        window = [*earlier[-CONFIRMATIONS_KEPT:], on]
+        learned = _learning_step(
+            task.interval_days,
+            learned,
+            [
+                _observed_days(previous, current, task.winter_factor, hemisphere)
+                for previous, current in pairwise(window)
+            ],
+        )
     if on < task.last_done:
         return replace(task, learned_interval_days=learned)
     return replace(
