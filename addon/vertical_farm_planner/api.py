@@ -52,13 +52,21 @@ async def read_json(request: web.Request) -> Any:
 
     Raises:
         PlannerError: ``unsupported_media_type`` for a body that is not declared
-            JSON, ``invalid_json`` for one that does not parse.
+            JSON or names a charset Python does not know, ``invalid_json`` for
+            one that does not decode or parse.
     """
     if request.content_type != "application/json":
         raise PlannerError(
             "unsupported_media_type", status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE
         )
-    text = await request.text()
+    try:
+        text = await request.text()
+    except LookupError as err:  # an unknown charset
+        raise PlannerError(
+            "unsupported_media_type", status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        ) from err
+    except UnicodeDecodeError as err:
+        raise PlannerError("invalid_json") from err
     try:
         # NaN and Infinity are not JSON; refuse them like any other bad token.
         return json.loads(text, parse_constant=_refuse_constant)

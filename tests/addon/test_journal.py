@@ -180,6 +180,13 @@ async def test_bad_batch_is_refused_whole(
             "application/x-www-form-urlencoded",
             (415, "unsupported_media_type"),
         ),
+        # Not UTF-8, and a charset Python does not know.
+        (b'{"farm_id": "\xff\xfe"}', "application/json", (400, "invalid_json")),
+        (
+            b"{}",
+            "application/json; charset=no-such-charset",
+            (415, "unsupported_media_type"),
+        ),
     ],
 )
 async def test_body_that_is_not_json_is_refused(
