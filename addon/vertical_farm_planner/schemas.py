@@ -33,6 +33,11 @@ MAX_HISTORY_DAYS: Final = 3660
 DEFAULT_HISTORY_DAYS: Final = 90
 MAX_RECORD_DATA_BYTES: Final = 16 * 1024
 MAX_RECORD_DATA_DEPTH: Final = 16
+# Times and dates from 1970 to 2999: far from the calendar's ends, so a history
+# window, a horizon or a forecast counted from them stays on the calendar.
+EARLIEST_DATE: Final = date(1970, 1, 1)
+LATEST_DATE: Final = date(2999, 12, 31)
+_TIME_RANGE: Final = f"from {EARLIEST_DATE} to {LATEST_DATE} (UTC)"
 
 PHASES: Final = (
     "germination",
@@ -124,7 +129,13 @@ def aware_datetime(value: Any) -> datetime:
         raise vol.Invalid("expected an ISO 8601 date and time") from err
     if parsed.tzinfo is None:
         raise vol.Invalid("the date and time needs a UTC offset")
-    return parsed.astimezone(UTC)
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError as err:  # the offset moves it off the calendar
+        raise vol.Invalid(f"expected a time {_TIME_RANGE}") from err
+    if not EARLIEST_DATE <= utc.date() <= LATEST_DATE:
+        raise vol.Invalid(f"expected a time {_TIME_RANGE}")
+    return utc
 
 
 def iso_date(value: Any) -> date:
@@ -132,9 +143,12 @@ def iso_date(value: Any) -> date:
     if not isinstance(value, str) or len(value) != 10:
         raise vol.Invalid("expected an ISO 8601 date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as err:
         raise vol.Invalid("expected an ISO 8601 date (YYYY-MM-DD)") from err
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise vol.Invalid(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}")
+    return parsed
 
 
 def _json_object(value: Any) -> dict[str, Any]:

@@ -379,6 +379,9 @@ async def test_forecast_without_recent_records_is_empty(
         ({"history_days": "0"}, "history_days"),
         ({"history_days": "3661"}, "history_days"),
         ({"at": "2026-11-01T00:00:00"}, "at"),
+        # Outside 1970-2999: the history window would start before year 1.
+        ({"at": "0001-01-02T00:00:00+00:00"}, "at"),
+        ({"at": "9999-12-31T23:59:59+00:00"}, "at"),
         ({"colour": "blue"}, "colour"),
     ],
 )

@@ -138,6 +138,25 @@ async def test_concurrent_batches_all_land(
             "records.0.at",
         ),
         ({"farm_id": FARM, "records": [record("e1", at="yesterday")]}, "records.0.at"),
+        # Outside 1970-2999, and at the calendar's ends.
+        (
+            {
+                "farm_id": FARM,
+                "records": [record("e1", at="0001-01-01T00:00:00+01:00")],
+            },
+            "records.0.at",
+        ),
+        (
+            {"farm_id": FARM, "records": [record("e1", at="1969-12-31T23:59:59Z")]},
+            "records.0.at",
+        ),
+        (
+            {
+                "farm_id": FARM,
+                "records": [record("e1", at="9999-12-31T23:00:00-05:00")],
+            },
+            "records.0.at",
+        ),
         ({"farm_id": FARM, "records": [record("e1", kind="Fed!")]}, "records.0.kind"),
         ({"farm_id": FARM, "records": [record("e1", data=[1])]}, "records.0.data"),
         ({"farm_id": FARM, "records": [record("e1", extra=1)]}, "records.0.extra"),
@@ -272,6 +291,8 @@ async def test_read_filters_and_pages(
         ({"limit": "1001"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"since": "2026-05-01"}, "since"),
+        ({"since": "0001-01-01T00:00:00+05:00"}, "since"),
+        ({"until": "3000-01-01T00:00:00Z"}, "until"),
         ({"colour": "red"}, "colour"),
     ],
 )

@@ -294,6 +294,9 @@ def bad(path: str, value: Any) -> dict[str, Any]:
         (bad("horizon_weeks", 105), "horizon_weeks"),
         (bad("horizon_weeks", True), "horizon_weeks"),
         (bad("start", "07/12/2026"), "start"),
+        # Outside 1970-2999: the last weeks would pass the calendar's end.
+        ({**bad("start", "9999-12-06"), "horizon_weeks": 104}, "start"),
+        (bad("start", "1969-12-29"), "start"),
         (bad("racks", []), "racks"),
         (bad("racks.0.shelves", 13), "racks.0.shelves"),
         (bad("racks.0.sites_per_shelf", [4]), "racks.0.sites_per_shelf"),
@@ -326,6 +329,20 @@ def bad(path: str, value: Any) -> dict[str, Any]:
                 ]
             ),
             "existing.0.crop",
+        ),
+        (
+            farm(
+                existing=[
+                    {
+                        "crop": "lettuce",
+                        "rack": "rack_a",
+                        "shelf": 1,
+                        "quantity": 1,
+                        "sown": "0001-01-01",
+                    }
+                ]
+            ),
+            "existing.0.sown",
         ),
         (
             farm(
