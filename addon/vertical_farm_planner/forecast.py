@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-import math
 from statistics import median
 from typing import Any, Final
+
+from .schemas import MAX_RECORD_NUMBER
 
 # A rise of the level bigger than this is a refill even without a record.
 MIN_REFILL_RISE_L: Final = 1.0
@@ -28,6 +29,8 @@ MIN_SEGMENT_SPAN: Final = timedelta(hours=6)
 MAX_SEGMENT_POINTS: Final = 80
 MIN_RATE_SPAN: Final = timedelta(days=7)
 DAY_S: Final = 86400.0
+# Days until empty or out further than this are not forecast (null).
+MAX_FORECAST_DAYS: Final = 3660
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -73,11 +76,14 @@ class WaterUse:
 
 
 def _number(value: Any) -> float | None:
-    """Return a finite, non-negative number from free-form data, else None."""
+    """Return a number from 0 to the journal's bound from free-form data, else None.
+
+    Records stored before the journal bounded numbers may hold larger ones.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
-    return number if math.isfinite(number) and number >= 0 else None
+    # NaN fails this too; an int too large for a float never reaches float().
+    return float(value) if 0 <= value <= MAX_RECORD_NUMBER else None
 
 
 def level_reading(at: datetime, data: Mapping[str, Any]) -> LevelReading | None:
@@ -253,7 +259,7 @@ def water_forecast(
     level = level_now(readings, feedings, use.use_l_per_day, at)
     days: float | None = None
     if level is not None and use.use_l_per_day:
-        days = level / use.use_l_per_day
+        days = _lasts(level, use.use_l_per_day, days_per_unit=1.0)
     return {
         "use_l_per_day": _round(use.use_l_per_day),
         "method": use.method,
@@ -315,7 +321,7 @@ def nutrient_forecast(
             )
             remaining = max(0.0, count.amount_ml - used)
             if farm_rate > 0:
-                weeks = remaining / farm_rate
+                weeks = _lasts(remaining, farm_rate, days_per_unit=7.0)
         products.append(
             {
                 "fertilizer": name,
@@ -330,6 +336,12 @@ def nutrient_forecast(
             }
         )
     return products
+
+
+def _lasts(amount: float, rate: float, *, days_per_unit: float) -> float | None:
+    """Return how many units ``amount`` lasts at ``rate`` a unit, or None past the horizon."""
+    units = amount / rate
+    return units if units * days_per_unit <= MAX_FORECAST_DAYS else None
 
 
 def _round(value: float | None) -> float | None:

@@ -33,6 +33,8 @@ MAX_HISTORY_DAYS: Final = 3660
 DEFAULT_HISTORY_DAYS: Final = 90
 MAX_RECORD_DATA_BYTES: Final = 16 * 1024
 MAX_RECORD_DATA_DEPTH: Final = 16
+# Far beyond any litre, millilitre or reading, and exact as a JSON number.
+MAX_RECORD_NUMBER: Final = 1e15
 # Times and dates from 1970 to 2999: far from the calendar's ends, so a history
 # window, a horizon or a forecast counted from them stays on the calendar.
 EARLIEST_DATE: Final = date(1970, 1, 1)
@@ -155,7 +157,8 @@ def _json_object(value: Any) -> dict[str, Any]:
     """Accept a JSON object of at most 16 KiB once encoded, nested at most 16 deep."""
     if not isinstance(value, dict):
         raise vol.Invalid("expected an object")
-    # Floats are checked because SQLite's JSON refuses NaN and infinity.
+    # Numbers are checked because SQLite's JSON refuses NaN and infinity and
+    # forecasts read them as floats.
     _check_finite(value, 0)
     if len(json.dumps(value, separators=(",", ":"))) > MAX_RECORD_DATA_BYTES:
         raise vol.Invalid(f"larger than {MAX_RECORD_DATA_BYTES} bytes")
@@ -163,11 +166,17 @@ def _json_object(value: Any) -> dict[str, Any]:
 
 
 def _check_finite(value: Any, depth: int) -> None:
-    """Refuse NaN, infinity and deep nesting anywhere inside a JSON value."""
+    """Refuse NaN, infinity, huge numbers and deep nesting inside a JSON value."""
     if depth > MAX_RECORD_DATA_DEPTH:
         raise vol.Invalid(f"nested deeper than {MAX_RECORD_DATA_DEPTH} levels")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise vol.Invalid("numbers must be finite")
+    # Not `abs(value) <= ...` alone: NaN compares false both ways.
+    if isinstance(value, int | float) and not (
+        -MAX_RECORD_NUMBER <= value <= MAX_RECORD_NUMBER
+    ):
+        raise vol.Invalid(
+            f"numbers must be finite, from -{MAX_RECORD_NUMBER:g} "
+            f"to {MAX_RECORD_NUMBER:g}"
+        )
     if isinstance(value, dict):
         for item in value.values():
             _check_finite(item, depth + 1)

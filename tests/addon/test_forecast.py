@@ -162,6 +162,9 @@ def test_records_with_unusable_data_are_skipped() -> None:
     assert level_reading(T0, {"level_l": "full"}) is None
     assert level_reading(T0, {"level_percent": 50}) is None
     assert level_reading(T0, {"level_l": -1}) is None
+    # Stored before the journal bounded numbers: a float cannot hold the first.
+    assert level_reading(T0, {"level_l": int("9" * 400)}) is None
+    assert level_reading(T0, {"level_l": 1.7e308}) is None
     reading = level_reading(T0, {"level_percent": 50, "volume_l": 80})
     assert reading == LevelReading(at=T0, level_l=40.0)
     fed = feeding(
@@ -349,6 +352,50 @@ async def test_forecast_from_the_journal(
     assert grow["stock_ml"] == 200 - 24 - 24 - 16
     assert grow["weeks_until_out"] == pytest.approx(136 / 64, abs=0.01)
     assert grow["runs_out_on"] == "2026-11-25"
+
+
+async def test_a_tank_that_hardly_runs_down_has_no_date(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    # The level falls by one float step a reading (about 1e-14 L/day) and a
+    # product goes at 1e-9 ml: both would run out ages past the calendar's end.
+    levels = [50.0, 49.99999999999999, 49.99999999999998]
+    records = [
+        journal_record(
+            f"lvl{step}",
+            T0 + timedelta(hours=6 * step),
+            "tank_level",
+            TANK,
+            {"level_l": level},
+        )
+        for step, level in enumerate(levels)
+    ]
+    records += [
+        journal_record(
+            "stock1", T0, "stock", FARM, {"fertilizer": "grow", "amount_ml": 1000}
+        ),
+        journal_record(
+            "fed1",
+            T0 + timedelta(hours=1),
+            "fed",
+            TANK,
+            {"kind": "adjustment", "fertilizers": {"grow": 1e-9}},
+        ),
+    ]
+    await ship(session, planner, records)
+
+    at = T0 + timedelta(days=1)
+    body = await forecast(session, planner, TANK, {"at": at.isoformat()})
+    water = body["water"]
+    assert water["method"] == "level_trend"
+    assert water["use_l_per_day"] == 0.0
+    assert water["level_l"] == 50.0
+    assert water["days_until_empty"] is None
+    assert water["empty_on"] is None
+    (grow,) = body["nutrients"]
+    assert grow["stock_ml"] == 1000.0
+    assert grow["weeks_until_out"] is None
+    assert grow["runs_out_on"] is None
 
 
 async def test_forecast_of_an_unknown_tank_is_a_404(

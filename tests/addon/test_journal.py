@@ -159,6 +159,13 @@ async def test_concurrent_batches_all_land(
         ),
         ({"farm_id": FARM, "records": [record("e1", kind="Fed!")]}, "records.0.kind"),
         ({"farm_id": FARM, "records": [record("e1", data=[1])]}, "records.0.data"),
+        (
+            {
+                "farm_id": FARM,
+                "records": [record("e1", data={"level_l": int("9" * 400)})],
+            },
+            "records.0.data",
+        ),
         ({"farm_id": FARM, "records": [record("e1", extra=1)]}, "records.0.extra"),
         (
             {"farm_id": FARM, "records": [record("e1"), record("e2", at=5)]},

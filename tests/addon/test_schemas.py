@@ -23,6 +23,11 @@ def refusal(schema: Any, value: Any) -> tuple[str, str]:
     [
         {"ec": float("nan")},
         {"nested": {"readings": [1.0, float("inf")]}},
+        # Beyond any real figure: a float cannot hold it, or forecasts from
+        # it run off the calendar.
+        {"level_l": int("9" * 400)},
+        {"nested": {"readings": [1.0, -1e16]}},
+        {"level_l": 1.7e308},
     ],
 )
 def test_journal_data_must_be_finite(data: dict[str, Any]) -> None:
