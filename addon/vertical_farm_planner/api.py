@@ -227,8 +227,12 @@ async def get_tank_forecast(request: web.Request) -> web.Response:
 
 
 def _dumps(value: Any) -> str:
-    """Return JSON with times in the stored UTC format and dates as ISO dates."""
-    return json.dumps(value, default=_json_default)
+    """Return JSON with times in the stored UTC format and dates as ISO dates.
+
+    Raises:
+        ValueError: for NaN or infinity, which JSON cannot carry.
+    """
+    return json.dumps(value, default=_json_default, allow_nan=False)
 
 
 def _json_default(value: Any) -> str:

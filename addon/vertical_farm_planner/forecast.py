@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import math
 from statistics import median
 from typing import Any, Final
 
@@ -192,7 +193,10 @@ def water_use(
             ((reading.at - origin).total_seconds() / DAY_S, reading.level_l)
             for reading in segment
         ]
-        slopes.append((theil_sen_slope(points), span.total_seconds()))
+        slope = theil_sen_slope(points)
+        if not math.isfinite(slope):
+            continue  # readings near the float's end overflow it
+        slopes.append((slope, span.total_seconds()))
         used += len(segment)
     if slopes:
         return WaterUse(
@@ -320,7 +324,7 @@ def nutrient_forecast(
                 if count.at < item.at <= at
             )
             remaining = max(0.0, count.amount_ml - used)
-            if farm_rate > 0:
+            if 0 < farm_rate < math.inf:
                 weeks = _lasts(remaining, farm_rate, days_per_unit=7.0)
         products.append(
             {
@@ -345,5 +349,5 @@ def _lasts(amount: float, rate: float, *, days_per_unit: float) -> float | None:
 
 
 def _round(value: float | None) -> float | None:
-    """Round a figure for people (two decimals)."""
-    return None if value is None else round(value, 2)
+    """Round a figure for people (two decimals); one too large for a float is None."""
+    return None if value is None or not math.isfinite(value) else round(value, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+import json
 import random
 from typing import Any
 
@@ -219,6 +220,30 @@ def test_nutrients_per_week_and_when_stock_runs_out() -> None:
     assert grow["stock_at"] == T0 + timedelta(days=14)
     assert grow["weeks_until_out"] == 6.0
     assert grow["runs_out_on"] == (at + timedelta(weeks=6)).date()
+
+
+def test_figures_too_large_for_a_float_are_null() -> None:
+    # Readings a second apart near the float's end: the slopes overflow.
+    readings = [
+        LevelReading(at=T0, level_l=1.7e308),
+        LevelReading(at=T0 + timedelta(seconds=1), level_l=1.0e308),
+        LevelReading(at=T0 + timedelta(seconds=2), level_l=0.0),
+        LevelReading(at=T0 + timedelta(hours=7), level_l=0.0),
+    ]
+    at = T0 + timedelta(days=1)
+    water = water_forecast(readings, [], at)
+    assert water["use_l_per_day"] is None
+    assert water["days_until_empty"] is None
+    doses = [
+        Feeding(at=T0, kind="adjustment", volume_l=None, products_ml={"grow": 1e308}),
+        Feeding(at=at, kind="adjustment", volume_l=None, products_ml={"grow": 1e308}),
+    ]
+    stocks = [StockCount(at=T0, fertilizer="grow", amount_ml=1e308)]
+    (grow,) = nutrient_forecast(doses, doses, stocks, at, T0)
+    assert grow["ml_per_week"] is None
+    assert grow["weeks_until_out"] is None
+    # Valid JSON: no Infinity or NaN anywhere.
+    json.dumps([water, grow], allow_nan=False, default=str)
 
 
 # --- Over HTTP ---------------------------------------------------------------
