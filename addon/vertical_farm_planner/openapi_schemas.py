@@ -266,7 +266,9 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
                     "including `photoperiod_h`. Default: `photoperiod_h` only."
                 ),
             },
-            "antagonists": array(IDENTIFIER, "Crops that must not share a shelf."),
+            "antagonists": array(
+                IDENTIFIER, "Crops of this request that must not share a shelf."
+            ),
             "weekly_demand": {
                 **WHOLE,
                 "default": 0,

@@ -232,6 +232,27 @@ async def test_each_constraint_is_named_where_it_blocks(
     assert all(s["week"] >= 2 for s in basil_on_b)
 
 
+async def test_a_rack_tank_needs_no_entry_in_tanks(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    # `tanks` only names tanks: two racks naming one unlisted tank share it.
+    rack = {"shelves": 1, "sites_per_shelf": 4, "tank": "tank_9"}
+    body = farm(
+        horizon_weeks=4,
+        racks=[{"id": "rack_a", **rack}, {"id": "rack_b", **rack}],
+        tanks=[],
+        crops=[
+            crop("basil", weekly_demand=4),
+            crop("mint", ec_range=[2.0, 2.5], weekly_demand=4),
+        ],
+    )
+    plan = await post_plan(session, planner, body)
+    assert_plan_keeps_constraints(body, plan)
+    assert plan["tanks"] == []
+    constraints = {row["constraint"] for row in plan["rejections"]}
+    assert "tank_solution" in constraints
+
+
 async def test_existing_plantings_hold_their_sites(
     planner: RunningPlanner, session: aiohttp.ClientSession
 ) -> None:
@@ -312,6 +333,11 @@ def bad(path: str, value: Any) -> dict[str, Any]:
         (bad("crops.0.sites_per_plant", 0), "crops.0.sites_per_plant"),
         (bad("crops.0.colour", "green"), "crops.0.colour"),
         (farm(crops=[crop("basil"), crop("basil")]), "crops.1.id"),
+        # A misspelt antagonist would silently drop a hard constraint.
+        (
+            farm(crops=[crop("basil", antagonists=["rue", "Rue"]), crop("rue")]),
+            "crops.0.antagonists.1",
+        ),
         (
             farm(racks=[*farm()["racks"], {**farm()["racks"][0]}]),
             "racks.1.id",

@@ -93,8 +93,9 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
     """Return the problem a checked succession request describes.
 
     Raises:
-        PlannerError: ``invalid_request`` for duplicate ids, unknown references
-            or shelf lists that do not match the shelf count.
+        PlannerError: ``invalid_request`` for duplicate ids, unknown racks or
+            crops (antagonists included) or shelf lists that do not match the
+            shelf count.
     """
     racks: Sequence[Mapping[str, Any]] = request["racks"]
     crops_in: Sequence[Mapping[str, Any]] = request["crops"]
@@ -121,11 +122,14 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
     )
     antagonists: set[tuple[int, int]] = set()
     for index, crop in enumerate(crops_in):
-        for other in crop["antagonists"]:
-            # Antagonists that are not planned cannot meet on a shelf.
-            if other in crop_index:
-                antagonists.add((index, crop_index[other]))
-                antagonists.add((crop_index[other], index))
+        for position, other in enumerate(crop["antagonists"]):
+            # Refused, not skipped: a misspelt id would drop a hard constraint.
+            if other not in crop_index:
+                raise refuse(
+                    f"crops.{index}.antagonists.{position}", "not one of the crops"
+                )
+            antagonists.add((index, crop_index[other]))
+            antagonists.add((crop_index[other], index))
 
     groups: dict[str, int] = {}
     group_hours: dict[int, tuple[float, int]] = {}  # fixed hours, first rack
