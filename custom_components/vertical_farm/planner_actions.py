@@ -41,6 +41,7 @@ from .planner import (
     PlannerConnectionError,
     PlannerError,
     PlannerRefusedError,
+    PlannerServerError,
 )
 from .planner_link import PlannerLink
 from .services import (
@@ -470,6 +471,8 @@ async def _async_get_forecast(call: ServiceCall) -> ServiceResponse:
         if err.planner_code == "tank_not_found":
             raise FarmError("forecast_no_records", tank=tank.name) from err
         raise _planner_error(err, link) from err
+    except PlannerServerError as err:
+        raise _planner_error(err, link) from err  # it answers: the link holds
     except PlannerError as err:
         link.async_failed(err)
         raise _planner_error(err, link) from err

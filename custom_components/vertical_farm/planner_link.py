@@ -451,6 +451,10 @@ class PlannerLink:
                     answer = await client.async_get_forecast(tank_id)
                 except PlannerRefusedError:
                     answer = {}  # it answers, but has no records about the tank
+                except PlannerServerError as err:
+                    # It answers: the connection holds, the last forecast stays.
+                    _LOGGER.warning("Planner has no forecast for %s: %s", tank_id, err)
+                    continue
                 except PlannerError as err:
                     self._forecast_due.clear()
                     self.async_failed(err)

@@ -11,10 +11,14 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_RECONFIGURE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 import probatio
 import pytest
@@ -32,6 +36,7 @@ WATER_USE = "sensor.tank_a_forecast_water_use"
 DAYS_LEFT = "sensor.tank_a_forecast_days_until_empty"
 EMPTY_ON = "sensor.tank_a_forecast_empty_on"
 FORECAST = f"GET /api/v1/forecast/tanks/{TANK_ID}"
+CONNECTED = "binary_sensor.basement_planner_connected"
 
 
 async def _settle(hass: HomeAssistant) -> None:
@@ -197,6 +202,53 @@ async def test_forecast_sensors_come_back_after_a_restart(
     await planner_server.start()
     await _tick(hass, freezer, 30)
     assert hass.states.get(WATER_USE).state == "unavailable"
+
+
+async def test_a_failing_forecast_is_not_a_lost_link(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A server error on a forecast is an answer: still connected, no repair."""
+    await link_planner(hass, farm_entry, planner_server)
+    now = dt_util.now()
+    for days_ago in (21, 14, 7):
+        await _feed(
+            hass,
+            farm_entry,
+            kind="top_up",
+            volume_l=14.0,
+            at=(now - timedelta(days=days_ago)).isoformat(),
+        )
+    await _settle(hass)
+    before = hass.states.get(WATER_USE).state
+    assert float(before) == pytest.approx(2.0, rel=0.05)
+    changes: list[str] = []
+
+    @callback
+    def record(event: Any) -> None:
+        if event.data["entity_id"] == CONNECTED:
+            changes.append(event.data["new_state"].state)
+
+    hass.bus.async_listen("state_changed", record)
+    planner_server.replies[f"/api/v1/forecast/tanks/{TANK_ID}"] = (
+        500,
+        {"error": {"code": "internal_error", "message": "test"}},
+    )
+    with pytest.raises(HomeAssistantError):
+        await tank_forecast(hass, TANK_ID)
+    fetched = planner_server.requests.count(FORECAST)
+    for _ in range(31):  # a forecast round and the checks around it
+        await _tick(hass, freezer, 1)
+    assert planner_server.requests.count(FORECAST) > fetched, "asked again"
+    assert changes == [], "the planner answered all along"
+    assert hass.states.get(CONNECTED).state == "on"
+    assert hass.states.get(WATER_USE).state == before, "the last forecast stays"
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"planner_unreachable_{farm_entry.entry_id}"
+    )
+    assert issue is None
 
 
 # --- Stock counts -------------------------------------------------------------
