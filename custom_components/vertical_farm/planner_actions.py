@@ -54,10 +54,12 @@ from .services import (
     _farm_entry,
     _integer,
     _number,
+    _refuse,
     _resolve,
     _text,
     _when,
     async_register_actions,
+    finite,
 )
 from .store import RecordKind
 
@@ -82,6 +84,21 @@ MAX_HORIZON_WEEKS: Final = 104
 MAX_CROPS: Final = 200
 MAX_DEMAND: Final = 100_000
 MAX_SITES: Final = 10_000
+# The planner places a plant on 1 to 100 sites.
+MAX_SITES_PER_PLANT: Final = 100
+
+
+def _planner_sites_per_plant(sites: float) -> float:
+    """Refuse more sites per plant than the planner places, translated."""
+    if sites > MAX_SITES_PER_PLANT:
+        raise _refuse(
+            "sites_per_plant_out_of_range",
+            ATTR_SITES_PER_PLANT,
+            value=f"{sites:g}",
+            max=str(MAX_SITES_PER_PLANT),
+        )
+    return sites
+
 
 PLAN_SUCCESSION_SCHEMA: Final = probatio.Schema(
     {
@@ -96,8 +113,12 @@ PLAN_SUCCESSION_SCHEMA: Final = probatio.Schema(
                         probatio.Required(ATTR_WEEKLY_DEMAND): _integer(
                             ATTR_WEEKLY_DEMAND, 0, MAX_DEMAND
                         ),
-                        probatio.Optional(ATTR_SITES_PER_PLANT, default=1): _integer(
-                            ATTR_SITES_PER_PLANT, 1, MAX_SITES
+                        probatio.Optional(
+                            ATTR_SITES_PER_PLANT, default=1
+                        ): probatio.All(
+                            finite(ATTR_SITES_PER_PLANT),
+                            _planner_sites_per_plant,
+                            _integer(ATTR_SITES_PER_PLANT, 1, MAX_SITES_PER_PLANT),
                         ),
                     }
                 )

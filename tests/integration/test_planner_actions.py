@@ -9,7 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, service
 from homeassistant.util import dt as dt_util
 import probatio
 import pytest
@@ -126,6 +126,31 @@ async def test_plan_succession_refusals(
     with pytest.raises(probatio.Invalid, match="horizon_weeks"):
         await _plan(hass, horizon_weeks=105)
     assert farm_entry.runtime_data.planner.plan is None
+
+
+async def test_sites_per_plant_the_planner_takes(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """Up to 100 sites per plant, as the planner takes; more is refused, translated."""
+    await link_planner(hass, farm_entry, planner_server)
+    big = [{"species": "lettuce", "weekly_demand": 1, "sites_per_plant": 100}]
+    plan = await _plan(hass, crops=big, sites_per_shelf=200)
+    assert plan["plan_id"]
+    bigger = [{**big[0], "sites_per_plant": 101}]
+    with pytest.raises(ServiceValidationError) as err:
+        await _plan(hass, crops=bigger, sites_per_shelf=200)
+    assert err.value.translation_key == "sites_per_plant_out_of_range"
+    assert err.value.translation_placeholders == {
+        "field": "sites_per_plant",
+        "value": "101",
+        "max": "100",
+    }
+    assert farm_entry.runtime_data.planner.plan["plan_id"] == plan["plan_id"]
+    # The action's form offers no more than the planner takes either.
+    descriptions = await service.async_get_all_descriptions(hass)
+    crops = descriptions[DOMAIN]["plan_succession"]["fields"]["crops"]
+    sites = crops["selector"]["object"]["fields"]["sites_per_plant"]
+    assert sites["selector"]["number"]["max"] == 100
 
 
 async def test_planner_actions_without_a_planner(
