@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+import hashlib
+import re
 from typing import Any, Final
 
 from homeassistant.core import (
@@ -84,6 +86,10 @@ MAX_HORIZON_WEEKS: Final = 104
 MAX_CROPS: Final = 200
 MAX_DEMAND: Final = 100_000
 MAX_SITES: Final = 10_000
+# Ids the planner takes (addon/API.md): 1-64 visible ASCII characters.
+_MAX_ID_LENGTH: Final = 64
+_PLANNER_ID: Final = re.compile(rf"[\x21-\x7e]{{1,{_MAX_ID_LENGTH}}}")
+_DIGEST_LENGTH: Final = 12
 # The planner places a plant on 1 to 100 sites.
 MAX_SITES_PER_PLANT: Final = 100
 
@@ -225,7 +231,7 @@ def crop_request(
     growing = _growing_phases(species)
     main = max(growing, key=lambda profile: profile.days)
     return {
-        "id": species.key,
+        "id": planner_id(species.key),
         "name": species.name,
         "phase_days": {str(profile.phase): profile.days for profile in growing},
         "sites_per_plant": sites_per_plant,
@@ -236,7 +242,9 @@ def crop_request(
             main.photoperiod_h,
             min(DAY_H, main.photoperiod_h + DEFAULT_TOLERANCE_H),
         ],
-        "antagonists": _antagonists(species, library, keys),
+        "antagonists": [
+            planner_id(key) for key in _antagonists(species, library, keys)
+        ],
         "weekly_demand": weekly_demand,
     }
 
@@ -261,6 +269,21 @@ def _check_fixed_hours(racks: Iterable[RackConfig]) -> None:
                 other_hours=f"{other.photoperiod_h:g}",
                 light=rack.light_entity,
             )
+
+
+def planner_id(farm_id: str) -> str:
+    """The id the planner is sent for one of the farm's: itself when it fits.
+
+    The planner takes ids of 1-64 visible ASCII characters; a longer one (an
+    own species' key, a light's entity id) is cut and ends in a hash of the
+    whole, so it stays unique and the same in every request. No species key
+    or entity id holds "~", so it never meets one sent as it is.
+    """
+    if _PLANNER_ID.fullmatch(farm_id):
+        return farm_id
+    visible = "".join(char for char in farm_id if "!" <= char <= "~")
+    digest = hashlib.sha256(farm_id.encode()).hexdigest()[:_DIGEST_LENGTH]
+    return f"{visible[: _MAX_ID_LENGTH - _DIGEST_LENGTH - 1]}~{digest}"
 
 
 def plan_request(
@@ -349,7 +372,7 @@ def plan_request(
         ],
         "existing": [
             {
-                "crop": plant.species,
+                "crop": planner_id(str(plant.species)),
                 "rack": plant.rack,
                 "shelf": plant.shelf,
                 "quantity": plant.quantity,
@@ -357,6 +380,23 @@ def plan_request(
             }
             for plant in existing
         ],
+    }
+
+
+def farm_plan(plan: Mapping[str, Any], library: Library) -> dict[str, Any]:
+    """The planner's plan with its crops named by the farm's species keys again."""
+    keys = {planner_id(key): key for key in library.species}
+
+    def named(item: Mapping[str, Any]) -> dict[str, Any]:
+        crop = item.get("crop")
+        return {**item, "crop": keys.get(str(crop), crop)}
+
+    return {
+        **plan,
+        **{
+            part: [named(item) for item in plan.get(part) or ()]
+            for part in ("sowings", "harvest", "unmet", "rejections")
+        },
     }
 
 
@@ -467,7 +507,7 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
         start=call.data.get(ATTR_START) or dt_util.now(farm.zone).date(),
     )
     try:
-        plan = await client.async_plan_succession(request)
+        answer = await client.async_plan_succession(request)
     except PlannerRefusedError as err:
         link.async_succeeded()  # it answered with the token
         raise _planner_error(err, link) from err
@@ -475,6 +515,7 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
         link.async_failed(err)
         raise _planner_error(err, link) from err
     link.async_succeeded()
+    plan = farm_plan(answer, farm.library)
     await link.async_set_plan(kept_plan(plan))
     return plan_response(farm, plan, _device_ids(call.hass, entry))
 

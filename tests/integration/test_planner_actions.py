@@ -1,9 +1,11 @@
 """The planner actions against the real add-on app: plans, forecasts, refusals."""
 
+from contextlib import closing
 from datetime import date, timedelta
 import json
 from pathlib import Path
 import re
+import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -151,6 +153,68 @@ async def test_sites_per_plant_the_planner_takes(
     crops = descriptions[DOMAIN]["plan_succession"]["fields"]["crops"]
     sites = crops["selector"]["object"]["fields"]["sites_per_plant"]
     assert sites["selector"]["number"]["max"] == 100
+
+
+# The options allow a species name of 100 characters; its key is longer than
+# the 64 characters the planner takes as an id.
+LONG_NAME = "Lollo Rosso red oakleaf lettuce summer batch for the north rack no 2"
+
+
+def _stored_request(server: PlannerServer) -> dict[str, Any]:
+    """The latest planning request the planner stored."""
+    with closing(sqlite3.connect(server.database)) as connection:
+        (request,) = connection.execute(
+            "SELECT request FROM plans ORDER BY created_at DESC LIMIT 1"
+        ).fetchone()
+    stored: dict[str, Any] = json.loads(request)
+    return stored
+
+
+async def test_a_long_named_species_is_planned(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """An own species whose key is too long an id for the planner is planned by key."""
+    await link_planner(hass, farm_entry, planner_server)
+    options = hass.config_entries.options
+    menu = await options.async_init(farm_entry.entry_id)
+    result = await options.async_configure(
+        menu["flow_id"], {"next_step_id": "add_species"}
+    )
+    result = await options.async_configure(
+        result["flow_id"], {"name": LONG_NAME, "based_on": "lettuce"}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (key,) = farm_entry.options["species"]
+    assert len(key) > 64
+    # A tray of it on shelf 3 joins every plan, wanted or not.
+    await hass.services.async_call(
+        DOMAIN,
+        "add_plants",
+        {
+            "rack": _device(hass, farm_entry, RACK_ID),
+            "species": key,
+            "quantity": 4,
+            "shelf": 3,
+        },
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    plan = await _plan(hass)
+    assert {sowing["species"] for sowing in plan["sowings"]} == {"lettuce"}
+    sent = _stored_request(planner_server)
+    assert all(len(crop["id"]) <= 64 for crop in sent["crops"])
+    assert len(sent["existing"]) == 2
+
+    plan = await _plan(hass, crops=[{"species": key, "weekly_demand": 4}])
+    assert plan["sowings"]
+    for sowing in plan["sowings"]:
+        assert sowing["species"] == key
+        assert sowing["name"] == LONG_NAME
+    harvested = {item["species"] for item in plan["harvest"]}
+    assert key in harvested
+    assert harvested <= {key, "basil"}, "the basil tray on shelf 2 is harvested too"
+    assert farm_entry.runtime_data.planner.plan["sowings"][0]["crop"] == key
+    assert (await _calendar(hass))[0]["summary"].endswith(f" {LONG_NAME}")
 
 
 async def test_planner_actions_without_a_planner(
