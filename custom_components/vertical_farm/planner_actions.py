@@ -342,7 +342,9 @@ def plan_request(
                 # The rack's own figure when it has one, else the call's.
                 "sites_per_shelf": rack.sites_per_shelf or sites_per_shelf,
                 # Racks switched by one light share one photoperiod.
-                "light_group": rack.light_entity,
+                "light_group": None
+                if rack.light_entity is None
+                else planner_id(rack.light_entity),
                 "tank": rack.tank if rack.tank in config.tanks else None,
                 # Fixed lights run the hours between the rack's on and off times.
                 "photoperiod_h": rack.photoperiod_h

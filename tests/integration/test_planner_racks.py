@@ -173,3 +173,29 @@ async def test_fixed_racks_on_one_light_need_one_day_length(
         "light": "light.grow_room",
     }
     assert not any("plans" in request for request in planner_server.requests)
+
+
+async def test_racks_on_a_long_named_light_share_its_day_length(
+    hass: HomeAssistant, planner_server: PlannerServer
+) -> None:
+    """A light whose entity id is too long an id for the planner still groups racks."""
+    light = "light.zigbee2mqtt_basement_vertical_farm_rack_one_led_strip_channel_1"
+    assert len(light) > 64
+    hass.states.async_set(light, "off")
+    entry = await _farm(hass, planner_server)
+    auto, fixed = device_of(hass, AUTO_RACK), device_of(hass, FIXED_RACK)
+    for rack_id in (AUTO_RACK, FIXED_RACK):
+        subentry_ = entry.subentries[rack_id]
+        hass.config_entries.async_update_subentry(
+            entry, subentry_, data={**subentry_.data, "light_entity": light}
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    plan = await _plan(hass)
+    # One light: its fixed 12 h rack gives the auto rack 12 h too.
+    assert _racks(plan, "lettuce") == set()
+    assert _racks(plan, "lambs_lettuce") == {auto, fixed}
+    with closing(sqlite3.connect(planner_server.database)) as connection:
+        (request,) = connection.execute("SELECT request FROM plans").fetchone()
+    groups = {rack["light_group"] for rack in json.loads(request)["racks"]}
+    assert len(groups) == 1
+    assert len(groups.pop()) <= 64
