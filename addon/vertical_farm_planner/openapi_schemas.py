@@ -284,6 +284,13 @@ SCHEMAS: Final[dict[str, JsonValue]] = {
             "shelf": {"type": "integer", "minimum": 1, "maximum": MAX_SHELVES},
             "quantity": {"type": "integer", "minimum": 1},
             "sown": DATE,
+            "until": {
+                **DATE,
+                "description": (
+                    "Last day it holds its sites (not before `sown`): it keeps "
+                    "them through that week. Default: its crop's growing weeks."
+                ),
+            },
         },
         ("crop", "rack", "shelf", "quantity", "sown"),
     ),

@@ -289,6 +289,7 @@ EXISTING_PLANTING: Final = vol.Schema(
         vol.Required("shelf"): _whole(1, MAX_SHELVES),
         vol.Required("quantity"): _whole(1, 100_000),
         vol.Required("sown"): iso_date,
+        vol.Optional("until"): iso_date,
     }
 )
 

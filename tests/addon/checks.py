@@ -114,17 +114,21 @@ def assert_plan_keeps_constraints(
         crop = crops[crop_id]
         return crop.get("photoperiod_range_h") or [crop["photoperiod_h"]] * 2
 
-    # (rack, shelf, crop, sow week, quantity, new?)
+    def week_of(on: str) -> int:
+        return (date.fromisoformat(on) - start).days // 7
+
+    # (rack, shelf, crop, sow week, quantity, last week held or None, new?)
     plantings = [
-        (s["rack"], s["shelf"], s["crop"], s["week"], s["quantity"], True)
+        (s["rack"], s["shelf"], s["crop"], s["week"], s["quantity"], None, True)
         for s in plan["sowings"]
     ] + [
         (
             e["rack"],
             e["shelf"],
             e["crop"],
-            (date.fromisoformat(e["sown"]) - start).days // 7,
+            week_of(e["sown"]),
             e["quantity"],
+            week_of(e["until"]) if "until" in e else None,
             False,
         )
         for e in request.get("existing", [])
@@ -134,7 +138,7 @@ def assert_plan_keeps_constraints(
     on_group: dict[tuple[str, int], list[tuple[str, bool]]] = defaultdict(list)
     on_tank: dict[tuple[str, int], list[tuple[str, bool]]] = defaultdict(list)
     supply: dict[tuple[str, int], int] = defaultdict(int)
-    for rack, shelf, crop_id, week, quantity, new in plantings:
+    for rack, shelf, crop_id, week, quantity, until, new in plantings:
         crop = crops[crop_id]
         weeks = grow_weeks(crop)
         if new:
@@ -144,7 +148,8 @@ def assert_plan_keeps_constraints(
             assert 1 <= shelf <= racks[rack]["shelves"]
         if 0 <= week + weeks < horizon:
             supply[crop_id, week + weeks] += quantity
-        for held in range(max(week, 0), min(week + weeks, horizon)):
+        end = week + weeks if until is None else until + 1
+        for held in range(max(week, 0), min(end, horizon)):
             sites_used[rack, shelf, held] += quantity * crop.get("sites_per_plant", 1)
             on_shelf[rack, shelf, held].append((crop_id, new))
             on_group[group(rack), held].append((crop_id, new))

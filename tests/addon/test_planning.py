@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 import random
 from typing import Any
 
@@ -280,6 +280,57 @@ async def test_existing_plantings_hold_their_sites(
     assert [row["week"] for row in plan["unmet"]] == [0]
 
 
+async def test_existing_planting_holds_its_sites_until_its_end(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    # A perennial sown long ago, held past the horizon, fills shelf 1.
+    mint = {
+        "crop": "lettuce",
+        "rack": "rack_a",
+        "shelf": 1,
+        "quantity": 4,
+        "sown": "2025-11-03",
+        "until": "2027-06-07",
+    }
+    body = farm(crops=[crop("lettuce", weekly_demand=4)], existing=[mint])
+    plan = await post_plan(session, planner, body)
+    assert_plan_keeps_constraints(body, plan)
+    assert plan["shelf_use"][0]["used"] == [4] * 6
+    assert not any(s["rack"] == "rack_a" and s["shelf"] == 1 for s in plan["sowings"])
+    # Without it, the crop's two weeks ended long ago and the shelf is free.
+    del mint["until"]
+    plan = await post_plan(session, planner, body)
+    assert any(s["rack"] == "rack_a" and s["shelf"] == 1 for s in plan["sowings"])
+
+
+async def test_until_holds_through_its_week(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    body = farm(
+        existing=[
+            # Sown in week 0, held through Wednesday of week 2.
+            {
+                "crop": "lettuce",
+                "rack": "rack_a",
+                "shelf": 1,
+                "quantity": 4,
+                "sown": "2026-12-07",
+                "until": "2026-12-23",
+            }
+        ]
+    )
+    plan = await post_plan(session, planner, body)
+    assert_plan_keeps_constraints(body, plan)
+    assert plan["shelf_use"][0]["used"][:3] == [4, 4, 4]
+    assert not any(
+        s["rack"] == "rack_a" and s["shelf"] == 1 and s["week"] <= 2
+        for s in plan["sowings"]
+    )
+    # It still counts towards the harvest its crop gives.
+    harvest = {row["week"]: row["expected"] for row in plan["harvest"]}
+    assert harvest[2] >= 4
+
+
 async def test_default_start_is_this_monday(
     planner: RunningPlanner, session: aiohttp.ClientSession
 ) -> None:
@@ -398,6 +449,36 @@ def bad(path: str, value: Any) -> dict[str, Any]:
             ),
             "existing.0.shelf",
         ),
+        (
+            farm(
+                existing=[
+                    {
+                        "crop": "lettuce",
+                        "rack": "rack_a",
+                        "shelf": 1,
+                        "quantity": 1,
+                        "sown": "2026-12-01",
+                        "until": "2026-11-30",
+                    }
+                ]
+            ),
+            "existing.0.until",
+        ),
+        (
+            farm(
+                existing=[
+                    {
+                        "crop": "lettuce",
+                        "rack": "rack_a",
+                        "shelf": 1,
+                        "quantity": 1,
+                        "sown": "2026-12-01",
+                        "until": "soon",
+                    }
+                ]
+            ),
+            "existing.0.until",
+        ),
     ],
 )
 async def test_bad_request_is_refused_and_nothing_stored(
@@ -493,6 +574,9 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     racks = request["racks"]
     for _ in range(draw(st.integers(0, 3))):
         rack = racks[draw(st.integers(0, len(racks) - 1))]
+        sown = draw(st.integers(1, 28))
+        # Some hold their sites to a day of their own, up to past the horizon.
+        until = draw(st.none() | st.integers(sown, sown + 120))
         request.setdefault("existing", []).append(
             {
                 "crop": request["crops"][
@@ -501,8 +585,13 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
                 "rack": rack["id"],
                 "shelf": draw(st.integers(1, rack["shelves"])),
                 "quantity": draw(st.integers(1, 20)),
-                "sown": f"2026-12-{draw(st.integers(1, 28)):02}",
+                "sown": f"2026-12-{sown:02}",
             }
+            | (
+                {}
+                if until is None
+                else {"until": str(date(2026, 12, 1) + timedelta(days=until - 1))}
+            )
         )
     return request
 

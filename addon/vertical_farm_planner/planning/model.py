@@ -51,6 +51,8 @@ class Planting:
     shelf: int
     week: int  # may be negative for plantings sown before the plan starts
     quantity: int
+    # Last week it holds its sites, when the farm knows it; else its crop's weeks.
+    until_week: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -82,6 +84,13 @@ class Problem:
         """Return the plan weeks a sowing of ``crop`` in ``sow_week`` holds its sites."""
         end = sow_week + self.crops[crop].grow_weeks
         return range(max(sow_week, 0), min(end, self.horizon_weeks))
+
+    def held_weeks(self, planting: Planting) -> range:
+        """Return the plan weeks ``planting`` holds its sites."""
+        if planting.until_week is None:
+            return self.weeks(planting.crop, planting.week)
+        end = planting.until_week + 1
+        return range(max(planting.week, 0), min(end, self.horizon_weeks))
 
 
 def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
@@ -178,12 +187,16 @@ def build_problem(request: Mapping[str, Any], start: date) -> Problem:
             raise refuse(f"{field}.rack", "not one of the racks")
         if planting["shelf"] > rack_shelves[planting["rack"]]:
             raise refuse(f"{field}.shelf", "the rack has fewer shelves")
+        until = planting.get("until")
+        if until is not None and until < planting["sown"]:
+            raise refuse(f"{field}.until", "before sown")
         existing.append(
             Planting(
                 crop=crop_index[planting["crop"]],
                 shelf=shelf_index[planting["rack"], planting["shelf"]],
                 week=(planting["sown"] - start).days // 7,
                 quantity=planting["quantity"],
+                until_week=None if until is None else (until - start).days // 7,
             )
         )
 

@@ -154,7 +154,7 @@ class Schedule:
         place = problem.shelves[planting.shelf]
         sites = planting.quantity * problem.crops[crop].sites_per_plant * sign
         used = self.used[planting.shelf]
-        for week in problem.weeks(crop, planting.week):
+        for week in problem.held_weeks(planting):
             used[week] += sites
             _count(self.shelf_crops[planting.shelf][week], crop, sign)
             _count(self.group_crops[place.group][week], crop, sign)

@@ -464,7 +464,7 @@ def _overlapping(schedule: Schedule, shelves: set[int], window: range) -> list[i
 
 def _touches(problem: Problem, planting: Planting, window: range) -> bool:
     """Return whether a sowing holds its sites in some week of ``window``."""
-    weeks = problem.weeks(planting.crop, planting.week)
+    weeks = problem.held_weeks(planting)
     return weeks.start < window.stop and window.start < weeks.stop
 
 
