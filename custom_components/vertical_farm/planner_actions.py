@@ -14,7 +14,7 @@ other action. The latest plan is kept, so the farm calendar shows its sowings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 import hashlib
 import re
 from typing import Any, Final
@@ -32,11 +32,12 @@ from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import DOMAIN, LIGHT_MODE_FIXED, SUBENTRY_TANK
+from .engine import phases
 from .engine.errors import FarmError
 from .engine.lighting import DAY_H, DEFAULT_TOLERANCE_H
 from .engine.profiles import Library, Phase, PhaseProfile, Species
 from .farm import Farm, FarmConfigEntry
-from .models import RackConfig
+from .models import PlantConfig, RackConfig
 from .planner import (
     PlannerAuthError,
     PlannerClient,
@@ -286,6 +287,26 @@ def planner_id(farm_id: str) -> str:
     return f"{visible[: _MAX_ID_LENGTH - _DIGEST_LENGTH - 1]}~{digest}"
 
 
+def _held_until(farm: Farm, plant: PlantConfig, *, today: date, last_day: date) -> date:
+    """The last day a plant on a shelf holds its sites, as the farm expects it.
+
+    The expected end of its last phase; a perennial, a plant whose phase is
+    unknown and one past its expected end hold them to `last_day`.
+    """
+    species = farm.library.species[str(plant.species)]
+    state = farm.views.phase_state(plant.id)
+    index = None if state is None else species.position(state.phase)
+    if species.perennial or state is None or index is None:
+        return last_day
+    end = phases.expected_phase_end(
+        species, state.phase, started_on=state.started_on, today=today
+    )
+    if end.reached and index == len(species.phases) - 1:
+        return last_day  # still there past its end: no telling when it goes
+    later = sum(profile.days for profile in species.phases[index + 1 :])
+    return max(end.on + timedelta(days=later), plant.planted)
+
+
 def plan_request(
     farm: Farm,
     crops: Iterable[Mapping[str, Any]],
@@ -293,11 +314,13 @@ def plan_request(
     horizon_weeks: int,
     sites_per_shelf: int,
     start: date,
+    today: date,
 ) -> dict[str, Any]:
     """The planner's succession request for a farm and the crops wanted.
 
-    Plants already on shelves keep their place and count towards harvests;
-    their species join the crops with no demand of their own.
+    Plants already on shelves keep their place, through their expected end,
+    and count towards harvests; their species join the crops with no demand
+    of their own.
 
     Raises:
         FarmError: `unknown_species`, `duplicate_crop`, `planner_no_racks`,
@@ -330,6 +353,7 @@ def plan_request(
     )
     racks = list(config.racks.values())
     _check_fixed_hours(racks)
+    last_day = start + timedelta(weeks=horizon_weeks, days=-1)
     return {
         "farm_id": config.entry_id,
         "start": start.isoformat(),
@@ -379,6 +403,9 @@ def plan_request(
                 "shelf": plant.shelf,
                 "quantity": plant.quantity,
                 "sown": plant.planted.isoformat(),
+                "until": _held_until(
+                    farm, plant, today=today, last_day=last_day
+                ).isoformat(),
             }
             for plant in existing
         ],
@@ -501,12 +528,14 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
     entry = _farm_entry(call.hass, call.data.get(ATTR_FARM))
     link, client = _link(entry)
     farm = entry.runtime_data.farm
+    today = dt_util.now(farm.zone).date()
     request = plan_request(
         farm,
         call.data[ATTR_CROPS],
         horizon_weeks=call.data[ATTR_HORIZON_WEEKS],
         sites_per_shelf=call.data[ATTR_SITES_PER_SHELF],
-        start=call.data.get(ATTR_START) or dt_util.now(farm.zone).date(),
+        start=call.data.get(ATTR_START) or today,
+        today=today,
     )
     try:
         answer = await client.async_plan_succession(request)

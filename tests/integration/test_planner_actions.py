@@ -217,6 +217,51 @@ async def test_a_long_named_species_is_planned(
     assert (await _calendar(hass))[0]["summary"].endswith(f" {LONG_NAME}")
 
 
+async def test_a_perennial_on_a_shelf_keeps_its_sites(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """A mint tray in its harvest phase, planted a year ago, fills shelf 2."""
+    plant = farm_entry.subentries[PLANT_ID]
+    hass.config_entries.async_update_subentry(
+        farm_entry,
+        plant,
+        data={
+            **plant.data,
+            "species": "mint",
+            "name": "Mint tray",
+            "quantity": 24,
+            "planted": "2025-11-01",
+            "phase": "harvest",
+            "care_preset": "herb",
+        },
+    )
+    await link_planner(hass, farm_entry, planner_server)
+    (mint,) = [
+        p for p in farm_entry.runtime_data.farm.config.plants.values() if p.shelf == 2
+    ]
+    assert mint.species == "mint"
+    assert mint.quantity == 24
+    plan = await _plan(hass, crops=[{"species": "lettuce", "weekly_demand": 96}])
+    assert [s for s in plan["sowings"] if s["shelf"] == 2] == []
+    (shelf_2,) = [item for item in plan["shelf_use"] if item["shelf"] == 2]
+    assert shelf_2["use"] == 1, "all its sites, every week of the plan"
+    # It holds its shelf to the end of the plan: a perennial has no end of its own.
+    (sent,) = _stored_request(planner_server)["existing"]
+    assert sent["until"] == "2027-01-25"
+
+
+async def test_plants_on_shelves_hold_their_sites_until_their_expected_end(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """The basil tray holds shelf 2 through its harvest, not only until it starts."""
+    await link_planner(hass, farm_entry, planner_server)
+    await _plan(hass, horizon_weeks=20)
+    (sent,) = _stored_request(planner_server)["existing"]
+    # Seedling from 1 November (14 days), then 21 days vegetative, 60 harvesting.
+    assert sent["sown"] == "2026-11-01"
+    assert sent["until"] == "2027-02-04"
+
+
 async def test_planner_actions_without_a_planner(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
