@@ -253,21 +253,16 @@ async def test_a_rack_tank_needs_no_entry_in_tanks(
     assert "tank_solution" in constraints
 
 
+def _lettuce_on_shelf_1(**dates: str) -> dict[str, Any]:
+    """Four lettuces planted on rack A's first shelf (`sown`, and `until` if given)."""
+    return {"crop": "lettuce", "rack": "rack_a", "shelf": 1, "quantity": 4, **dates}
+
+
 async def test_existing_plantings_hold_their_sites(
     planner: RunningPlanner, session: aiohttp.ClientSession
 ) -> None:
-    body = farm(
-        existing=[
-            # Sown a week before the plan: two weeks to grow, harvested in week 1.
-            {
-                "crop": "lettuce",
-                "rack": "rack_a",
-                "shelf": 1,
-                "quantity": 4,
-                "sown": "2026-11-30",
-            }
-        ]
-    )
+    # Sown a week before the plan: two weeks to grow, harvested in week 1.
+    body = farm(existing=[_lettuce_on_shelf_1(sown="2026-11-30")])
     plan = await post_plan(session, planner, body)
     assert_plan_keeps_constraints(body, plan)
     assert plan["shelf_use"][0]["used"][0] == 4
@@ -284,14 +279,7 @@ async def test_existing_planting_holds_its_sites_until_its_end(
     planner: RunningPlanner, session: aiohttp.ClientSession
 ) -> None:
     # A perennial sown long ago, held past the horizon, fills shelf 1.
-    mint = {
-        "crop": "lettuce",
-        "rack": "rack_a",
-        "shelf": 1,
-        "quantity": 4,
-        "sown": "2025-11-03",
-        "until": "2027-06-07",
-    }
+    mint = _lettuce_on_shelf_1(sown="2025-11-03", until="2027-06-07")
     body = farm(crops=[crop("lettuce", weekly_demand=4)], existing=[mint])
     plan = await post_plan(session, planner, body)
     assert_plan_keeps_constraints(body, plan)
@@ -306,19 +294,8 @@ async def test_existing_planting_holds_its_sites_until_its_end(
 async def test_until_holds_through_its_week(
     planner: RunningPlanner, session: aiohttp.ClientSession
 ) -> None:
-    body = farm(
-        existing=[
-            # Sown in week 0, held through Wednesday of week 2.
-            {
-                "crop": "lettuce",
-                "rack": "rack_a",
-                "shelf": 1,
-                "quantity": 4,
-                "sown": "2026-12-07",
-                "until": "2026-12-23",
-            }
-        ]
-    )
+    # Sown in week 0, held through Wednesday of week 2.
+    body = farm(existing=[_lettuce_on_shelf_1(sown="2026-12-07", until="2026-12-23")])
     plan = await post_plan(session, planner, body)
     assert_plan_keeps_constraints(body, plan)
     assert plan["shelf_use"][0]["used"][:3] == [4, 4, 4]

@@ -80,6 +80,23 @@ async def _feed(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> Non
     )
 
 
+async def _weekly_top_ups(
+    hass: HomeAssistant, entry: MockConfigEntry, **data: Any
+) -> None:
+    """Three weekly top-ups of 14 L, the last a week ago, shipped to the planner."""
+    now = dt_util.now()
+    for days_ago in (21, 14, 7):
+        await _feed(
+            hass,
+            entry,
+            kind="top_up",
+            volume_l=14.0,
+            at=(now - timedelta(days=days_ago)).isoformat(),
+            **data,
+        )
+    await _settle(hass)  # the feedings are shipped in the background
+
+
 # --- Forecast sensors ------------------------------------------------------
 
 
@@ -155,16 +172,7 @@ async def test_forecasts_are_fetched_after_shipping_and_every_half_hour(
     assert planner_server.requests.count(FORECAST) == 2, "every 30 minutes"
 
     # Records about the tank, once acknowledged, bring a fresh forecast.
-    now = dt_util.now()
-    for days_ago in (21, 14, 7):
-        await _feed(
-            hass,
-            farm_entry,
-            kind="top_up",
-            volume_l=14.0,
-            at=(now - timedelta(days=days_ago)).isoformat(),
-        )
-    await _settle(hass)
+    await _weekly_top_ups(hass, farm_entry)
     fetched = planner_server.requests.count(FORECAST)
     assert 3 <= fetched <= 5
     assert float(hass.states.get(WATER_USE).state) == pytest.approx(2.0, rel=0.05)
@@ -212,16 +220,7 @@ async def test_a_failing_forecast_is_not_a_lost_link(
 ) -> None:
     """A server error on a forecast is an answer: still connected, no repair."""
     await link_planner(hass, farm_entry, planner_server)
-    now = dt_util.now()
-    for days_ago in (21, 14, 7):
-        await _feed(
-            hass,
-            farm_entry,
-            kind="top_up",
-            volume_l=14.0,
-            at=(now - timedelta(days=days_ago)).isoformat(),
-        )
-    await _settle(hass)
+    await _weekly_top_ups(hass, farm_entry)
     before = hass.states.get(WATER_USE).state
     assert float(before) == pytest.approx(2.0, rel=0.05)
     changes: list[str] = []
@@ -262,16 +261,7 @@ async def test_log_stock_makes_runs_out_on(
     """A stock count reaches the planner, whose forecast says when it runs out."""
     await link_planner(hass, farm_entry, planner_server)
     now = dt_util.now()
-    for days_ago in (21, 14, 7):
-        await _feed(
-            hass,
-            farm_entry,
-            kind="top_up",
-            volume_l=14.0,
-            fertilizers={"hydro_grow_a": 100.0},
-            at=(now - timedelta(days=days_ago)).isoformat(),
-        )
-    await _settle(hass)  # the feedings are shipped in the background
+    await _weekly_top_ups(hass, farm_entry, fertilizers={"hydro_grow_a": 100.0})
     (nutrient,) = (await tank_forecast(hass, TANK_ID))["nutrients"]
     assert nutrient["stock_ml"] is None
     assert nutrient["runs_out_on"] is None
