@@ -277,7 +277,9 @@ async def test_a_speed_that_is_no_number_is_refused(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """NaN passes Home Assistant's bounds check; the simulation refuses it itself."""
-    await _create_demo(hass)
+    entry = await _create_demo(hass)
+    simulator = entry.runtime_data.simulator
+    assert simulator is not None
     await _set_speed(hass, 60)
     with pytest.raises(ServiceValidationError) as refused:
         await _set_speed(hass, math.nan)
@@ -285,10 +287,13 @@ async def test_a_speed_that_is_no_number_is_refused(
     state = hass.states.get(f"number.{PREFIX}_speed")
     assert state is not None
     assert float(state.state) == 60
-    level = _value(hass, "level")
-    await _run(hass, freezer, 60)  # the model runs on at the speed it had
-    assert math.isfinite(_value(hass, "level"))
-    assert _value(hass, "level") != level
+    # The model runs on at the speed it had, every figure a number.
+    before = simulator.state
+    await _run(hass, freezer, 60)
+    assert simulator.state != before
+    assert simulator.state.speed == 60
+    for key in ("level", "ec", "ph", "water_temperature"):
+        assert math.isfinite(_value(hass, key)), key
 
 
 async def test_reconfigure_keeps_the_simulator(hass: HomeAssistant) -> None:
