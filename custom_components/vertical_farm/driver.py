@@ -538,13 +538,18 @@ class RackDriver:
         self._stopping_pump = pump
         # Commands already on their way finish first, so the last word is "off".
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        taken = await self._async_call(pump, self._pump_service(pump, on=False))
-        state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
+        left_running, state = await self._async_turn_off_and_look(pump)
         self._stopping_pump = None
-        if _left_running(taken, state):
+        if left_running:
             self._async_report_not_off(pump)
         elif self._issue_raised and _pump_is_off(state):
             self._async_clear_issue()
+
+    async def _async_turn_off_and_look(self, pump: str) -> tuple[bool, State | None]:
+        """Turn a pump off and look: whether it was left running, and its state."""
+        taken = await self._async_call(pump, self._pump_service(pump, on=False))
+        state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
+        return _left_running(taken, state), state
 
     async def _async_settled(self, pump: str) -> State | None:
         """The pump's state once it stops running, or after PUMP_SETTLE_S."""
@@ -721,9 +726,8 @@ class RackDriver:
 
     async def _async_let_go_of_pump(self, pump: str) -> None:
         """Turn off a pump no longer driven here; one that stays on is reported."""
-        taken = await self._async_call(pump, self._pump_service(pump, on=False))
-        state = await self._async_settled(pump) if taken else self.hass.states.get(pump)
-        if _left_running(taken, state):
+        left_running, _state = await self._async_turn_off_and_look(pump)
+        if left_running:
             self._left_on(pump, self._rack_name)
 
     # --- Light ----------------------------------------------------------------

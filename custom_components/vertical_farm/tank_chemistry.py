@@ -60,7 +60,10 @@ def tank_phases(farm: Farm, tank_id: str) -> dict[str, Phase]:
 
 
 def _check_conflict_ceiling(
-    farm: Farm, request: MixRequest, ceiling: chemistry.EcCeiling | None
+    farm: Farm,
+    request: MixRequest,
+    phases: Mapping[str, Phase],
+    ceiling: chemistry.EcCeiling | None,
 ) -> None:
     """Refuse a target EC that burns the tender plants of a tank in conflict.
 
@@ -89,7 +92,7 @@ def _check_conflict_ceiling(
     burned = chemistry.tender_plants(
         request.target_ec,
         ceiling.system,
-        tank_phases(farm, request.tank_id),
+        phases,
         farm.library.water.ec_ceilings,
     )
     raise FarmError(
@@ -360,12 +363,11 @@ def plan_mix(farm: Farm, request: MixRequest) -> dict[str, Any]:
     """
     tank = farm.config.tanks[request.tank_id]
     view = farm.views.tank(request.tank_id)
+    phases = tank_phases(farm, request.tank_id)
     ceiling = chemistry.ec_ceiling(
-        tank.system,
-        tank_phases(farm, request.tank_id).values(),
-        farm.library.water.ec_ceilings,
+        tank.system, phases.values(), farm.library.water.ec_ceilings
     )
-    _check_conflict_ceiling(farm, request, ceiling)
+    _check_conflict_ceiling(farm, request, phases, ceiling)
     blend = _blend(farm, request)
     lines, calmag = _calmag(farm, request, blend)
     target_ph = request.target_ph if request.target_ph is not None else view.target_ph
