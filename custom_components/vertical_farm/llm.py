@@ -53,7 +53,7 @@ from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
 from .engine.care import CareKind
 from .grower_records import FEEDING_KINDS
 from .store import FeedingDetails
-from .validation import MAX_TEXT_LENGTH, text_error
+from .validation import MAX_TEXT_LENGTH, text_error, trimmed_text
 
 API_ID: Final = DOMAIN
 API_NAME: Final = "Vertical Farm"
@@ -86,7 +86,7 @@ def _amount(maximum: float, *, above_zero: bool = False) -> probatio.All[float]:
 
 def _one_line(text: str) -> str:
     """Text as the actions take it: trimmed, short, no control characters."""
-    text = text.strip()
+    text = trimmed_text(text)
     if (error := text_error(text)) is not None:
         raise probatio.Invalid(f"note: {error}")
     return text

@@ -45,6 +45,7 @@ from .validation import (
     form_number,
     form_whole_number,
     name_key,
+    trimmed_text,
 )
 
 SPECIES_NUMBERS = ("base_temp_c", "ec_min", "ec_max", "ph_min", "ph_max")
@@ -68,7 +69,7 @@ def _species_data(template: Species, user_input: dict[str, Any]) -> dict[str, An
         if user_input.get(key) is not None
     }
     return {
-        "name": str(user_input[CONF_NAME]).strip(),
+        "name": trimmed_text(user_input[CONF_NAME]),
         "family": str(user_input.get("family") or template.family),
         "base_temp_c": float(user_input.get("base_temp_c", template.base_temp_c)),
         "perennial": user_input.get("perennial", template.perennial),

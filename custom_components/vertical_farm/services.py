@@ -85,6 +85,7 @@ from .validation import (
     name_key,
     normalize_plant,
     text_error,
+    trimmed_text,
 )
 
 SERVICE_SET_PHASE: Final = "set_phase"
@@ -213,10 +214,10 @@ def _boolean(field: str) -> Callable[[Any], bool]:
 
 
 def _text(field: str) -> probatio.All[str]:
-    """Free text or a name: trimmed, not empty, short, without control characters."""
+    """Free text or a name: trimmed, visible, short, without control characters."""
 
     def validate(text: str) -> str:
-        text = text.strip()
+        text = trimmed_text(text)
         if not text:
             raise _refuse("text_empty", field)
         if (error := text_error(text)) is not None:

@@ -8,9 +8,9 @@ and choices are enforced by the forms' selectors before these run. Each check
 returns `{field: error_key}`; the keys are translated under `config.error` /
 `config_subentries.<type>.error`.
 
-The rules for single values (numbers are finite, names are trimmed, short and
-free of control characters) live here too; the actions' schemas turn the same
-rules into translated errors.
+The rules for single values (numbers are finite, names are trimmed, visible,
+short and free of control characters) live here too; the actions' schemas
+turn the same rules into translated errors.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, time
 import math
+import re
 from typing import Any, Final
 import unicodedata
 
@@ -90,6 +91,12 @@ type Errors = dict[str, str]
 MAX_TEXT_LENGTH: Final = 100  # names and free text, in flows and actions alike
 # Control characters, lone surrogates and line / paragraph separators.
 _CONTROL_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# Format characters (zero-width spaces and joiners, soft hyphens...) show as nothing.
+_FORMAT_CATEGORY: Final = "Cf"
+# Zero-width characters, trimmed with the spaces around a text; inside it the
+# joiners make emoji sequences and Persian words, so there they stay.
+_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGES: Final = re.compile(rf"\A[\s{_ZERO_WIDTH}]+|[\s{_ZERO_WIDTH}]+\Z")
 
 
 def finite_number(value: Any) -> float | None:
@@ -112,6 +119,20 @@ def text_error(text: str) -> str | None:
     return None
 
 
+def trimmed_text(value: Any) -> str:
+    """`value` as text without spaces or zero-width characters around it.
+
+    Empty when nothing in it would show: only spaces and format characters.
+    """
+    text = _EDGES.sub("", "" if value is None else str(value))
+    if all(
+        char.isspace() or unicodedata.category(char) == _FORMAT_CATEGORY
+        for char in text
+    ):
+        return ""
+    return text
+
+
 def name_key(name: str) -> str:
     """The key two names collide on (and a user library key): lower snake case.
 
@@ -121,8 +142,7 @@ def name_key(name: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
+    return trimmed_text(value) or None
 
 
 def form_text(user_input: Mapping[str, Any], key: str, errors: Errors) -> str | None:

@@ -41,6 +41,14 @@ NOT_NUMBERS = [
     False,
 ]
 LONG_NAME = "x" * 101
+# Names that show as nothing: zero-width and other format characters, alone or
+# with spaces.
+INVISIBLE_NAMES = ["\u200b", "\u200c\u200d", " \u2060 \ufeff ", "\u00ad"]
+# Joiners inside a name are part of it: a farmer emoji, a Persian word.
+JOINED_NAMES = [
+    "\U0001f468\u200d\U0001f33e Joe",
+    "\u0645\u06cc\u200c\u0631\u0648\u062f",
+]
 RESPONDS = {name: supports for name, _, _, supports in ACTIONS}
 
 
@@ -233,12 +241,16 @@ async def test_farm_reconfigure_numbers_must_be_finite(
         ("Rack\u2028two", "text_control_characters"),
         (LONG_NAME, "text_too_long"),
         (f"  {LONG_NAME}  ", "text_too_long"),
+        *((name, "name_invalid") for name in INVISIBLE_NAMES),
     ],
 )
 async def test_subentry_names(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, name: str, error: str
 ) -> None:
-    """Names are trimmed; control characters and more than 100 characters refused."""
+    """Names are trimmed; control characters and more than 100 characters refused.
+
+    So is a name that shows as nothing.
+    """
     before = dict(loaded_farm.subentries)
     for subentry_type, base in (
         ("rack", {}),
@@ -270,6 +282,20 @@ async def test_names_are_trimmed_and_may_be_100_long(
     assert result["title"] == name
 
 
+@pytest.mark.parametrize("name", JOINED_NAMES)
+async def test_names_keep_joiners_and_lose_edge_zero_widths(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, name: str
+) -> None:
+    """Joiners inside a name stay; zero-width characters around it go."""
+    result = await _subentry_form(hass, loaded_farm, "rack")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": f"\u200b {name}\ufeff\u2060"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["name"] == name
+    assert result["title"] == name
+
+
 @pytest.mark.parametrize(
     ("cultivar", "error"),
     [("Geno\x1bvese", "text_control_characters"), (LONG_NAME, "text_too_long")],
@@ -291,6 +317,7 @@ async def test_cultivar_text(
         ("Cel\tlar", "text_control_characters"),
         (LONG_NAME, "text_too_long"),
         (" \n ", "name_invalid"),
+        ("\u200b", "name_invalid"),
     ],
 )
 async def test_farm_names(hass: HomeAssistant, name: str, error: str) -> None:
@@ -397,6 +424,7 @@ async def test_options_switch_left_off_stays_off(
         ("Shi\nso", "text_control_characters"),
         (LONG_NAME, "text_too_long"),
         ("  ", "name_invalid"),
+        ("\u200b\ufeff", "name_invalid"),
     ],
 )
 async def test_options_names(
@@ -613,12 +641,16 @@ async def test_action_booleans_accept_true_and_false(
         ("Soap\nwater", "text_control_characters"),
         ("Soap\x07", "text_control_characters"),
         (LONG_NAME, "text_too_long"),
+        *((text, "text_empty") for text in INVISIBLE_NAMES),
     ],
 )
 async def test_action_text(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, text: str, error: str
 ) -> None:
-    """Free text in actions: trimmed, not empty, no control characters, 100 at most."""
+    """Free text in actions: trimmed, not empty, no control characters, 100 at most.
+
+    Text that shows as nothing is empty.
+    """
     pot = _device(hass, POT_ID)
     for action, data, field in (
         (
@@ -633,6 +665,14 @@ async def test_action_text(
         ),
         ("add_plants", {"species": "basil", "quantity": 1, "name": text}, "name"),
         ("add_plants", {"species": text, "quantity": 1}, "species"),
+        (
+            "mix_nutrients",
+            {
+                "tank": _device(hass, TANK_ID),
+                "fertilizers": [{"name": text, "ec_per_ml": 0.1}],
+            },
+            "name",
+        ),
     ):
         err = await _refused(hass, loaded_farm, action, data)
         assert err.translation_key == error, (action, field)
@@ -652,6 +692,22 @@ async def test_action_names_are_trimmed(
     )
     assert response is not None
     assert response["name"] == "Window basil"
+
+
+@pytest.mark.parametrize("name", JOINED_NAMES)
+async def test_action_names_keep_joiners_and_lose_edge_zero_widths(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, name: str
+) -> None:
+    """An action keeps the joiners inside a name and trims zero-width edges."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_plants",
+        {"species": "basil", "quantity": 1, "name": f"\ufeff{name} \u200b"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["name"] == name
 
 
 # --- Figures in answers ----------------------------------------------------------
