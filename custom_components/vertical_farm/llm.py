@@ -85,7 +85,7 @@ def _amount(maximum: float, *, above_zero: bool = False) -> probatio.All[float]:
 
 
 def _one_line(text: str) -> str:
-    """Text as the actions take it: trimmed, short, no control characters."""
+    """Text as the actions take it: trimmed, short, no control or direction characters."""
     text = trimmed_text(text)
     if (error := text_error(text)) is not None:
         raise probatio.Invalid(f"note: {error}")

@@ -214,7 +214,7 @@ def _boolean(field: str) -> Callable[[Any], bool]:
 
 
 def _text(field: str) -> probatio.All[str]:
-    """Free text or a name: trimmed, visible, short, without control characters."""
+    """Free text or a name: trimmed, visible, short, no control or direction characters."""
 
     def validate(text: str) -> str:
         text = trimmed_text(text)

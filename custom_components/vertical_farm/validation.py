@@ -9,8 +9,8 @@ returns `{field: error_key}`; the keys are translated under `config.error` /
 `config_subentries.<type>.error`.
 
 The rules for single values (numbers are finite, names are trimmed, visible,
-short and free of control characters) live here too; the actions' schemas
-turn the same rules into translated errors.
+short and free of control and text-direction characters) live here too; the
+actions' schemas turn the same rules into translated errors.
 """
 
 from __future__ import annotations
@@ -93,6 +93,11 @@ MAX_TEXT_LENGTH: Final = 100  # names and free text, in flows and actions alike
 _CONTROL_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 # Format characters (zero-width spaces and joiners, soft hyphens...) show as nothing.
 _FORMAT_CATEGORY: Final = "Cf"
+# Direction embeddings, overrides and isolates can show a name reversed or make
+# it pass for another; the plain direction marks (U+200E, U+200F) may stay.
+_DIRECTION_CHARACTERS: Final = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 # Zero-width characters, trimmed with the spaces around a text; inside it the
 # joiners make emoji sequences and Persian words, so there they stay.
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
@@ -116,6 +121,8 @@ def text_error(text: str) -> str | None:
         return "text_too_long"
     if any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text):
         return "text_control_characters"
+    if any(char in _DIRECTION_CHARACTERS for char in text):
+        return "text_direction_characters"
     return None
 
 

@@ -44,6 +44,17 @@ LONG_NAME = "x" * 101
 # Names that show as nothing: zero-width and other format characters, alone or
 # with spaces.
 INVISIBLE_NAMES = ["\u200b", "\u200c\u200d", " \u2060 \ufeff ", "\u00ad"]
+# Text-direction overrides, embeddings and isolates: they can show a name
+# reversed ("\u202e" makes "Rack owt" read "Rack two") or disguise it.
+DIRECTION_NAMES = [
+    "Rack\u202eowt",
+    "\u202aRack\u202c",
+    "\u202bRack\u202c",
+    "Rack \u202dtwo",
+    "\u2066Rack\u2069",
+    "\u2067Rack\u2069",
+    "\u2068Rack\u2069",
+]
 # Joiners inside a name are part of it: a farmer emoji, a Persian word.
 JOINED_NAMES = [
     "\U0001f468\u200d\U0001f33e Joe",
@@ -242,6 +253,7 @@ async def test_farm_reconfigure_numbers_must_be_finite(
         (LONG_NAME, "text_too_long"),
         (f"  {LONG_NAME}  ", "text_too_long"),
         *((name, "name_invalid") for name in INVISIBLE_NAMES),
+        *((name, "text_direction_characters") for name in DIRECTION_NAMES),
     ],
 )
 async def test_subentry_names(
@@ -249,7 +261,7 @@ async def test_subentry_names(
 ) -> None:
     """Names are trimmed; control characters and more than 100 characters refused.
 
-    So is a name that shows as nothing.
+    So is a name that shows as nothing, and one with text-direction characters.
     """
     before = dict(loaded_farm.subentries)
     for subentry_type, base in (
@@ -298,7 +310,11 @@ async def test_names_keep_joiners_and_lose_edge_zero_widths(
 
 @pytest.mark.parametrize(
     ("cultivar", "error"),
-    [("Geno\x1bvese", "text_control_characters"), (LONG_NAME, "text_too_long")],
+    [
+        ("Geno\x1bvese", "text_control_characters"),
+        ("Geno\u202evese", "text_direction_characters"),
+        (LONG_NAME, "text_too_long"),
+    ],
 )
 async def test_cultivar_text(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, cultivar: str, error: str
@@ -315,6 +331,7 @@ async def test_cultivar_text(
     ("name", "error"),
     [
         ("Cel\tlar", "text_control_characters"),
+        ("Cel\u202elar", "text_direction_characters"),
         (LONG_NAME, "text_too_long"),
         (" \n ", "name_invalid"),
         ("\u200b", "name_invalid"),
@@ -422,6 +439,7 @@ async def test_options_switch_left_off_stays_off(
     ("name", "error"),
     [
         ("Shi\nso", "text_control_characters"),
+        ("Shi\u2066so\u2069", "text_direction_characters"),
         (LONG_NAME, "text_too_long"),
         ("  ", "name_invalid"),
         ("\u200b\ufeff", "name_invalid"),
@@ -642,6 +660,7 @@ async def test_action_booleans_accept_true_and_false(
         ("Soap\x07", "text_control_characters"),
         (LONG_NAME, "text_too_long"),
         *((text, "text_empty") for text in INVISIBLE_NAMES),
+        *((text, "text_direction_characters") for text in DIRECTION_NAMES),
     ],
 )
 async def test_action_text(
@@ -649,7 +668,7 @@ async def test_action_text(
 ) -> None:
     """Free text in actions: trimmed, not empty, no control characters, 100 at most.
 
-    Text that shows as nothing is empty.
+    Text that shows as nothing is empty; text-direction characters are refused.
     """
     pot = _device(hass, POT_ID)
     for action, data, field in (

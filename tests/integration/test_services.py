@@ -179,7 +179,7 @@ def test_every_refusal_code_is_translated() -> None:
     codes = set(re.findall(r'FarmError\(\s*"(\w+)"', SERVICES_SOURCE))
     # refusals of one field's value by the schemas
     codes |= set(re.findall(r'_refuse\(\s*"(\w+)"', SERVICES_SOURCE))
-    codes |= {"text_too_long", "text_control_characters"}
+    codes |= {"text_too_long", "text_control_characters", "text_direction_characters"}
     codes |= {f"not_a_{kind}" for kind in ("plant", "rack", "tank")}
     codes |= {
         f"plant_{error}"
@@ -195,6 +195,7 @@ def test_every_refusal_code_is_translated() -> None:
             "volume_invalid",
             "text_too_long",
             "text_control_characters",
+            "text_direction_characters",
         )
     }
     # from the farm and the nutrient engine
