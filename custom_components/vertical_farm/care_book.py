@@ -326,9 +326,15 @@ class CareBook:
     async def async_tell_due(self) -> None:
         """Tell automations about tasks that became due, once per task and date.
 
+        What was told is written at once after the events went out, not with
+        the batched save seconds later: a crash after that does not tell the
+        grower the same task again, and no crash loses a task's telling (at
+        worst, a crash while telling tells a task twice).
+
         In the farm's share of each turn: after a day away from a farm of a
         thousand plants, over a thousand tasks may fall due at once.
         """
+        told = False
         for item in list(await self.async_items()):
             if item.urgency not in (care.Urgency.TODAY, care.Urgency.OVERDUE):
                 continue
@@ -339,6 +345,7 @@ class CareBook:
             if notified.get(str(item.kind)) == item.due.isoformat():
                 continue
             notified[str(item.kind)] = item.due.isoformat()
+            told = True
             self._hass.bus.async_fire(
                 EVENT_CARE_DUE,
                 {
@@ -348,4 +355,5 @@ class CareBook:
                     "due": item.due.isoformat(),
                 },
             )
-        self._store.async_schedule_save()
+        if told:
+            await self._store.async_save_now()

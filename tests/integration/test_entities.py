@@ -1,12 +1,13 @@
 """The live farm's entities: the full set, push updates, phases, records, restarts."""
 
+import copy
 from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -18,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.const import DOMAIN, EVENT_CARE_DUE, STORAGE_KEY
 
 from .conftest import (
     FARM_DATA,
@@ -743,6 +744,50 @@ async def test_care_due_event_at_midnight(
     await hass.async_block_till_done()
     assert len([e for e in events if e.data["task_id"] == f"{POT_ID}_water"]) == 1
     assert int(_state(hass, loaded_farm.entry_id, "tasks_due").state) >= 1
+
+
+async def test_care_due_is_not_told_again_after_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded_farm: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A task told as due is on disk as told at once: a crash then tells it no more.
+
+    The clock stands still after the telling, so a save batched for later has
+    not happened: what is on disk then is all a crash leaves, and the farm,
+    starting again from that on the same day, must not tell the task twice.
+    """
+    key = f"{STORAGE_KEY}.{loaded_farm.entry_id}"
+    task_id = f"{POT_ID}_water"
+    told: list[str] = []
+
+    @callback
+    def record(event: Event) -> None:
+        told.append(event.data["task_id"])
+
+    unsub = hass.bus.async_listen(EVENT_CARE_DUE, record)
+    await call_action(hass, "log_watering", {"plants": [device_of(hass, POT_ID)]})
+    water = next(
+        item
+        for item in loaded_farm.runtime_data.farm.care.items()
+        if item.task_id == task_id
+    )
+    freezer.move_to(f"{water.due.isoformat()}T00:00:01-08:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert told.count(task_id) == 1
+    on_disk = copy.deepcopy(hass_storage[key])
+
+    # The crash: nothing more is written; the disk is as it was after the telling.
+    assert await hass.config_entries.async_unload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    hass_storage[key] = on_disk
+    freezer.tick(timedelta(minutes=1))
+    assert await hass.config_entries.async_setup(loaded_farm.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    unsub()
+    assert told.count(task_id) == 1, "told again after the restart"
 
 
 async def test_large_farm_starts_diagnostics_disabled(hass: HomeAssistant) -> None:
