@@ -713,14 +713,45 @@ def _own_fertilizer(item: Mapping[str, Any]) -> Fertilizer:
     )
 
 
+def _check_own_name(name: str, library: Library) -> None:
+    """Refuse an own product named like a library product (or one the grower added).
+
+    Under that name it would stand in for the library product in the mix;
+    names match as the library's keys do, or as written in any case.
+
+    Raises:
+        FarmError: `own_fertilizer_in_library` (params `name`, `fertilizer`,
+            `library_name`).
+    """
+    wanted = name.casefold()
+    found = library.fertilizers.get(name_key(name)) or next(
+        (
+            product
+            for product in library.fertilizers.values()
+            if product.name.casefold() == wanted
+        ),
+        None,
+    )
+    if found is not None:
+        raise FarmError(
+            "own_fertilizer_in_library",
+            name=name,
+            fertilizer=found.key,
+            library_name=found.name,
+        )
+
+
 def _recipe(
     items: Sequence[Mapping[str, Any]], library: Library
 ) -> tuple[nutrients.RecipeLine, ...]:
     """Recipe lines in the order given; own products are keyed by their names.
 
     Raises:
-        FarmError: `unknown_fertilizer`.
+        FarmError: `unknown_fertilizer`; `own_fertilizer_in_library`.
     """
+    for item in items:
+        if ATTR_NAME in item:
+            _check_own_name(item[ATTR_NAME], library)
     own = {
         item[ATTR_NAME]: _own_fertilizer(item) for item in items if ATTR_NAME in item
     }

@@ -996,6 +996,64 @@ async def test_mix_nutrients_defaults_and_own_products(
     assert response["warnings"] == []
 
 
+async def test_mix_nutrients_refuses_an_own_product_named_like_a_library_one(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """An own product may not take a library product's name: it would stand in for it.
+
+    The grower is told which library product the name belongs to; a mix
+    with the own product under another name is planned as usual.
+    """
+    tank = device_of(hass, TANK_ID)
+    own = {"name": "calmag", "ec_per_ml": 0.1, "ml_per_l": 1, "kind": "calmag"}
+    library = [{"fertilizer": "calmag", "ml_per_l": 1}, {"fertilizer": "hydro_grow_a"}]
+    ph_down = {**own, "name": "PH down (phosphoric ACID)", "kind": "ph_down"}
+    for fertilizers, name, key, library_name in (
+        # Beside the library product it is named like, and in its place.
+        ([*library, own], "calmag", "calmag", "CalMag"),
+        ([own, {"fertilizer": "hydro_grow_a"}], "calmag", "calmag", "CalMag"),
+        # The library product's name, written otherwise.
+        ([{**own, "name": " CalMag "}, *library], "CalMag", "calmag", "CalMag"),
+        (
+            [*library, ph_down],
+            ph_down["name"],
+            "ph_down_phosphoric",
+            "pH down (phosphoric acid)",
+        ),
+    ):
+        placeholders = await _refused(
+            hass,
+            "mix_nutrients",
+            {"tank": tank, "target_ec": 1.6, "fertilizers": fertilizers},
+            "own_fertilizer_in_library",
+            response=True,
+        )
+        assert placeholders["name"] == name
+        assert placeholders["fertilizer"] == key
+        assert placeholders["library_name"] == library_name
+    # Under its own name it is a product of its own, dosed beside the library's.
+    response = await call_action(
+        hass,
+        "mix_nutrients",
+        {
+            "tank": tank,
+            "target_ec": 1.6,
+            "volume_l": 10,
+            "fertilizers": [
+                *library,
+                {"name": "My CalMag", "ec_per_ml": 0.1, "kind": "additive"},
+            ],
+        },
+        response=True,
+    )
+    names = {step["fertilizer"]: step["name"] for step in response["steps"]}
+    assert names == {
+        "calmag": "CalMag",
+        "My CalMag": "My CalMag",
+        "hydro_grow_a": "Hydro grow A",
+    }
+
+
 async def test_mix_nutrients_own_product_caps(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
