@@ -11,7 +11,7 @@ import uuid
 
 from aiohttp import web
 
-from . import __version__
+from . import __version__, json_text
 from .db import JournalEntry, JournalQuery, format_time
 from .errors import PlannerError
 from .forecast import (
@@ -26,7 +26,8 @@ from .openapi import Endpoint, Parameter, build_document
 from .openapi_schemas import IDENTIFIER, SCHEMAS
 from .planning.model import build_problem
 from .planning.report import plan_result
-from .planning.solver import solve
+from .planning.schedule import Schedule
+from .planning.solver import SolveStats, solve
 from .schemas import (
     DEFAULT_HISTORY_DAYS,
     DEFAULT_JOURNAL_PAGE,
@@ -128,21 +129,46 @@ async def post_succession(request: web.Request) -> web.Response:
         # CPU-bound for up to about a second and a half: off the event loop.
         schedule, stats = await asyncio.to_thread(solve, problem)
     created_at = datetime.now(UTC)
-    plan = {
-        "plan_id": uuid.uuid4().hex,
-        "farm_id": body["farm_id"],
-        "created_at": format_time(created_at),
-        **plan_result(schedule, body, start, stats),
-    }
+    plan_id = uuid.uuid4().hex
+    # The largest plans' reports and text take about a second: off the loop too.
+    text = await asyncio.to_thread(
+        _plan_text,
+        {"plan_id": plan_id, "farm_id": body["farm_id"], "created_at": created_at},
+        schedule,
+        body,
+        start,
+        stats,
+    )
     await request.app[DATABASE_KEY].save_plan(
-        plan_id=plan["plan_id"],
+        plan_id=plan_id,
         farm_id=body["farm_id"],
         kind="succession",
         created_at=created_at,
         request=raw,
-        result=plan,
+        result_json=text,
     )
-    return web.json_response(plan)
+    return _json_text_response(text)
+
+
+def _plan_text(
+    head: dict[str, Any],
+    schedule: Schedule,
+    body: dict[str, Any],
+    start: date,
+    stats: SolveStats,
+) -> str:
+    """Return the JSON text of a plan: its id, farm and time, then its result."""
+    plan = {
+        **head,
+        "created_at": format_time(head["created_at"]),
+        **plan_result(schedule, body, start, stats),
+    }
+    return json_text.encode(plan)
+
+
+def _json_text_response(text: str) -> web.Response:
+    """Return a JSON answer whose text is already made."""
+    return web.Response(text=text, content_type="application/json")
 
 
 async def get_plans(request: web.Request) -> web.Response:
@@ -167,13 +193,17 @@ async def get_plan(request: web.Request) -> web.Response:
     return _plan_response(await request.app[DATABASE_KEY].plan(plan_id), plan_id)
 
 
-def _plan_response(plan: dict[str, Any] | None, plan_id: str) -> web.Response:
-    """Return a stored plan, or refuse with ``plan_not_found``."""
+def _plan_response(plan: str | None, plan_id: str) -> web.Response:
+    """Return a stored plan's JSON text as it is, or refuse with ``plan_not_found``.
+
+    Not parsed and encoded again: for the largest plans that would hold the
+    event loop for about half a second.
+    """
     if plan is None:
         raise PlannerError(
             "plan_not_found", status=HTTPStatus.NOT_FOUND, plan_id=plan_id
         )
-    return web.json_response(plan)
+    return _json_text_response(plan)
 
 
 async def get_tank_forecast(request: web.Request) -> web.Response:

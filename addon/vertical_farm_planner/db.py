@@ -425,9 +425,9 @@ class Database:
         kind: str,
         created_at: datetime,
         request: Mapping[str, Any],
-        result: Mapping[str, Any],
+        result_json: str,
     ) -> None:
-        """Store a plan; returns after the commit."""
+        """Store a plan (its result as JSON text); returns after the commit."""
         async with self._write() as connection:
             await connection.execute(
                 "INSERT INTO plans (plan_id, farm_id, kind, created_at, "
@@ -438,18 +438,18 @@ class Database:
                     kind,
                     format_time(created_at),
                     json.dumps(request, separators=(",", ":"), default=str),
-                    json.dumps(result, separators=(",", ":")),
+                    result_json,
                 ),
             )
 
-    async def plan(self, plan_id: str) -> dict[str, Any] | None:
-        """Return the stored result of plan ``plan_id``, or None."""
+    async def plan(self, plan_id: str) -> str | None:
+        """Return the stored result of plan ``plan_id`` as JSON text, or None."""
         return await self._plan(
             "SELECT result FROM plans WHERE plan_id = ?", (plan_id,)
         )
 
-    async def latest_plan(self, farm_id: str | None) -> dict[str, Any] | None:
-        """Return the newest plan (of one farm, or of any), or None."""
+    async def latest_plan(self, farm_id: str | None) -> str | None:
+        """Return the newest plan (of one farm, or of any) as JSON text, or None."""
         if farm_id is None:
             return await self._plan(
                 "SELECT result FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1",
@@ -487,13 +487,10 @@ class Database:
             for row in rows
         ]
 
-    async def _plan(self, sql: str, values: Sequence[str]) -> dict[str, Any] | None:
-        """Return the plan result one query selects."""
+    async def _plan(self, sql: str, values: Sequence[str]) -> str | None:
+        """Return the JSON text of the plan result one query selects."""
         row = await self._fetch_one(sql, values)
-        if row is None:
-            return None
-        result: dict[str, Any] = json.loads(row[0])
-        return result
+        return None if row is None else str(row[0])
 
     async def close(self) -> None:
         """Close the connection; closing twice is harmless."""

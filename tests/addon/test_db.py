@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from pathlib import Path
 import sqlite3
@@ -254,7 +255,9 @@ async def test_migrates_from_every_earlier_version(
                     ("e2", "2026-05-01T00:30:00.000+00:00", None),
                     ("e1", "2026-05-01T08:00:00.000+00:00", 2),
                 ]
-            assert await database.latest_plan("f1") == {"plan_id": "p1"}
+            assert json.loads(await database.latest_plan("f1") or "") == {
+                "plan_id": "p1"
+            }
     finally:
         await database.close()
     # The migrated file has exactly the schema of a new one.
