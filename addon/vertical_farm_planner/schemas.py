@@ -154,13 +154,17 @@ def iso_date(value: Any) -> date:
 
 
 def _json_object(value: Any) -> dict[str, Any]:
-    """Accept a JSON object of at most 16 KiB once encoded, nested at most 16 deep."""
+    """Accept a JSON object of at most 16 KiB as UTF-8 JSON, nested at most 16 deep."""
     if not isinstance(value, dict):
         raise vol.Invalid("expected an object")
     # Numbers are checked because SQLite's JSON refuses NaN and infinity and
     # forecasts read them as floats.
     _check_finite(value, 0)
-    if len(json.dumps(value, separators=(",", ":"))) > MAX_RECORD_DATA_BYTES:
+    # UTF-8 bytes, not ASCII-escaped JSON, which counts a letter of a
+    # non-Latin script as six bytes; surrogatepass: a lone surrogate the JSON
+    # escaped is counted, not a crash.
+    encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if len(encoded.encode("utf-8", "surrogatepass")) > MAX_RECORD_DATA_BYTES:
         raise vol.Invalid(f"larger than {MAX_RECORD_DATA_BYTES} bytes")
     return value
 

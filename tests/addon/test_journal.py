@@ -188,6 +188,38 @@ async def test_bad_batch_is_refused_whole(
     assert rows(planner) == []
 
 
+def note_of_utf8_bytes(size: int) -> dict[str, str]:
+    """Return record data whose compact UTF-8 JSON is ``size`` bytes, in Cyrillic."""
+    room = size - len('{"note":""}')
+    return {"note": "д" * (room // 2) + "x" * (room % 2)}
+
+
+async def test_record_size_is_counted_in_utf8_bytes(
+    planner: RunningPlanner, session: aiohttp.ClientSession
+) -> None:
+    """16 KiB of a non-Latin note fits, though escaped it would be three times that."""
+    largest = note_of_utf8_bytes(16 * 1024)
+    assert len(json.dumps(largest, separators=(",", ":"))) > 2 * 16 * 1024
+    answer = await post(
+        session, planner, {"farm_id": FARM, "records": [record("e1", data=largest)]}
+    )
+    assert answer["accepted"] == ["e1"]
+    async with session.get(planner.url(JOURNAL), headers=auth()) as response:
+        (stored,) = (await response.json())["records"]
+    assert stored["data"] == largest
+
+    too_large = note_of_utf8_bytes(16 * 1024 + 1)
+    answer = await post(
+        session,
+        planner,
+        {"farm_id": FARM, "records": [record("e2", data=too_large)]},
+        status=400,
+    )
+    assert answer["error"]["field"] == "records.0.data"
+    assert "larger than 16384 bytes" in answer["error"]["message"]
+    assert [row[0] for row in rows(planner)] == ["e1"]
+
+
 @pytest.mark.parametrize(
     ("data", "content_type", "expected"),
     [
