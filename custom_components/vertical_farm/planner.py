@@ -50,6 +50,11 @@ class PlannerConnectionError(PlannerError):
 class PlannerServerError(PlannerConnectionError):
     """The planner answered with a server error (its database, a crash)."""
 
+    def __init__(self, detail: str, status: int) -> None:
+        """Keep what the planner said and the HTTP status it answered with."""
+        self.status = status
+        super().__init__(detail)
+
 
 class PlannerAuthError(PlannerError):
     """The planner refused the token."""
@@ -127,7 +132,7 @@ class PlannerClient:
         if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             raise PlannerAuthError(_message(answer) or f"HTTP {status}")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise PlannerServerError(_message(answer) or f"HTTP {status}")
+            raise PlannerServerError(_message(answer) or f"HTTP {status}", status)
         if status >= HTTPStatus.BAD_REQUEST:
             error = answer.get("error") if isinstance(answer, dict) else None
             if isinstance(error, dict) and isinstance(error.get("code"), str):

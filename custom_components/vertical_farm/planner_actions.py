@@ -160,6 +160,10 @@ def _planner_error(err: PlannerError, link: PlannerLink) -> HomeAssistantError:
         key = "planner_refused"
     elif isinstance(err, PlannerAuthError):
         key = "planner_auth_failed"
+    elif isinstance(err, PlannerServerError):
+        # It answered, with an error of its own: not the unreachable wording.
+        key = "planner_server_error"
+        placeholders["status"] = str(err.status)
     elif isinstance(err, PlannerConnectionError):
         key = "planner_unreachable"
     else:

@@ -367,14 +367,23 @@ def test_every_planner_refusal_is_translated() -> None:
     ]
     codes = set(re.findall(r'FarmError\(\s*"(\w+)"', source))
     codes |= set(re.findall(r'key = "(\w+)"', source))
-    assert {"planner_not_configured", "planner_unreachable", "planner_refused"} <= codes
+    assert {
+        "planner_not_configured",
+        "planner_unreachable",
+        "planner_refused",
+        "planner_server_error",
+    } <= codes
     for code in codes:
         used = set(re.findall(r"{(\w+)}", exceptions[code]["message"]))
         if code.startswith("planner_") and code not in (
             "planner_not_configured",
             "planner_no_racks",
         ):
-            assert used <= {"url", "error"}, code
+            # A server error also gives the HTTP status it answered with.
+            allowed = {"url", "error"} | (
+                {"status"} if code == "planner_server_error" else set()
+            )
+            assert used <= allowed, code
 
 
 async def test_get_forecast_from_the_shipped_journal(

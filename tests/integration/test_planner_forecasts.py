@@ -235,8 +235,15 @@ async def test_a_failing_forecast_is_not_a_lost_link(
         500,
         {"error": {"code": "internal_error", "message": "test"}},
     )
-    with pytest.raises(HomeAssistantError):
+    with pytest.raises(HomeAssistantError) as err:
         await tank_forecast(hass, TANK_ID)
+    # It answered: told as an error it gave, not as a planner that is away.
+    assert err.value.translation_key == "planner_server_error"
+    assert err.value.translation_placeholders == {
+        "url": planner_server.url,
+        "status": "500",
+        "error": "test",
+    }
     fetched = planner_server.requests.count(FORECAST)
     for _ in range(31):  # a forecast round and the checks around it
         await _tick(hass, freezer, 1)
