@@ -328,7 +328,7 @@ def plan_request(
 
     Raises:
         FarmError: `unknown_species`, `duplicate_crop`, `planner_no_racks`,
-            `light_hours_differ`.
+            `light_hours_differ`, `too_many_crops_with_shelves`.
     """
     config = farm.config
     library = farm.library
@@ -355,6 +355,14 @@ def plan_request(
             str(plant.species) for plant in existing if plant.species not in wanted
         )
     )
+    if len(keys) > MAX_CROPS:
+        # The planner plans at most MAX_CROPS crops, those on shelves included.
+        raise FarmError(
+            "too_many_crops_with_shelves",
+            wanted=len(wanted),
+            on_shelves=len(keys) - len(wanted),
+            max=MAX_CROPS,
+        )
     racks = list(config.racks.values())
     _check_fixed_hours(racks)
     last_day = start + timedelta(weeks=horizon_weeks, days=-1)

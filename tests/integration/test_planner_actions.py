@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.farm import async_get_bundled_library
-from custom_components.vertical_farm.planner_actions import crop_request
+from custom_components.vertical_farm.planner_actions import MAX_CROPS, crop_request
 
 from .conftest import (
     FARM_DATA,
@@ -128,6 +128,56 @@ async def test_plan_succession_refusals(
     with pytest.raises(probatio.Invalid, match="horizon_weeks"):
         await _plan(hass, horizon_weeks=105)
     assert farm_entry.runtime_data.planner.plan is None
+
+
+async def test_crops_on_shelves_count_towards_the_planners_limit(
+    hass: HomeAssistant, farm_entry: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """200 crops asked for, plus a species growing on a shelf, is refused as such.
+
+    The planner plans at most 200 crops, and the species already on shelves
+    join the ones asked for: the grower is told that, not the planner's
+    refusal of a list of 201 they never wrote.
+    """
+    await link_planner(hass, farm_entry, planner_server)
+    options = hass.config_entries.options
+    library = await async_get_bundled_library(hass)
+    for number in range(MAX_CROPS + 2 - len(library.species)):
+        menu = await options.async_init(farm_entry.entry_id)
+        result = await options.async_configure(
+            menu["flow_id"], {"next_step_id": "add_species"}
+        )
+        result = await options.async_configure(
+            result["flow_id"],
+            {"name": f"Lettuce strain {number}", "based_on": "lettuce"},
+        )
+        assert result["type"] == "create_entry"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    farm = farm_entry.runtime_data.farm
+    on_shelves = {
+        str(plant.species)
+        for plant in farm.config.plants.values()
+        if plant.shelf is not None
+    }
+    assert on_shelves == {"basil"}
+    wanted = [key for key in farm.library.species if key not in on_shelves]
+    assert len(wanted) > MAX_CROPS
+    crops = [{"species": key, "weekly_demand": 1} for key in wanted[:MAX_CROPS]]
+    with pytest.raises(ServiceValidationError) as err:
+        await _plan(hass, crops=crops)
+    assert err.value.translation_key == "too_many_crops_with_shelves"
+    assert err.value.translation_placeholders == {
+        "wanted": "200",
+        "on_shelves": "1",
+        "max": "200",
+    }
+    assert not any(
+        request.endswith("/plans/succession") for request in planner_server.requests
+    ), "refused before the planner is asked"
+    assert farm_entry.runtime_data.planner.plan is None
+    # One fewer leaves room for the basil: the planner is asked.
+    plan = await _plan(hass, crops=crops[: MAX_CROPS - 1], horizon_weeks=4)
+    assert plan["plan_id"]
 
 
 async def test_sites_per_plant_the_planner_takes(
