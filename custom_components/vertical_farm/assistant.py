@@ -145,10 +145,22 @@ def plant_aliases(farm: Farm, plant: PlantConfig) -> set[str]:
     return aliases
 
 
-def all_subjects(hass: HomeAssistant) -> list[Subject]:
-    """Every rack, tank and plant of every loaded farm."""
+def find_farms(hass: HomeAssistant, name: str) -> list[Farm]:
+    """The loaded farms a spoken farm name refers to ("home farm", "the Attic")."""
+    spoken = strip_article(normalize_name(name))
+    return [
+        farm
+        for farm in loaded_farms(hass)
+        if spoken in {strip_article(form) for form in spoken_forms(farm.settings.name)}
+    ]
+
+
+def all_subjects(
+    hass: HomeAssistant, farms: Iterable[Farm] | None = None
+) -> list[Subject]:
+    """Every rack, tank and plant of these farms (by default every loaded one)."""
     found: list[Subject] = []
-    for farm in loaded_farms(hass):
+    for farm in loaded_farms(hass) if farms is None else farms:
         for kind, configs in (
             (SubjectKind.RACK, farm.config.racks),
             (SubjectKind.TANK, farm.config.tanks),
@@ -190,19 +202,34 @@ def spoken_names(
     return names
 
 
+def spoken_farm_names(configs: Iterable[FarmConfig]) -> set[str]:
+    """Every way the grower can name the farms, normalised, with and without "the"."""
+    names: set[str] = set()
+    for config in configs:
+        forms = spoken_forms(config.settings.name)
+        names |= forms | {strip_article(form) for form in forms}
+    return names
+
+
 def find_subjects(
-    hass: HomeAssistant, name: str, kinds: Iterable[SubjectKind] = tuple(SubjectKind)
+    hass: HomeAssistant,
+    name: str,
+    kinds: Iterable[SubjectKind] = tuple(SubjectKind),
+    farms: Iterable[Farm] | None = None,
 ) -> list[Subject]:
     """The subjects a spoken name refers to: exact names first, else species/cultivar.
 
     A name can match several subjects (two trays of basil, or a "Tank A" in
     two farms); all of them are returned, in farm and configuration order.
+    `farms` narrows the search to those farms.
     """
     wanted = set(kinds)
     spoken = strip_article(normalize_name(name))
     if not spoken:
         return []
-    candidates = [subject for subject in all_subjects(hass) if subject.kind in wanted]
+    candidates = [
+        subject for subject in all_subjects(hass, farms) if subject.kind in wanted
+    ]
     exact = [
         subject
         for subject in candidates

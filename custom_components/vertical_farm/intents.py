@@ -19,6 +19,11 @@ farm loads, unloads or a rack, tank or plant is added, renamed or removed)
 and only match sentences that name one of them. When the gate matches, the
 sentence is recognised again against the full grammar below, whose names are
 proper hassil list slots, and the matching intent handler answers.
+
+Any sentence naming a subject may also name its farm ("I watered rack one in
+the Home farm"), in the gate spelled out like the subjects' names. A sentence
+that records something and names what several farms have records nothing
+until the grower says which farm.
 """
 
 from __future__ import annotations
@@ -49,11 +54,13 @@ from .assistant import (
     async_complete_care,
     async_log_watering,
     due_care,
+    find_farms,
     find_subjects,
     loaded_farms,
     local_now,
     next_care,
     plant_status,
+    spoken_farm_names,
     spoken_names,
     tank_status,
 )
@@ -72,6 +79,7 @@ INTENT_HARVEST_WHEN: Final = "VerticalFarmHarvestWhen"
 SLOT_NAME: Final = "name"
 SLOT_MEASURE: Final = "measure"
 SLOT_TASK: Final = "task"
+SLOT_FARM: Final = "farm"
 
 LANGUAGE: Final = "en"
 SORRY: Final = "Sorry, I did not understand that."
@@ -142,6 +150,7 @@ PLANT, RACK, TANK = SubjectKind.PLANT, SubjectKind.RACK, SubjectKind.TANK
 THE = "[the|my]"
 DONE = "[as] (done|complete|completed)"
 READY = "ready (to harvest|for harvest|to be harvested|to pick)"
+IN_FARM = "(in|on|at) [the|my]"  # before a farm's name: "in the Home farm"
 
 CARE_DUE_SENTENCES: tuple[str, ...] = (
     "what do [all] [the|my] plants need [today]",
@@ -295,22 +304,34 @@ def _inline(template: str) -> str:
     )
 
 
-def grammar(names: Mapping[SubjectKind, Iterable[str]]) -> Intents:
-    """The full English grammar, with the farms' names as list slots."""
+def _sentences(phrase: Phrase, in_farm: str) -> list[str]:
+    """A phrase's templates: the farm, if any, right after the name or at the end."""
+    name = f"{{{_list_name(phrase.names)}:{SLOT_NAME}}}"
+    if not in_farm:
+        return [" ".join(part for part in (phrase.before, name, phrase.after) if part)]
+    if not phrase.after:
+        return [f"{phrase.before} {name} [{in_farm}]"]
+    return [
+        f"{phrase.before} {name} [{in_farm}] {phrase.after}",
+        f"{phrase.before} {name} {phrase.after} {in_farm}",
+    ]
+
+
+def grammar(
+    names: Mapping[SubjectKind, Iterable[str]], farms: Iterable[str] = ()
+) -> Intents:
+    """The full English grammar, with the subjects' and farms' names as list slots."""
     intents: dict[str, dict[str, list[dict[str, Any]]]] = {
         INTENT_CARE_DUE: {"data": [{"sentences": list(CARE_DUE_SENTENCES)}]}
     }
+    farm_names = sorted(farms)
+    in_farm = f"{IN_FARM} {{vf_farm:{SLOT_FARM}}}" if farm_names else ""
     for phrase in PHRASES:
-        sentence = " ".join(
-            part
-            for part in (
-                phrase.before,
-                f"{{{_list_name(phrase.names)}:{SLOT_NAME}}}",
-                phrase.after,
-            )
-            if part
-        )
-        data: dict[str, Any] = {"sentences": [_with_lists(sentence)]}
+        data: dict[str, Any] = {
+            "sentences": [
+                _with_lists(sentence) for sentence in _sentences(phrase, in_farm)
+            ]
+        }
         if phrase.slots:
             data["slots"] = dict(phrase.slots)
         intents.setdefault(phrase.intent, {"data": []})["data"].append(data)
@@ -322,6 +343,7 @@ def grammar(names: Mapping[SubjectKind, Iterable[str]]) -> Intents:
         }
         for kind in SubjectKind
     }
+    lists["vf_farm"] = {"values": [{"in": name, "out": name} for name in farm_names]}
     lists["vf_measure"] = {
         "values": [
             {"in": word, "out": value}
@@ -373,16 +395,22 @@ def _render(node: _WordTree) -> str:
 
 
 def gate_sentences(
-    names: Mapping[SubjectKind, Iterable[str]], phrases: Iterable[Phrase] = PHRASES
+    names: Mapping[SubjectKind, Iterable[str]],
+    phrases: Iterable[Phrase] = PHRASES,
+    *,
+    farms: Iterable[str] = (),
 ) -> list[str]:
     """Trigger sentences that match only what names one of the farms' subjects.
 
     Each name list appears in few sentences (parsing alternatives is the cost
     that grows with the farm), so the patterns of one kind are merged: any
-    opening, a name, any ending. Loose combinations that pass the gate but
-    not the grammar get a polite "not understood".
+    opening, a name, maybe its farm, any ending, maybe the farm. Loose
+    combinations that pass the gate but not the grammar get a polite "not
+    understood".
     """
     sentences = list(CARE_DUE_SENTENCES)
+    farm_names = sorted(farms)
+    in_farm = f"{IN_FARM} {alternation(farm_names)}" if farm_names else ""
     for kind in SubjectKind:
         spoken = sorted(names.get(kind, ()))
         if not spoken:
@@ -399,10 +427,14 @@ def gate_sentences(
             befores = sorted({_inline(phrase.before) for phrase in group})
             afters = sorted({_inline(phrase.after) for phrase in group if phrase.after})
             parts = [f"({'|'.join(befores)})", alternatives]
+            if in_farm:
+                parts.append(f"[{in_farm}]")
             if afters:
+                ending = f"({'|'.join(afters)})"
+                if in_farm:
+                    ending = f"{ending} [{in_farm}]"
                 # A sentence that starts with the name must go on after it.
-                ending = "|".join(afters)
-                parts.append(f"({ending})" if name_first else f"[{ending}]")
+                parts.append(ending if name_first else f"[{ending}]")
             sentences.append(" ".join(parts))
     return sentences
 
@@ -620,16 +652,31 @@ def tank_speech(status: Mapping[str, Any]) -> str:
     return f"{text} No problems."
 
 
+def in_more_than_one_farm(name: str, subjects: Iterable[Subject]) -> str | None:
+    """Why a record naming these subjects waits, if they are in several farms."""
+    farms = list(dict.fromkeys(subject.farm.settings.name for subject in subjects))
+    if len(farms) < 2:
+        return None
+    return (
+        f"{name[:1].upper()}{name[1:]} is in more than one farm: {join_words(farms)}."
+        f' Nothing was recorded. Say which one, for example "{name} in {farms[0]}".'
+    )
+
+
 # --- Intent handlers ----------------------------------------------------------
+
+NAME_SLOTS: Final[dict[Any, Any]] = {
+    probatio.Required(SLOT_NAME): intent.non_empty_string,
+    probatio.Optional(SLOT_FARM): intent.non_empty_string,
+}
 
 
 class FarmIntentHandler(intent.IntentHandler):
     """Shared by the farm's intents: names resolved, English answers."""
 
     kinds: tuple[SubjectKind, ...] = (SubjectKind.PLANT,)
-    slots: ClassVar[dict[Any, Any] | None] = {
-        probatio.Required(SLOT_NAME): intent.non_empty_string
-    }
+    slots: ClassVar[dict[Any, Any] | None] = NAME_SLOTS
+    records = False  # it writes: a name must not span several farms
 
     @property
     @override
@@ -638,17 +685,29 @@ class FarmIntentHandler(intent.IntentHandler):
         return self.slots
 
     def subjects(self, intent_obj: intent.Intent) -> list[Subject]:
-        """The subjects the name slot refers to.
+        """The subjects the name slot refers to, in the farm slot's farm if given.
 
         Raises:
-            IntentHandleError: no rack, tank or plant of that kind has the name.
+            IntentHandleError: no farm has that name, no rack, tank or plant of
+                that kind has the name (there), or an intent that records
+                names what more than one farm has.
         """
         slots = self.async_validate_slots(intent_obj.slots)
         name: str = slots[SLOT_NAME]["value"]
-        found = find_subjects(intent_obj.hass, name, self.kinds)
+        farm_name: str | None = slots.get(SLOT_FARM, {}).get("value")
+        hass = intent_obj.hass
+        farms = None
+        if farm_name is not None and not (farms := find_farms(hass, farm_name)):
+            raise intent.IntentHandleError(f"I don't know a farm called {farm_name}.")
+        found = find_subjects(hass, name, self.kinds, farms)
+        noun = " or ".join(str(kind) for kind in self.kinds)
+        if not found and farms is not None:
+            where = join_words(farm.settings.name for farm in farms)
+            raise intent.IntentHandleError(f"{where} has no {noun} called {name}.")
         if not found:
-            noun = " or ".join(str(kind) for kind in self.kinds)
             raise intent.IntentHandleError(f"I don't know a {noun} called {name}.")
+        if self.records and (refusal := in_more_than_one_farm(name, found)):
+            raise intent.IntentHandleError(refusal)
         return found
 
     @staticmethod
@@ -733,7 +792,7 @@ class TankStatusIntent(FarmIntentHandler):
     )
     kinds = (SubjectKind.TANK,)
     slots: ClassVar[dict[Any, Any] | None] = {
-        probatio.Required(SLOT_NAME): intent.non_empty_string,
+        **NAME_SLOTS,
         probatio.Optional(SLOT_MEASURE): probatio.In(list(MEASURES)),
     }
 
@@ -765,6 +824,7 @@ class LogWateringIntent(FarmIntentHandler):
     intent_type = INTENT_LOG_WATERING
     description = "Records that a plant, or every plant on a rack, was watered now."
     kinds = (SubjectKind.PLANT, SubjectKind.RACK)
+    records = True
 
     @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
@@ -791,9 +851,10 @@ class CareDoneIntent(FarmIntentHandler):
     )
 
     slots: ClassVar[dict[Any, Any] | None] = {
-        probatio.Required(SLOT_NAME): intent.non_empty_string,
+        **NAME_SLOTS,
         probatio.Required(SLOT_TASK): probatio.In([str(kind) for kind in CareKind]),
     }
+    records = True
 
     @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
@@ -858,9 +919,9 @@ class FarmVoice:
         """Start with no names (nothing registered until a farm loads)."""
         self.hass = hass
         self.gate: tuple[str, ...] = ()
-        self._names: Mapping[SubjectKind, Iterable[str]] = {}
+        self._names = SpokenNames()
         # The grammar and the names it was built for (built on first use).
-        self._built: tuple[Mapping[SubjectKind, Iterable[str]], Intents] | None = None
+        self._built: tuple[SpokenNames, Intents] | None = None
         self._unregister: CALLBACK_TYPE | None = None
         self._pending = False
         self._refreshes = 0  # refreshes begun: only the latest one's names count
@@ -887,13 +948,13 @@ class FarmVoice:
         self._refreshes += 1
         mine = self._refreshes
         farms = [(farm.config, farm.library) for farm in loaded_farms(self.hass)]
-        names: dict[SubjectKind, set[str]] | None = None
+        names = SpokenNames()
         gate: tuple[str, ...] = ()
         if farms:
             names, gate = await self.hass.async_add_executor_job(_names_and_gate, farms)
         if mine != self._refreshes or gate == self.gate:
             return
-        self._names = names or {}
+        self._names = names
         self.gate = gate
         if self._unregister is not None:
             self._unregister()
@@ -911,7 +972,9 @@ class FarmVoice:
             # changed meanwhile is never taken for the new ones.
             self._built = (
                 names,
-                await self.hass.async_add_executor_job(grammar, names),
+                await self.hass.async_add_executor_job(
+                    grammar, names.subjects, names.farms
+                ),
             )
         return self._built[1]
 
@@ -947,12 +1010,23 @@ class FarmVoice:
         return speech or SORRY
 
 
+@dataclass(frozen=True, slots=True)
+class SpokenNames:
+    """What the sentences name: the subjects by kind, and the farms."""
+
+    subjects: Mapping[SubjectKind, Iterable[str]] = field(default_factory=dict)
+    farms: frozenset[str] = frozenset()
+
+
 def _names_and_gate(
     farms: list[tuple[FarmConfig, Library]],
-) -> tuple[dict[SubjectKind, set[str]], tuple[str, ...]]:
+) -> tuple[SpokenNames, tuple[str, ...]]:
     """The farms' spoken names and the gate sentences for them (executor)."""
-    names = spoken_names(farms)
-    return names, tuple(gate_sentences(names))
+    names = SpokenNames(
+        subjects=spoken_names(farms),
+        farms=frozenset(spoken_farm_names(config for config, _ in farms)),
+    )
+    return names, tuple(gate_sentences(names.subjects, farms=names.farms))
 
 
 @callback

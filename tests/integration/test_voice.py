@@ -51,7 +51,21 @@ from custom_components.vertical_farm.intents import (
     spoken_number,
 )
 
-from .conftest import FARM_DATA, PLANT_ID, POT_ID, RACK_ID, TANK_ID, TODAY
+from .conftest import (
+    BASIL_DATA,
+    FARM_DATA,
+    PLANT_ID,
+    POT_ID,
+    RACK_DATA,
+    RACK_ID,
+    TANK_DATA,
+    TANK_ID,
+    TODAY,
+    farm_with,
+    seed_phases,
+    set_up,
+    subentry,
+)
 
 NOW = datetime.fromisoformat(TODAY)  # Tuesday 2026-11-03 10:00 US/Pacific
 DAY = NOW.date()
@@ -416,6 +430,233 @@ async def test_mark_care_done(hass: HomeAssistant, assist: MockConfigEntry) -> N
         "Marked the pest check of Basil tray done. The next pest check is due "
         "November 10."  # herb preset: weekly
     )
+
+
+# --- Two farms -------------------------------------------------------------------
+
+HOME_TANK_ID = "01TANKA000000000000000000B"
+HOME_RACK_ID = "01RACK1000000000000000000B"
+HOME_BASIL_ID = "01PLANTBASIL0000000000000B"
+HOME_RACK_TWO_ID = "01RACK2000000000000000000B"
+HOME_MINT_ID = "01PLANTMINT00000000000000B"
+
+
+@pytest.fixture
+async def home_farm(
+    hass: HomeAssistant, hass_storage: dict[str, Any], assist: MockConfigEntry
+) -> MockConfigEntry:
+    """A second farm, "Home farm", added while Assist runs, with the same names.
+
+    It has its own Tank A, Rack one and Basil tray, and a Rack two (with mint)
+    that the basement farm has not.
+    """
+    entry = farm_with(
+        hass,
+        "Home farm",
+        [
+            subentry(
+                HOME_TANK_ID,
+                "tank",
+                {
+                    **TANK_DATA,
+                    "ec_sensor": None,
+                    "ph_sensor": None,
+                    "temperature_sensor": None,
+                    "level_sensor": None,
+                },
+            ),
+            subentry(
+                HOME_RACK_ID,
+                "rack",
+                {
+                    **RACK_DATA,
+                    "tank": HOME_TANK_ID,
+                    "temperature_sensor": None,
+                    "humidity_sensor": None,
+                    "light_sensor": None,
+                },
+            ),
+            subentry(HOME_BASIL_ID, "plant", {**BASIL_DATA, "rack": HOME_RACK_ID}),
+            subentry(HOME_RACK_TWO_ID, "rack", {"name": "Rack two"}),
+            subentry(
+                HOME_MINT_ID,
+                "plant",
+                {
+                    "name": "Mint pot",
+                    "species": "mint",
+                    "rack": HOME_RACK_TWO_ID,
+                    "shelf": 1,
+                    "planted": "2026-11-01",
+                    "phase": "seedling",
+                    "care_preset": "herb",
+                },
+            ),
+        ],
+    )
+    seed_phases(
+        hass_storage,
+        entry.entry_id,
+        {
+            HOME_BASIL_ID: ("seedling", "2026-11-01"),
+            HOME_MINT_ID: ("seedling", "2026-11-01"),
+        },
+    )
+    return await set_up(hass, entry)
+
+
+def _waterings(entry: MockConfigEntry) -> list[dict[str, Any]]:
+    return list(entry.runtime_data.farm.store.records(kinds=["watered"]))
+
+
+async def test_name_in_two_farms_records_nothing(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """A write naming something both farms have is refused, and says how to choose."""
+    assert await say(hass, "I watered rack one") == (
+        "Rack one is in more than one farm: Basement and Home farm. Nothing was "
+        'recorded. Say which one, for example "rack one in Basement".'
+    )
+    assert await say(hass, "the basil was watered") == (
+        "Basil is in more than one farm: Basement and Home farm. Nothing was "
+        'recorded. Say which one, for example "basil in Basement".'
+    )
+    assert (await say(hass, "mark the basil tray feeding done")).startswith(
+        "Basil tray is in more than one farm: Basement and Home farm."
+    )
+    assert (await say(hass, "I repotted the basil")).startswith(
+        "Basil is in more than one farm"
+    )
+    assert _waterings(assist) == _waterings(home_farm) == []
+    for entry, plant_id in ((assist, PLANT_ID), (home_farm, HOME_BASIL_ID)):
+        care = entry.runtime_data.farm.store.state(plant_id).get("care", {})
+        assert all("last_done" not in task for task in care.values())
+    # Names only one farm has need no choice.
+    assert await say(hass, "I watered rack two") == "Logged watering of Mint pot."
+    assert await say(hass, "I watered the monstera") == "Logged watering of Monstera."
+
+
+async def test_farm_named_after_the_subject(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """Saying "in" (or "in the", "on", "at") and the farm picks it, in any case."""
+    assert await say(hass, "I watered rack one in Home farm") == (
+        "Logged watering of Basil tray."
+    )
+    assert len(_waterings(home_farm)) == 1
+    assert _waterings(assist) == []
+    for text in (
+        "I watered rack 1 in the basement",
+        "the basil tray on Basement was watered",
+        "I gave the basil some water at the Basement",
+    ):
+        assert await say(hass, text) == "Logged watering of Basil tray.", text
+    assert len(_waterings(assist)) == 3
+    assert len(_waterings(home_farm)) == 1
+    # After the ending too, where the sentence reads better so.
+    assert await say(hass, "mark the basil feeding done in home farm") == (
+        "Marked the feeding of Basil tray done. The next feeding is due November 17."
+    )
+    home_care = home_farm.runtime_data.farm.store.state(HOME_BASIL_ID)["care"]
+    assert home_care["fertilize"]["last_done"] == DAY.isoformat()
+    basement_care = assist.runtime_data.farm.store.state(PLANT_ID).get("care", {})
+    assert "last_done" not in basement_care.get("fertilize", {})
+
+
+async def test_farm_without_that_name(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """A farm named that has no such rack: a clear answer and nothing recorded."""
+    assert await say(hass, "I watered rack two in Basement") == (
+        "Basement has no plant or rack called rack two."
+    )
+    assert await say(hass, "how is the monstera in home farm") == (
+        "Home farm has no plant called monstera."
+    )
+    assert _waterings(assist) == _waterings(home_farm) == []
+
+
+async def test_questions_answer_for_each_farm(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """A question about a name in both farms answers for each; a farm narrows it."""
+    both = await say(hass, "how is tank A")
+    assert both == (
+        "Tank A has no current readings. Problems: a probe reading is "
+        "stale. Tank A has no current readings. No problems."
+    )
+    assert await say(hass, "how is tank A in home farm") == (
+        "Tank A has no current readings. No problems."
+    )
+    assert await say(hass, "what is the EC of tank A in the basement") == (
+        "Tank A has no current EC reading."
+    )
+    assert (await say(hass, "when can I harvest the basil")).startswith(
+        "Basil tray should be ready around December 6. Basil tray "
+    )
+
+
+async def test_farm_names_in_the_gate(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """The farm's names join the sentences, and follow renames and removals."""
+    assert await captured(hass, "I watered rack one in home farm")
+    assert await captured(hass, "how is the basil on the Basement")
+    assert not await captured(hass, "how is the weather in home farm")
+    assert not await captured(hass, "I watered rack one in the garage")
+    assert not await captured(hass, "turn on the lights in home farm")
+
+    result = await home_farm.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "name": "Greenhouse",
+            "hemisphere": "north",
+            "tap_ec": 0.4,
+            "tap_ph": 7.6,
+            "alkalinity": 120.0,
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert not await captured(hass, "I watered rack one in home farm")
+    assert await say(hass, "I watered rack one in greenhouse") == (
+        "Logged watering of Basil tray."
+    )
+    assert (await say(hass, "I watered rack one")).startswith(
+        "Rack one is in more than one farm: Basement and Greenhouse."
+    )
+
+    assert await hass.config_entries.async_unload(home_farm.entry_id)
+    await hass.async_block_till_done()
+    assert not await captured(hass, "I watered rack one in greenhouse")
+    # One farm again: the name alone is enough.
+    assert await say(hass, "I watered rack one") == "Logged watering of Basil tray."
+    assert await say(hass, "I watered rack one in basement") == (
+        "Logged watering of Basil tray."
+    )
+    assert len(_waterings(assist)) == 2
+
+
+async def test_farm_slot_for_other_callers(
+    hass: HomeAssistant, assist: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """Scripts and other agents pass the farm as a `farm` slot."""
+    response = await _handle(
+        hass, INTENT_LOG_WATERING, name="Rack one", farm="Home Farm"
+    )
+    assert [target.id for target in response.success_results] == [HOME_RACK_ID]
+    with pytest.raises(
+        intent.IntentHandleError, match="Rack one is in more than one farm"
+    ):
+        await _handle(hass, INTENT_LOG_WATERING, name="Rack one")
+    with pytest.raises(
+        intent.IntentHandleError, match="I don't know a farm called Shed"
+    ):
+        await _handle(hass, INTENT_LOG_WATERING, name="Rack one", farm="Shed")
+    response = await _handle(hass, INTENT_TANK_STATUS, name="tank a")
+    assert len(response.success_results) == 2
+    assert len(_waterings(home_farm)) == 1
+    assert _waterings(assist) == []
 
 
 # --- Harvest --------------------------------------------------------------------
@@ -818,6 +1059,14 @@ def test_gate_sentences() -> None:
     gate = gate_sentences({SubjectKind.PLANT: {"mint", "basil"}}, phrases)
     assert gate[-2:] == ["(hello) (basil|mint)", "([the]) (basil|mint) (grew)"]
     assert gate[:-2] == list(CARE_DUE_SENTENCES)
+    gate = gate_sentences(
+        {SubjectKind.PLANT: {"mint"}}, phrases, farms={"attic", "home farm"}
+    )
+    in_farm = "[(in|on|at) [the|my] (attic|home farm)]"
+    assert gate[-2:] == [
+        f"(hello) mint {in_farm}",
+        f"([the]) mint {in_farm} (grew) {in_farm}",
+    ]
     full = gate_sentences({SubjectKind.TANK: {"tank a"}})
     assert len(full) == len(CARE_DUE_SENTENCES) + 1  # tanks: the name never leads
     assert ") tank a [" in full[-1]
