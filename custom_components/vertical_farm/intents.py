@@ -663,6 +663,14 @@ def in_more_than_one_farm(name: str, subjects: Iterable[Subject]) -> str | None:
     )
 
 
+def per_farm(subjects: Iterable[Subject], parts: Iterable[str]) -> str:
+    """Answers about each subject, each led by its farm's name when farms differ."""
+    pairs = list(zip(subjects, parts, strict=True))
+    if len({subject.farm for subject, _ in pairs}) < 2:
+        return " ".join(part for _, part in pairs)
+    return " ".join(f"{subject.farm.settings.name}: {part}" for subject, part in pairs)
+
+
 # --- Intent handlers ----------------------------------------------------------
 
 NAME_SLOTS: Final[dict[Any, Any]] = {
@@ -776,9 +784,12 @@ class PlantStatusIntent(FarmIntentHandler):
         """Describe every plant the name refers to."""
         subjects = self.subjects(intent_obj)
         today = local_now().date()
-        speech = " ".join(
-            plant_speech(plant_status(subject.farm, subject.id, today), today)
-            for subject in subjects
+        speech = per_farm(
+            subjects,
+            (
+                plant_speech(plant_status(subject.farm, subject.id, today), today)
+                for subject in subjects
+            ),
         )
         return self.answer(intent_obj, speech, subjects)
 
@@ -815,7 +826,7 @@ class TankStatusIntent(FarmIntentHandler):
                 "temperature": tank.temperature_sensor,
             }[measure]
             parts.append(tank_measure_speech(status, measure, probe is not None))
-        return self.answer(intent_obj, " ".join(parts), subjects)
+        return self.answer(intent_obj, per_farm(subjects, parts), subjects)
 
 
 class LogWateringIntent(FarmIntentHandler):
@@ -892,9 +903,12 @@ class HarvestWhenIntent(FarmIntentHandler):
         """Answer for every plant the name refers to."""
         subjects = self.subjects(intent_obj)
         today = local_now().date()
-        speech = " ".join(
-            harvest_speech(plant_status(subject.farm, subject.id, today), today)
-            for subject in subjects
+        speech = per_farm(
+            subjects,
+            (
+                harvest_speech(plant_status(subject.farm, subject.id, today), today)
+                for subject in subjects
+            ),
         )
         return self.answer(intent_obj, speech, subjects)
 

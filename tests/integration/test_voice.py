@@ -581,8 +581,8 @@ async def test_questions_answer_for_each_farm(
     """A question about a name in both farms answers for each; a farm narrows it."""
     both = await say(hass, "how is tank A")
     assert both == (
-        "Tank A has no current readings. Problems: a probe reading is "
-        "stale. Tank A has no current readings. No problems."
+        "Basement: Tank A has no current readings. Problems: a probe reading is "
+        "stale. Home farm: Tank A has no current readings. No problems."
     )
     assert await say(hass, "how is tank A in home farm") == (
         "Tank A has no current readings. No problems."
@@ -591,7 +591,7 @@ async def test_questions_answer_for_each_farm(
         "Tank A has no current EC reading."
     )
     assert (await say(hass, "when can I harvest the basil")).startswith(
-        "Basil tray should be ready around December 6. Basil tray "
+        "Basement: Basil tray should be ready around December 6. Home farm: "
     )
 
 
