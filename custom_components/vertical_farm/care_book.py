@@ -16,7 +16,7 @@ a plant id may hold underscores.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -303,6 +303,46 @@ class CareBook:
         self._stored(plant_id, kind)["snoozed_until"] = until.isoformat()
         await self._store.async_save_now()
         self._changed({plant_id})
+
+    async def async_move(
+        self, plant_id: str, kind: care.CareKind, to: date, *, today: date
+    ) -> None:
+        """Move a care task to a day, as the grower set it on the care list.
+
+        Later than its scheduled day (the preset's or the watering plan's, or
+        a follow-up's) snoozes it until then; on that day it follows its
+        schedule again; earlier brings it forward, as a follow-up. Either way
+        it stays on that day until confirmed. Moved to today, it is told at once.
+
+        Raises:
+            FarmError: `unknown_task` for a task the plant does not have.
+        """
+        scheduled = self._unsnoozed_due(plant_id, kind)
+        item = self._stored(plant_id, kind)
+        item["snoozed_until"] = to.isoformat() if to > scheduled else None
+        if to < scheduled:
+            item["follow_up"] = to.isoformat()
+        await self._store.async_save_now()
+        self._changed({plant_id})
+        if to <= today:
+            await self.async_tell_due()
+
+    def _unsnoozed_due(self, plant_id: str, kind: care.CareKind) -> date:
+        """The day a plant's task is due by its schedule and follow-up, snooze aside.
+
+        Raises:
+            FarmError: `unknown_task` for a task the plant does not have.
+        """
+        watering = self._plant_view(plant_id).watering
+        if kind is care.CareKind.WATER and watering is not None:
+            return watering.planned_on
+        plant = self._config().plants[plant_id]
+        task = self.tasks(plant, self._preset_of(plant)).get(kind)
+        if task is None:
+            raise FarmError("unknown_task", task_id=f"{plant_id}_{kind}")
+        return care.next_due(
+            replace(task, snoozed_until=None), self._config().settings.hemisphere
+        )
 
     async def async_follow_up(
         self, plant_ids: Iterable[str], kind: care.CareKind, on: date

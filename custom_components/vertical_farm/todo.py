@@ -3,7 +3,9 @@
 Care tasks come from the plants (`CareBook.items`): each plant's task of
 each kind is one item, its uid the task id `<plant_id>_<kind>`. Completing
 one confirms the task (feeding adaptive learning; a watering is recorded as
-one) and the item comes back with its next due date; moving its due date later snoozes it. The grower's own
+one) and the item comes back with its next due date. Moving its due date
+later snoozes it; earlier shortens or undoes a snooze, or brings the task
+forward, down to today (`CareBook.async_move`). The grower's own
 items live in the farm's store and survive restarts.
 """
 
@@ -254,12 +256,13 @@ class FarmCareList(TodoListEntity):
         self._async_refresh()
 
     async def async_update_todo_item(self, item: TodoItem) -> None:
-        """Complete or snooze a care task, or change one of the grower's own items.
+        """Complete or move a care task, or change one of the grower's own items.
 
         Raises:
             ServiceValidationError: `unknown_todo_item` for a uid that is neither;
                 `care_task_not_editable` for a change to a care task other than
-                completing it or moving its due date later.
+                completing it or moving its due date; `care_task_due_in_past`
+                for a care task moved to a day before today.
         """
         uid = item.uid or ""
         if (task := self._care_task(uid)) is not None:
@@ -301,9 +304,18 @@ class FarmCareList(TodoListEntity):
         ):
             if due == listed_due:
                 return
-            if due > listed_due:
-                await self.farm.care.async_snooze(plant_id, kind, due)
-                return
+            today = dt_util.now(self.farm.zone).date()
+            if due < today:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="care_task_due_in_past",
+                    translation_placeholders={
+                        "item": self._name_of(item.uid or ""),
+                        "due": due.isoformat(),
+                    },
+                )
+            await self.farm.care.async_move(plant_id, kind, due, today=today)
+            return
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="care_task_not_editable",

@@ -96,6 +96,7 @@ def planned_watering(
     water: dict[str, Any] = stored_care.get(str(care.CareKind.WATER), {})
     last = water.get("last_done")
     snoozed = water.get("snoozed_until")
+    follow_up = water.get("follow_up")
     try:
         volume = watering_volume(
             species,
@@ -114,6 +115,7 @@ def planned_watering(
             winter=care.is_winter(today, hemisphere),
             winter_factor=preset.winter_water_factor if preset is not None else 1.0,
             snoozed_until=date.fromisoformat(snoozed) if snoozed else None,
+            follow_up_on=date.fromisoformat(follow_up) if follow_up else None,
         )
     except FarmError:
         return None

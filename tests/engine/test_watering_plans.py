@@ -100,6 +100,31 @@ def test_a_later_snooze_moves_the_planned_day() -> None:
     assert earlier.next_on == date(2026, 12, 4)
 
 
+def test_an_earlier_follow_up_brings_the_planned_day_forward() -> None:
+    """Due 4 Dec, followed up on 2 Dec: 2 Dec; a later snooze still wins."""
+    last = date(2026, 12, 1)
+    forward = watering_plan(
+        EVERY_3, POTS, last_watered_on=last, today=last, follow_up_on=date(2026, 12, 2)
+    )
+    assert (forward.planned_on, forward.next_on) == (date(2026, 12, 2),) * 2
+    later = watering_plan(
+        EVERY_3, POTS, last_watered_on=last, today=last, follow_up_on=date(2026, 12, 6)
+    )
+    assert later.next_on == date(2026, 12, 4)
+    snoozed = watering_plan(
+        EVERY_3,
+        POTS,
+        last_watered_on=last,
+        today=last,
+        follow_up_on=date(2026, 12, 2),
+        snoozed_until=date(2026, 12, 5),
+    )
+    assert (snoozed.planned_on, snoozed.next_on) == (
+        date(2026, 12, 2),
+        date(2026, 12, 5),
+    )
+
+
 def test_a_plan_never_watered_is_due_today() -> None:
     plan = watering_plan(EVERY_3, POTS, last_watered_on=None, today=date(2026, 5, 6))
     assert plan.next_on == date(2026, 5, 6)

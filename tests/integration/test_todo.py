@@ -8,7 +8,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.todo.const import DATA_COMPONENT, TodoItemStatus
 from homeassistant.components.todo.entity import TodoItem
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -248,7 +248,7 @@ async def test_ticking_off_a_watering_records_one(
 async def test_moving_a_care_task_later_snoozes_it(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
-    """A later due date snoozes; other edits of a care task are refused."""
+    """A later due date snoozes; edits other than the due date are refused."""
     entity_id = _entity_id(hass, loaded_farm)
     due = BASIL_PLANTED + timedelta(days=7)  # 2026-11-08
     later = due + timedelta(days=1)
@@ -278,7 +278,6 @@ async def test_moving_a_care_task_later_snoozes_it(
     assert stored["snoozed_until"] == later.isoformat()
 
     refused: list[dict[str, Any]] = [
-        {"item": BASIL_PEST, "due_date": due.isoformat()},  # earlier
         {"item": BASIL_PEST, "due_date": None},  # no due date
         {"item": BASIL_PEST, "rename": "Spray the basil"},
         {"item": BASIL_PEST, "description": "Look under the leaves"},
@@ -313,6 +312,151 @@ async def test_moving_a_care_task_later_snoozes_it(
     )
     assert _farm(loaded_farm).store.state(PLANT_ID)["care"]["repot"]["last_done"] == (
         DAY.isoformat()
+    )
+
+
+async def _move(hass: HomeAssistant, entity_id: str, item: str, due: date) -> None:
+    """Move an item's due date, as the UI does."""
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": item, "due_date": due.isoformat()},
+        target={"entity_id": entity_id},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
+async def test_moving_a_care_task_earlier_undoes_a_snooze_or_brings_it_forward(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Earlier shortens or undoes a snooze, then brings the task forward to today.
+
+    The calendar and the care_due event follow the moved date, which survives
+    a restart; a day before today is refused and changes nothing.
+    """
+    entity_id = _entity_id(hass, loaded_farm)
+    calendar_id = er.async_get(hass).async_get_entity_id(
+        "calendar", DOMAIN, f"{loaded_farm.entry_id}_calendar"
+    )
+    assert calendar_id is not None
+    told: list[dict[str, Any]] = []
+    hass.bus.async_listen(
+        "vertical_farm_care_due", callback(lambda event: told.append(event.data))
+    )
+
+    async def due_of(uid: str) -> str:
+        return str(_by_uid(await _items(hass, entity_id))[uid]["due"])
+
+    def stored() -> dict[str, Any]:
+        care: dict[str, Any] = _farm(loaded_farm).store.state(PLANT_ID)["care"]
+        return dict(care["pest_check"])
+
+    scheduled = BASIL_PLANTED + timedelta(days=7)  # 2026-11-08
+    await _move(hass, entity_id, BASIL_PEST, scheduled + timedelta(days=2))
+    await _move(hass, entity_id, BASIL_PEST, scheduled + timedelta(days=1))
+    assert await due_of(BASIL_PEST) == "2026-11-09", "a shorter snooze"
+    assert stored()["snoozed_until"] == "2026-11-09"
+
+    await _move(hass, entity_id, BASIL_PEST, scheduled)
+    assert await due_of(BASIL_PEST) == "2026-11-08", "the snooze undone"
+    assert not stored().get("snoozed_until")
+    assert not stored().get("follow_up")
+
+    forward = DAY + timedelta(days=2)  # 2026-11-05
+    await _move(hass, entity_id, BASIL_PEST, forward)
+    assert await due_of(BASIL_PEST) == "2026-11-05", "brought forward"
+    events = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "start_date_time": NOW.isoformat(),
+            "end_date_time": (NOW + timedelta(days=7)).isoformat(),
+        },
+        target={"entity_id": calendar_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert events is not None
+    pest = [
+        event["start"]
+        for event in events[calendar_id]["events"]  # type: ignore[index]
+        if event["summary"] == "Check Basil tray for pests"
+    ]
+    assert pest == ["2026-11-05"]
+
+    # Before today: refused, with the day it was given; nothing moves.
+    with pytest.raises(ServiceValidationError) as err:
+        await _move(hass, entity_id, BASIL_PEST, DAY - timedelta(days=1))
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "care_task_due_in_past"
+    assert err.value.translation_placeholders == {
+        "item": "Check Basil tray for pests",
+        "due": "2026-11-02",
+    }
+    assert await due_of(BASIL_PEST) == "2026-11-05"
+
+    # Kept across a restart, and told on its day.
+    assert await hass.config_entries.async_reload(loaded_farm.entry_id)
+    await hass.async_block_till_done()
+    assert await due_of(BASIL_PEST) == "2026-11-05"
+    told.clear()
+    freezer.move_to(datetime(2026, 11, 5, 0, 0, 1, tzinfo=ZONE))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [(each["task_id"], each["due"]) for each in told] == [
+        (BASIL_PEST, "2026-11-05")
+    ]
+
+
+async def test_a_watering_moved_to_today_shows_and_is_told_at_once(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """The pot's overdue watering snoozed, then moved back to today."""
+    entity_id = _entity_id(hass, loaded_farm)
+    next_watering = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{POT_ID}_next_watering"
+    )
+    assert next_watering is not None
+    told: list[dict[str, Any]] = []
+    hass.bus.async_listen(
+        "vertical_farm_care_due", callback(lambda event: told.append(event.data))
+    )
+
+    await _move(hass, entity_id, POT_WATER, DAY + timedelta(days=3))
+    assert _state(hass, next_watering) == "2026-11-06"
+    await _move(hass, entity_id, POT_WATER, DAY)
+    assert _state(hass, next_watering) == DAY.isoformat()
+    assert _by_uid(await _items(hass, entity_id))[POT_WATER]["due"] == DAY.isoformat()
+    assert [(each["task_id"], each["due"]) for each in told] == [
+        (POT_WATER, DAY.isoformat())
+    ]
+
+
+async def test_a_planned_watering_can_be_brought_forward(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A pot watered on Fridays by its plan: moved to Wednesday, then back."""
+    entity_id = _entity_id(hass, loaded_farm)
+    pot = loaded_farm.subentries[POT_ID]
+    hass.config_entries.async_update_subentry(
+        loaded_farm,
+        pot,
+        data={**pot.data, "watering_mode": "weekdays", "watering_weekdays": [4]},
+    )
+    await hass.async_block_till_done()
+    friday = date(2026, 11, 6)
+    assert _by_uid(await _items(hass, entity_id))[POT_WATER]["due"] == (
+        friday.isoformat()
+    )
+
+    await _move(hass, entity_id, POT_WATER, DAY + timedelta(days=1))
+    assert _by_uid(await _items(hass, entity_id))[POT_WATER]["due"] == "2026-11-04"
+    await _move(hass, entity_id, POT_WATER, friday + timedelta(days=1))
+    assert _by_uid(await _items(hass, entity_id))[POT_WATER]["due"] == "2026-11-07"
+    await _move(hass, entity_id, POT_WATER, friday)
+    assert _by_uid(await _items(hass, entity_id))[POT_WATER]["due"] == (
+        friday.isoformat()
     )
 
 

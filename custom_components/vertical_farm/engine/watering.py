@@ -254,6 +254,7 @@ class WateringPlan:
 
     schedule: WateringSchedule  # as in force today (stretched in winter)
     next_on: date
+    planned_on: date  # by the schedule or a follow-up, before any snooze
     interval_days: float  # mean days between waterings
     volume: WateringVolume  # per plant and in total (reduced in winter)
     winter: bool
@@ -268,11 +269,13 @@ def watering_plan(
     winter: bool = False,
     winter_factor: float = 1.0,
     snoozed_until: date | None = None,
+    follow_up_on: date | None = None,
 ) -> WateringPlan:
     """When and how much a plant with a watering plan is watered next.
 
     In winter the schedule and volume follow `winter_schedule` and
-    `winter_volume`. A snooze that ends after the planned day moves it there.
+    `winter_volume`. A follow-up before the planned day brings it forward
+    there; a snooze that ends after it moves it there.
     Example: every 3 days, last watered 1 Dec, in winter at factor 1.5: every
     5 days, next on 6 Dec.
 
@@ -281,12 +284,16 @@ def watering_plan(
     """
     factor = winter_factor if winter else 1.0
     in_force = winter_schedule(schedule, factor)
-    next_on = next_watering(in_force, last_watered_on=last_watered_on, today=today)
+    planned_on = next_watering(in_force, last_watered_on=last_watered_on, today=today)
+    if follow_up_on is not None and follow_up_on < planned_on:
+        planned_on = follow_up_on
+    next_on = planned_on
     if snoozed_until is not None and snoozed_until > next_on:
         next_on = snoozed_until
     return WateringPlan(
         schedule=in_force,
         next_on=next_on,
+        planned_on=planned_on,
         interval_days=schedule_interval_days(in_force),
         volume=winter_volume(volume, schedule.mode, factor),
         winter=winter,
