@@ -29,6 +29,7 @@ from .store import (
     RecordKind,
     TreatedData,
     WateredData,
+    recorded_treatment,
 )
 from .topology import FarmConfig
 
@@ -69,7 +70,7 @@ class GrowerRecords:
         self, plant_id: str, until: datetime | None = None
     ) -> tuple[Treatment, ...]:
         """Treatments applied since the plant's last final harvest (up to `until`)."""
-        return self._store.treatments(plant_id, until)
+        return self._store.treatments(plant_id, until, zone=self._zone())
 
     async def async_log_watering(
         self, plant_ids: Iterable[str], at: datetime, volume_l: float | None = None
@@ -179,12 +180,7 @@ class GrowerRecords:
         for plant_id in plant_ids:
             touched |= config.dependents(plant_id)
         self._changed(touched)
-        return Treatment(
-            product=product,
-            active_ingredient=active_ingredient,
-            interval_days=interval_days,
-            applied=at,
-        ).safe_utc
+        return recorded_treatment(at, data, self._zone()).safe_utc
 
     async def async_record_harvest(
         self, plant_id: str, at: datetime, data: HarvestedData

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from itertools import islice
 import logging
@@ -266,6 +266,25 @@ def migrate(
     if old_major_version < 3:
         data["waiting"] = data.pop("outbox", [])
     return cast(StoredFarm, data)
+
+
+def recorded_treatment(
+    at: datetime, data: Mapping[str, Any], zone: tzinfo
+) -> Treatment:
+    """A treatment as recorded, its interval counted on the farm's wall clock.
+
+    A record keeps its time with a fixed UTC offset: days counted from that
+    are 24 hours each, an hour off when the clocks change within the
+    interval. In the farm's zone, the interval ends at the same local time
+    that many days later, as labels count days. What `apply_treatment`
+    answers and what blocks a harvest are both worked out here.
+    """
+    return Treatment(
+        product=str(data["product"]),
+        active_ingredient=str(data.get("active_ingredient") or ""),
+        interval_days=float(data["interval_days"]),
+        applied=at.astimezone(zone),
+    )
 
 
 @dataclass(slots=True)
@@ -543,9 +562,12 @@ class FarmStore:
         return self._data.setdefault("refused", [])
 
     def treatments(
-        self, plant_id: str, until: datetime | None = None
+        self, plant_id: str, until: datetime | None = None, *, zone: tzinfo
     ) -> tuple[Treatment, ...]:
         """Treatments of a plant since its last final harvest, oldest first.
+
+        Their intervals count days on the wall clock of `zone`, the farm's
+        (`recorded_treatment`).
 
         By the records' times, not the order they were logged in: a spray
         logged late for a time before a final harvest stays with the crop
@@ -570,12 +592,7 @@ class FarmStore:
                     ended = (at, position)
         applied.sort(key=itemgetter(0, 1))
         return tuple(
-            Treatment(
-                product=str(data["product"]),
-                active_ingredient=str(data.get("active_ingredient") or ""),
-                interval_days=float(data["interval_days"]),
-                applied=at,
-            )
+            recorded_treatment(at, data, zone)
             for at, position, data in applied
             if ended is None or (at, position) > ended
         )

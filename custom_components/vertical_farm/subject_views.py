@@ -204,7 +204,9 @@ class SubjectViews:
                 state=state,
                 gdd_so_far=self.gdd_so_far(plant_id),
                 care_due=care_due,
-                treatments=self._store.treatments(plant_id),
+                treatments=self._store.treatments(
+                    plant_id, zone=dt_util.get_default_time_zone()
+                ),
                 recirculating=recirculating,
                 moisture=self._ledger.reading(plant.moisture_sensor),
                 watering=planned_watering(

@@ -311,14 +311,14 @@ async def test_state_follows_the_farm(
     assert state.attributes["message"] == "Check Basil tray for pests"
 
 
-async def test_an_interval_ending_in_the_repeated_hour_runs_to_its_end(
+async def test_an_interval_across_clocks_going_back_runs_to_its_end(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, farm_entry: MockConfigEntry
 ) -> None:
-    """At 01:40 PDT an interval ending at 01:30 PST has 50 minutes to go."""
+    """A day's interval across clocks going back ends at its wall time: 25 hours on."""
     # US/Pacific falls back at 02:00 PDT on 1 November 2026: 01:00-02:00 comes twice.
     freezer.move_to("2026-11-01T08:40:00+00:00")  # 01:40 PDT
     await set_up(hass, farm_entry)
-    # A day's interval from 09:30 UTC ends at 09:30 UTC: 01:30 PST.
+    # Applied at 02:30 PDT on 31 October: a day on is 02:30 PST, 10:30 UTC.
     await _farm(farm_entry).store.async_record(
         "treated",
         PLANT_ID,
@@ -329,14 +329,21 @@ async def test_an_interval_ending_in_the_repeated_hour_runs_to_its_end(
     entity_id = _entity_id(hass, farm_entry)
     interval = "Pre-harvest interval: Garlic spray on Basil tray"
 
-    # Still going on (Home Assistant's own on/off compares the wall times).
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.attributes["message"] == interval
-    assert state.attributes["end_time"] == "2026-11-01 01:30:00"
+    assert state.attributes["end_time"] == "2026-11-01 02:30:00"
 
-    # Over at 01:30 PST: the calendar moves on.
-    freezer.move_to("2026-11-01T09:30:01+00:00")
+    # Still going on an hour after 24 hours had passed (01:30 PST).
+    freezer.move_to("2026-11-01T10:29:59+00:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["message"] == interval
+
+    # Over at 02:30 PST: the calendar moves on.
+    freezer.move_to("2026-11-01T10:30:01+00:00")
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     state = hass.states.get(entity_id)
@@ -349,7 +356,8 @@ async def test_intervals_in_a_window_of_the_repeated_hour(
 ) -> None:
     """A window in the repeated hour holds the intervals running in it, no others."""
     store = _farm(loaded_farm).store
-    # A day from 08:30 and from 09:30 UTC: over at 01:30 PDT and at 01:30 PST.
+    # A day from 01:30 and from 02:30 PDT on 31 October (08:30 and 09:30 UTC): over
+    # at 01:30 PDT and, the clocks gone back meanwhile, at 02:30 PST.
     for at, product in (("08:30", "Garlic spray"), ("09:30", "Soap spray")):
         await store.async_record(
             "treated",

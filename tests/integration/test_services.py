@@ -23,6 +23,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 
 from custom_components.vertical_farm.agronomy_services import AGRONOMY_ACTIONS
@@ -676,6 +677,73 @@ async def test_treatment_blocks_harvest_until_the_safe_instant(
     assert harvest["data"] == {"weight_g": 120.0, "count": 12}
     assert datetime.fromisoformat(harvest["at"]) == safe
     assert len(blocked_events) == 1
+
+
+async def test_a_pre_harvest_interval_ends_at_the_same_wall_time_across_dst(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Sprayed 00:30 on 30 Oct, 7 days: safe at 00:30 on 6 Nov, clocks back between.
+
+    Days count on the farm's wall clock (as labels count them), not as 24 hours:
+    the answer, the harvest refusal, the plant's entity and the calendar agree.
+    """
+    pot = device_of(hass, POT_ID)
+    safe = datetime.fromisoformat("2026-11-06T00:30:00-08:00")  # PST, was PDT
+    spray = {"plants": [pot], "product": "Garlic spray", "safety_interval_days": 7}
+    response = await call_action(
+        hass,
+        "apply_treatment",
+        {**spray, "at": "2026-10-30T00:30:00"},  # local, as the UI sends it
+        response=True,
+    )
+    assert response["safe_harvest_at"] == safe.isoformat()
+    assert response["safe_harvest_date"] == "2026-11-06"
+    # The same spray sent with its offset, as an automation may: the same answer.
+    again = await call_action(
+        hass,
+        "apply_treatment",
+        {**spray, "at": "2026-10-30T00:30:00-07:00"},
+        response=True,
+    )
+    assert again["safe_harvest_at"] == safe.isoformat()
+
+    blocked = _state(hass, POT_ID, "harvest_blocked", "binary_sensor")
+    assert blocked.state == "on"
+    assert blocked.attributes["safe_date"] == "2026-11-06"
+    calendar = er.async_get(hass).async_get_entity_id(
+        "calendar", DOMAIN, f"{loaded_farm.entry_id}_calendar"
+    )
+    assert calendar is not None
+    events = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "start_date_time": "2026-10-29T00:00:00-07:00",
+            "end_date_time": "2026-11-10T00:00:00-08:00",
+        },
+        target={"entity_id": calendar},
+        blocking=True,
+        return_response=True,
+    )
+    assert events is not None
+    ends = {
+        event["end"]
+        for event in events[calendar]["events"]  # type: ignore[index]
+        if event["summary"] == "Pre-harvest interval: Garlic spray on Monstera"
+    }
+    assert ends == {safe.isoformat()}
+
+    freezer.move_to(safe - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await _refused(hass, "record_harvest", {"plant": pot}, "harvest_blocked")
+    assert _state(hass, POT_ID, "harvest_blocked", "binary_sensor").state == "on"
+
+    freezer.move_to(safe)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert _state(hass, POT_ID, "harvest_blocked", "binary_sensor").state == "off"
+    await call_action(hass, "record_harvest", {"plant": pot, "weight_g": 50})
 
 
 async def test_treatment_products(
