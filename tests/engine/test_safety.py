@@ -19,6 +19,7 @@ from custom_components.vertical_farm.engine.safety import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 
 def _treatment(
@@ -80,6 +81,19 @@ def test_fractional_and_zero_intervals() -> None:
         _treatment(applied=applied, interval_days=0.5)
     ) == applied + timedelta(hours=12)
     assert safe_instant(_treatment(applied=applied, interval_days=0)) == applied
+
+
+def test_a_short_interval_in_the_repeated_hour_ends_after_it_began() -> None:
+    # 01:10 PST on 1 November 2026, the second 01:10 of that night (09:10 UTC):
+    # 20 minutes on is 01:30 PST, not the first 01:30 (PDT), before the spray.
+    applied = datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=LOS_ANGELES)
+
+    safe = safe_instant(_treatment(applied=applied, interval_days=20 / 1440))
+
+    assert safe.astimezone(UTC) == datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    # A day on from it is 01:10 on 2 November, the wall time kept.
+    day = safe_instant(_treatment(applied=applied, interval_days=1))
+    assert day.astimezone(UTC) == datetime(2026, 11, 2, 9, 10, tzinfo=UTC)
 
 
 def test_treatments_refuse_naive_instants_and_negative_intervals() -> None:

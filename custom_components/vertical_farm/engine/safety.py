@@ -3,7 +3,8 @@
 A treatment applied at an instant may not be harvested before its safe
 instant: applied + the product's pre-harvest interval in days. Instants are
 aware datetimes; intervals count calendar days, so the safe instant keeps the
-wall-clock time of the application (as product labels count days).
+wall-clock time of the application (as product labels count days); a part of
+a day counts real hours on from there.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+import math
 
 from .errors import FarmError
 
@@ -39,9 +41,15 @@ class Treatment:
             raise FarmError("naive_datetime", field="applied")
         if not self.interval_days >= 0:
             raise FarmError("invalid_interval", interval_days=self.interval_days)
-        wall = self.applied + timedelta(days=self.interval_days)
+        # Whole days on the wall clock; a part of a day (hours) in real time.
+        # Not the whole interval on the wall clock: adding to a time in a
+        # repeated hour reads the result as the first pass of that hour, so
+        # 20 minutes on from the second 01:10 would be the first 01:30.
+        days = math.floor(self.interval_days)
+        start = self.applied + timedelta(days=days) if days else self.applied
         # Through UTC: a real, unambiguous instant to compare.
-        object.__setattr__(self, "safe_utc", wall.astimezone(UTC))
+        safe = start.astimezone(UTC) + timedelta(days=self.interval_days - days)
+        object.__setattr__(self, "safe_utc", safe)
 
 
 class HarvestReason(StrEnum):
