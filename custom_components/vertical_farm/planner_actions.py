@@ -554,6 +554,8 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
     except PlannerRefusedError as err:
         link.async_succeeded()  # it answered with the token
         raise _planner_error(err, link) from err
+    except PlannerServerError as err:
+        raise _planner_error(err, link) from err  # it answers: the link holds
     except PlannerError as err:
         link.async_failed(err)
         raise _planner_error(err, link) from err

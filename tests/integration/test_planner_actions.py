@@ -11,11 +11,18 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, service
+from homeassistant.helpers import (
+    device_registry as dr,
+    issue_registry as ir,
+    service,
+)
 from homeassistant.util import dt as dt_util
 import probatio
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.vertical_farm.const import DOMAIN
 from custom_components.vertical_farm.farm import async_get_bundled_library
@@ -348,6 +355,38 @@ async def test_plan_succession_when_the_planner_fails(
     with pytest.raises(HomeAssistantError) as err:
         await _plan(hass)
     assert err.value.translation_key == "planner_auth_failed"
+    assert farm_entry.runtime_data.planner.plan is None
+
+
+async def test_a_planner_server_error_on_plan_succession_is_not_a_lost_link(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A 5xx answer is the planner's own error: still connected, no repair."""
+    await link_planner(hass, farm_entry, planner_server)
+    planner_server.replies["/api/v1/plans/succession"] = (
+        503,
+        {"error": {"code": "database_unavailable", "message": "test"}},
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await _plan(hass)
+    assert err.value.translation_key == "planner_server_error"
+    assert err.value.translation_placeholders == {
+        "url": planner_server.url,
+        "status": "503",
+        "error": "test",
+    }
+    assert hass.states.get("binary_sensor.basement_planner_connected").state == "on"
+    assert farm_entry.runtime_data.planner.unreachable_since is None
+    freezer.tick(timedelta(minutes=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"planner_unreachable_{farm_entry.entry_id}"
+    )
+    assert issue is None
     assert farm_entry.runtime_data.planner.plan is None
 
 
