@@ -44,6 +44,7 @@ from .validation import (
     form_name,
     form_number,
     form_whole_number,
+    has_control_characters,
     name_key,
     trimmed_text,
 )
@@ -164,6 +165,9 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_PLANNER_URL] = "invalid_url"
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"
+            elif has_control_characters(token):
+                # No header can carry them, and no planner token holds them.
+                errors[CONF_PLANNER_TOKEN] = "token_control_characters"
             elif url:
                 errors = await _async_check_planner(self.hass, url, token)
             if not errors:

@@ -115,11 +115,16 @@ def finite_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether the text holds control characters, surrogates or line separators."""
+    return any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text)
+
+
 def text_error(text: str) -> str | None:
     """What is wrong with a trimmed name or free text: an error key, or None."""
     if len(text) > MAX_TEXT_LENGTH:
         return "text_too_long"
-    if any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text):
+    if has_control_characters(text):
         return "text_control_characters"
     if any(char in _DIRECTION_CHARACTERS for char in text):
         return "text_direction_characters"

@@ -367,6 +367,37 @@ async def test_options_planner_not_a_planner(
     assert loaded_farm.options == {}
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        f"{TOKEN[:8]}\n{TOKEN[8:]}",
+        f"{TOKEN[:8]}\r\n{TOKEN[8:]}",
+        f"{TOKEN[:8]}\x00{TOKEN[8:]}",
+        f"{TOKEN[:8]}\t{TOKEN[8:]}",
+        f"{TOKEN[:8]}\x7f{TOKEN[8:]}",
+        f"{TOKEN[:8]}\u2028{TOKEN[8:]}",
+    ],
+)
+async def test_options_planner_token_with_control_characters(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    planner_server: PlannerServer,
+    token: str,
+) -> None:
+    """A token with control characters is named on the token field; nothing is saved."""
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": planner_server.url, "planner_token": token},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"planner_token": "token_control_characters"}
+    assert loaded_farm.options == {}
+
+
 async def test_kit_names_stay_unique(hass: HomeAssistant) -> None:
     """Two trays of one species on one shelf get numbered names."""
     library = await async_get_bundled_library(hass)
