@@ -31,6 +31,7 @@ from .planner import (
     PlannerClient,
     PlannerConnectionError,
     PlannerError,
+    PlannerServerError,
 )
 from .selectors import (
     choice_selector,
@@ -108,6 +109,9 @@ async def _async_check_planner(
         await client.async_check()
     except PlannerAuthError:
         return {CONF_PLANNER_TOKEN: "invalid_auth"}
+    except PlannerServerError:
+        # It answers at this address, with an error of its own: neither field is wrong.
+        return {"base": "planner_server_error"}
     except PlannerConnectionError:
         return {CONF_PLANNER_URL: "cannot_connect"}
     except PlannerError:
@@ -165,6 +169,8 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_PLANNER_URL] = "invalid_url"
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"
+            elif token and not url:
+                errors[CONF_PLANNER_URL] = "url_required"
             elif has_control_characters(token):
                 # No header can carry them, and no planner token holds them.
                 errors[CONF_PLANNER_TOKEN] = "token_control_characters"

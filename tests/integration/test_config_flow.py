@@ -398,6 +398,43 @@ async def test_options_planner_token_with_control_characters(
     assert loaded_farm.options == {}
 
 
+async def test_options_planner_that_fails_on_its_own(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
+) -> None:
+    """A planner answering with a server error is not told as a wrong address."""
+    planner_server.replies["/api/v1/health"] = (
+        503,
+        {"error": {"code": "database_unavailable", "message": "test"}},
+    )
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"planner_url": planner_server.url, "planner_token": TOKEN},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "planner_server_error"}
+    assert loaded_farm.options == {}
+
+
+async def test_options_planner_token_without_an_address(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """A token alone connects nothing: the missing address is named."""
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_token": TOKEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"planner_url": "url_required"}
+    assert loaded_farm.options == {}
+
+
 async def test_kit_names_stay_unique(hass: HomeAssistant) -> None:
     """Two trays of one species on one shelf get numbered names."""
     library = await async_get_bundled_library(hass)
