@@ -103,8 +103,13 @@ class GrowerRecords:
         )
 
     async def async_log_water_change(self, tank_id: str, at: datetime) -> None:
-        """Record a full change of a tank's solution (age and schedule restart)."""
-        await self.async_log_feeding(tank_id, FULL_CHANGE, at, {})
+        """Record a full change of a tank's solution (age and schedule restart).
+
+        The tank is filled to its volume; the record says so, for the
+        planner's water forecast.
+        """
+        volume_l = self._config().tanks[tank_id].volume_l
+        await self.async_log_feeding(tank_id, FULL_CHANGE, at, {"volume_l": volume_l})
 
     async def async_log_feeding(
         self, tank_id: str, kind: str, at: datetime, data: FeedingDetails

@@ -257,6 +257,34 @@ async def test_a_failing_forecast_is_not_a_lost_link(
     assert issue is None
 
 
+async def test_a_water_change_tells_the_planner_the_tank_is_full(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The water change button sends the tank's volume: the forecast starts full."""
+    await link_planner(hass, farm_entry, planner_server)
+    hass.states.async_set("sensor.tank_a_level", "20", {"unit_of_measurement": "L"})
+    await _settle(hass)
+    assert (await tank_forecast(hass, TANK_ID))["water"]["level_l"] == 20
+    freezer.tick(timedelta(minutes=5))
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.tank_a_log_water_change"},
+        blocking=True,
+    )
+    await _settle(hass)
+    with closing(sqlite3.connect(planner_server.database)) as connection:
+        (payload,) = connection.execute(
+            "SELECT payload FROM journal WHERE kind = 'fed' AND subject_id = ?",
+            (TANK_ID,),
+        ).fetchone()
+    assert json.loads(payload) == {"kind": "full_change", "volume_l": 60.0}
+    assert (await tank_forecast(hass, TANK_ID))["water"]["level_l"] == 60
+
+
 # --- Stock counts -------------------------------------------------------------
 
 
