@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.core import HomeAssistant
@@ -25,7 +25,7 @@ from .const import (
 )
 from .engine.profiles import FertilizerKind, Library, Species
 from .farm import async_get_bundled_library, farm_library
-from .library import LibraryError, merge_user_entries
+from .library import ERROR_INVALID_ENTRY, LibraryError, merge_user_entries
 from .planner import (
     PlannerAuthError,
     PlannerClient,
@@ -51,6 +51,21 @@ from .validation import (
 )
 
 SPECIES_NUMBERS = ("base_temp_c", "ec_min", "ec_max", "ph_min", "ph_max")
+
+# A phase's band the library refuses (its lowest above its highest), by the
+# bounds the user gave: (lowest, highest) -> the field to name and its error.
+RANGE_ERRORS: Final[dict[str, dict[tuple[bool, bool], tuple[str, str]]]] = {
+    "ec": {
+        (True, True): ("ec_max", "ec_max_below_min"),
+        (False, True): ("ec_max", "ec_max_below_template"),
+        (True, False): ("ec_min", "ec_min_above_template"),
+    },
+    "ph": {
+        (True, True): ("ph_max", "ph_max_below_min"),
+        (False, True): ("ph_max", "ph_max_below_template"),
+        (True, False): ("ph_min", "ph_min_above_template"),
+    },
+}
 
 # Where a new fertilizer goes in the mixing order, by kind (see fertilizers.yaml).
 DEFAULT_PRIORITY = {
@@ -98,6 +113,26 @@ def _species_data(template: Species, user_input: dict[str, Any]) -> dict[str, An
             for profile in template.phases
         ],
     }
+
+
+def _range_error(err: LibraryError, user_input: dict[str, Any]) -> Errors:
+    """The field and error for an EC or pH band the library refuses; empty if another.
+
+    The library names a phase's highest bound when it is below the lowest;
+    the field named is the bound the user gave (both given: the highest).
+    """
+    band, _, bound = err.path.rpartition(".")
+    if err.code != ERROR_INVALID_ENTRY or ".phases[" not in band:
+        return {}
+    quantity = bound.removesuffix("_max")
+    given = (
+        user_input.get(f"{quantity}_min") is not None,
+        user_input.get(f"{quantity}_max") is not None,
+    )
+    if (found := RANGE_ERRORS.get(quantity, {}).get(given)) is None:
+        return {}
+    field, error = found
+    return {field: error}
 
 
 async def _async_check_planner(
@@ -225,7 +260,7 @@ class FarmOptionsFlow(OptionsFlowWithReload):
                 try:
                     merge_user_entries(library, species={key: data})
                 except LibraryError as err:
-                    errors["base"] = "invalid_entry"
+                    errors = _range_error(err, user_input) or {"base": "invalid_entry"}
                     placeholders["error"] = err.message
                 else:
                     return self._save(**{CONF_USER_SPECIES: user_species})

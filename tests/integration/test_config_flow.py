@@ -1,5 +1,7 @@
 """The farm config flow: by hand, from a kit, reconfigure, discovery, options."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_HASSIO, SOURCE_USER
@@ -23,6 +25,11 @@ from .conftest import FARM_DATA
 from .planner_server import TOKEN, PlannerServer
 
 WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
+EN = json.loads(
+    (Path(__file__).parents[2] / "custom_components" / DOMAIN / "translations")
+    .joinpath("en.json")
+    .read_text(encoding="utf-8")
+)
 KITS = [
     "windowsill_herbs",
     "lettuce_nft_rack",
@@ -491,8 +498,7 @@ async def test_options_own_species(
         result["flow_id"],
         {"name": "Shiso", "based_on": "basil", "ec_min": 2.0, "ec_max": 1.0},
     )
-    assert result["errors"] == {"base": "invalid_entry"}
-    assert "ec_max" in result["description_placeholders"]["error"]
+    assert result["errors"] == {"ec_max": "ec_max_below_min"}
     result = await options.async_configure(
         result["flow_id"],
         {
@@ -541,6 +547,36 @@ async def test_options_own_species(
     await hass.async_block_till_done()
     assert "species" not in loaded_farm.options
     assert "shiso" not in loaded_farm.runtime_data.library.species
+
+
+@pytest.mark.parametrize(
+    ("ranges", "errors"),
+    [
+        ({"ec_min": 2.0, "ec_max": 1.0}, {"ec_max": "ec_max_below_min"}),
+        ({"ph_min": 7.0, "ph_max": 6.0}, {"ph_max": "ph_max_below_min"}),
+        # Basil germinates at EC 0.3-0.6 and pH 5.8-6.5: one bound alone can cross it.
+        ({"ec_min": 1.0}, {"ec_min": "ec_min_above_template"}),
+        ({"ec_max": 0.5}, {"ec_max": "ec_max_below_template"}),
+        ({"ph_min": 6.8}, {"ph_min": "ph_min_above_template"}),
+        ({"ph_max": 5.6}, {"ph_max": "ph_max_below_template"}),
+    ],
+)
+async def test_options_own_species_ranges_the_library_refuses(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    ranges: dict[str, float],
+    errors: dict[str, str],
+) -> None:
+    """An EC or pH range the library refuses is named on its field; nothing is saved."""
+    result = await _options_step(hass, loaded_farm, "add_species")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"name": "Shiso", "based_on": "basil", **ranges}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    for key in errors.values():
+        assert EN["options"]["error"][key]
+    assert loaded_farm.options == {}
 
 
 async def test_options_own_fertilizer(
