@@ -27,6 +27,11 @@ TANK_ID = "01TANKA000000000000000000A"
 RACK_ID = "01RACK1000000000000000000A"
 PLANT_ID = "01PLANTBASIL00000000000000"
 POT_ID = "01PLANTMONSTERA00000000000"
+HOME_TANK_ID = "01TANKA000000000000000000B"
+HOME_RACK_ID = "01RACK1000000000000000000B"
+HOME_BASIL_ID = "01PLANTBASIL0000000000000B"
+HOME_RACK_TWO_ID = "01RACK2000000000000000000B"
+HOME_MINT_ID = "01PLANTMINT00000000000000B"
 
 
 def subentry(
@@ -179,6 +184,68 @@ async def call_action(
     return await hass.services.async_call(
         DOMAIN, action, data, blocking=True, return_response=response
     )
+
+
+def home_farm_entry(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> MockConfigEntry:
+    """A second farm, "Home farm", with the same names as the basement farm.
+
+    It has its own Tank A, Rack one and Basil tray, and a Rack two (with mint)
+    that the basement farm has not.
+    """
+    entry = farm_with(
+        hass,
+        "Home farm",
+        [
+            subentry(
+                HOME_TANK_ID,
+                "tank",
+                {
+                    **TANK_DATA,
+                    "ec_sensor": None,
+                    "ph_sensor": None,
+                    "temperature_sensor": None,
+                    "level_sensor": None,
+                },
+            ),
+            subentry(
+                HOME_RACK_ID,
+                "rack",
+                {
+                    **RACK_DATA,
+                    "tank": HOME_TANK_ID,
+                    "temperature_sensor": None,
+                    "humidity_sensor": None,
+                    "light_sensor": None,
+                },
+            ),
+            subentry(HOME_BASIL_ID, "plant", {**BASIL_DATA, "rack": HOME_RACK_ID}),
+            subentry(HOME_RACK_TWO_ID, "rack", {"name": "Rack two"}),
+            subentry(
+                HOME_MINT_ID,
+                "plant",
+                {
+                    "name": "Mint pot",
+                    "species": "mint",
+                    "rack": HOME_RACK_TWO_ID,
+                    "shelf": 1,
+                    "planted": "2026-11-01",
+                    "phase": "seedling",
+                    "care_preset": "herb",
+                },
+            ),
+        ],
+    )
+    seed_phases(
+        hass_storage,
+        entry.entry_id,
+        {
+            HOME_BASIL_ID: ("seedling", "2026-11-01"),
+            HOME_MINT_ID: ("seedling", "2026-11-01"),
+        },
+    )
+    return entry
 
 
 @pytest.fixture

@@ -52,19 +52,16 @@ from custom_components.vertical_farm.intents import (
 )
 
 from .conftest import (
-    BASIL_DATA,
     FARM_DATA,
+    HOME_BASIL_ID,
+    HOME_RACK_ID,
     PLANT_ID,
     POT_ID,
-    RACK_DATA,
     RACK_ID,
-    TANK_DATA,
     TANK_ID,
     TODAY,
-    farm_with,
-    seed_phases,
+    home_farm_entry,
     set_up,
-    subentry,
 )
 
 NOW = datetime.fromisoformat(TODAY)  # Tuesday 2026-11-03 10:00 US/Pacific
@@ -434,74 +431,13 @@ async def test_mark_care_done(hass: HomeAssistant, assist: MockConfigEntry) -> N
 
 # --- Two farms -------------------------------------------------------------------
 
-HOME_TANK_ID = "01TANKA000000000000000000B"
-HOME_RACK_ID = "01RACK1000000000000000000B"
-HOME_BASIL_ID = "01PLANTBASIL0000000000000B"
-HOME_RACK_TWO_ID = "01RACK2000000000000000000B"
-HOME_MINT_ID = "01PLANTMINT00000000000000B"
-
 
 @pytest.fixture
 async def home_farm(
     hass: HomeAssistant, hass_storage: dict[str, Any], assist: MockConfigEntry
 ) -> MockConfigEntry:
-    """A second farm, "Home farm", added while Assist runs, with the same names.
-
-    It has its own Tank A, Rack one and Basil tray, and a Rack two (with mint)
-    that the basement farm has not.
-    """
-    entry = farm_with(
-        hass,
-        "Home farm",
-        [
-            subentry(
-                HOME_TANK_ID,
-                "tank",
-                {
-                    **TANK_DATA,
-                    "ec_sensor": None,
-                    "ph_sensor": None,
-                    "temperature_sensor": None,
-                    "level_sensor": None,
-                },
-            ),
-            subentry(
-                HOME_RACK_ID,
-                "rack",
-                {
-                    **RACK_DATA,
-                    "tank": HOME_TANK_ID,
-                    "temperature_sensor": None,
-                    "humidity_sensor": None,
-                    "light_sensor": None,
-                },
-            ),
-            subentry(HOME_BASIL_ID, "plant", {**BASIL_DATA, "rack": HOME_RACK_ID}),
-            subentry(HOME_RACK_TWO_ID, "rack", {"name": "Rack two"}),
-            subentry(
-                HOME_MINT_ID,
-                "plant",
-                {
-                    "name": "Mint pot",
-                    "species": "mint",
-                    "rack": HOME_RACK_TWO_ID,
-                    "shelf": 1,
-                    "planted": "2026-11-01",
-                    "phase": "seedling",
-                    "care_preset": "herb",
-                },
-            ),
-        ],
-    )
-    seed_phases(
-        hass_storage,
-        entry.entry_id,
-        {
-            HOME_BASIL_ID: ("seedling", "2026-11-01"),
-            HOME_MINT_ID: ("seedling", "2026-11-01"),
-        },
-    )
-    return await set_up(hass, entry)
+    """A second farm, "Home farm", added while Assist runs, with the same names."""
+    return await set_up(hass, home_farm_entry(hass, hass_storage))
 
 
 def _waterings(entry: MockConfigEntry) -> list[dict[str, Any]]:
