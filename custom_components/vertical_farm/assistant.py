@@ -246,6 +246,89 @@ def find_subjects(
     ]
 
 
+class LookupFailure(StrEnum):
+    """Why a name gave nothing to act on."""
+
+    UNKNOWN_FARM = "unknown_farm"  # no loaded farm has the farm name given
+    NOT_IN_FARM = "not_in_farm"  # the farm named has nothing called that
+    UNKNOWN = "unknown"  # no farm has anything called that
+    IN_SEVERAL_FARMS = "in_several_farms"  # a record would span farms
+
+
+class SubjectLookupError(Exception):
+    """A name (and farm) that voice and the assistant tools cannot act on.
+
+    Each caller words it for its listener; `farms` are the farms searched
+    (`NOT_IN_FARM`) or the farms that have the name (`IN_SEVERAL_FARMS`).
+    """
+
+    def __init__(
+        self,
+        failure: LookupFailure,
+        *,
+        name: str,
+        kinds: tuple[SubjectKind, ...],
+        farm: str | None = None,
+        farms: Iterable[str] = (),
+    ) -> None:
+        """Why `name` (and `farm`, if given) found nothing usable."""
+        super().__init__(f"{failure}: {name!r}")
+        self.failure = failure
+        self.name = name
+        self.kinds = kinds
+        self.farm = farm
+        self.farms = list(farms)
+
+    @property
+    def noun(self) -> str:
+        """What was looked for: "plant", "plant or rack", "tank"."""
+        return " or ".join(str(kind) for kind in self.kinds)
+
+
+def named_subjects(
+    hass: HomeAssistant,
+    name: str,
+    kinds: Iterable[SubjectKind],
+    farm: str | None = None,
+    *,
+    records: bool = False,
+) -> list[Subject]:
+    """The subjects a name refers to, in the farm named if one is.
+
+    A record (`records`) must not land in several farms because they each
+    have something of that name: the grower says which farm first.
+
+    Raises:
+        SubjectLookupError: no farm has that name, nothing there (or
+            anywhere) has the name, or a record names what several farms have.
+    """
+    wanted = tuple(kinds)
+    farms = None
+    if farm is not None and not (farms := find_farms(hass, farm)):
+        raise SubjectLookupError(
+            LookupFailure.UNKNOWN_FARM, name=name, kinds=wanted, farm=farm
+        )
+    found = find_subjects(hass, name, wanted, farms)
+    if not found:
+        raise SubjectLookupError(
+            LookupFailure.UNKNOWN if farms is None else LookupFailure.NOT_IN_FARM,
+            name=name,
+            kinds=wanted,
+            farm=farm,
+            farms=[each.settings.name for each in farms or ()],
+        )
+    holders = list(dict.fromkeys(subject.farm for subject in found))
+    if records and len(holders) > 1:
+        raise SubjectLookupError(
+            LookupFailure.IN_SEVERAL_FARMS,
+            name=name,
+            kinds=wanted,
+            farm=farm,
+            farms=[each.settings.name for each in holders],
+        )
+    return found
+
+
 # --- Status -------------------------------------------------------------------
 
 

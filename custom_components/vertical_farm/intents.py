@@ -49,15 +49,16 @@ from homeassistant.util.hass_dict import HassKey
 import probatio
 
 from .assistant import (
+    LookupFailure,
     Subject,
     SubjectKind,
+    SubjectLookupError,
     async_complete_care,
     async_log_watering,
     due_care,
-    find_farms,
-    find_subjects,
     loaded_farms,
     local_now,
+    named_subjects,
     next_care,
     plant_status,
     spoken_farm_names,
@@ -652,15 +653,21 @@ def tank_speech(status: Mapping[str, Any]) -> str:
     return f"{text} No problems."
 
 
-def in_more_than_one_farm(name: str, subjects: Iterable[Subject]) -> str | None:
-    """Why a record naming these subjects waits, if they are in several farms."""
-    farms = list(dict.fromkeys(subject.farm.settings.name for subject in subjects))
-    if len(farms) < 2:
-        return None
-    return (
-        f"{name[:1].upper()}{name[1:]} is in more than one farm: {join_words(farms)}."
-        f' Nothing was recorded. Say which one, for example "{name} in {farms[0]}".'
-    )
+def lookup_speech(error: SubjectLookupError) -> str:
+    """Why nothing was done for a name, as said to the grower."""
+    name, noun = error.name, error.noun
+    match error.failure:
+        case LookupFailure.UNKNOWN_FARM:
+            return f"I don't know a farm called {error.farm}."
+        case LookupFailure.NOT_IN_FARM:
+            return f"{join_words(error.farms)} has no {noun} called {name}."
+        case LookupFailure.IN_SEVERAL_FARMS:
+            return (
+                f"{name[:1].upper()}{name[1:]} is in more than one farm: "
+                f"{join_words(error.farms)}. Nothing was recorded. Say which one, "
+                f'for example "{name} in {error.farms[0]}".'
+            )
+    return f"I don't know a {noun} called {name}."
 
 
 def per_farm(subjects: Iterable[Subject], parts: Iterable[str]) -> str:
@@ -701,22 +708,16 @@ class FarmIntentHandler(intent.IntentHandler):
                 names what more than one farm has.
         """
         slots = self.async_validate_slots(intent_obj.slots)
-        name: str = slots[SLOT_NAME]["value"]
-        farm_name: str | None = slots.get(SLOT_FARM, {}).get("value")
-        hass = intent_obj.hass
-        farms = None
-        if farm_name is not None and not (farms := find_farms(hass, farm_name)):
-            raise intent.IntentHandleError(f"I don't know a farm called {farm_name}.")
-        found = find_subjects(hass, name, self.kinds, farms)
-        noun = " or ".join(str(kind) for kind in self.kinds)
-        if not found and farms is not None:
-            where = join_words(farm.settings.name for farm in farms)
-            raise intent.IntentHandleError(f"{where} has no {noun} called {name}.")
-        if not found:
-            raise intent.IntentHandleError(f"I don't know a {noun} called {name}.")
-        if self.records and (refusal := in_more_than_one_farm(name, found)):
-            raise intent.IntentHandleError(refusal)
-        return found
+        try:
+            return named_subjects(
+                intent_obj.hass,
+                slots[SLOT_NAME]["value"],
+                self.kinds,
+                slots.get(SLOT_FARM, {}).get("value"),
+                records=self.records,
+            )
+        except SubjectLookupError as error:
+            raise intent.IntentHandleError(lookup_speech(error)) from error
 
     @staticmethod
     def answer(
