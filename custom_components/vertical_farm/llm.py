@@ -10,7 +10,9 @@ two ways:
   exposed to the assistant asking.
 
 Every tool reads the live farm or appends a record (watering, confirmed care,
-feeding); none switches a light, a pump or anything else on or off.
+feeding); none switches a light, a pump or anything else on or off. Names are
+looked up as voice does them, optionally in one farm: a tool that records
+refuses a name that several farms have until the model says which farm.
 """
 
 from __future__ import annotations
@@ -35,17 +37,19 @@ from homeassistant.util.hass_dict import HassKey
 import probatio
 
 from .assistant import (
+    LookupFailure,
     Subject,
     SubjectKind,
+    SubjectLookupError,
     all_subjects,
     async_complete_care,
     async_log_feeding,
     async_log_watering,
     farm_overview,
-    find_subjects,
+    find_farms,
     loaded_farms,
     local_now,
-    normalize_name,
+    named_subjects,
     plant_status,
     tank_status,
 )
@@ -93,21 +97,47 @@ def _one_line(text: str) -> str:
 
 
 _NAME_HELP = "Name of a plant (or its species, e.g. basil), as in the overview"
+_FARM: Final = probatio.Optional(
+    "farm",
+    description=(
+        "Name of the farm, as in the overview. Leave out to look in every farm; "
+        "needed to record something when several farms have that name."
+    ),
+)
 
 
 def _error(message: str, **details: Any) -> llm.ToolResult:
     return llm.ToolResult(data={"error": message, **details}, error=True)
 
 
-def _unknown(
-    name: str, kinds: tuple[SubjectKind, ...], hass: HomeAssistant
-) -> llm.ToolResult:
-    """An error naming the subjects the tool does know, so the model can retry."""
+def _unknown_farm(hass: HomeAssistant, name: str) -> llm.ToolResult:
+    """An error listing the farms there are, so the model can retry."""
+    known = [farm.settings.name for farm in loaded_farms(hass)]
+    return _error(f"No farm is called {name!r}", known=known)
+
+
+def _not_found(hass: HomeAssistant, error: SubjectLookupError) -> llm.ToolResult:
+    """An error the model can act on: the names or farms it may use instead."""
+    name, farms = error.name, error.farms
+    if error.failure is LookupFailure.UNKNOWN_FARM:
+        return _unknown_farm(hass, error.farm or "")
+    if error.failure is LookupFailure.IN_SEVERAL_FARMS:
+        return _error(
+            f"{name!r} is in more than one farm: {', '.join(farms)}. Nothing was "
+            "recorded. Ask which farm, then call again with `farm`.",
+            farms=farms,
+        )
+    searched = [farm for farm in loaded_farms(hass) if farm.settings.name in farms]
     known = sorted(
-        subject.name for subject in all_subjects(hass) if subject.kind in kinds
+        subject.name
+        for subject in all_subjects(hass, searched or None)
+        if subject.kind in error.kinds
     )
-    noun = " or ".join(str(kind) for kind in kinds)
-    return _error(f"No {noun} is called {name!r}", known=known)
+    if error.failure is LookupFailure.NOT_IN_FARM:
+        message = f"{', '.join(farms)} has no {error.noun} called {name!r}"
+    else:
+        message = f"No {error.noun} is called {name!r}"
+    return _error(message, known=known)
 
 
 def _today() -> date:
@@ -131,7 +161,11 @@ class GetOverviewTool(FarmTool):
         "care tasks due today or overdue."
     )
     parameters = probatio.Schema(
-        {probatio.Optional("farm", description="Only this farm, by name"): str}
+        {
+            probatio.Optional(
+                "farm", description="Only this farm, by name, as the user says it"
+            ): str
+        }
     )
     annotations = _READ
 
@@ -145,21 +179,38 @@ class GetOverviewTool(FarmTool):
         """Describe the farms."""
         args = self.parameters(tool_input.tool_args)
         farms = loaded_farms(hass)
-        if (wanted := args.get("farm")) is not None:
-            farms = [
-                farm
-                for farm in farms
-                if normalize_name(farm.settings.name) == normalize_name(wanted)
-            ]
-            if not farms:
-                return _error(
-                    f"No farm is called {wanted!r}",
-                    known=[farm.settings.name for farm in loaded_farms(hass)],
-                )
+        if (wanted := args.get("farm")) is not None and not (
+            farms := find_farms(hass, wanted)
+        ):
+            return _unknown_farm(hass, wanted)
         today = _today()
         return llm.ToolResult(
             data={"farms": [farm_overview(farm, today) for farm in farms]}
         )
+
+
+def _resolve(
+    hass: HomeAssistant,
+    names: list[str],
+    kinds: tuple[SubjectKind, ...],
+    farm: str | None,
+    *,
+    records: bool = False,
+) -> list[Subject] | llm.ToolResult:
+    """Every subject the names refer to, in the farm given if any.
+
+    A tool that records gets an error for a name several farms have, so that
+    nothing lands in a farm the user did not mean; any error comes for the
+    first name that fails, before anything is recorded.
+    """
+    subjects: list[Subject] = []
+    for name in names:
+        try:
+            found = named_subjects(hass, name, kinds, farm, records=records)
+        except SubjectLookupError as error:
+            return _not_found(hass, error)
+        subjects.extend(found)
+    return subjects
 
 
 class GetPlantStatusTool(FarmTool):
@@ -172,7 +223,7 @@ class GetPlantStatusTool(FarmTool):
         "harvest and whether a pre-harvest interval blocks harvesting (and until when)."
     )
     parameters = probatio.Schema(
-        {probatio.Required("name", description=_NAME_HELP): str}
+        {probatio.Required("name", description=_NAME_HELP): str, _FARM: str}
     )
     annotations = _READ
 
@@ -183,17 +234,16 @@ class GetPlantStatusTool(FarmTool):
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
     ) -> llm.ToolResult:
-        """Status of every plant the name refers to."""
-        name: str = self.parameters(tool_input.tool_args)["name"]
-        kinds = (SubjectKind.PLANT,)
-        if not (subjects := find_subjects(hass, name, kinds)):
-            return _unknown(name, kinds, hass)
+        """Status of every plant the name refers to, each with its farm."""
+        args = self.parameters(tool_input.tool_args)
+        found = _resolve(hass, [args["name"]], (SubjectKind.PLANT,), args.get("farm"))
+        if isinstance(found, llm.ToolResult):
+            return found
         today = _today()
         return llm.ToolResult(
             data={
                 "plants": [
-                    plant_status(subject.farm, subject.id, today)
-                    for subject in subjects
+                    plant_status(subject.farm, subject.id, today) for subject in found
                 ]
             }
         )
@@ -209,7 +259,7 @@ class GetTankStatusTool(FarmTool):
         "temperature, level, days until empty, problems and next maintenance."
     )
     parameters = probatio.Schema(
-        {probatio.Required("name", description="Name of the tank"): str}
+        {probatio.Required("name", description="Name of the tank"): str, _FARM: str}
     )
     annotations = _READ
 
@@ -220,28 +270,14 @@ class GetTankStatusTool(FarmTool):
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
     ) -> llm.ToolResult:
-        """Status of every tank the name refers to."""
-        name: str = self.parameters(tool_input.tool_args)["name"]
-        kinds = (SubjectKind.TANK,)
-        if not (subjects := find_subjects(hass, name, kinds)):
-            return _unknown(name, kinds, hass)
+        """Status of every tank the name refers to, each with its farm."""
+        args = self.parameters(tool_input.tool_args)
+        found = _resolve(hass, [args["name"]], (SubjectKind.TANK,), args.get("farm"))
+        if isinstance(found, llm.ToolResult):
+            return found
         return llm.ToolResult(
-            data={
-                "tanks": [tank_status(subject.farm, subject.id) for subject in subjects]
-            }
+            data={"tanks": [tank_status(subject.farm, subject.id) for subject in found]}
         )
-
-
-def _resolve_all(
-    hass: HomeAssistant, names: list[str], kinds: tuple[SubjectKind, ...]
-) -> list[Subject] | llm.ToolResult:
-    """Every subject named, or an error for the first unknown name."""
-    subjects: list[Subject] = []
-    for name in names:
-        if not (found := find_subjects(hass, name, kinds)):
-            return _unknown(name, kinds, hass)
-        subjects.extend(found)
-    return subjects
 
 
 class LogWateringTool(FarmTool):
@@ -256,6 +292,7 @@ class LogWateringTool(FarmTool):
     parameters = probatio.Schema(
         {
             probatio.Required("names", description="Plant or rack names"): [str],
+            _FARM: str,
             probatio.Optional("volume_l", description="Litres given, if said"): _amount(
                 MAX_VOLUME_L, above_zero=True
             ),
@@ -272,7 +309,13 @@ class LogWateringTool(FarmTool):
     ) -> llm.ToolResult:
         """Log it; return the plants covered."""
         args = self.parameters(tool_input.tool_args)
-        found = _resolve_all(hass, args["names"], (SubjectKind.PLANT, SubjectKind.RACK))
+        found = _resolve(
+            hass,
+            args["names"],
+            (SubjectKind.PLANT, SubjectKind.RACK),
+            args.get("farm"),
+            records=True,
+        )
         if isinstance(found, llm.ToolResult):
             return found
         watered = await async_log_watering(found, local_now(), args.get("volume_l"))
@@ -294,6 +337,7 @@ class CompleteCareTool(FarmTool):
     parameters = probatio.Schema(
         {
             probatio.Required("name", description=_NAME_HELP): str,
+            _FARM: str,
             probatio.Required("task"): probatio.In([str(kind) for kind in CareKind]),
         }
     )
@@ -308,7 +352,9 @@ class CompleteCareTool(FarmTool):
     ) -> llm.ToolResult:
         """Confirm it; return the plants and when each task is next due."""
         args = self.parameters(tool_input.tool_args)
-        found = _resolve_all(hass, [args["name"]], (SubjectKind.PLANT,))
+        found = _resolve(
+            hass, [args["name"]], (SubjectKind.PLANT,), args.get("farm"), records=True
+        )
         if isinstance(found, llm.ToolResult):
             return found
         kind = CareKind(args["task"])
@@ -341,6 +387,7 @@ class LogFeedingTool(FarmTool):
     parameters = probatio.Schema(
         {
             probatio.Required("tank", description="Name of the tank"): str,
+            _FARM: str,
             probatio.Required("kind"): probatio.In(list(FEEDING_KINDS)),
             probatio.Optional("volume_l", description="Litres added"): _amount(
                 MAX_VOLUME_L, above_zero=True
@@ -365,7 +412,9 @@ class LogFeedingTool(FarmTool):
     ) -> llm.ToolResult:
         """Log it against the one tank named."""
         args = self.parameters(tool_input.tool_args)
-        found = _resolve_all(hass, [args["tank"]], (SubjectKind.TANK,))
+        found = _resolve(
+            hass, [args["tank"]], (SubjectKind.TANK,), args.get("farm"), records=True
+        )
         if isinstance(found, llm.ToolResult):
             return found
         if len(found) > 1:

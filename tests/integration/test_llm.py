@@ -22,7 +22,20 @@ from custom_components.vertical_farm.llm import (
     async_setup_llm,
 )
 
-from .conftest import FARM_DATA, PLANT_ID, POT_ID, TANK_DATA, TANK_ID, TODAY, subentry
+from .conftest import (
+    FARM_DATA,
+    HOME_BASIL_ID,
+    HOME_MINT_ID,
+    HOME_TANK_ID,
+    PLANT_ID,
+    POT_ID,
+    TANK_DATA,
+    TANK_ID,
+    TODAY,
+    home_farm_entry,
+    set_up,
+    subentry,
+)
 
 NOW = datetime.fromisoformat(TODAY)  # 2026-11-03 10:00 US/Pacific
 TOOLS = [
@@ -274,6 +287,148 @@ async def test_log_feeding_needs_one_tank(
     assert result.error
     assert result.data["farms"] == ["Basement", "Attic"]
     assert attic.runtime_data.farm.store.records(kinds=["fed"]) == []
+
+
+# --- Two farms -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def home_farm(
+    hass: HomeAssistant, hass_storage: dict[str, Any], farm_api: llm.APIInstance
+) -> MockConfigEntry:
+    """A second farm, "Home farm", with its own Tank A, Rack one and Basil tray."""
+    return await set_up(hass, home_farm_entry(hass, hass_storage))
+
+
+def _records(entry: MockConfigEntry, kind: str) -> list[dict[str, Any]]:
+    return list(entry.runtime_data.farm.store.records(kinds=[kind]))
+
+
+def _care_done(entry: MockConfigEntry, plant_id: str) -> list[str]:
+    care = entry.runtime_data.farm.store.state(plant_id).get("care", {})
+    return [task for task, state in care.items() if "last_done" in state]
+
+
+async def test_the_model_is_told_about_the_farm_argument(
+    farm_api: llm.APIInstance,
+) -> None:
+    """Every tool taking a name takes an optional farm, described for the model."""
+    for tool in farm_api.tools:
+        schema = probatio.to_openapi(
+            tool.parameters, custom_serializer=farm_api.custom_serializer
+        )
+        assert schema["properties"]["farm"]["type"] == "string", tool.name
+        assert "farm" in schema["properties"]["farm"]["description"], tool.name
+        assert "farm" not in schema.get("required", []), tool.name
+
+
+async def test_a_record_naming_two_farms_records_nothing(
+    farm_api: llm.APIInstance, loaded_farm: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """Rack one, the basil and Tank A are in both farms: an error asking which."""
+    result = await _call(farm_api, "log_watering", names=["rack one"])
+    assert result.error
+    assert result.data == {
+        "error": "'rack one' is in more than one farm: Basement, Home farm. "
+        "Nothing was recorded. Ask which farm, then call again with `farm`.",
+        "farms": ["Basement", "Home farm"],
+    }
+    # One name that is in both farms stops the others too.
+    result = await _call(farm_api, "log_watering", names=["Monstera", "basil"])
+    assert result.error
+    assert result.data["farms"] == ["Basement", "Home farm"]
+    result = await _call(farm_api, "complete_care_task", name="basil", task="repot")
+    assert result.error
+    assert result.data["farms"] == ["Basement", "Home farm"]
+    result = await _call(farm_api, "log_feeding", tank="tank a", kind="top_up")
+    assert result.error
+    assert result.data["farms"] == ["Basement", "Home farm"]
+    for entry in (loaded_farm, home_farm):
+        assert _records(entry, "watered") == _records(entry, "fed") == []
+    assert _care_done(loaded_farm, PLANT_ID) == _care_done(home_farm, HOME_BASIL_ID)
+    assert _care_done(home_farm, HOME_BASIL_ID) == []
+    # Names only one farm has need no farm.
+    result = await _call(farm_api, "log_watering", names=["rack two", "Monstera"])
+    assert result.data == {"watered": ["Mint pot", "Monstera"]}
+
+
+async def test_a_record_in_the_farm_named(
+    farm_api: llm.APIInstance, loaded_farm: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """The farm argument picks the farm, named as the user says it."""
+    result = await _call(farm_api, "log_watering", names=["rack one"], farm="home farm")
+    assert result.data == {"watered": ["Basil tray"]}
+    (record,) = _records(home_farm, "watered")
+    assert record["subject"] == HOME_BASIL_ID
+    assert _records(loaded_farm, "watered") == []
+    result = await _call(
+        farm_api, "complete_care_task", name="basil", task="repot", farm="the Basement"
+    )
+    assert result.data["done"] == ["Basil tray"]
+    assert _care_done(loaded_farm, PLANT_ID) == ["repot"]
+    assert _care_done(home_farm, HOME_BASIL_ID) == ["water"]  # the watering above
+    result = await _call(
+        farm_api, "log_feeding", tank="Tank A", kind="top_up", farm="Home Farm"
+    )
+    assert result.data["tank"] == "Tank A"
+    (record,) = _records(home_farm, "fed")
+    assert record["subject"] == HOME_TANK_ID
+    assert _records(loaded_farm, "fed") == []
+
+
+async def test_an_unknown_farm_is_an_error(
+    farm_api: llm.APIInstance, loaded_farm: MockConfigEntry, home_farm: MockConfigEntry
+) -> None:
+    """A farm nobody has, or a farm without that name: an error, nothing recorded."""
+    unknown = {"error": "No farm is called 'Shed'", "known": ["Basement", "Home farm"]}
+    for tool, args in (
+        ("log_watering", {"names": ["rack one"]}),
+        ("complete_care_task", {"name": "basil", "task": "repot"}),
+        ("log_feeding", {"tank": "Tank A", "kind": "top_up"}),
+        ("get_plant_status", {"name": "basil"}),
+        ("get_tank_status", {"name": "Tank A"}),
+        ("get_overview", {}),
+    ):
+        result = await _call(farm_api, tool, farm="Shed", **args)
+        assert result.error, tool
+        assert result.data == unknown, tool
+    result = await _call(farm_api, "log_watering", names=["rack two"], farm="basement")
+    assert result.error
+    assert result.data == {
+        "error": "Basement has no plant or rack called 'rack two'",
+        "known": ["Basil tray", "Monstera", "Rack one"],
+    }
+    result = await _call(
+        farm_api, "complete_care_task", name="monstera", task="repot", farm="Home farm"
+    )
+    assert result.error
+    assert result.data["known"] == ["Basil tray", "Mint pot"]
+    for entry in (loaded_farm, home_farm):
+        assert _records(entry, "watered") == _records(entry, "fed") == []
+    assert _care_done(loaded_farm, POT_ID) == []
+    assert _care_done(home_farm, HOME_MINT_ID) == []
+
+
+async def test_questions_answer_for_each_farm(
+    farm_api: llm.APIInstance, home_farm: MockConfigEntry
+) -> None:
+    """Status of a name in both farms comes labelled with each farm; a farm narrows."""
+    result = await _call(farm_api, "get_tank_status", name="tank a")
+    assert [(tank["farm"], tank["name"]) for tank in result.data["tanks"]] == [
+        ("Basement", "Tank A"),
+        ("Home farm", "Tank A"),
+    ]
+    result = await _call(farm_api, "get_tank_status", name="tank a", farm="home farm")
+    assert [tank["farm"] for tank in result.data["tanks"]] == ["Home farm"]
+    result = await _call(farm_api, "get_plant_status", name="basil")
+    assert [plant["farm"] for plant in result.data["plants"]] == [
+        "Basement",
+        "Home farm",
+    ]
+    result = await _call(farm_api, "get_plant_status", name="basil", farm="Basement")
+    assert [plant["farm"] for plant in result.data["plants"]] == ["Basement"]
+    result = await _call(farm_api, "get_overview", farm="the home farm")
+    assert [farm["farm"] for farm in result.data["farms"]] == ["Home farm"]
 
 
 async def test_assist_api_offers_the_tools_while_exposed(
