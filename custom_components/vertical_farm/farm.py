@@ -461,6 +461,13 @@ class Farm:
             self.entry.async_create_task(
                 self.hass, self.store.async_forget(removed), "forget removed"
             )
+        if added_plants := added & new.plants.keys():
+            # A plant added in a later phase counts it from today: on disk now.
+            for plant_id in added_plants:
+                self.views.phase_state(plant_id)
+            self.entry.async_create_task(
+                self.hass, self.store.async_save_now(), "vertical_farm plants added"
+            )
         for plant_id, plant in new.plants.items():
             before = old.plants.get(plant_id)
             if before is not None and before.phase != plant.phase and plant.phase:

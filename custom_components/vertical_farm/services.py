@@ -906,7 +906,9 @@ async def _async_add_plants(call: ServiceCall) -> ServiceResponse:
     # Judged before it stands there: it is not its own neighbour.
     report = placement_report(entry, data, None)
     hass.config_entries.async_add_subentry(entry, subentry)
-    # The farm follows the change at once, creating the plant's device.
+    # The farm follows the change at once, creating the plant's device; the
+    # day a declared phase began is on disk before the answer.
+    await farm.store.async_save_now()
     return {
         "plant": _device_ids(hass, entry).get(subentry.subentry_id),
         "name": data[CONF_NAME],

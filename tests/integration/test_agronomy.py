@@ -7,6 +7,7 @@ seeded as a farm that has run since mid October would have kept them.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from homeassistant.helpers import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.vertical_farm.const import DOMAIN
+from custom_components.vertical_farm.const import DOMAIN, STORAGE_KEY
 from custom_components.vertical_farm.engine.care import CareKind
 from custom_components.vertical_farm.engine.profiles import Hemisphere, Phase
 from custom_components.vertical_farm.library import load_library
@@ -286,7 +287,7 @@ async def test_set_watering_plan_for_a_shelf_and_back_to_the_preset(
     assert _care_due(soil, KALE, CareKind.WATER) == date(2026, 10, 22)
 
 
-async def _add(hass: HomeAssistant, shelf: int, species: str) -> str:
+async def _add(hass: HomeAssistant, shelf: int, species: str, **more: Any) -> str:
     """Add plants onto a shelf of the warm rack; their subentry id."""
     answer = await call_action(
         hass,
@@ -296,6 +297,7 @@ async def _add(hass: HomeAssistant, shelf: int, species: str) -> str:
             "shelf": shelf,
             "species": species,
             "quantity": 2,
+            **more,
         },
         response=True,
     )
@@ -965,6 +967,32 @@ def test_a_stored_plan_that_can_never_fall_due_is_left_out() -> None:
         is None
     )
     assert plant_schedule(PlantConfig.from_data(TOMATO, TOMATO_DATA)) is None
+
+
+async def test_add_plants_keeps_the_declared_phase_day_after_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    soil: MockConfigEntry,
+) -> None:
+    """A plant added in a later phase counts it from today, on disk at once.
+
+    The clock stands still after the action, so a batched save has not run;
+    the crash leaves that disk, and the farm starts again the next day.
+    """
+    subject = await _add(hass, 3, "lettuce", phase="vegetative")
+    key = f"{STORAGE_KEY}.{soil.entry_id}"
+    on_disk = copy.deepcopy(hass_storage[key])
+
+    assert await hass.config_entries.async_unload(soil.entry_id)
+    await hass.async_block_till_done()
+    hass_storage[key] = on_disk
+    freezer.tick(timedelta(days=1))
+    assert await hass.config_entries.async_setup(soil.entry_id)
+    await hass.async_block_till_done()
+    days = hass.states.get(_entity(hass, subject, "days_in_phase"))
+    assert days is not None
+    assert days.state == "1"
 
 
 async def test_add_plants_answers_what_the_shelf_says(
