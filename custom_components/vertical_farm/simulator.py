@@ -299,11 +299,15 @@ class SimulatedFarm:
         self._listeners.append(update)
         return lambda: self._listeners.remove(update)
 
-    @callback
-    def async_set(self, **changes: Any) -> None:
-        """Change the model (a switch flipped, the speed set) and tell the entities."""
+    async def async_set(self, **changes: Any) -> None:
+        """Change the model (a switch flipped, the speed set) and tell the entities.
+
+        Written at once, not with the batched save of the model's course: a
+        crash right after the call keeps the change.
+        """
         self.state = replace(self.state, **changes)
         self._async_changed()
+        await self.store.async_save(self._data())
 
     @callback
     def async_follow_tank(self) -> None:
@@ -405,11 +409,11 @@ class SimulatedSwitch(SimulatedEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch it on."""
-        self.simulator.async_set(**{self._field: True})
+        await self.simulator.async_set(**{self._field: True})
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch it off."""
-        self.simulator.async_set(**{self._field: False})
+        await self.simulator.async_set(**{self._field: False})
 
 
 class SimulationSpeed(SimulatedEntity, NumberEntity):
@@ -440,7 +444,7 @@ class SimulationSpeed(SimulatedEntity, NumberEntity):
 
         Home Assistant checks the bounds, and NaN is neither below nor above.
         """
-        self.simulator.async_set(speed=finite("speed")(value))
+        await self.simulator.async_set(speed=finite("speed")(value))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

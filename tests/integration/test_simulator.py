@@ -1,5 +1,6 @@
 """The demo farm's simulated hardware, through a real hass with time moved on."""
 
+import copy
 from datetime import timedelta
 import math
 from typing import Any
@@ -401,3 +402,54 @@ async def test_unload_turns_the_simulated_pump_off_first(
     assert "skipped turn_off" not in caplog.text
     stored = hass_storage[f"{DOMAIN}.simulator.{entry.entry_id}"]["data"]
     assert stored["pump_on"] is False
+
+
+@pytest.mark.parametrize(
+    ("call", "changed"),
+    [
+        (
+            (
+                "number",
+                "set_value",
+                {"entity_id": f"number.{PREFIX}_speed", "value": 300},
+            ),
+            {"speed": 300},
+        ),
+        (
+            ("switch", "turn_on", {"entity_id": f"switch.{PREFIX}_light"}),
+            {"light_on": True},
+        ),
+    ],
+)
+async def test_a_change_to_the_hardware_survives_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    call: tuple[str, str, dict[str, Any]],
+    changed: dict[str, Any],
+) -> None:
+    """A speed set or a switch flipped is on disk when the call returns.
+
+    The clock stands still after the call, so a batched save has not run:
+    what is on disk then is all a crash leaves.
+    """
+    entry = await _create_demo(hass)
+    await _manual(hass, entry)
+    await hass.async_block_till_done()
+    await hass.services.async_call(*call, blocking=True)
+    await hass.async_block_till_done()
+    keys = (f"{DOMAIN}.simulator.{entry.entry_id}", f"{DOMAIN}.{entry.entry_id}")
+    on_disk = {key: copy.deepcopy(hass_storage.get(key)) for key in keys}
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    for key, stored in on_disk.items():
+        if stored is None:
+            hass_storage.pop(key, None)
+        else:
+            hass_storage[key] = stored
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    simulator = entry.runtime_data.simulator
+    assert simulator is not None
+    for field, value in changed.items():
+        assert getattr(simulator.state, field) == value, field
