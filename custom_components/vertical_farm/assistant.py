@@ -28,13 +28,16 @@ from .farm import Farm, FarmConfigEntry
 from .figures import (
     CELSIUS_DIGITS,
     HOURS_DIGITS,
+    LITRES_DIGITS,
     rounded,
     tank_figures,
 )
 from .models import PlantConfig
+from .presenters import TankView
 from .store import FeedingDetails
 from .todo import care_summary, plant_location
 from .topology import FarmConfig
+from .units import user_temperature, user_volume
 
 NUMBER_WORDS = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"),
@@ -399,6 +402,28 @@ def plant_status(farm: Farm, plant_id: str, today: date) -> dict[str, Any]:
     }
 
 
+def _user_figures(farm: Farm, volume_l: float, view: TankView) -> dict[str, Any]:
+    """A tank's temperature and volumes in the user's unit system, with the units.
+
+    The level is the one `tank_figures` gives in litres, from the water balance.
+    """
+    system = farm.hass.config.units
+    temperature_unit: str = system.temperature_unit
+    water = None
+    if view.water_temperature is not None:
+        water, temperature_unit = user_temperature(view.water_temperature, system)
+    volume, volume_unit = user_volume(volume_l, system)
+    level_l = None if view.balance is None else view.balance.level_l
+    level = None if level_l is None else user_volume(level_l, system)[0]
+    return {
+        "water_temperature": rounded(water, CELSIUS_DIGITS),
+        "temperature_unit": temperature_unit,
+        "volume": rounded(volume, LITRES_DIGITS),
+        "level": rounded(level, LITRES_DIGITS),
+        "volume_unit": volume_unit,
+    }
+
+
 def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
     """A tank's readings, targets, level and problems (usable readings only)."""
     tank = farm.config.tanks[tank_id]
@@ -410,6 +435,8 @@ def tank_status(farm: Farm, tank_id: str) -> dict[str, Any]:
         "type": str(tank.tank_type),
         **tank_figures(tank, view),
         "water_temperature_c": rounded(view.water_temperature, CELSIUS_DIGITS),
+        # the same figures in the user's unit system (°F and gal in the US)
+        **_user_figures(farm, tank.volume_l, view),
         "stale_probes": list(view.stale_probes),
         "next_maintenance": None
         if following is None

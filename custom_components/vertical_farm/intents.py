@@ -578,17 +578,25 @@ MEASURE_LABEL: Mapping[str, str] = {
 }
 
 
+# Volumes as said aloud, by the unit of the user's unit system.
+VOLUME_WORDS: Mapping[str, str] = {"L": "litres", "gal": "gallons"}
+
+
 def _measure_value(status: Mapping[str, Any], measure: str) -> str | None:
-    """The value part of a tank reading ("1.5 mS/cm", "40 litres"), None if unknown."""
+    """The value part of a tank reading ("1.5 mS/cm", "40 litres"), None if unknown.
+
+    Temperatures and volumes are said in the user's unit system (°F, gallons).
+    """
     match measure:
         case "ec" if status["ec"] is not None:
             return f"{spoken_number(status['ec'], decimal=True)} mS/cm"
         case "ph" if status["ph"] is not None:
             return spoken_number(status["ph"], decimal=True)
-        case "level" if status["level_l"] is not None:
-            return f"{spoken_number(status['level_l'])} litres"
-        case "temperature" if status["water_temperature_c"] is not None:
-            return f"{spoken_number(status['water_temperature_c'])} °C"
+        case "level" if status["level"] is not None:
+            unit = status["volume_unit"]
+            return f"{spoken_number(status['level'])} {VOLUME_WORDS.get(unit, unit)}"
+        case "temperature" if status["water_temperature"] is not None:
+            return f"{spoken_number(status['water_temperature'])} {status['temperature_unit']}"
     return None
 
 

@@ -10,6 +10,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, llm
 from homeassistant.setup import async_setup_component
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -163,6 +164,28 @@ async def test_tank_status(hass: HomeAssistant, farm_api: llm.APIInstance) -> No
     result = await _call(farm_api, "get_tank_status", name="Basil tray")
     assert result.error  # a plant is not a tank
     assert result.data["known"] == ["Tank A"]
+
+
+async def test_tank_status_in_us_units(
+    hass: HomeAssistant, farm_api: llm.APIInstance
+) -> None:
+    """For a US user the temperature and volumes come in °F and gal as well."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "68", {"unit_of_measurement": "°F"}
+    )
+    hass.states.async_set("sensor.tank_a_level", "4", {"unit_of_measurement": "gal"})
+    await hass.async_block_till_done()
+    result = await _call(farm_api, "get_tank_status", name="tank a")
+    (tank,) = result.data["tanks"]
+    assert tank["water_temperature_c"] == 20.0
+    assert tank["water_temperature"] == 68.0
+    assert tank["temperature_unit"] == "°F"
+    assert tank["level_l"] == 15.1  # 4 gal
+    assert tank["level"] == 4.0
+    assert tank["volume_l"] == 60.0
+    assert tank["volume"] == 15.9
+    assert tank["volume_unit"] == "gal"
 
 
 async def test_log_watering(

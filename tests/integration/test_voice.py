@@ -18,6 +18,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -323,6 +324,31 @@ async def test_tank_water_too_warm_and_days_until_empty(
     assert await say(hass, "how is tank A") == (
         "Tank A: EC 0.96 mS/cm (target 1.0), pH 6.0 (target 6.0), level 50 litres, "
         "water temperature 27 °C. Problems: the water is too warm."
+    )
+
+
+async def test_tank_readings_in_us_units(
+    hass: HomeAssistant, assist: MockConfigEntry
+) -> None:
+    """A US grower hears the water in °F and the level in gallons."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    hass.states.async_set("sensor.tank_a_ec", "1.0", {"unit_of_measurement": "mS/cm"})
+    hass.states.async_set("sensor.tank_a_ph", "6.0")
+    hass.states.async_set(
+        "sensor.tank_a_water_temperature", "80.6", {"unit_of_measurement": "°F"}
+    )
+    hass.states.async_set("sensor.tank_a_level", "10", {"unit_of_measurement": "gal"})
+    await hass.async_block_till_done()
+    assert await say(hass, "how warm is tank A") == (
+        "The water in Tank A is 80.6 °F. That is too warm."
+    )
+    # 10 gal is 37.85 L of the tank's 60 L: 63 percent.
+    assert await say(hass, "how full is tank a") == (
+        "Tank A holds 10 gallons, 63 percent of its volume."
+    )
+    assert await say(hass, "how is tank A") == (
+        "Tank A: EC 0.96 mS/cm (target 1.0), pH 6.0 (target 6.0), level 10 gallons, "
+        "water temperature 80.6 °F. Problems: the water is too warm."
     )
 
 
