@@ -35,6 +35,7 @@ from .figures import (
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
+from .units import user_temperature, user_volume
 
 # Notices about one rack or tank, their ids `<kind>_<subject id>`.
 ANTAGONISTS_ISSUE: Final = "antagonists"
@@ -245,6 +246,50 @@ _DIGITS: Final[Mapping[AlertKind, int]] = {
 }
 
 
+# The unit an alert's value and target are in (the farm's units).
+_UNITS: Final[Mapping[AlertKind, str]] = {
+    AlertKind.EC_LOW: "mS/cm",
+    AlertKind.EC_HIGH: "mS/cm",
+    AlertKind.LEVEL_LOW: "L",
+    AlertKind.TEMPERATURE: "°C",
+}
+
+
+def _figures(hass: HomeAssistant, check: AlertCheck) -> dict[str, Any]:
+    """An alert's value and target with their unit, and as the user's units give them.
+
+    `value` and `target` stay in the farm's units (°C, L, mS/cm); `user_value`,
+    `user_target` and `user_unit` are the same in the user's unit system, so
+    a notification reads as the tank's own sensors do (°F and gal in the US).
+    """
+    digits = _DIGITS.get(check.kind, MESSAGE_DIGITS)
+    unit = _UNITS.get(check.kind)
+    system = hass.config.units
+
+    def user(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if check.kind is AlertKind.TEMPERATURE:
+            return user_temperature(value, system)[0]
+        if check.kind is AlertKind.LEVEL_LOW:
+            return user_volume(value, system)[0]
+        return value
+
+    user_unit = unit
+    if check.kind is AlertKind.TEMPERATURE:
+        user_unit = system.temperature_unit
+    elif check.kind is AlertKind.LEVEL_LOW:
+        user_unit = system.volume_unit
+    return {
+        "value": rounded(check.value, digits),
+        "target": rounded(check.target, digits),
+        "unit": unit,
+        "user_value": rounded(user(check.value), digits),
+        "user_target": rounded(user(check.target), digits),
+        "user_unit": user_unit,
+    }
+
+
 def _ph_details(check: AlertCheck, view: TankView) -> dict[str, Any]:
     """Why and how bad a pH alert is; nothing for the other kinds."""
     if check.kind not in (AlertKind.PH_LOW, AlertKind.PH_HIGH):
@@ -302,15 +347,13 @@ def async_check_tank_alerts(
     for check in started:
         if check.reason is None and check.kind in critical:
             continue
-        digits = _DIGITS.get(check.kind, MESSAGE_DIGITS)
         hass.bus.async_fire(
             EVENT_TANK_ALERT,
             {
                 "tank_id": tank_id,
                 "name": tank.name,
                 "kind": str(check.kind),
-                "value": rounded(check.value, digits),
-                "target": rounded(check.target, digits),
+                **_figures(hass, check),
                 **_ph_details(check, view),
             },
         )

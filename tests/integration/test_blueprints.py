@@ -16,10 +16,12 @@ from homeassistant.components.mobile_app.const import DATA_DEVICES
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -287,6 +289,42 @@ async def test_tank_alert_reading_and_target(
     assert (
         push["data"]["tag"] == "vertical_farm_tank_01TANKA000000000000000000A_ec_high"
     )
+
+
+async def test_tank_alert_in_us_units(
+    hass: HomeAssistant,
+    tank_farm: MockConfigEntry,
+    phone: str,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """A US grower reads a warm tank in °F; the event says the unit of each figure."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    events = async_capture_events(hass, f"{DOMAIN}_tank_alert")
+    await _use_blueprint(
+        hass,
+        "tank_alert_notification.yaml",
+        {"notify_device": phone, "suggest_dose": False},
+    )
+    _set(hass, "sensor.tank_a_water_temperature", "76.1", "°F")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (push,) = _pushes(aioclient_mock)
+    assert push["title"] == "Tank A: Water temperature out of range"
+    assert push["message"] == "Now 76.1 °F."
+    (alert,) = [event.data for event in events if event.data["kind"] == "temperature"]
+    assert alert["value"] == 24.5  # the farm's unit, as documented
+    assert alert["unit"] == "°C"
+    assert alert["user_value"] == 76.1
+    assert alert["user_target"] is None
+    assert alert["user_unit"] == "°F"
+    # 2 gal (7.6 L) of the tank's 60 L: level low.
+    _set(hass, "sensor.tank_a_level", "2", "gal")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _pushes(aioclient_mock)[-1]["message"] == "Now 2.0 gal."
+    (alert,) = [event.data for event in events if event.data["kind"] == "level_low"]
+    assert alert["value"] == 7.6
+    assert alert["unit"] == "L"
+    assert alert["user_value"] == 2.0
+    assert alert["user_unit"] == "gal"
 
 
 async def test_tank_alert_kinds_filter(
