@@ -1,10 +1,12 @@
 """Fixtures: a farm entry with a rack, a tank and plants, set up in a real hass."""
 
 from collections.abc import Iterable, Mapping
+import copy
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigSubentryDataWithId
+from homeassistant.config_entries import ConfigEntry, ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -175,6 +177,37 @@ def device_of(hass: HomeAssistant, subject_id: str) -> str:
     """The device id of a farm's rack, tank or plant."""
     (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
     return device.id
+
+
+def disk_now(hass_storage: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """What these stores hold on disk now (a copy; None for one not written)."""
+    return {key: copy.deepcopy(hass_storage.get(key)) for key in keys}
+
+
+async def async_start_again_after_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    entry: ConfigEntry,
+    disk: Mapping[str, Any],
+    *,
+    freezer: FrozenDateTimeFactory | None = None,
+    later: timedelta = timedelta(0),
+) -> None:
+    """A crash: the entry stops, its stores are as `disk` had them, it starts again.
+
+    `later` moves the clock on before it starts (with `freezer`).
+    """
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    for key, stored in disk.items():
+        if stored is None:
+            hass_storage.pop(key, None)
+        else:
+            hass_storage[key] = stored
+    if freezer is not None:
+        freezer.tick(later)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def call_action(

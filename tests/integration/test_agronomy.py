@@ -7,7 +7,6 @@ seeded as a farm that has run since mid October would have kept them.
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,8 +37,10 @@ from custom_components.vertical_farm.watering_plans import (
 from .conftest import (
     PLANT_ID,
     TODAY,
+    async_start_again_after_a_crash,
     call_action,
     device_of,
+    disk_now,
     farm_of,
     farm_with,
     set_up,
@@ -981,15 +982,11 @@ async def test_add_plants_keeps_the_declared_phase_day_after_a_crash(
     the crash leaves that disk, and the farm starts again the next day.
     """
     subject = await _add(hass, 3, "lettuce", phase="vegetative")
-    key = f"{STORAGE_KEY}.{soil.entry_id}"
-    on_disk = copy.deepcopy(hass_storage[key])
+    on_disk = disk_now(hass_storage, f"{STORAGE_KEY}.{soil.entry_id}")
 
-    assert await hass.config_entries.async_unload(soil.entry_id)
-    await hass.async_block_till_done()
-    hass_storage[key] = on_disk
-    freezer.tick(timedelta(days=1))
-    assert await hass.config_entries.async_setup(soil.entry_id)
-    await hass.async_block_till_done()
+    await async_start_again_after_a_crash(
+        hass, hass_storage, soil, on_disk, freezer=freezer, later=timedelta(days=1)
+    )
     days = hass.states.get(_entity(hass, subject, "days_in_phase"))
     assert days is not None
     assert days.state == "1"

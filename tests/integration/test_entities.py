@@ -1,6 +1,5 @@
 """The live farm's entities: the full set, push updates, phases, records, restarts."""
 
-import copy
 from datetime import timedelta
 from typing import Any
 
@@ -28,8 +27,10 @@ from .conftest import (
     RACK_DATA,
     RACK_ID,
     TANK_ID,
+    async_start_again_after_a_crash,
     call_action,
     device_of,
+    disk_now,
     subentry,
 )
 
@@ -777,15 +778,17 @@ async def test_care_due_is_not_told_again_after_a_crash(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert told.count(task_id) == 1
-    on_disk = copy.deepcopy(hass_storage[key])
+    on_disk = disk_now(hass_storage, key)
 
     # The crash: nothing more is written; the disk is as it was after the telling.
-    assert await hass.config_entries.async_unload(loaded_farm.entry_id)
-    await hass.async_block_till_done()
-    hass_storage[key] = on_disk
-    freezer.tick(timedelta(minutes=1))
-    assert await hass.config_entries.async_setup(loaded_farm.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_start_again_after_a_crash(
+        hass,
+        hass_storage,
+        loaded_farm,
+        on_disk,
+        freezer=freezer,
+        later=timedelta(minutes=1),
+    )
     unsub()
     assert told.count(task_id) == 1, "told again after the restart"
 

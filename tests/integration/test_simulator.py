@@ -1,6 +1,5 @@
 """The demo farm's simulated hardware, through a real hass with time moved on."""
 
-import copy
 from datetime import timedelta
 import math
 from typing import Any
@@ -25,6 +24,8 @@ from custom_components.vertical_farm.simulator import (
     advance,
     water_change,
 )
+
+from .conftest import async_start_again_after_a_crash, disk_now
 
 WATER = {"hemisphere": "north", "tap_ec": 0.35, "tap_ph": 7.2, "alkalinity": 90}
 PREFIX = "demo_farm_simulated"
@@ -438,17 +439,9 @@ async def test_a_change_to_the_hardware_survives_a_crash(
     await hass.services.async_call(*call, blocking=True)
     await hass.async_block_till_done()
     keys = (f"{DOMAIN}.simulator.{entry.entry_id}", f"{DOMAIN}.{entry.entry_id}")
-    on_disk = {key: copy.deepcopy(hass_storage.get(key)) for key in keys}
+    on_disk = disk_now(hass_storage, *keys)
 
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    for key, stored in on_disk.items():
-        if stored is None:
-            hass_storage.pop(key, None)
-        else:
-            hass_storage[key] = stored
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_start_again_after_a_crash(hass, hass_storage, entry, on_disk)
     simulator = entry.runtime_data.simulator
     assert simulator is not None
     for field, value in changed.items():
