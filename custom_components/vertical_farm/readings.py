@@ -272,6 +272,21 @@ class ReadingsLedger:
         """The repair issue id of a problem with one linked entity."""
         return f"{kind}_{self.notices.entry_id}_{entity_id}"
 
+    @property
+    def linked(self) -> frozenset[str]:
+        """The sensors linked to the farm's racks, tanks and plants."""
+        return frozenset(self._links)
+
+    @property
+    def unavailable(self) -> frozenset[str]:
+        """The linked sensors with no reading that can be used now."""
+        return frozenset(self._unavailable & self._links.keys())
+
+    @property
+    def missing_entities(self) -> frozenset[str]:
+        """The linked or driven entities known not to exist."""
+        return frozenset(self._missing)
+
     def missing(self, entity_id: str | None) -> bool:
         """Whether a linked or driven entity is known not to exist."""
         return entity_id in self._missing
