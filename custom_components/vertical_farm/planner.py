@@ -93,8 +93,8 @@ class PlannerClient:
 
     @property
     def url(self) -> str:
-        """The planner's address."""
-        return str(self._base)
+        """The planner's address as shown in notices and logs: no user or password."""
+        return str(self._base.with_user(None))
 
     async def _request(
         self,

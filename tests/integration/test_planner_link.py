@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from yarl import URL
 
 from custom_components.vertical_farm.const import DOMAIN
 
@@ -70,6 +71,28 @@ async def test_connected_only_with_the_token(
     await _settle(hass)
     assert hass.states.get(CONNECTED).state == "on"
     assert _issue(hass, "planner_auth_failed", farm_entry) is None
+
+
+async def test_notices_show_the_planner_address_without_its_login(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A user name and password kept in the address are not shown in a notice."""
+    with_login = URL(planner_server.url).with_user("grower").with_password("hunter2")
+    hass.config_entries.async_update_entry(
+        farm_entry, options={"planner_url": str(with_login), "planner_token": TOKEN}
+    )
+    assert await hass.config_entries.async_setup(farm_entry.entry_id)
+    await _settle(hass)
+    await _tick(hass, freezer, 601)
+    issue = _issue(hass, "planner_unreachable", farm_entry)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "url": planner_server.url,
+    }
 
 
 async def test_unreachable_for_ten_minutes_raises_a_repair(
