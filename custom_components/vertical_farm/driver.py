@@ -317,6 +317,8 @@ class RackDrivers:
             DOMAIN,
             pump_left_on_issue_id(host.entry.entry_id, pump),
             is_fixable=True,
+            # Kept across a restart: no farm raises it again, the pump may still run.
+            is_persistent=True,
             severity=ir.IssueSeverity.ERROR,
             translation_key=ISSUE_PUMP_LEFT_ON,
             translation_placeholders={

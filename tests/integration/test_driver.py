@@ -37,6 +37,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
+    flush_store,
     setup_test_component_platform,
 )
 
@@ -836,6 +837,41 @@ async def test_a_removed_rack_leaves_a_notice_only_while_its_pump_runs(
     # A reload keeps it while the pump runs; the pump seen off takes it away.
     await ticking(hass, freezer, hass.config_entries.async_reload(entry.entry_id))
     assert issues.async_get_issue(DOMAIN, left_on) is not None
+    await power(hass, "stuck_power", False)
+    assert issues.async_get_issue(DOMAIN, left_on) is None
+
+
+@pytest.mark.usefixtures("devices")
+async def test_a_pump_left_on_is_still_reported_after_a_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Nothing switches it any more: the notice is the only word the user gets.
+
+    Home Assistant keeps only persistent notices across a restart; this one
+    comes back, and still goes once the pump is seen off.
+    """
+    issues = ir.async_get(hass)
+    entry = await _raise_stuck_issue(hass, freezer)
+    left_on = f"pump_left_on_{entry.entry_id}_{STUCK_PUMP}"
+    assert hass.config_entries.async_remove_subentry(entry, RACK)
+    await ticking(hass, freezer, hass.async_block_till_done())
+    assert issues.async_get_issue(DOMAIN, left_on) is not None
+
+    # A restart: the farm stops, the registry is read back from disk.
+    await ticking(hass, freezer, hass.config_entries.async_unload(entry.entry_id))
+    await flush_store(issues._store)
+    await issues.async_load()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, STUCK_PUMP) == "on"
+    issue = issues.async_get_issue(DOMAIN, left_on)
+    assert issue is not None
+    assert issue.active
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "pump": STUCK_PUMP,
+        "rack": "Rack one",
+    }
     await power(hass, "stuck_power", False)
     assert issues.async_get_issue(DOMAIN, left_on) is None
 
