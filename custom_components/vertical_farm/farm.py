@@ -496,6 +496,10 @@ class Farm:
         touched: set[str] = {self.entry.entry_id}
         for key in changed | added:
             touched |= new.dependents(key)
+        # What a changed or removed subject stood on before (a plant's old rack
+        # and tank, a rack's old tank) no longer counts it.
+        for key in changed | removed:
+            touched |= old.dependents(key) & new.subjects
         touched |= self.placement.shelf_mates(old, new, changed | added | removed)
         self._async_changed(touched)
         async_unlink_children(

@@ -1,0 +1,123 @@
+"""Changing the farm's layout: what racks, tanks and plants show afterwards."""
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.vertical_farm.const import DOMAIN
+
+from .conftest import (
+    BASIL_DATA,
+    PLANT_ID,
+    RACK_DATA,
+    RACK_ID,
+    TANK_DATA,
+    TANK_ID,
+    farm_with,
+    set_up,
+    subentry,
+)
+
+RACK_TWO_ID = "01RACK2000000000000000000A"
+TOMATO_ID = "01PLANTTOMATO0000000000000"
+TOMATO = {
+    "name": "Tomato",
+    "species": "tomato",
+    "quantity": 1,
+    "rack": RACK_ID,
+    "shelf": 1,
+    "planted": "2026-11-01",
+    "phase": "fruiting",
+    "care_preset": "annual_vegetable",
+}
+
+
+def _state(
+    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
+) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    subentry_type = entry.subentries[subentry_id].subentry_type
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, subentry_type),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], data
+    )
+    if result.get("step_id") == "warnings":
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {}
+        )
+    await hass.async_block_till_done()
+    return result
+
+
+@pytest.fixture
+async def conflicted(hass: HomeAssistant) -> MockConfigEntry:
+    """Basil seedlings and a fruiting tomato on rack one, drinking from tank A."""
+    entry = farm_with(
+        hass,
+        "Basement",
+        [
+            subentry(TANK_ID, "tank", TANK_DATA),
+            subentry(RACK_ID, "rack", RACK_DATA),
+            subentry(RACK_TWO_ID, "rack", {"name": "Rack two", "shelves": 2}),
+            subentry(PLANT_ID, "plant", BASIL_DATA),
+            subentry(TOMATO_ID, "plant", TOMATO),
+        ],
+    )
+    return await set_up(hass, entry)
+
+
+def _conflict_issue(hass: HomeAssistant) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}")
+
+
+async def test_rack_unlinked_from_its_tank_leaves_the_tank_without_plants(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """The tank the rack drew from no longer counts its plants or their conflict."""
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert _conflict_issue(hass) is not None
+    without_tank = {key: value for key, value in RACK_DATA.items() if key != "tank"}
+    result = await _reconfigure(hass, conflicted, RACK_ID, without_tank)
+    assert result["reason"] == "reconfigure_successful"
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert _conflict_issue(hass) is None
+
+
+async def test_plant_moved_to_another_rack_leaves_the_old_tank(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """The tomato moves to rack two (no tank): tank A's conflict goes."""
+    result = await _reconfigure(
+        hass, conflicted, TOMATO_ID, {**TOMATO, "rack": RACK_TWO_ID, "shelf": 2}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert _conflict_issue(hass) is None
+
+
+async def test_plant_removed_leaves_its_tank(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """The fruiting tomato is removed: tank A's conflict goes with it."""
+    assert hass.config_entries.async_remove_subentry(conflicted, TOMATO_ID)
+    await hass.async_block_till_done()
+    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert _conflict_issue(hass) is None
