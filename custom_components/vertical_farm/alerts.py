@@ -79,7 +79,10 @@ class RepairNotices:
             and issue.translation_key in NOTICE_KINDS
             and any(key in issue_id for key in ours)
         }
-        self._active: set[str] = set(self._unconfirmed)
+        # Each raised notice with the placeholders it shows (None: taken on).
+        self._active: dict[str, dict[str, str] | None] = dict.fromkeys(
+            self._unconfirmed
+        )
 
     @callback
     def async_set(
@@ -87,13 +90,14 @@ class RepairNotices:
     ) -> None:
         """Raise a notice while `active`; remove it once not.
 
-        A notice taken on from an earlier farm is raised again when
-        confirmed: its names may have changed meanwhile.
+        A notice already raised is raised again when what it says changed
+        (a rack, tank or plant renamed); so is one taken on from an earlier
+        farm when confirmed.
         """
-        confirmed = issue_id in self._unconfirmed
         self._unconfirmed.discard(issue_id)
-        if active and (issue_id not in self._active or confirmed):
-            self._active.add(issue_id)
+        shown = {"farm": self.farm_name, **placeholders}
+        if active and self._active.get(issue_id, False) != shown:
+            self._active[issue_id] = shown
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -101,17 +105,17 @@ class RepairNotices:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=translation_key,
-                translation_placeholders={"farm": self.farm_name, **placeholders},
+                translation_placeholders=shown,
             )
         elif not active and issue_id in self._active:
-            self._active.discard(issue_id)
+            del self._active[issue_id]
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @callback
     def async_settle(self) -> None:
         """Remove the notices taken on that no judgement raised again."""
         for issue_id in self._unconfirmed:
-            self._active.discard(issue_id)
+            self._active.pop(issue_id, None)
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         self._unconfirmed.clear()
 
@@ -125,7 +129,7 @@ class RepairNotices:
             if issue_id.startswith(f"{kind}_")
             and issue_id.removeprefix(f"{kind}_") not in subjects
         ]:
-            self._active.discard(issue_id)
+            del self._active[issue_id]
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @callback

@@ -121,3 +121,34 @@ async def test_plant_removed_leaves_its_tank(
     await hass.async_block_till_done()
     assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
     assert _conflict_issue(hass) is None
+
+
+async def test_renames_reach_the_repair_notices(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """A notice raised before a rename names the tank, rack and plants anew."""
+    issues = ir.async_get(hass)
+    missing = f"missing_entity_{conflicted.entry_id}_sensor.rack_one_temperature"
+    assert issues.async_get_issue(DOMAIN, missing) is not None
+
+    await _reconfigure(hass, conflicted, TOMATO_ID, {**TOMATO, "name": "Big tomato"})
+    await _reconfigure(
+        hass,
+        conflicted,
+        TANK_ID,
+        {key: value for key, value in TANK_DATA.items() if value != []}
+        | {"name": "Tank B"},
+    )
+    await _reconfigure(hass, conflicted, RACK_ID, {**RACK_DATA, "name": "Rack uno"})
+
+    issue = _conflict_issue(hass)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "name": "Tank B",
+        "plants": "Basil tray, Big tomato",
+    }
+    issue = issues.async_get_issue(DOMAIN, missing)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["name"] == "Rack uno"
