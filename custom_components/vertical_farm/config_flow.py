@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
@@ -455,9 +456,7 @@ class _FarmSubentryFlow(ConfigSubentryFlow):
             if not errors:
                 if warnings := self._warnings(data, subentry.subentry_id):
                     return self._async_show_warnings(data, subentry, warnings)
-                return self.async_update_and_abort(
-                    self._get_entry(), subentry, title=data[CONF_NAME], data=data
-                )
+                return await self._async_update_and_abort(subentry, data)
         current = {
             key: value for key, value in subentry.data.items() if value is not None
         }
@@ -489,9 +488,19 @@ class _FarmSubentryFlow(ConfigSubentryFlow):
         data, subentry = self._pending
         if subentry is None:
             return self.async_create_entry(title=data[CONF_NAME], data=data)
-        return self.async_update_and_abort(
-            self._get_entry(), subentry, title=data[CONF_NAME], data=data
+        return await self._async_update_and_abort(subentry, data)
+
+    async def _async_update_and_abort(
+        self, subentry: ConfigSubentry, data: dict[str, Any]
+    ) -> SubentryFlowResult:
+        """Save the change; close once what it recorded (a move, a phase) is on disk."""
+        entry: FarmConfigEntry = self._get_entry()
+        result = self.async_update_and_abort(
+            entry, subentry, title=data[CONF_NAME], data=data
         )
+        if entry.state is ConfigEntryState.LOADED:
+            await entry.runtime_data.farm.async_changes_written()
+        return result
 
     def _siblings(self, subentry_type: str) -> dict[str, str]:
         return {

@@ -238,6 +238,8 @@ class Farm:
         # them again once done (a change came meanwhile).
         self._farm_wide_task: asyncio.Task[None] | None = None
         self._farm_wide_again = False
+        # Records a configuration change made, while they are written.
+        self._writes: set[asyncio.Task[Any]] = set()
         self.placement = Placement(
             hass,
             entry,
@@ -439,7 +441,7 @@ class Farm:
         }
         self.config = new
         self.notices.farm_name = new.settings.name
-        self.placement.async_note_moves(old, new)
+        self._async_writing(self.placement.async_note_moves(old, new))
         self.views.config_changed()
         self.care.replan()
         self.care.forget_list()
@@ -475,12 +477,14 @@ class Farm:
                 if "phase" not in stored and (was := old_phases[plant_id]) is not None:
                     stored["phase"] = str(was.phase)
                     stored["phase_started"] = was.started_on.isoformat()
-                self.entry.async_create_task(
-                    self.hass,
-                    self.phases.async_apply(
-                        plant_id, plant.phase, dt_util.now(), "edited"
-                    ),
-                    "phase edited",
+                self._async_writing(
+                    self.entry.async_create_task(
+                        self.hass,
+                        self.phases.async_apply(
+                            plant_id, plant.phase, dt_util.now(), "edited"
+                        ),
+                        "phase edited",
+                    )
                 )
         self.async_sync_devices()
         self.ledger.async_follow(new)
@@ -521,6 +525,22 @@ class Farm:
         if added:
             for add in self._new_subentries:
                 add(added)
+
+    @callback
+    def _async_writing(self, task: asyncio.Task[Any] | None) -> None:
+        """Keep a write a configuration change started until it is done."""
+        if task is not None and not task.done():
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
+
+    async def async_changes_written(self) -> None:
+        """Wait until the records of the configuration changes so far are on disk.
+
+        A settings form that moved a plant or edited its phase waits for this
+        before it closes, so a crash right after loses neither record.
+        """
+        if self._writes:
+            await asyncio.wait(set(self._writes))
 
     @callback
     def async_on_plant_refresh(self, prepare: Callable[[str], None]) -> CALLBACK_TYPE:

@@ -12,6 +12,7 @@ share a shelf.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -26,7 +27,7 @@ from .const import CONF_PLANTED, CONF_RACK, CONF_SHELF, CONF_SPECIES
 from .engine import rotation
 from .engine.profiles import Library, Species
 from .models import PlantConfig
-from .store import ClearedData, FarmStore, RecordKind
+from .store import ClearedData, FarmStore, JournalRecord, RecordKind
 from .topology import FarmConfig
 
 if TYPE_CHECKING:
@@ -306,16 +307,20 @@ class Placement:
         }
 
     @callback
-    def async_note_moves(self, old: FarmConfig, new: FarmConfig) -> None:
+    def async_note_moves(
+        self, old: FarmConfig, new: FarmConfig
+    ) -> asyncio.Task[list[JournalRecord]] | None:
         """Record the crops a change cleared from shelves; forget racks gone.
 
-        Their notices go with the others of racks gone (RepairNotices.async_keep).
+        The records join the journal now; the task writes them (None: no crop
+        was cleared). Their notices go with the others of racks gone
+        (RepairNotices.async_keep).
         """
         for rack_id in old.racks.keys() - new.racks.keys():
             self._racks.pop(rack_id, None)
         if cleared := self.moves(old, new):
             now = dt_util.now()
-            self._entry.async_create_task(
+            return self._entry.async_create_task(
                 self._hass,
                 self._store.async_record_many(
                     (RecordKind.CLEARED, plant_id, now, data)
@@ -323,6 +328,7 @@ class Placement:
                 ),
                 "vertical_farm shelf cleared",
             )
+        return None
 
     def antagonist_pairs(self, rack_id: str) -> list[str]:
         """Antagonists sharing a shelf of a rack, e.g. "Shelf 2: Basil and Sage"."""

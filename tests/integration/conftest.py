@@ -1,14 +1,16 @@
 """Fixtures: a farm entry with a rack, a tank and plants, set up in a real hass."""
 
-from collections.abc import Iterable, Mapping
+import asyncio
+from collections.abc import Iterable, Iterator, Mapping
 import copy
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry, ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, storage
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -182,6 +184,23 @@ def device_of(hass: HomeAssistant, subject_id: str) -> str:
 def disk_now(hass_storage: dict[str, Any], *keys: str) -> dict[str, Any]:
     """What these stores hold on disk now (a copy; None for one not written)."""
     return {key: copy.deepcopy(hass_storage.get(key)) for key in keys}
+
+
+@pytest.fixture
+def slow_disk(hass_storage: dict[str, Any]) -> Iterator[None]:
+    """Writes to `hass_storage` land a turn later, as real ones do in the executor.
+
+    The test disk otherwise writes at once, so a write started in a task is
+    done before the code that started it goes on; on a real disk it is not.
+    """
+    write = storage.Store._async_write_data  # the test disk's write
+
+    async def _async_write_later(store: storage.Store, data: dict[str, Any]) -> None:
+        await asyncio.sleep(0)
+        await write(store, data)
+
+    with patch.object(storage.Store, "_async_write_data", _async_write_later):
+        yield
 
 
 async def async_start_again_after_a_crash(

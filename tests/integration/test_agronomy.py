@@ -1015,3 +1015,56 @@ async def test_add_plants_answers_what_the_shelf_says(
     issue = _antagonist_issue(hass)
     assert issue is not None
     assert "Strawberry" in issue.translation_placeholders["pairs"]  # type: ignore[index]
+
+
+async def test_moving_a_plant_keeps_the_cleared_shelf_after_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    soil: MockConfigEntry,
+    slow_disk: None,
+) -> None:
+    """The crop a move clears from its shelf is on disk when the form closes.
+
+    The crash leaves the disk as it was when the flow finished.
+    """
+    result = await _reconfigure(hass, soil, KALE, {**KALE_DATA, "shelf": 2})
+    assert result["reason"] == "reconfigure_successful"
+    on_disk = disk_now(hass_storage, f"{STORAGE_KEY}.{soil.entry_id}")
+
+    await async_start_again_after_a_crash(
+        hass, hass_storage, soil, on_disk, freezer=freezer, later=timedelta(days=1)
+    )
+    (cleared,) = farm_of(soil).store.records(KALE, ["cleared"])
+    assert cleared["data"]["shelf"] == 1
+
+
+async def test_a_phase_edited_in_the_settings_is_kept_after_a_crash(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    soil: MockConfigEntry,
+    slow_disk: None,
+) -> None:
+    """The phase change an edit of the plant's settings makes is on disk at once.
+
+    The crash leaves the disk as it was when the flow finished.
+    """
+    result = await _reconfigure(
+        hass, soil, TOMATO, {**TOMATO_DATA, "phase": "flowering"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    on_disk = disk_now(hass_storage, f"{STORAGE_KEY}.{soil.entry_id}")
+
+    await async_start_again_after_a_crash(
+        hass, hass_storage, soil, on_disk, freezer=freezer, later=timedelta(days=1)
+    )
+    (changed,) = farm_of(soil).store.records(TOMATO, ["phase_changed"])
+    assert changed["data"] == {
+        "from_phase": "vegetative",
+        "to_phase": "flowering",
+        "how": "edited",
+    }
+    days = hass.states.get(_entity(hass, TOMATO, "days_in_phase"))
+    assert days is not None
+    assert days.state == "1"
