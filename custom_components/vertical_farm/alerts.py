@@ -170,14 +170,17 @@ class RepairNotices:
             if issue_id in self._active:
                 self.async_set(issue_id, "level_mismatch", False)
             return  # most readings: nothing to raise and nothing raised
+        system = self.hass.config.units
         self.async_set(
             issue_id,
             "level_mismatch",
             True,
             name=config.tanks[tank_id].name,
-            level_l=f"{check.level_l:.1f}",
-            volume_l=f"{check.volume_reading_l:.1f}",
-            tolerance_l=f"{check.tolerance_l:.1f}",
+            # in the user's volume unit, as the tank's own sensors show it
+            level=f"{user_volume(check.level_l, system)[0]:.1f}",
+            volume=f"{user_volume(check.volume_reading_l, system)[0]:.1f}",
+            tolerance=f"{user_volume(check.tolerance_l, system)[0]:.1f}",
+            unit=system.volume_unit,
         )
 
     @callback

@@ -242,7 +242,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "planner_auth_failed": {"farm", "url"},
         "planner_records_refused": {"farm", "url", "count"},
         "antagonists": {"farm", "rack", "pairs"},
-        "level_mismatch": {"farm", "name", "level_l", "volume_l", "tolerance_l"},
+        "level_mismatch": {"farm", "name", "level", "volume", "tolerance", "unit"},
     }
     assert set(EN["issues"]) == set(filled)
     for key, issue in EN["issues"].items():

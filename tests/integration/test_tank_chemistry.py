@@ -17,6 +17,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -677,9 +678,10 @@ async def test_level_and_volume_sensors_checked_against_each_other(
     assert issue.translation_placeholders == {
         "farm": "Basement",
         "name": "Tank A",
-        "level_l": "30.0",
-        "volume_l": "26.0",
-        "tolerance_l": "3.0",
+        "level": "30.0",
+        "volume": "26.0",
+        "tolerance": "3.0",
+        "unit": "L",
     }
     # In gallons it is converted: 7.5 US gal = 28.4 L, close enough again.
     hass.states.async_set("sensor.tank_a_volume", "7.5", {"unit_of_measurement": "gal"})
@@ -696,6 +698,28 @@ async def test_level_and_volume_sensors_checked_against_each_other(
         is None
     )
     assert any(issue.translation_key == "unit" for issue in issues.issues.values())
+
+
+async def test_level_mismatch_notice_speaks_the_users_volume_unit(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """With US customary units the notice gives gallons: 30 L, 26 L, 3 L apart."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    _update_tank(hass, loaded_farm, volume_sensor="sensor.tank_a_volume")
+    await hass.async_block_till_done()
+    hass.states.async_set("sensor.tank_a_level", "50", {"unit_of_measurement": "%"})
+    hass.states.async_set("sensor.tank_a_volume", "26", {"unit_of_measurement": "L"})
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"level_mismatch_{TANK_ID}")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "farm": "Basement",
+        "name": "Tank A",
+        "level": "7.9",
+        "volume": "6.9",
+        "tolerance": "0.8",
+        "unit": "gal",
+    }
 
 
 async def test_ph_adjuster_from_the_recipe_and_when_none_can_be_worked_out(
