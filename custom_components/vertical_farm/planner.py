@@ -152,9 +152,16 @@ class PlannerClient:
         """Whether the planner answers and takes the token.
 
         Raises:
-            PlannerError: `PlannerConnectionError` or `PlannerAuthError` say which.
+            PlannerError: `PlannerConnectionError` or `PlannerAuthError` say which;
+                `PlannerServerError` once the token is taken but the planner
+                fails (its database).
         """
-        await self.async_health()
+        try:
+            await self.async_health()
+        except PlannerServerError:
+            # It answers, failing: whether it takes the token still counts first.
+            await self._request("GET", "/openapi.json")
+            raise
         # The cheapest call that needs the token.
         await self._request("GET", "/openapi.json")
 

@@ -10,7 +10,10 @@
   retried with exponential backoff, and whatever is left goes out when the
   planner is back, after a restart too.
 - Unreachable for 10 minutes raises the `planner_unreachable` repair issue; a
-  refused token raises `planner_auth_failed` at once. Both clear on recovery.
+  refused token raises `planner_auth_failed` at once. A check answered with
+  a server error of the planner's own (its database) keeps it connected, as
+  shipping, forecasts and planning do, and raises `planner_server_error` at
+  once. Each clears on recovery.
 - A batch the planner refuses as invalid is split until the refused records
   are found; those are set aside in the store (never sent again, counted in
   diagnostics, the `planner_records_refused` repair issue says how many) and
@@ -63,6 +66,7 @@ RETRY_MAX_S: Final = 300.0
 ISSUE_UNREACHABLE: Final = "planner_unreachable"
 ISSUE_AUTH_FAILED: Final = "planner_auth_failed"
 ISSUE_REFUSED: Final = "planner_records_refused"
+ISSUE_SERVER_ERROR: Final = "planner_server_error"
 FORECAST_EVERY: Final = timedelta(minutes=30)
 # Answers that refuse what was sent (invalid, too large), not the address.
 RECORDS_REFUSED: Final = frozenset(
@@ -101,6 +105,8 @@ class PlannerLink:
         self.connected = False
         self.auth_failed = False
         self.unreachable_since: datetime | None = None
+        # The planner's own error the last check got, while it lasts.
+        self.server_error: PlannerServerError | None = None
         self._changed = changed
         self._unsub: list[CALLBACK_TYPE] = []
         self._repair_timer: CALLBACK_TYPE | None = None
@@ -152,7 +158,12 @@ class PlannerLink:
         or never linked) and go.
         """
         if (client := self.client) is None:
-            for kind in (ISSUE_UNREACHABLE, ISSUE_AUTH_FAILED, ISSUE_REFUSED):
+            for kind in (
+                ISSUE_UNREACHABLE,
+                ISSUE_AUTH_FAILED,
+                ISSUE_REFUSED,
+                ISSUE_SERVER_ERROR,
+            ):
                 ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(kind))
             return
 
@@ -207,6 +218,9 @@ class PlannerLink:
         """Ask the planner whether it answers with the token; ship when it does."""
         try:
             await client.async_check()
+        except PlannerServerError as err:
+            self.async_answered_with_error(err)
+            return
         except PlannerError as err:
             self.async_failed(err)
             return
@@ -217,6 +231,27 @@ class PlannerLink:
     @callback
     def async_succeeded(self) -> None:
         """A call with the token went through: connected, problems cleared."""
+        self._clear_server_error()
+        self._async_answered()
+
+    @callback
+    def async_answered_with_error(self, err: PlannerServerError) -> None:
+        """The check took the token, but the planner failed with an error of its own.
+
+        It answers: connected, as for shipping, forecasts and planning; a
+        repair says it fails until it answers well again.
+        """
+        if self.server_error is None:
+            _LOGGER.warning("Planner at %s answers with an error: %s", self._url, err)
+        self.server_error = err
+        self._async_answered()
+        self._create_issue(
+            ISSUE_SERVER_ERROR, status=str(err.status), error=str(err) or err.code
+        )
+
+    @callback
+    def _async_answered(self) -> None:
+        """A call with the token was answered: connected, the token taken."""
         was = (self.connected, self.auth_failed)
         self.connected = True
         self.auth_failed = False
@@ -239,6 +274,7 @@ class PlannerLink:
         """A call failed: not connected; a refused token, or no planner answers."""
         was = (self.connected, self.auth_failed)
         self.connected = False
+        self._clear_server_error()  # it no longer answers, or not with the token
         if isinstance(err, PlannerAuthError):
             self.auth_failed = True
             # It answers: not unreachable, but the token must be fixed.
@@ -259,7 +295,9 @@ class PlannerLink:
     def _issue_id(self, kind: str) -> str:
         return f"{kind}_{self.entry.entry_id}"
 
-    def _create_issue(self, kind: str) -> None:
+    def _create_issue(self, kind: str, **placeholders: str) -> None:
+        if kind == ISSUE_REFUSED:
+            placeholders["count"] = str(len(self.store.refused))
         ir.async_create_issue(
             self.hass,
             DOMAIN,
@@ -272,11 +310,16 @@ class PlannerLink:
             translation_placeholders={
                 "farm": self.entry.title,
                 "url": self._url,
-                "count": str(len(self.store.refused)),
-            }
-            if kind == ISSUE_REFUSED
-            else {"farm": self.entry.title, "url": self._url},
+                **placeholders,
+            },
         )
+
+    @callback
+    def _clear_server_error(self) -> None:
+        if self.server_error is not None:
+            _LOGGER.info("Planner at %s answers well again", self._url)
+        self.server_error = None
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_SERVER_ERROR))
 
     @callback
     def _notify(self) -> None:

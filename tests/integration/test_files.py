@@ -241,6 +241,7 @@ def test_repair_texts_use_their_placeholders() -> None:
         "planner_unreachable": {"farm", "url"},
         "planner_auth_failed": {"farm", "url"},
         "planner_records_refused": {"farm", "url", "count"},
+        "planner_server_error": {"farm", "url", "status", "error"},
         "antagonists": {"farm", "rack", "pairs"},
         "level_mismatch": {"farm", "name", "level", "volume", "tolerance", "unit"},
     }

@@ -1,6 +1,9 @@
 """The farm's planner link: connection state, journal shipping, repair issues."""
 
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
+import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -307,3 +310,47 @@ async def test_something_else_at_the_address(
     await _tick(hass, freezer, 60)
     assert hass.states.get(CONNECTED).state == "on"
     assert _issue(hass, "planner_unreachable", farm_entry) is None
+
+
+def _move_table(database: Path, name: str, to: str) -> None:
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute(f"ALTER TABLE {name} RENAME TO {to}")
+        connection.commit()
+
+
+async def test_a_planner_answering_with_an_error_stays_connected(
+    hass: HomeAssistant,
+    farm_entry: MockConfigEntry,
+    planner_server: PlannerServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its database fails: the check gets a 503, a repair says so, not unreachable."""
+    await link_planner(hass, farm_entry, planner_server, TOKEN)
+    changes: list[str] = []
+
+    @callback
+    def record(event: Any) -> None:
+        if event.data["entity_id"] == CONNECTED:
+            changes.append(event.data["new_state"].state)
+
+    hass.bus.async_listen("state_changed", record)
+    _move_table(planner_server.database, "schema_version", "schema_version_away")
+    await _tick(hass, freezer, 60)
+    issue = _issue(hass, "planner_server_error", farm_entry)
+    assert issue is not None
+    assert issue.translation_key == "planner_server_error"
+    placeholders = issue.translation_placeholders
+    assert placeholders["status"] == "503"
+    assert "database" in placeholders["error"]
+    assert placeholders["farm"] == "Basement"
+    assert placeholders["url"] == planner_server.url
+    for _ in range(11):
+        await _tick(hass, freezer, 60)
+    assert hass.states.get(CONNECTED).state == "on"
+    assert changes == [], "it answered all along"
+    assert _issue(hass, "planner_unreachable", farm_entry) is None
+
+    _move_table(planner_server.database, "schema_version_away", "schema_version")
+    await _tick(hass, freezer, 60)
+    assert _issue(hass, "planner_server_error", farm_entry) is None
+    assert hass.states.get(CONNECTED).state == "on"
