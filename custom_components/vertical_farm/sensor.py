@@ -31,7 +31,6 @@ from .engine.profiles import Phase
 from .entity import FarmEntity, FarmEntityDescription, async_setup_platform_entities
 from .farm import Farm, FarmConfigEntry
 from .plant_seasons import cold_attributes
-from .units import user_volume
 from .watering_plans import next_watering_attributes
 
 PARALLEL_UPDATES = 0
@@ -45,9 +44,6 @@ class FarmSensorDescription(SensorEntityDescription, FarmEntityDescription):
 
     value_fn: Callable[[Farm, str], Value]
     attributes_fn: Callable[[Farm, str], dict[str, Any]] | None = None
-    # litres per day, given per day in the user's volume unit (gal/d in the US):
-    # Home Assistant has no volume flow unit per day in litres to convert from
-    per_day_volume: bool = False
 
 
 def _count(farm: Farm, urgencies: tuple[Urgency, ...]) -> int:
@@ -256,7 +252,6 @@ SENSORS: tuple[FarmSensorDescription, ...] = (
     ),
     FarmSensorDescription(
         key="water_use",
-        per_day_volume=True,
         translation_key="water_use",
         subject="tank",
         view_fields=frozenset({"balance"}),
@@ -419,7 +414,6 @@ _forecast_days_left = _forecast_number("days_until_empty")
 FORECAST_SENSORS: tuple[FarmSensorDescription, ...] = (
     FarmSensorDescription(
         key="forecast_water_use",
-        per_day_volume=True,
         translation_key="forecast_water_use",
         subject="tank",
         native_unit_of_measurement="L/d",
@@ -474,17 +468,7 @@ class FarmSensor(FarmEntity, SensorEntity):
     @property
     def native_value(self) -> Value:
         """The value from the farm's view."""
-        value = self.entity_description.value_fn(self.farm, self.subject_id)
-        if self.entity_description.per_day_volume and isinstance(value, float | int):
-            return user_volume(value, self.hass.config.units)[0]
-        return value
-
-    @property
-    def native_unit_of_measurement(self) -> str | None:
-        """The description's unit; a volume per day in the user's volume unit."""
-        if self.entity_description.per_day_volume:
-            return f"{self.hass.config.units.volume_unit}/d"
-        return super().native_unit_of_measurement
+        return self.entity_description.value_fn(self.farm, self.subject_id)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -8,7 +8,6 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
-from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -117,31 +116,6 @@ async def test_dli_of_a_steady_light(
     assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
     await minutes(300, 360, report=True)
     assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(7.2, abs=0.01)
-
-
-async def test_water_use_in_us_units(
-    hass: HomeAssistant, loaded_farm: MockConfigEntry, freezer: FrozenDateTimeFactory
-) -> None:
-    """A US grower whose tank level reads in gallons sees water use in gal/d too."""
-    hass.config.units = US_CUSTOMARY_SYSTEM
-    start = dt_util.now()
-    for day, level in enumerate([12.0, 11.5, 11.0, 10.5]):  # half a gallon a day
-        freezer.move_to(start + timedelta(days=day))
-        hass.states.async_set(
-            "sensor.tank_a_level", str(level), {"unit_of_measurement": "gal"}
-        )
-        await hass.async_block_till_done()
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{TANK_ID}_water_use"
-    )
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    assert state.attributes["unit_of_measurement"] == "gal/d"
-    assert float(state.state) == pytest.approx(0.5, abs=0.01)
-    level = hass.states.get(entity_id.replace("water_use", "level"))
-    assert level is not None
-    assert level.attributes["unit_of_measurement"] == "gal"
 
 
 async def test_water_use_from_level(
