@@ -86,13 +86,21 @@ class RepairNotices:
 
     @callback
     def async_set(
-        self, issue_id: str, translation_key: str, active: bool, **placeholders: str
+        self,
+        issue_id: str,
+        translation_key: str,
+        active: bool,
+        *,
+        figures: Mapping[str, str] | None = None,
+        **placeholders: str,
     ) -> None:
         """Raise a notice while `active`; remove it once not.
 
         A notice already raised is raised again when what it says changed
         (a rack, tank or plant renamed); so is one taken on from an earlier
-        farm when confirmed.
+        farm when confirmed. `figures` (readings) are shown as they were
+        when it was raised: each reading changing them would rewrite the
+        repair registry and tell every listener again.
         """
         self._unconfirmed.discard(issue_id)
         shown = {"farm": self.farm_name, **placeholders}
@@ -105,7 +113,7 @@ class RepairNotices:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=translation_key,
-                translation_placeholders=shown,
+                translation_placeholders={**shown, **(figures or {})},
             )
         elif not active and issue_id in self._active:
             del self._active[issue_id]
@@ -177,10 +185,12 @@ class RepairNotices:
             True,
             name=config.tanks[tank_id].name,
             # in the user's volume unit, as the tank's own sensors show it
-            level=f"{user_volume(check.level_l, system)[0]:.1f}",
-            volume=f"{user_volume(check.volume_reading_l, system)[0]:.1f}",
-            tolerance=f"{user_volume(check.tolerance_l, system)[0]:.1f}",
-            unit=system.volume_unit,
+            figures={
+                "level": f"{user_volume(check.level_l, system)[0]:.1f}",
+                "volume": f"{user_volume(check.volume_reading_l, system)[0]:.1f}",
+                "tolerance": f"{user_volume(check.tolerance_l, system)[0]:.1f}",
+                "unit": system.volume_unit,
+            },
         )
 
     @callback

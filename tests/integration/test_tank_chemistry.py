@@ -8,7 +8,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
@@ -720,6 +720,34 @@ async def test_level_mismatch_notice_speaks_the_users_volume_unit(
         "tolerance": "0.8",
         "unit": "gal",
     }
+
+
+async def test_level_mismatch_notice_is_raised_once_while_it_lasts(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """Readings that keep the mismatch do not raise its notice again each time.
+
+    Each raising rewrites the repair registry and tells every listener; the
+    notice's figures are those of when it was raised.
+    """
+    _update_tank(hass, loaded_farm, volume_sensor="sensor.tank_a_volume")
+    await hass.async_block_till_done()
+    raised: list[str] = []
+
+    @callback
+    def note(event: Event) -> None:
+        if event.data["issue_id"] == f"level_mismatch_{TANK_ID}":
+            raised.append(event.data["action"])
+
+    unsub = hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, note)
+    hass.states.async_set("sensor.tank_a_level", "50", {"unit_of_measurement": "%"})
+    for litres in ("26", "25", "24", "23", "22"):
+        hass.states.async_set(
+            "sensor.tank_a_volume", litres, {"unit_of_measurement": "L"}
+        )
+        await hass.async_block_till_done()
+    unsub()
+    assert raised == ["create"]
 
 
 async def test_ph_adjuster_from_the_recipe_and_when_none_can_be_worked_out(
