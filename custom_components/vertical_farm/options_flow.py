@@ -167,6 +167,12 @@ def _is_planner_address(url: str) -> bool:
         return False
 
 
+def _has_login(url: str) -> bool:
+    """Whether a planner address holds a user name or password ("user:pw@host")."""
+    parsed = URL(url)
+    return parsed.raw_user is not None or parsed.raw_password is not None
+
+
 class FarmOptionsFlow(OptionsFlowWithReload):
     """Change a farm's options; the farm reloads when they change."""
 
@@ -202,6 +208,9 @@ class FarmOptionsFlow(OptionsFlowWithReload):
             token = str(user_input.get(CONF_PLANNER_TOKEN) or "").strip()
             if url and not _is_planner_address(url):
                 errors[CONF_PLANNER_URL] = "invalid_url"
+            elif url and _has_login(url):
+                # The token is the login; no request can carry both.
+                errors[CONF_PLANNER_URL] = "url_with_login"
             elif url and not token:
                 errors[CONF_PLANNER_TOKEN] = "token_required"
             elif token and not url:

@@ -357,6 +357,30 @@ async def test_options_planner_address_that_cannot_be_read(
     assert loaded_farm.options == {}
 
 
+@pytest.mark.parametrize("login", ["grower:secret@", "grower@", ":secret@"])
+async def test_options_planner_address_with_a_login(
+    hass: HomeAssistant,
+    loaded_farm: MockConfigEntry,
+    planner_server: PlannerServer,
+    login: str,
+) -> None:
+    """A user name or password in the address is refused: the token is the login.
+
+    No request could carry both, so such an address never connects.
+    """
+    url = planner_server.url.replace("http://", f"http://{login}")
+    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_url": url, "planner_token": TOKEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"planner_url": "url_with_login"}
+    assert loaded_farm.options == {}
+
+
 async def test_options_planner_not_a_planner(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
