@@ -552,7 +552,7 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
     try:
         answer = await client.async_plan_succession(request)
     except PlannerRefusedError as err:
-        link.async_succeeded()  # it answered with the token
+        link.async_answered()  # it answered with the token
         raise _planner_error(err, link) from err
     except PlannerServerError as err:
         raise _planner_error(err, link) from err  # it answers: the link holds
@@ -574,7 +574,7 @@ async def _async_get_forecast(call: ServiceCall) -> ServiceResponse:
     try:
         forecast = await client.async_get_forecast(tank_id)
     except PlannerRefusedError as err:
-        link.async_succeeded()  # it answered with the token
+        link.async_answered()  # it answered with the token
         if err.planner_code == "tank_not_found":
             raise FarmError("forecast_no_records", tank=tank.name) from err
         raise _planner_error(err, link) from err

@@ -232,7 +232,7 @@ class PlannerLink:
     def async_succeeded(self) -> None:
         """A call with the token went through: connected, problems cleared."""
         self._clear_server_error()
-        self._async_answered()
+        self.async_answered()
 
     @callback
     def async_answered_with_error(self, err: PlannerServerError) -> None:
@@ -244,14 +244,18 @@ class PlannerLink:
         if self.server_error is None:
             _LOGGER.warning("Planner at %s answers with an error: %s", self._url, err)
         self.server_error = err
-        self._async_answered()
+        self.async_answered()
         self._create_issue(
             ISSUE_SERVER_ERROR, status=str(err.status), error=str(err) or err.code
         )
 
     @callback
-    def _async_answered(self) -> None:
-        """A call with the token was answered: connected, the token taken."""
+    def async_answered(self) -> None:
+        """A call with the token was answered: connected, the token taken.
+
+        Answered, not done: a refusal of what was asked says nothing of an
+        error of the planner's own, whose notice stays until a call succeeds.
+        """
         was = (self.connected, self.auth_failed)
         self.connected = True
         self.auth_failed = False
@@ -401,7 +405,7 @@ class PlannerLink:
                     self._schedule_retry()  # some not taken: do not hammer
                     return
                 self._retry_s = 0.0
-                if not self.connected:
+                if not self.connected or self.server_error is not None:
                     self.async_succeeded()
         finally:
             self._shipping = False

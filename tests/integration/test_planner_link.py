@@ -9,8 +9,10 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -349,6 +351,22 @@ async def test_a_planner_answering_with_an_error_stays_connected(
     assert hass.states.get(CONNECTED).state == "on"
     assert changes == [], "it answered all along"
     assert _issue(hass, "planner_unreachable", farm_entry) is None
+
+    # A request it refuses says nothing of its database: the notice stays.
+    planner_server.replies["/api/v1/plans/succession"] = (
+        400,
+        {"error": {"code": "invalid_request", "message": "crops.0: too many"}},
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "plan_succession",
+            {"crops": [{"species": "lettuce", "weekly_demand": 6}]},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "planner_refused"
+    assert _issue(hass, "planner_server_error", farm_entry) is not None
 
     _move_table(planner_server.database, "schema_version_away", "schema_version")
     await _tick(hass, freezer, 60)
