@@ -35,7 +35,7 @@ from .figures import (
 from .models import PlantConfig
 from .presenters import TankView
 from .store import FeedingDetails
-from .todo import care_summary, plant_location
+from .todo import care_summary, own_items_due, plant_location
 from .topology import FarmConfig
 from .units import user_temperature, user_volume
 
@@ -352,13 +352,32 @@ def care_entry(
     }
 
 
+OWN_TASK = "own"  # the task of the grower's own items on the care list
+
+
 def due_care(farm: Farm, today: date) -> list[dict[str, Any]]:
-    """Care tasks due today or overdue, soonest first."""
-    return [
+    """What the care list has due today or overdue, soonest first.
+
+    The plants' care tasks and the grower's own open items with a due date
+    (their task is "own", for no plant), as the care list shows them.
+    """
+    due = [
         care_entry(item.kind, item.plant_name, item.due, today)
         for item in farm.care.items()
         if item.due <= today
     ]
+    due.extend(
+        {
+            "task": OWN_TASK,
+            "plant": None,
+            "summary": summary,
+            "due": on.isoformat(),
+            "overdue": on < today,
+        }
+        for summary, on in own_items_due(farm, today)
+    )
+    due.sort(key=lambda entry: str(entry["due"]))  # stable: care tasks first
+    return due
 
 
 def next_care(farm: Farm, today: date) -> dict[str, Any] | None:

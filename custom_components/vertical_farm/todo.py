@@ -61,6 +61,20 @@ def plant_location(farm: Farm, plant_id: str) -> str:
     return f"{rack.name}, shelf {plant.shelf}"
 
 
+def own_items_due(farm: Farm, today: date) -> list[tuple[str, date]]:
+    """The grower's own open items due today or before: (summary, due), in order."""
+    stored: list[dict[str, Any]] = farm.store.state(farm.entry.entry_id).get(
+        STORE_KEY, []
+    )
+    return [
+        (item["summary"], due)
+        for item in stored
+        if item["status"] == TodoItemStatus.NEEDS_ACTION
+        and item["due"] is not None
+        and (due := date.fromisoformat(item["due"])) <= today
+    ]
+
+
 def listed_care_items(items: list[CareItem], today: date) -> list[CareItem]:
     """The care tasks the list shows: everything due within `HORIZON_DAYS`.
 

@@ -198,6 +198,47 @@ async def test_what_do_my_plants_need_today(
     )
 
 
+async def test_own_items_due_are_said_with_the_care_tasks(
+    hass: HomeAssistant, assist: MockConfigEntry
+) -> None:
+    """The grower's own to-dos due by today are on the care list: said too."""
+    care_list = _entity_id(hass, "todo", f"{assist.entry_id}_care")
+    for summary, due in (
+        ("Check Genovese for pests", "2026-11-03"),
+        ("Order seed trays", "2026-11-01"),
+        ("Clean the fan", "2026-11-04"),  # tomorrow: not due yet
+        ("Sweep the floor", None),  # no due date: never due
+    ):
+        await hass.services.async_call(
+            "todo",
+            "add_item",
+            {"item": summary} | ({"due_date": due} if due else {}),
+            target={"entity_id": care_list},
+            blocking=True,
+        )
+    await hass.services.async_call(
+        "todo",
+        "add_item",
+        {"item": "Fix the pump", "due_date": "2026-11-02"},
+        target={"entity_id": care_list},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "Fix the pump", "status": "completed"},
+        target={"entity_id": care_list},
+        blocking=True,
+    )
+    assert await say(hass, "what do my plants need today") == (
+        "5 care tasks are due: water Monstera (overdue since June 22), "
+        "feed Monstera (overdue since June 29), "
+        "check Monstera for pests (overdue since June 29), "
+        "order seed trays (overdue since November 1) and "
+        "check Genovese for pests."
+    )
+
+
 async def test_nothing_due_names_the_next_task(
     hass: HomeAssistant, assist: MockConfigEntry
 ) -> None:
