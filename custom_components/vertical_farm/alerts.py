@@ -14,7 +14,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, EVENT_TANK_ALERT
+from .const import DOMAIN, EVENT_TANK_ALERT, ISSUE_ENTRY_ID
 from .engine.alerts import (
     AlertCheck,
     AlertKind,
@@ -118,6 +118,48 @@ class RepairNotices:
         elif not active and issue_id in self._active:
             del self._active[issue_id]
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    @callback
+    def async_rename_farm(self, name: str, subjects: Collection[str]) -> None:
+        """The farm has a new name: every notice of it shown says so at once.
+
+        Those raised here and those raised elsewhere about the farm or its
+        `subjects` (a removed rack or tank, a pump, the planner), some of
+        which nothing raises again.
+        """
+        self.farm_name = name
+        ours = (self.entry_id, *subjects)
+        for (domain, issue_id), issue in list(ir.async_get(self.hass).issues.items()):
+            placeholders = issue.translation_placeholders or {}
+            if (
+                domain != DOMAIN
+                or not issue.active
+                or issue.translation_key is None
+                or issue.severity is None
+                or placeholders.get("farm") in (None, name)
+                or not (
+                    any(key in issue_id for key in ours)
+                    or (issue.data or {}).get(ISSUE_ENTRY_ID) == self.entry_id
+                )
+            ):
+                continue
+            shown = {**placeholders, "farm": name}
+            if self._active.get(issue_id) is not None:
+                self._active[issue_id] = shown
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                breaks_in_ha_version=issue.breaks_in_ha_version,
+                data=issue.data,
+                is_fixable=bool(issue.is_fixable),
+                is_persistent=issue.is_persistent,
+                issue_domain=issue.issue_domain,
+                learn_more_url=issue.learn_more_url,
+                severity=issue.severity,
+                translation_key=issue.translation_key,
+                translation_placeholders=shown,
+            )
 
     @callback
     def async_settle(self) -> None:

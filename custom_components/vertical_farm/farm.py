@@ -336,6 +336,8 @@ class Farm:
     async def async_start(self) -> None:
         """Sync devices, follow linked sensors, start the timers and the drivers."""
         await self.store.async_tidy(self.config.subjects, dt_util.utcnow())
+        # Notices shown from before a rename (say, while the farm was off).
+        self.notices.async_rename_farm(self.settings.name, self.config.subjects)
         await async_sync_devices_in_slices(
             self.hass, self.entry, pacer=self.pacer, **self._devices()
         )
@@ -440,7 +442,8 @@ class Farm:
             plant_id: self.views.phase_state(plant_id) for plant_id in old.plants
         }
         self.config = new
-        self.notices.farm_name = new.settings.name
+        if new.settings.name != old.settings.name:
+            self.notices.async_rename_farm(new.settings.name, new.subjects)
         self._async_writing(self.placement.async_note_moves(old, new))
         self.views.config_changed()
         self.care.replan()

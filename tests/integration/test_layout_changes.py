@@ -152,3 +152,78 @@ async def test_renames_reach_the_repair_notices(
     assert issue is not None
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["name"] == "Rack uno"
+
+
+async def test_farm_rename_reaches_the_repair_notices(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """The farm renamed in its settings: every notice it shows names it anew."""
+    hass.states.async_set("sensor.tank_a_ec", "1.2", {"unit_of_measurement": "dS/ft"})
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    shown = [
+        f"tank_conflict_{TANK_ID}",
+        f"missing_entity_{conflicted.entry_id}_sensor.rack_one_temperature",
+        f"unit_{conflicted.entry_id}_sensor.tank_a_ec",
+    ]
+    for issue_id in shown:
+        issue = issues.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None, issue_id
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["farm"] == "Basement"
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_RECONFIGURE, "entry_id": conflicted.entry_id},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {key: value for key, value in conflicted.data.items() if value is not None}
+        | {"name": "Cellar"},
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert conflicted.title == "Cellar"
+
+    for issue_id in shown:
+        issue = issues.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None, issue_id
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["farm"] == "Cellar", issue_id
+
+
+async def test_farm_rename_reaches_the_removed_rack_notice(
+    hass: HomeAssistant, conflicted: MockConfigEntry
+) -> None:
+    """A removed rack's notice is never raised again: renamed with the farm."""
+    assert hass.config_entries.async_remove_subentry(conflicted, RACK_ID)
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    issue_id = f"rack_removed_{RACK_ID}"
+    before = issues.async_get_issue(DOMAIN, issue_id)
+    assert before is not None
+    assert before.translation_placeholders is not None
+    assert before.translation_placeholders["farm"] == "Basement"
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_RECONFIGURE, "entry_id": conflicted.entry_id},
+    )
+    await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {key: value for key, value in conflicted.data.items() if value is not None}
+        | {"name": "Cellar"},
+    )
+    await hass.async_block_till_done()
+
+    after = issues.async_get_issue(DOMAIN, issue_id)
+    assert after is not None
+    assert after.translation_placeholders == {
+        **before.translation_placeholders,
+        "farm": "Cellar",
+    }
+    assert (after.is_persistent, after.is_fixable, after.data) == (
+        before.is_persistent,
+        before.is_fixable,
+        before.data,
+    )
