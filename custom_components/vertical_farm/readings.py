@@ -16,7 +16,7 @@ when Home Assistant stops and when the farm unloads.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
@@ -66,6 +66,19 @@ PH_WINDOW_S = 86_400.0
 # an unavailable or unknown sensor holds nothing, so that time stays unknown.
 LIGHT_REPORT_KEPT = timedelta(minutes=1)
 LIGHT_HELD_KEPT = timedelta(minutes=10)
+
+
+# How the unit notice names what a sensor measures (temperature: by subject).
+QUANTITY_NAMES: Mapping[Quantity, str] = {
+    Quantity.TEMPERATURE: "temperature",
+    Quantity.HUMIDITY: "humidity",
+    Quantity.LIGHT: "light",
+    Quantity.EC: "EC (conductivity)",
+    Quantity.PH: "pH",
+    Quantity.LEVEL: "level",
+    Quantity.VOLUME: "volume",
+    Quantity.MOISTURE: "soil moisture",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +397,15 @@ class ReadingsLedger:
             elif link.quantity is Quantity.LEVEL:
                 self._async_note_level(subject, at, value, percent)
 
+    def _quantity_name(self, link: Link) -> str:
+        """What a linked sensor measures, in words ("water temperature")."""
+        if link.quantity is not Quantity.TEMPERATURE:
+            return QUANTITY_NAMES[link.quantity]
+        tanks = {subject in self.config.tanks for subject in link.subjects}
+        if tanks == {True}:
+            return "water temperature"
+        return "air temperature" if tanks == {False} else "temperature"
+
     @callback
     def _async_unit_problem(self, entity_id: str, link: Link, unit: str) -> None:
         self.notices.async_set(
@@ -392,7 +414,7 @@ class ReadingsLedger:
             True,
             entity=entity_id,
             unit=unit,
-            quantity=str(link.quantity),
+            quantity=self._quantity_name(link),
             name=", ".join(
                 sorted(self.config.name_of(subject) for subject in link.subjects)
             ),

@@ -140,6 +140,7 @@ async def test_unconvertible_unit_is_a_repair_not_a_number(
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["entity"] == "sensor.tank_a_ec"
     assert issue.translation_placeholders["unit"] == "ppm"
+    assert issue.translation_placeholders["quantity"] == "EC (conductivity)"
     assert _state(hass, TANK_ID, "ec").state == STATE_UNAVAILABLE
     assert loaded_farm.runtime_data.farm.views.tank(TANK_ID).ec is None
     hass.states.async_set("sensor.tank_a_ec", "1.2", {"unit_of_measurement": "mS/cm"})
@@ -151,13 +152,26 @@ async def test_unconvertible_unit_is_a_repair_not_a_number(
         "sensor.rack_one_temperature", "300", {"unit_of_measurement": "°R"}
     )
     await hass.async_block_till_done()
-    assert (
-        issues.async_get_issue(
-            DOMAIN, f"unit_{loaded_farm.entry_id}_sensor.rack_one_temperature"
-        )
-        is not None
+    issue = issues.async_get_issue(
+        DOMAIN, f"unit_{loaded_farm.entry_id}_sensor.rack_one_temperature"
     )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["quantity"] == "air temperature"
     assert "today" not in loaded_farm.runtime_data.store.state(RACK_ID)
+    # The tank's probes: water temperature and level.
+    for entity_id, quantity in (
+        ("sensor.tank_a_water_temperature", "water temperature"),
+        ("sensor.tank_a_level", "level"),
+    ):
+        hass.states.async_set(entity_id, "3", {"unit_of_measurement": "furlong"})
+        await hass.async_block_till_done()
+        issue = issues.async_get_issue(
+            DOMAIN, f"unit_{loaded_farm.entry_id}_{entity_id}"
+        )
+        assert issue is not None
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["quantity"] == quantity
 
 
 async def test_notices_raised_before_a_reload_are_judged_again(
