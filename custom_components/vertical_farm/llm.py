@@ -51,6 +51,7 @@ from .assistant import (
     local_now,
     named_subjects,
     plant_status,
+    plants_of,
     tank_status,
 )
 from .const import DOMAIN, MAX_EC, MAX_VOLUME_L
@@ -287,7 +288,8 @@ class LogWateringTool(FarmTool):
     title = "Log watering"
     description = (
         "Records that the user watered plants now (name a rack for every plant "
-        "on it). Also confirms their watering task. Does not run any pump."
+        "on it). Also confirms their watering task. Does not run any pump. "
+        "When the plants are in several farms, `plants` gives each one's farm."
     )
     parameters = probatio.Schema(
         {
@@ -322,6 +324,13 @@ class LogWateringTool(FarmTool):
         if not watered:
             return _error("There are no plants there to water")
         data: dict[str, Any] = {"watered": watered}
+        grouped = plants_of(found)
+        if len(grouped) > 1:  # the same names may stand in each farm
+            data["plants"] = [
+                {"name": farm.config.plants[plant_id].name, "farm": farm.settings.name}
+                for farm, plant_ids in grouped.items()
+                for plant_id in plant_ids
+            ]
         return llm.ToolResult(data=data)
 
 

@@ -370,9 +370,15 @@ async def test_a_record_naming_two_farms_records_nothing(
         assert _records(entry, "watered") == _records(entry, "fed") == []
     assert _care_done(loaded_farm, PLANT_ID) == _care_done(home_farm, HOME_BASIL_ID)
     assert _care_done(home_farm, HOME_BASIL_ID) == []
-    # Names only one farm has need no farm.
+    # Names only one farm has need no farm; the answer says each plant's farm.
     result = await _call(farm_api, "log_watering", names=["rack two", "Monstera"])
-    assert result.data == {"watered": ["Mint pot", "Monstera"]}
+    assert result.data == {
+        "watered": ["Mint pot", "Monstera"],
+        "plants": [
+            {"name": "Mint pot", "farm": "Home farm"},
+            {"name": "Monstera", "farm": "Basement"},
+        ],
+    }
 
 
 async def test_a_record_in_the_farm_named(
