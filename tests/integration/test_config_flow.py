@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_HASSIO, SOURCE_USER
+from homeassistant.config_entries import SOURCE_HASSIO, SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -275,6 +275,19 @@ async def test_hassio_discovery_links_existing_farms(
     assert result["step_id"] == "hassio_confirm"
 
 
+async def _submit_planner(
+    hass: HomeAssistant, entry: MockConfigEntry, url: str, token: str
+) -> ConfigFlowResult:
+    """Open the farm's options at the planner step and submit an address and token."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planner"}
+    )
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"planner_url": url, "planner_token": token}
+    )
+
+
 async def test_options_planner(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, planner_server: PlannerServer
 ) -> None:
@@ -345,13 +358,7 @@ async def test_options_planner_address_that_cannot_be_read(
     hass: HomeAssistant, loaded_farm: MockConfigEntry, url: str
 ) -> None:
     """An address that is no URL is named in the form; nothing is saved."""
-    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "planner"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"planner_url": url, "planner_token": TOKEN}
-    )
+    result = await _submit_planner(hass, loaded_farm, url, TOKEN)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"planner_url": "invalid_url"}
     assert loaded_farm.options == {}
@@ -369,13 +376,7 @@ async def test_options_planner_address_with_a_login(
     No request could carry both, so such an address never connects.
     """
     url = planner_server.url.replace("http://", f"http://{login}")
-    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "planner"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"planner_url": url, "planner_token": TOKEN}
-    )
+    result = await _submit_planner(hass, loaded_farm, url, TOKEN)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"planner_url": "url_with_login"}
     assert loaded_farm.options == {}
@@ -386,14 +387,7 @@ async def test_options_planner_not_a_planner(
 ) -> None:
     """An address where something else answers is refused as not a planner."""
     planner_server.impostor = True
-    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "planner"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {"planner_url": planner_server.url, "planner_token": TOKEN},
-    )
+    result = await _submit_planner(hass, loaded_farm, planner_server.url, TOKEN)
     assert result["errors"] == {"planner_url": "not_a_planner"}
     assert loaded_farm.options == {}
 
@@ -416,14 +410,7 @@ async def test_options_planner_token_with_control_characters(
     token: str,
 ) -> None:
     """A token with control characters is named on the token field; nothing is saved."""
-    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "planner"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {"planner_url": planner_server.url, "planner_token": token},
-    )
+    result = await _submit_planner(hass, loaded_farm, planner_server.url, token)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"planner_token": "token_control_characters"}
     assert loaded_farm.options == {}
@@ -437,14 +424,7 @@ async def test_options_planner_that_fails_on_its_own(
         503,
         {"error": {"code": "database_unavailable", "message": "test"}},
     )
-    result = await hass.config_entries.options.async_init(loaded_farm.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "planner"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {"planner_url": planner_server.url, "planner_token": TOKEN},
-    )
+    result = await _submit_planner(hass, loaded_farm, planner_server.url, TOKEN)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "planner_server_error"}
     assert loaded_farm.options == {}
