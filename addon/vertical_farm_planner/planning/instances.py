@@ -1,9 +1,14 @@
-"""Random succession requests in the API's shape, for tests and benchmarks."""
+"""Succession requests in the API's shape, for tests and benchmarks.
+
+Random ones of a given size, and the largest the API takes.
+"""
 
 from __future__ import annotations
 
 import random
 from typing import Any
+
+from ..schemas import MAX_CROPS, MAX_HORIZON_WEEKS, MAX_RACKS, MAX_SHELVES
 
 _PHOTOPERIODS = (12.0, 14.0, 16.0)
 _EC_RANGES = ((0.6, 1.2), (1.0, 1.8), (1.6, 2.6), (2.2, 3.5))
@@ -124,3 +129,48 @@ def with_fixed_light(request: dict[str, Any], rng: random.Random) -> dict[str, A
             need = crop["photoperiod_h"]
             crop["photoperiod_range_h"] = [need, need + rng.choice((1.0, 2.0))]
     return request
+
+
+def largest_request() -> dict[str, Any]:
+    """Return a request at the limits whose plan is large: 1200 shelves, 104 weeks.
+
+    No demand, so solving is quick; four plantings on every shelf through
+    the horizon fill the answer's weekly shelf use (about 7 MB of JSON).
+    """
+    crops = [
+        {
+            "id": f"crop_{index:03d}",
+            "name": f"Crop {index:03d}",
+            "phase_days": {"vegetative": 28},
+            "sites_per_plant": 1,
+            "ec_range": [1.0, 1.6],
+            "ph_range": [5.8, 6.4],
+            "photoperiod_h": 16,
+            "antagonists": [],
+            "weekly_demand": 0,
+        }
+        for index in range(MAX_CROPS)
+    ]
+    return {
+        "farm_id": "large",
+        "start": "2026-12-07",
+        "horizon_weeks": MAX_HORIZON_WEEKS,
+        "racks": [
+            {"id": f"rack_{rack:03d}", "shelves": MAX_SHELVES, "sites_per_shelf": 24}
+            for rack in range(MAX_RACKS)
+        ],
+        "tanks": [],
+        "crops": crops,
+        "existing": [
+            {
+                "crop": crops[(index * 4 + offset) % MAX_CROPS]["id"],
+                "rack": f"rack_{index // MAX_SHELVES:03d}",
+                "shelf": index % MAX_SHELVES + 1,
+                "quantity": 1,
+                "sown": "2026-12-07",
+                "until": "2028-12-03",
+            }
+            for index in range(MAX_RACKS * MAX_SHELVES)
+            for offset in range(4)
+        ],
+    }
