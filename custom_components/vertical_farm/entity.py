@@ -59,7 +59,10 @@ class FarmEntity(Entity):
         self.subject_id = subject_id
         self.entity_description = description
         self._attr_unique_id = f"{subject_id}_{description.key}"
-        self._attr_device_info = farm.device_info(subject_id)
+        if (device := farm.device_entry(subject_id)) is not None:
+            self.device_entry = device
+        else:
+            self._attr_device_info = farm.device_info(subject_id)
         if (
             description.disabled_on_large_farms
             and len(farm.config.plants) > LARGE_FARM_PLANTS

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -234,6 +234,7 @@ class Farm:
         self._unsub: list[CALLBACK_TYPE] = []
         self._started = False
         self._device_infos: dict[str, DeviceInfo] = {}
+        self._device_entries: dict[str, dr.DeviceEntry] = {}
         # The farm-wide entities being told in turns, and whether to tell
         # them again once done (a change came meanwhile).
         self._farm_wide_task: asyncio.Task[None] | None = None
@@ -315,6 +316,28 @@ class Farm:
             info = DeviceInfo(identifiers={(DOMAIN, subject_id)})
             self._device_infos[subject_id] = info
         return info
+
+    def device_entry(self, subject_id: str) -> dr.DeviceEntry | None:
+        """A subject's registered device, if it is as the farm registers it.
+
+        An entity given this device is linked to it as it is; given only its
+        `device_info`, Home Assistant would look the device up and compare it
+        again for every entity. None when the device is missing or belongs to
+        another subentry: the entity then goes through `device_info`.
+        """
+        registry = dr.async_get(self.hass)
+        entry_id = self.entry.entry_id
+        device = self._device_entries.get(subject_id)
+        if device is None or registry.async_get(device.id) is not device:
+            device = registry.async_get_device_by_identifier(
+                (DOMAIN, subject_id), entry_id
+            )
+            if device is None:
+                self._device_entries.pop(subject_id, None)
+                return None
+            self._device_entries[subject_id] = device
+        subentry_id = None if subject_id == entry_id else subject_id
+        return device if device.config_subentry_id == subentry_id else None
 
     def species_of(self, plant: PlantConfig) -> Species | None:
         """A plant's species, if it is in the library."""
@@ -411,6 +434,7 @@ class Farm:
         self.views.clear()
         self._followers.clear()
         self._device_infos.clear()
+        self._device_entries.clear()
         self.care.clear()
         self.placement.forget()
 

@@ -8,7 +8,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vertical_farm.const import DOMAIN, EVENT_CARE_DUE, STORAGE_KEY
+from custom_components.vertical_farm.entity import FarmEntity, FarmEntityDescription
 
 from .conftest import (
     FARM_DATA,
@@ -31,6 +32,7 @@ from .conftest import (
     call_action,
     device_of,
     disk_now,
+    farm_of,
     subentry,
 )
 
@@ -856,3 +858,25 @@ async def test_removed_activity_event_is_no_longer_fired(
     )
     assert _state(hass, PLANT_ID, "phase").state == "vegetative"
     assert hass.states.get(event_id) is None
+
+
+async def test_entities_take_the_registered_device(
+    hass: HomeAssistant, loaded_farm: MockConfigEntry
+) -> None:
+    """An entity is given its subject's device as registered, else its device info."""
+    farm = farm_of(loaded_farm)
+    registry = dr.async_get(hass)
+    description = FarmEntityDescription(key="probe", subject="plant")
+    entity = FarmEntity(farm, PLANT_ID, description)
+    assert entity.device_entry is registry.async_get(device_of(hass, PLANT_ID))
+    assert entity.device_info is None
+    # Changed in the registry: the current entry, not the one seen before.
+    renamed = registry.async_update_device(entity.device_entry.id, name_by_user="Mint")
+    assert farm.device_entry(PLANT_ID) is renamed
+    assert farm.device_entry(loaded_farm.entry_id) is registry.async_get(
+        device_of(hass, loaded_farm.entry_id)
+    )
+    # No device (yet): Home Assistant finds or makes it from the device info.
+    unknown = FarmEntity(farm, "not_registered", description)
+    assert unknown.device_entry is None
+    assert unknown.device_info == {"identifiers": {(DOMAIN, "not_registered")}}
