@@ -10,7 +10,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry, ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, storage
+from homeassistant.helpers import device_registry as dr, entity_registry as er, storage
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -179,6 +179,19 @@ def device_of(hass: HomeAssistant, subject_id: str) -> str:
     """The device id of a farm's rack, tank or plant."""
     (device,) = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, subject_id)})
     return device.id
+
+
+def subject_state(
+    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
+) -> str:
+    """The state of a rack's, tank's or plant's entity by its key ("ec_deviation")."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{subject_id}_{key}"
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
 
 
 def disk_now(hass_storage: dict[str, Any], *keys: str) -> dict[str, Any]:

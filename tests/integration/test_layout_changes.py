@@ -4,7 +4,7 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,6 +20,7 @@ from .conftest import (
     farm_with,
     set_up,
     subentry,
+    subject_state,
 )
 
 RACK_TWO_ID = "01RACK2000000000000000000A"
@@ -34,18 +35,6 @@ TOMATO = {
     "phase": "fruiting",
     "care_preset": "annual_vegetable",
 }
-
-
-def _state(
-    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
-) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{subject_id}_{key}"
-    )
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
 
 
 async def _reconfigure(
@@ -92,12 +81,12 @@ async def test_rack_unlinked_from_its_tank_leaves_the_tank_without_plants(
     hass: HomeAssistant, conflicted: MockConfigEntry
 ) -> None:
     """The tank the rack drew from no longer counts its plants or their conflict."""
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
     assert _conflict_issue(hass) is not None
     without_tank = {key: value for key, value in RACK_DATA.items() if key != "tank"}
     result = await _reconfigure(hass, conflicted, RACK_ID, without_tank)
     assert result["reason"] == "reconfigure_successful"
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
     assert _conflict_issue(hass) is None
 
 
@@ -109,7 +98,7 @@ async def test_plant_moved_to_another_rack_leaves_the_old_tank(
         hass, conflicted, TOMATO_ID, {**TOMATO, "rack": RACK_TWO_ID, "shelf": 2}
     )
     assert result["reason"] == "reconfigure_successful"
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
     assert _conflict_issue(hass) is None
 
 
@@ -119,7 +108,7 @@ async def test_plant_removed_leaves_its_tank(
     """The fruiting tomato is removed: tank A's conflict goes with it."""
     assert hass.config_entries.async_remove_subentry(conflicted, TOMATO_ID)
     await hass.async_block_till_done()
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
     assert _conflict_issue(hass) is None
 
 

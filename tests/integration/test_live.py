@@ -37,19 +37,8 @@ from .conftest import (
     link_pot_moisture,
     set_up,
     subentry,
+    subject_state,
 )
-
-
-def _state(
-    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
-) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{subject_id}_{key}"
-    )
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
 
 
 async def test_dli_integrates_the_day(
@@ -66,7 +55,7 @@ async def test_dli_integrates_the_day(
         )
         hass.states.async_set("sensor.rack_one_ppfd", "250", {"n": minutes})
         await hass.async_block_till_done()
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(1.8, abs=0.01)
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(1.8, abs=0.01)
     # Readings in lux are converted for LED light.
     farm = loaded_farm.runtime_data.farm
     hass.states.async_set(
@@ -108,14 +97,14 @@ async def test_dli_of_a_steady_light(
     await hass.async_block_till_done()
     await minutes(1, 120, report=True)
     # 400 umol/m2/s for 2 h: 400 x 7200 / 1e6 = 2.88 mol/m2
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(2.88, abs=0.01)
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(2.88, abs=0.01)
     await minutes(121, 240, report=False)
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
     hass.states.async_set("sensor.rack_one_ppfd", STATE_UNAVAILABLE)
     await minutes(241, 299, report=False)
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(5.76, abs=0.01)
     await minutes(300, 360, report=True)
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(7.2, abs=0.01)
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(7.2, abs=0.01)
 
 
 async def test_water_use_from_level(
@@ -130,18 +119,20 @@ async def test_water_use_from_level(
             "sensor.tank_a_level", str(level), {"unit_of_measurement": "L", "d": day}
         )
         await hass.async_block_till_done()
-    assert float(_state(hass, TANK_ID, "water_use")) == pytest.approx(2.0, abs=0.05)
-    assert float(_state(hass, TANK_ID, "days_until_empty")) == pytest.approx(
+    assert float(subject_state(hass, TANK_ID, "water_use")) == pytest.approx(
+        2.0, abs=0.05
+    )
+    assert float(subject_state(hass, TANK_ID, "days_until_empty")) == pytest.approx(
         54 / 2.0, abs=0.5
     )
-    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "off"
+    assert subject_state(hass, TANK_ID, "level_low", "binary_sensor") == "off"
     # History older than eight days is dropped.
     farm = loaded_farm.runtime_data.farm
     freezer.move_to(start + timedelta(days=20))
     hass.states.async_set("sensor.tank_a_level", "10", {"unit_of_measurement": "L"})
     await hass.async_block_till_done()
     assert len(farm.store.state(TANK_ID)["levels"]) == 1
-    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
 
 
 async def test_level_in_percent(
@@ -150,7 +141,7 @@ async def test_level_in_percent(
     """A level in % of a 60 L tank: 15 % is 9 L, under a fifth of the volume."""
     hass.states.async_set("sensor.tank_a_level", "15", {"unit_of_measurement": "%"})
     await hass.async_block_till_done()
-    assert _state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "level_low", "binary_sensor") == "on"
 
 
 async def _do_the_pots_chores(entry: MockConfigEntry) -> None:
@@ -174,10 +165,10 @@ async def test_moisture_sensor_flags_dry_pot(
     await _do_the_pots_chores(farm_entry)  # nothing else is due
     hass.states.async_set("sensor.pot_moisture", "45")
     await hass.async_block_till_done()
-    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "off"
+    assert subject_state(hass, POT_ID, "needs_attention", "binary_sensor") == "off"
     hass.states.async_set("sensor.pot_moisture", "12")
     await hass.async_block_till_done()
-    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
+    assert subject_state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
     assert (
         "dry"
         in hass.states.get(
@@ -243,7 +234,7 @@ async def test_a_reading_that_moves_care_updates_the_task_counts(
 
     hass.states.async_set("sensor.pot_moisture", "12")  # dry: attention only
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
+    assert subject_state(hass, POT_ID, "needs_attention", "binary_sensor") == "on"
     assert hass.states.get(counts) is due, "the counts were not written again"
 
     freezer.tick(timedelta(days=8))  # watering (every 7 days) is due again
@@ -317,7 +308,7 @@ async def test_unknown_species_plant(
     farm = farm_entry.runtime_data.farm
     plant_id = next(k for k, v in farm_entry.subentries.items() if v.title == "Mystery")
     assert farm.views.phase_state(plant_id) is None
-    assert _state(hass, plant_id, "phase") == STATE_UNAVAILABLE
+    assert subject_state(hass, plant_id, "phase") == STATE_UNAVAILABLE
     with pytest.raises(FarmError) as err:
         await farm.phases.async_set(plant_id, Phase.SEEDLING)
     assert err.value.code == "unknown_species"
@@ -332,7 +323,7 @@ async def test_phase_edited_in_plant_settings(
         loaded_farm, plant, data={**plant.data, "phase": "vegetative"}
     )
     await hass.async_block_till_done()
-    assert _state(hass, PLANT_ID, "phase") == "vegetative"
+    assert subject_state(hass, PLANT_ID, "phase") == "vegetative"
     farm = loaded_farm.runtime_data.farm
     assert (
         farm.store.records(PLANT_ID, ["phase_changed"])[-1]["data"]["how"] == "edited"
@@ -424,7 +415,7 @@ async def test_conflict_repairs_come_and_go(
     issue = issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}")
     assert issue is not None
     assert issue.translation_placeholders["plants"] == "Basil tray, Old basil"
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
     await farm.phases.async_set(PLANT_ID, Phase.HARVEST)
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}") is None
@@ -479,7 +470,7 @@ async def test_removed_entity_stops_following_its_rack(
     hass.states.async_set("sensor.rack_one_ppfd", "250")
     await hass.async_block_till_done()
     assert hass.states.get(removed_id) is None
-    assert _state(hass, RACK_ID, "dli") != STATE_UNAVAILABLE
+    assert subject_state(hass, RACK_ID, "dli") != STATE_UNAVAILABLE
 
 
 async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
@@ -516,10 +507,10 @@ async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
         freezer.move_to(now)
         hass.states.async_set("sensor.rack_one_ppfd", str(ppfd), {"n": step})
         await hass.async_block_till_done()
-        assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+        assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(
             integrated(now), abs=1e-9
         )
-    assert float(_state(hass, RACK_ID, "dli")) > 0
+    assert float(subject_state(hass, RACK_ID, "dli")) > 0
     # The next day starts from nothing.
     now = dt_util.parse_datetime("2026-11-04T07:00:00-08:00")
     assert now is not None
@@ -527,7 +518,7 @@ async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
         freezer.move_to(now + timedelta(minutes=offset))
         hass.states.async_set("sensor.rack_one_ppfd", str(ppfd), {"n": offset})
         await hass.async_block_till_done()
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(
         300 * 600 / 1e6, abs=0.01
     )
     # A clock set back: the reading takes its place in time, nothing fails.
@@ -538,7 +529,7 @@ async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
     stored = farm.store.state(RACK_ID)["ppfd"]
     assert [at for at, _value in stored] == sorted(at for at, _value in stored)
     assert len(stored) == 3
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(
         integrated(back), abs=1e-9
     )
     # and the readings after it are added to that day as it now stands
@@ -546,7 +537,7 @@ async def test_the_dli_reading_by_reading_equals_the_whole_day_integrated(
     freezer.move_to(later)
     hass.states.async_set("sensor.rack_one_ppfd", "300", {"n": "later"})
     await hass.async_block_till_done()
-    assert float(_state(hass, RACK_ID, "dli")) == pytest.approx(
+    assert float(subject_state(hass, RACK_ID, "dli")) == pytest.approx(
         integrated(later), abs=1e-9
     )
     assert "Error" not in caplog.text

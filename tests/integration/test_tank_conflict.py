@@ -6,7 +6,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
-    entity_registry as er,
     issue_registry as ir,
 )
 import pytest
@@ -23,6 +22,7 @@ from .conftest import (
     TANK_DATA,
     TANK_ID,
     subentry,
+    subject_state,
 )
 
 FRUITING_ID = "01PLANTTOMATO0000000000000"
@@ -37,18 +37,6 @@ TOMATO = {
 }
 
 CONFLICT_WARNING = {"code": "tank_ec_conflict", "fertilizer": None, "other": None}
-
-
-def _state(
-    hass: HomeAssistant, subject_id: str, key: str, platform: str = "sensor"
-) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{subject_id}_{key}"
-    )
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
 
 
 @pytest.fixture
@@ -108,11 +96,13 @@ async def test_conflicting_plants_keep_ec_monitoring_and_mixing(
 ) -> None:
     """The target serves the most plants; deviation, problem and mixing keep working."""
     # The conflict is still flagged.
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
     # Basil and the young tomato meet in 1.0-1.2 (two plants against one):
     # set point 1.1.
-    assert float(_state(hass, TANK_ID, "target_ec")) == pytest.approx(1.1)
-    assert _state(hass, TANK_ID, "ec_deviation") == "unavailable"  # no reading yet
+    assert float(subject_state(hass, TANK_ID, "target_ec")) == pytest.approx(1.1)
+    assert (
+        subject_state(hass, TANK_ID, "ec_deviation") == "unavailable"
+    )  # no reading yet
 
     # At 25 C no compensation: 1.65 is (1.65 - 1.1) / 1.1 = 50 % high, a problem.
     hass.states.async_set(
@@ -120,13 +110,13 @@ async def test_conflicting_plants_keep_ec_monitoring_and_mixing(
     )
     hass.states.async_set("sensor.tank_a_ec", "1.65", {"unit_of_measurement": "mS/cm"})
     await hass.async_block_till_done()
-    assert float(_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(50.0)
-    assert _state(hass, TANK_ID, "ec_problem", "binary_sensor") == "on"
+    assert float(subject_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(50.0)
+    assert subject_state(hass, TANK_ID, "ec_problem", "binary_sensor") == "on"
     # 1.21 is 10 % high: fine.
     hass.states.async_set("sensor.tank_a_ec", "1.21", {"unit_of_measurement": "mS/cm"})
     await hass.async_block_till_done()
-    assert float(_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(10.0)
-    assert _state(hass, TANK_ID, "ec_problem", "binary_sensor") == "off"
+    assert float(subject_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(10.0)
+    assert subject_state(hass, TANK_ID, "ec_problem", "binary_sensor") == "off"
 
     # Mixing works to that target and warns that the plants' EC ranges do not meet.
     response = await _mix(hass, {"fertilizers": GROW})
@@ -150,13 +140,13 @@ async def test_conflicting_plants_keep_ec_monitoring_and_mixing(
         blocking=True,
     )
     await hass.async_block_till_done()
-    assert float(_state(hass, TANK_ID, "target_ec")) == pytest.approx(3.0)
+    assert float(subject_state(hass, TANK_ID, "target_ec")) == pytest.approx(3.0)
     # 1.21 is now (1.21 - 3.0) / 3.0 = -59.7 %: too weak for the tomatoes.
-    assert float(_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(
+    assert float(subject_state(hass, TANK_ID, "ec_deviation")) == pytest.approx(
         -59.7, abs=0.05
     )
-    assert _state(hass, TANK_ID, "ec_problem", "binary_sensor") == "on"
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "ec_problem", "binary_sensor") == "on"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"tank_conflict_{TANK_ID}")
     assert issue is not None
 
@@ -165,7 +155,7 @@ async def test_agreeing_plants_get_no_conflict_warning(
     hass: HomeAssistant, loaded_farm: MockConfigEntry
 ) -> None:
     """Basil seedlings alone: the mix has no conflict warning."""
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "off"
     response = await _mix(hass, {"fertilizers": GROW})
     assert response["target_ec"] == pytest.approx(1.0)
     assert response["warnings"] == []
@@ -187,8 +177,8 @@ async def test_target_too_strong_for_seedlings_is_refused_as_a_conflict(
         blocking=True,
     )
     await hass.async_block_till_done()
-    assert _state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
-    assert float(_state(hass, TANK_ID, "target_ec")) == pytest.approx(3.0)
+    assert subject_state(hass, TANK_ID, "conflict", "binary_sensor") == "on"
+    assert float(subject_state(hass, TANK_ID, "target_ec")) == pytest.approx(3.0)
 
     refusal = {
         "tank": "Tank A",
