@@ -22,8 +22,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .agronomy_services import async_setup_agronomy_services
+from .alerts import farm_issues
 from .card import async_register_card
-from .const import CONF_LIGHT_ENTITY, DOMAIN, ISSUE_ENTRY_ID, SUBENTRY_RACK
+from .const import CONF_LIGHT_ENTITY, DOMAIN, SUBENTRY_RACK
 from .driver import LIGHT_SCHEDULE, async_turn_off_lights
 from .farm import (
     Farm,
@@ -186,11 +187,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: FarmConfigEntry) -> Non
     )
     await store.async_remove()
     await async_remove_simulator(hass, entry.entry_id)
-    ours = {entry.entry_id, *entry.subentries}
-    issues = ir.async_get(hass)
-    for (domain, issue_id), issue in list(issues.issues.items()):
-        if domain == DOMAIN and (
-            any(key in issue_id for key in ours)
-            or (issue.data or {}).get(ISSUE_ENTRY_ID) == entry.entry_id
-        ):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for issue_id, _issue in farm_issues(hass, entry.entry_id, entry.subentries):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

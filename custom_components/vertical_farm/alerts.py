@@ -8,9 +8,10 @@ repair notices as problems come and go.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
+from homeassistant.const import UnitOfConductivity, UnitOfTemperature, UnitOfVolume
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
@@ -35,7 +36,6 @@ from .figures import (
 from .presenters import TankView
 from .store import FarmStore
 from .topology import FarmConfig
-from .units import user_temperature, user_volume
 
 # Notices about one rack or tank, their ids `<kind>_<subject id>`.
 ANTAGONISTS_ISSUE: Final = "antagonists"
@@ -48,6 +48,26 @@ SUBJECT_NOTICES: Final = (
 # Every kind raised here (their translation keys): the subjects' notices and
 # those about a linked entity (`<kind>_<entry id>_<entity id>`).
 NOTICE_KINDS: Final = frozenset({*SUBJECT_NOTICES, "unit", "missing_entity"})
+
+
+def farm_issues(
+    hass: HomeAssistant, entry_id: str, subjects: Collection[str]
+) -> list[tuple[str, ir.IssueEntry]]:
+    """The integration's notices about a farm: its entry or one of its `subjects`.
+
+    By id (which names the entry or the subject), or by the entry id in their
+    data (a removed rack's or tank's notice, a pump left on).
+    """
+    ours = (entry_id, *subjects)
+    return [
+        (issue_id, issue)
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN
+        and (
+            any(key in issue_id for key in ours)
+            or (issue.data or {}).get(ISSUE_ENTRY_ID) == entry_id
+        )
+    ]
 
 
 class RepairNotices:
@@ -70,14 +90,10 @@ class RepairNotices:
         self.hass = hass
         self.entry_id = entry_id
         self.farm_name = farm_name
-        ours = (entry_id, *subjects)
         self._unconfirmed = {
             issue_id
-            for (domain, issue_id), issue in ir.async_get(hass).issues.items()
-            if domain == DOMAIN
-            and issue.active
-            and issue.translation_key in NOTICE_KINDS
-            and any(key in issue_id for key in ours)
+            for issue_id, issue in farm_issues(hass, entry_id, subjects)
+            if issue.active and issue.translation_key in NOTICE_KINDS
         }
         # Each raised notice with the placeholders it shows (None: taken on).
         self._active: dict[str, dict[str, str] | None] = dict.fromkeys(
@@ -128,24 +144,19 @@ class RepairNotices:
         which nothing raises again.
         """
         self.farm_name = name
-        ours = (self.entry_id, *subjects)
-        for (domain, issue_id), issue in list(ir.async_get(self.hass).issues.items()):
+        for issue_id, issue in farm_issues(self.hass, self.entry_id, subjects):
             placeholders = issue.translation_placeholders or {}
             if (
-                domain != DOMAIN
-                or not issue.active
+                not issue.active
                 or issue.translation_key is None
                 or issue.severity is None
                 or placeholders.get("farm") in (None, name)
-                or not (
-                    any(key in issue_id for key in ours)
-                    or (issue.data or {}).get(ISSUE_ENTRY_ID) == self.entry_id
-                )
             ):
                 continue
             shown = {**placeholders, "farm": name}
-            if self._active.get(issue_id) is not None:
-                self._active[issue_id] = shown
+            # What it was raised with, renamed: its figures are no reason to raise it.
+            if (raised := self._active.get(issue_id)) is not None:
+                self._active[issue_id] = {**raised, "farm": name}
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -228,9 +239,14 @@ class RepairNotices:
             name=config.tanks[tank_id].name,
             # in the user's volume unit, as the tank's own sensors show it
             figures={
-                "level": f"{user_volume(check.level_l, system)[0]:.1f}",
-                "volume": f"{user_volume(check.volume_reading_l, system)[0]:.1f}",
-                "tolerance": f"{user_volume(check.tolerance_l, system)[0]:.1f}",
+                **{
+                    key: f"{system.volume(litres, UnitOfVolume.LITERS):.1f}"
+                    for key, litres in (
+                        ("level", check.level_l),
+                        ("volume", check.volume_reading_l),
+                        ("tolerance", check.tolerance_l),
+                    )
+                },
                 "unit": system.volume_unit,
             },
         )
@@ -307,10 +323,10 @@ _DIGITS: Final[Mapping[AlertKind, int]] = {
 
 # The unit an alert's value and target are in (the farm's units).
 _UNITS: Final[Mapping[AlertKind, str]] = {
-    AlertKind.EC_LOW: "mS/cm",
-    AlertKind.EC_HIGH: "mS/cm",
-    AlertKind.LEVEL_LOW: "L",
-    AlertKind.TEMPERATURE: "°C",
+    AlertKind.EC_LOW: UnitOfConductivity.MILLISIEMENS_PER_CM,
+    AlertKind.EC_HIGH: UnitOfConductivity.MILLISIEMENS_PER_CM,
+    AlertKind.LEVEL_LOW: UnitOfVolume.LITERS,
+    AlertKind.TEMPERATURE: UnitOfTemperature.CELSIUS,
 }
 
 
@@ -324,21 +340,18 @@ def _figures(hass: HomeAssistant, check: AlertCheck) -> dict[str, Any]:
     digits = _DIGITS.get(check.kind, MESSAGE_DIGITS)
     unit = _UNITS.get(check.kind)
     system = hass.config.units
-
-    def user(value: float | None) -> float | None:
-        if value is None:
-            return None
-        if check.kind is AlertKind.TEMPERATURE:
-            return user_temperature(value, system)[0]
-        if check.kind is AlertKind.LEVEL_LOW:
-            return user_volume(value, system)[0]
-        return value
-
+    convert: Callable[[float, str], float] | None = None
     user_unit = unit
     if check.kind is AlertKind.TEMPERATURE:
-        user_unit = system.temperature_unit
+        convert, user_unit = system.temperature, system.temperature_unit
     elif check.kind is AlertKind.LEVEL_LOW:
-        user_unit = system.volume_unit
+        convert, user_unit = system.volume, system.volume_unit
+
+    def user(value: float | None) -> float | None:
+        if value is None or convert is None or unit is None:
+            return value
+        return convert(value, unit)
+
     return {
         "value": rounded(check.value, digits),
         "target": rounded(check.target, digits),

@@ -18,6 +18,7 @@ from enum import StrEnum
 import re
 from typing import Any
 
+from homeassistant.const import UnitOfTemperature, UnitOfVolume
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
@@ -37,7 +38,6 @@ from .presenters import TankView
 from .store import FeedingDetails
 from .todo import care_summary, own_items_due, plant_location
 from .topology import FarmConfig
-from .units import user_temperature, user_volume
 
 NUMBER_WORDS = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"),
@@ -427,19 +427,20 @@ def _user_figures(farm: Farm, volume_l: float, view: TankView) -> dict[str, Any]
     The level is the one `tank_figures` gives in litres, from the water balance.
     """
     system = farm.hass.config.units
-    temperature_unit: str = system.temperature_unit
-    water = None
-    if view.water_temperature is not None:
-        water, temperature_unit = user_temperature(view.water_temperature, system)
-    volume, volume_unit = user_volume(volume_l, system)
+    water_c = view.water_temperature
     level_l = None if view.balance is None else view.balance.level_l
-    level = None if level_l is None else user_volume(level_l, system)[0]
     return {
-        "water_temperature": rounded(water, CELSIUS_DIGITS),
-        "temperature_unit": temperature_unit,
-        "volume": rounded(volume, LITRES_DIGITS),
-        "level": rounded(level, LITRES_DIGITS),
-        "volume_unit": volume_unit,
+        "water_temperature": None
+        if water_c is None
+        else rounded(
+            system.temperature(water_c, UnitOfTemperature.CELSIUS), CELSIUS_DIGITS
+        ),
+        "temperature_unit": system.temperature_unit,
+        "volume": rounded(system.volume(volume_l, UnitOfVolume.LITERS), LITRES_DIGITS),
+        "level": None
+        if level_l is None
+        else rounded(system.volume(level_l, UnitOfVolume.LITERS), LITRES_DIGITS),
+        "volume_unit": system.volume_unit,
     }
 
 

@@ -18,14 +18,12 @@ from homeassistant.const import (
     PERCENTAGE,
     UnitOfConductivity,
     UnitOfTemperature,
-    UnitOfVolume,
 )
 from homeassistant.util.unit_conversion import (
     ConductivityConverter,
     TemperatureConverter,
     VolumeConverter,
 )
-from homeassistant.util.unit_system import UnitSystem
 
 from .engine import lighting
 
@@ -144,18 +142,3 @@ def convert(
     elif normal.lower() == "ph":
         return value, False
     raise UnitError(unit)
-
-
-def user_temperature(value_c: float, system: UnitSystem) -> tuple[float, str]:
-    """A temperature in °C as the user's unit system gives it, and that unit."""
-    unit = system.temperature_unit
-    return (
-        TemperatureConverter.convert(value_c, UnitOfTemperature.CELSIUS, unit),
-        unit,
-    )
-
-
-def user_volume(value_l: float, system: UnitSystem) -> tuple[float, str]:
-    """A volume in litres as the user's unit system gives it, and that unit."""
-    unit = system.volume_unit
-    return VolumeConverter.convert(value_l, UnitOfVolume.LITERS, unit), unit
