@@ -494,8 +494,10 @@ class Farm:
             # A plant added in a later phase counts it from today: on disk now.
             for plant_id in added_plants:
                 self.views.phase_state(plant_id)
-            self.entry.async_create_task(
-                self.hass, self.store.async_save_now(), "vertical_farm plants added"
+            self._async_writing(
+                self.entry.async_create_task(
+                    self.hass, self.store.async_save_now(), "vertical_farm plants added"
+                )
             )
         for plant_id, plant in new.plants.items():
             before = old.plants.get(plant_id)
@@ -563,8 +565,9 @@ class Farm:
     async def async_changes_written(self) -> None:
         """Wait until the records of the configuration changes so far are on disk.
 
-        A settings form that moved a plant or edited its phase waits for this
-        before it closes, so a crash right after loses neither record.
+        A settings form that moved a plant or edited its phase, and the
+        `add_plants` action, wait for this before they answer, so a crash
+        right after loses no record.
         """
         if self._writes:
             await asyncio.wait(set(self._writes))

@@ -908,7 +908,7 @@ async def _async_add_plants(call: ServiceCall) -> ServiceResponse:
     hass.config_entries.async_add_subentry(entry, subentry)
     # The farm follows the change at once, creating the plant's device; the
     # day a declared phase began is on disk before the answer.
-    await farm.store.async_save_now()
+    await farm.async_changes_written()
     return {
         "plant": _device_ids(hass, entry).get(subentry.subentry_id),
         "name": data[CONF_NAME],
