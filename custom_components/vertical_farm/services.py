@@ -611,15 +611,21 @@ async def _async_log_feeding(call: ServiceCall) -> ServiceResponse:
     return None
 
 
+def _by_key_or_name[T: ProtectionProduct | Fertilizer](
+    entries: Mapping[str, T], key: str, name: str
+) -> T | None:
+    """A library entry by its key, else by its name in any case."""
+    if (found := entries.get(key)) is not None:
+        return found
+    wanted = name.casefold()
+    return next(
+        (item for item in entries.values() if item.name.casefold() == wanted), None
+    )
+
+
 def _library_product(library: Library, product: str) -> ProtectionProduct | None:
     """A protection product by library key or by its name in any case."""
-    if (found := library.products.get(product)) is not None:
-        return found
-    wanted = product.casefold()
-    return next(
-        (item for item in library.products.values() if item.name.casefold() == wanted),
-        None,
-    )
+    return _by_key_or_name(library.products, product, product)
 
 
 def _resistance_warnings(farm: Farm, plant_ids: list[str]) -> list[dict[str, Any]]:
@@ -723,16 +729,9 @@ def _check_own_name(name: str, library: Library) -> None:
         FarmError: `own_fertilizer_in_library` (params `name`, `fertilizer`,
             `library_name`).
     """
-    wanted = name.casefold()
-    found = library.fertilizers.get(name_key(name)) or next(
-        (
-            product
-            for product in library.fertilizers.values()
-            if product.name.casefold() == wanted
-        ),
-        None,
-    )
-    if found is not None:
+    if (
+        found := _by_key_or_name(library.fertilizers, name_key(name), name)
+    ) is not None:
         raise FarmError(
             "own_fertilizer_in_library",
             name=name,
