@@ -156,14 +156,15 @@ class PlannerClient:
                 `PlannerServerError` once the token is taken but the planner
                 fails (its database).
         """
+        failing: PlannerServerError | None = None
         try:
             await self.async_health()
-        except PlannerServerError:
-            # It answers, failing: whether it takes the token still counts first.
-            await self._request("GET", "/openapi.json")
-            raise
+        except PlannerServerError as err:
+            failing = err  # it answers, failing: whether it takes the token first
         # The cheapest call that needs the token.
         await self._request("GET", "/openapi.json")
+        if failing is not None:
+            raise failing
 
     async def async_ship(
         self, farm_id: str, records: Sequence[JournalRecord]

@@ -13,7 +13,7 @@ other action. The latest plan is kept, so the farm calendar shows its sowings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, timedelta
 import hashlib
 import re
@@ -535,6 +535,34 @@ def kept_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
 # --- Actions -----------------------------------------------------------------
 
 
+async def _async_ask[T](
+    link: PlannerLink,
+    request: Awaitable[T],
+    refused: Callable[[PlannerRefusedError], Exception | None] | None = None,
+) -> T:
+    """The planner's answer to a request, the link told how the request went.
+
+    A refusal (`refused` may give the action's own error for it) and a
+    server error are answers: the link holds. Anything else is a lost link.
+
+    Raises:
+        HomeAssistantError: the translated planner error, or `refused`'s.
+    """
+    try:
+        answer = await request
+    except PlannerRefusedError as err:
+        link.async_answered()  # it answered with the token
+        own = None if refused is None else refused(err)
+        raise (own or _planner_error(err, link)) from err
+    except PlannerServerError as err:
+        raise _planner_error(err, link) from err  # it answers: the link holds
+    except PlannerError as err:
+        link.async_failed(err)
+        raise _planner_error(err, link) from err
+    link.async_succeeded()
+    return answer
+
+
 async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
     """Plan sowings to meet the weekly demand, on the farm's shelves."""
     entry = _farm_entry(call.hass, call.data.get(ATTR_FARM))
@@ -549,17 +577,7 @@ async def _async_plan_succession(call: ServiceCall) -> ServiceResponse:
         start=call.data.get(ATTR_START) or today,
         today=today,
     )
-    try:
-        answer = await client.async_plan_succession(request)
-    except PlannerRefusedError as err:
-        link.async_answered()  # it answered with the token
-        raise _planner_error(err, link) from err
-    except PlannerServerError as err:
-        raise _planner_error(err, link) from err  # it answers: the link holds
-    except PlannerError as err:
-        link.async_failed(err)
-        raise _planner_error(err, link) from err
-    link.async_succeeded()
+    answer = await _async_ask(link, client.async_plan_succession(request))
     plan = farm_plan(answer, farm.library)
     await link.async_set_plan(kept_plan(plan))
     return plan_response(farm, plan, _device_ids(call.hass, entry))
@@ -571,19 +589,15 @@ async def _async_get_forecast(call: ServiceCall) -> ServiceResponse:
     link, client = _link(entry)
     farm = entry.runtime_data.farm
     tank = farm.config.tanks[tank_id]
-    try:
-        forecast = await client.async_get_forecast(tank_id)
-    except PlannerRefusedError as err:
-        link.async_answered()  # it answered with the token
-        if err.planner_code == "tank_not_found":
-            raise FarmError("forecast_no_records", tank=tank.name) from err
-        raise _planner_error(err, link) from err
-    except PlannerServerError as err:
-        raise _planner_error(err, link) from err  # it answers: the link holds
-    except PlannerError as err:
-        link.async_failed(err)
-        raise _planner_error(err, link) from err
-    link.async_succeeded()
+    forecast = await _async_ask(
+        link,
+        client.async_get_forecast(tank_id),
+        lambda err: (
+            FarmError("forecast_no_records", tank=tank.name)
+            if err.planner_code == "tank_not_found"
+            else None
+        ),
+    )
     water = forecast.get("water") or {}
     fertilizers = farm.library.fertilizers
     return {
