@@ -80,16 +80,15 @@ class Problem:
         """Return the plants of ``crop`` wanted at harvest in ``week``."""
         return self.crops[crop].weekly_demand
 
-    def weeks(self, crop: int, sow_week: int) -> range:
-        """Return the plan weeks a sowing of ``crop`` in ``sow_week`` holds its sites."""
-        end = sow_week + self.crops[crop].grow_weeks
-        return range(max(sow_week, 0), min(end, self.horizon_weeks))
-
     def held_weeks(self, planting: Planting) -> range:
-        """Return the plan weeks ``planting`` holds its sites."""
+        """Return the plan weeks ``planting`` holds its sites.
+
+        Through its ``until_week`` if it has one, else its crop's growing weeks.
+        """
         if planting.until_week is None:
-            return self.weeks(planting.crop, planting.week)
-        end = planting.until_week + 1
+            end = planting.week + self.crops[planting.crop].grow_weeks
+        else:
+            end = planting.until_week + 1
         return range(max(planting.week, 0), min(end, self.horizon_weeks))
 
 
